@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine:
+#   ./dev.sh serve   set up .venv and the system tools, write the demo library if medias/ is empty, start the app
+#   ./dev.sh test    the same set-up plus the test tools, then run the whole test suite (extra args go to pytest)
+# Both are idempotent: a second run only re-installs what changed.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+die() { echo "dev.sh: $*" >&2; exit 1; }
+
+need_python() {
+    for candidate in python3.11 python3 python; do
+        if command -v "$candidate" >/dev/null 2>&1 &&
+           "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            PYTHON=$(command -v "$candidate"); return
+        fi
+    done
+    die "Python 3.11 or newer is required (with venv). On Debian: apt-get install python3 python3-venv"
+}
+
+apt_install() {
+    # Installs Debian packages when we are root; otherwise says exactly what to run.
+    local missing=("$@")
+    [ ${#missing[@]} -eq 0 ] && return
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "dev.sh: installing ${missing[*]} from Debian's packages" >&2
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        die "missing ${missing[*]}; install with: sudo apt-get install ${missing[*]}"
+    fi
+}
+
+system_tools() {
+    local wanted=()
+    command -v ffprobe >/dev/null 2>&1 || wanted+=(ffmpeg)
+    if [ "${1:-}" = test ]; then
+        command -v fusermount3 >/dev/null 2>&1 || wanted+=(fuse3)
+        [ -e /usr/lib/x86_64-linux-gnu/libfuse3.so.3 ] || ldconfig -p 2>/dev/null | grep -q libfuse3.so.3 || wanted+=(libfuse3-3)
+        command -v chromium >/dev/null 2>&1 || wanted+=(chromium)
+        command -v chromedriver >/dev/null 2>&1 || wanted+=(chromium-driver)
+    fi
+    apt_install "${wanted[@]}"
+    command -v ffprobe >/dev/null 2>&1 || die "ffprobe is required: apt-get install ffmpeg"
+}
+
+python_env() {
+    local requirements=$1 stamp=.venv/.installed-$1
+    need_python
+    [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+    local digest
+    digest=$(cat "$requirements" requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
+        .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+        .venv/bin/python -m pip install -q -r "$requirements" -e .
+        echo "$digest" > "$stamp"
+    fi
+}
+
+case "${1:-}" in
+    serve)
+        shift
+        system_tools serve
+        python_env requirements.txt
+        media=${LINKDOCTOR_MEDIA_PATH:-./medias}
+        if [ -z "$(ls -A "$media" 2>/dev/null | grep -v '^.gitkeep$')" ]; then
+            .venv/bin/linkdoctor demo
+        fi
+        exec .venv/bin/linkdoctor serve "$@"
+        ;;
+    test)
+        shift
+        system_tools test
+        python_env requirements-test.txt
+        exec .venv/bin/python -m pytest "$@"
+        ;;
+    *)
+        die "usage: ./dev.sh serve [--host H --port P] | ./dev.sh test [pytest args]"
+        ;;
+esac

@@ -1,0 +1,47 @@
+"""Settings read from the environment (prefix LINKDOCTOR_)."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_PORT = 8642
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Process-level settings; per-library settings live in the SymlinkConfig row."""
+
+    data_dir: Path
+    media_path: Path
+    host: str
+    port: int
+    media_path_from_env: bool = False
+
+    @property
+    def database_uri(self) -> str:
+        return f"sqlite:///{self.data_dir / 'linkdoctor.db'}"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.data_dir / "trash" / "orphans"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir
+
+
+def load_settings(environ=None) -> Settings:
+    """Read LINKDOCTOR_DATA_DIR, LINKDOCTOR_MEDIA_PATH, LINKDOCTOR_HOST and LINKDOCTOR_PORT."""
+    env = os.environ if environ is None else environ
+    port_text = env.get("LINKDOCTOR_PORT", str(DEFAULT_PORT))
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise ValueError(f"LINKDOCTOR_PORT must be a number, not {port_text!r}") from None
+    return Settings(
+        data_dir=Path(env.get("LINKDOCTOR_DATA_DIR", "./data")).absolute(),
+        media_path=Path(env.get("LINKDOCTOR_MEDIA_PATH", "./medias")).absolute(),
+        host=env.get("LINKDOCTOR_HOST", "127.0.0.1"),
+        port=port,
+        media_path_from_env="LINKDOCTOR_MEDIA_PATH" in env,
+    )

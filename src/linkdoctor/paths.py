@@ -1,0 +1,45 @@
+"""The media-root guard: every user-given path is resolved and must stay inside the root."""
+
+import os
+from pathlib import Path
+
+from linkdoctor.errors import PathOutsideRootError, ValidationError
+
+
+def real_root(media_root: str | os.PathLike) -> str:
+    """The media root with every symlink in it resolved."""
+    return os.path.realpath(media_root)
+
+
+def is_inside(path: str, root: str) -> bool:
+    """True when `path` is `root` or lies below it (both already normalised)."""
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def resolve_in_root(user_path: str, media_root: str | os.PathLike) -> str:
+    """An absolute path for `user_path` (absolute, or relative to the root), refused outside the root.
+
+    The last component is not followed: a selected symlink stays the link itself,
+    while `..` and links in the folders above it are resolved before the check.
+    """
+    if not isinstance(user_path, str) or not user_path.strip():
+        raise ValidationError("a path must be a non-empty string")
+    if "\x00" in user_path:
+        raise ValidationError("a path cannot contain a NUL byte")
+    root = real_root(media_root)
+    candidate = Path(user_path) if os.path.isabs(user_path) else Path(root, user_path)
+    candidate = Path(os.path.abspath(candidate))
+    if str(candidate) == root or candidate == Path(os.path.abspath(media_root)):
+        return root
+    resolved = os.path.join(os.path.realpath(candidate.parent), candidate.name)
+    if not is_inside(resolved, root):
+        raise PathOutsideRootError(f"{user_path} is outside the media root {root}")
+    return resolved
+
+
+def existing_in_root(user_path: str, media_root: str | os.PathLike) -> str:
+    """Like resolve_in_root, and the path must exist (a broken link exists as a link)."""
+    resolved = resolve_in_root(user_path, media_root)
+    if not os.path.lexists(resolved):
+        raise ValidationError(f"{user_path} does not exist")
+    return resolved

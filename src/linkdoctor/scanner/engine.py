@@ -1,0 +1,403 @@
+"""The scan: walk the selected folders, check every link (phase 1), probe media (phase 2).
+
+The engine runs in the calling thread and does no filesystem access of its own
+on the library or its targets: every listing, check and probe runs in the worker
+pool, so a dead mount can slow a scan down by its timeouts but never hang it.
+Results stream out through a sink; nothing holds every path in memory.
+"""
+
+import collections
+import os
+import pickle
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Iterator, Protocol
+
+from linkdoctor.scanner.checks import BROKEN, CORRUPTED, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT
+from linkdoctor.scanner.pool import CRASHED, TIMED_OUT, Outcome, ScanCancelled, Task, WorkerPool
+from linkdoctor.scanner.probe import is_probeable
+from linkdoctor.scanner.sources import SourceMap
+
+LINK_BATCH = 256
+FOLDER_BATCH = 32
+CACHE_LOOKUP_BATCH = 500
+BREAKER_TIMEOUTS = 3  # timeouts in a row, with no answer between them, that mark a source dead
+PHASE1_SHARE = 0.3  # share of the progress bar given to phase 1 in a full scan
+
+
+@dataclass
+class ScanRequest:
+    """What to scan and how; paths are absolute and already checked against the media root."""
+
+    paths: list[str]
+    verification_depth: str = "basic"
+    max_workers: int = 6
+    small_threshold: int = 1024
+    file_timeout: float = 5.0
+    probe_timeout: float = 60.0
+    include_regular_files: bool = False
+    source_roots: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRecord:
+    """One problem link, as the engine reports it."""
+
+    path: str
+    target: str
+    category: str
+    detail: str
+    source: str
+
+
+@dataclass
+class ScanProgress:
+    """A snapshot of a running scan for status polls."""
+
+    phase: str
+    progress: float
+    eta: float | None
+    counters: dict
+    discovered: int
+    checked: int
+    walk_done: bool
+    to_probe: int
+    probed: int
+    warnings: list[str]
+
+
+class ScanSink(Protocol):
+    def finding(self, record: FindingRecord) -> None: ...
+    def progress(self, snapshot: ScanProgress) -> None: ...
+
+
+class VerdictCache(Protocol):
+    def lookup(self, identities: list[tuple]) -> dict[tuple, tuple[bool, str]]: ...
+    def store(self, identity: tuple, ok: bool, detail: str, seconds: float) -> None: ...
+    def mean_probe_seconds(self) -> float | None: ...
+
+
+def new_counters() -> dict:
+    counters = {"total_analyzed": 0}
+    counters.update({f"phase1_{name}": 0 for name in PHASE1_CATEGORIES})
+    counters.update(phase2_analyzed=0, phase2_corrupted=0, phase2_cached=0, phase2_timeout=0)
+    return counters
+
+
+class _Breaker:
+    """Stops sending work into a source once it has stopped answering."""
+
+    def __init__(self):
+        self.timeouts_in_a_row: collections.Counter = collections.Counter()
+
+    def answered(self, source: str | None) -> None:
+        if source is not None:
+            self.timeouts_in_a_row[source] = 0
+
+    def timed_out(self, source: str | None) -> None:
+        if source is not None:
+            self.timeouts_in_a_row[source] += 1
+
+    def reason(self, source: str | None) -> str | None:
+        if source is not None and self.timeouts_in_a_row[source] >= BREAKER_TIMEOUTS:
+            return f"not checked: source {source} stopped answering ({BREAKER_TIMEOUTS} timeouts in a row)"
+        return None
+
+
+class _Spill:
+    """An append-then-read file of picklable records, so candidate lists cost no memory."""
+
+    def __init__(self):
+        self.handle = tempfile.TemporaryFile()
+        self.count = 0
+
+    def add(self, record) -> None:
+        pickle.dump(record, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def __iter__(self) -> Iterator:
+        self.handle.seek(0)
+        for _ in range(self.count):
+            yield pickle.load(self.handle)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class ScanEngine:
+    """Runs one scan; `run()` returns the counters, or raises ScanCancelled."""
+
+    def __init__(self, request: ScanRequest, sink: ScanSink, cache: VerdictCache | None,
+                 cancel: threading.Event | None = None, sources: SourceMap | None = None):
+        self.request = request
+        self.sink = sink
+        self.cache = cache
+        self.cancel = cancel or threading.Event()
+        self.sources = sources or SourceMap(request.source_roots)
+        self.counters = new_counters()
+        self.warnings: list[str] = []
+        self.breaker = _Breaker()
+        # Links and broken links per source: the mount-health guard compares them.
+        self.source_links: collections.Counter = collections.Counter()
+        self.source_broken: collections.Counter = collections.Counter()
+        self.folders: collections.deque[str] = collections.deque()
+        self.links: collections.deque[tuple[str, str | None]] = collections.deque()
+        self.discovered = 0
+        self.walk_done = False
+        self.phase = "phase1"
+        self.started = time.monotonic()
+        self.phase2_started = 0.0
+        self.to_probe = 0
+        self.probed = 0
+        self.probe_seconds: list[float] = []
+        self.expected_probe_seconds: float | None = None
+
+    # -- the run ---------------------------------------------------------
+
+    def run(self) -> dict:
+        """Run both phases; returns the counters."""
+        self._seed()
+        candidates = _Spill()
+        try:
+            self._run_phase1(candidates)
+            if self.request.verification_depth == "full":
+                self._run_phase2(candidates)
+        finally:
+            candidates.close()
+        self.phase = "done"
+        self._report()
+        return self.counters
+
+    def _pool(self) -> WorkerPool:
+        pool = WorkerPool(
+            self.request.max_workers,
+            {"list": self.request.file_timeout, "check": self.request.file_timeout,
+             "probe": self.request.probe_timeout},
+            {"small_threshold": self.request.small_threshold,
+             "include_files": self.request.include_regular_files},
+            self.cancel,
+        )
+        pool.skip = self._skip_reason
+        return pool
+
+    def _seed(self) -> None:
+        # The selected paths were validated by the caller with plain lstat calls on the
+        # library; a selected link is checked itself, a folder is walked.
+        for path in self.request.paths:
+            if os.path.islink(path):
+                self._add_link((path, None))
+            else:
+                self.folders.append(path)
+
+    def _add_link(self, link: tuple[str, str | None]) -> None:
+        self.links.append(link)
+        self.discovered += 1
+
+    # -- phase 1 ---------------------------------------------------------
+
+    def _next_phase1_task(self) -> Task | None:
+        if len(self.links) >= LINK_BATCH or (self.links and not self.folders):
+            return Task("check", [self.links.popleft() for _ in range(min(LINK_BATCH, len(self.links)))])
+        if self.folders:
+            return Task("list", [self.folders.popleft() for _ in range(min(FOLDER_BATCH, len(self.folders)))])
+        return None
+
+    def _run_phase1(self, candidates: _Spill) -> None:
+        for outcome in self._pool().run(self._next_phase1_task):
+            if outcome.kind == "list":
+                self._on_listing(outcome)
+            elif outcome.kind == "check":
+                self._on_check(outcome, candidates)
+            else:
+                self._report()
+        self.walk_done = True
+
+    def _on_listing(self, outcome: Outcome) -> None:
+        folder = outcome.item
+        if outcome.failure:
+            self._warn(f"folder {folder} did not answer within {self.request.file_timeout:g}s; not scanned")
+            return
+        listing = outcome.result
+        if listing.error:
+            self._warn(f"could not list folder {folder}: {listing.error}")
+        self.folders.extend(listing.subdirs)
+        for link in listing.links:
+            self._add_link(link)
+        for path in listing.files:
+            if is_probeable(path):
+                self._add_link((path, None))
+        if not self.folders and not self.links:
+            self.walk_done = True
+
+    def _on_check(self, outcome: Outcome, candidates: _Spill) -> None:
+        path, hint = outcome.item
+        source = self.sources.source_of(hint) if hint else None
+        if outcome.failure:
+            if outcome.failure == TIMED_OUT:
+                self.breaker.timed_out(source)
+                detail = f"target did not answer within {self.request.file_timeout:g}s"
+            elif outcome.failure == CRASHED:
+                detail = "the check of this link crashed its worker"
+            else:
+                detail = outcome.failure
+            category = IO_ERROR if outcome.failure == CRASHED else TIMEOUT
+            self._count(category, FindingRecord(path, hint or "", category, detail, source or ""))
+            return
+        check = outcome.result
+        if check is None:  # the link vanished while we scanned: nothing to judge
+            self.discovered -= 1
+            return
+        self.breaker.answered(source)
+        source = self.sources.source_of(check.target)
+        if check.category != OK:
+            self._count(check.category, FindingRecord(path, check.target, check.category, check.detail, source))
+            return
+        self._count(OK, None, source)
+        wants_probe = self.request.verification_depth == "full" and check.is_file
+        if wants_probe and (is_probeable(path) or is_probeable(check.target)):
+            candidates.add((path, check.target, check.identity))
+
+    def _count(self, category: str, record: FindingRecord | None, source: str | None = None) -> None:
+        self.counters["total_analyzed"] += 1
+        self.counters[f"phase1_{category}"] += 1
+        source = record.source if record is not None else source
+        if source:
+            self.source_links[source] += 1
+            if category == BROKEN:
+                self.source_broken[source] += 1
+        if record is not None:
+            self.sink.finding(record)
+
+    def source_stats(self) -> dict:
+        """Links and broken links per source, for the mount-health guard."""
+        return {source: {"links": total, "broken": self.source_broken[source]}
+                for source, total in self.source_links.items()}
+
+    def _skip_reason(self, kind: str, item) -> str | None:
+        if kind == "list":
+            return None
+        target = item[1]
+        return self.breaker.reason(self.sources.source_of(target)) if target else None
+
+    # -- phase 2 ---------------------------------------------------------
+
+    def _run_phase2(self, candidates: _Spill) -> None:
+        self.phase = "phase2"
+        self.phase2_started = time.monotonic()
+        misses = _Spill()
+        try:
+            self._apply_cached_verdicts(candidates, misses)
+            self.to_probe = misses.count
+            if self.cache is not None:
+                self.expected_probe_seconds = self.cache.mean_probe_seconds()
+            self._report()
+            queue = iter(misses)
+
+            def next_probe() -> Task | None:
+                item = next(queue, None)
+                return Task("probe", [item], flush_each=True) if item is not None else None
+
+            for outcome in self._pool().run(next_probe):
+                if outcome.kind == "probe":
+                    self._on_probe(outcome)
+                else:
+                    self._report()
+        finally:
+            misses.close()
+
+    def _apply_cached_verdicts(self, candidates: _Spill, misses: _Spill) -> None:
+        batch = []
+        for candidate in candidates:
+            batch.append(candidate)
+            if len(batch) >= CACHE_LOOKUP_BATCH:
+                self._lookup(batch, misses)
+                batch = []
+        self._lookup(batch, misses)
+
+    def _lookup(self, batch: list, misses: _Spill) -> None:
+        known = self.cache.lookup([c[2] for c in batch]) if (self.cache and batch) else {}
+        for path, target, identity in batch:
+            verdict = known.get(identity)
+            if verdict is None:
+                misses.add((path, target, identity))
+                continue
+            self.counters["phase2_analyzed"] += 1
+            self.counters["phase2_cached"] += 1
+            ok, detail = verdict
+            if not ok:
+                self._corrupted(path, target, detail)
+
+    def _on_probe(self, outcome: Outcome) -> None:
+        path, target, identity = outcome.item
+        self.counters["phase2_analyzed"] += 1
+        self.probed += 1
+        if outcome.failure:
+            self.counters["phase2_timeout"] += 1
+            source = self.sources.source_of(target)
+            if outcome.failure == TIMED_OUT:
+                self.breaker.timed_out(source)
+                detail = f"ffprobe did not finish within {self.request.probe_timeout:g}s"
+            else:
+                detail = outcome.failure if outcome.failure != CRASHED else "ffprobe's worker crashed"
+            self.sink.finding(FindingRecord(path, target, TIMEOUT, detail, source))
+            return
+        verdict, seconds = outcome.result
+        self.breaker.answered(self.sources.source_of(target))
+        self.probe_seconds.append(seconds)
+        if self.cache is not None:
+            self.cache.store(identity, verdict.ok, verdict.detail, seconds)
+        if not verdict.ok:
+            self._corrupted(path, target, verdict.detail)
+
+    def _corrupted(self, path: str, target: str, detail: str) -> None:
+        self.counters["phase2_corrupted"] += 1
+        self.sink.finding(FindingRecord(path, target, CORRUPTED, detail, self.sources.source_of(target)))
+
+    # -- progress --------------------------------------------------------
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def snapshot(self) -> ScanProgress:
+        """The scan's progress, phase, counters and ETA right now."""
+        checked = self.counters["total_analyzed"]
+        full = self.request.verification_depth == "full"
+        p1_share = PHASE1_SHARE if full else 1.0
+        eta = None
+        if self.phase == "phase1":
+            fraction = checked / self.discovered if self.discovered else 0.0
+            if not self.walk_done:
+                fraction *= 0.9  # more folders may still be found
+            progress = p1_share * fraction
+            elapsed = time.monotonic() - self.started
+            if self.walk_done and checked:
+                eta = elapsed / checked * (self.discovered - checked)
+        elif self.phase == "phase2":
+            fraction = self.probed / self.to_probe if self.to_probe else 1.0
+            progress = p1_share + (1 - p1_share) * fraction
+            eta = self._phase2_eta()
+        else:
+            progress = 1.0
+            eta = 0.0
+        return ScanProgress(
+            phase=self.phase, progress=round(progress, 4), eta=None if eta is None else round(eta, 1),
+            counters=dict(self.counters), discovered=self.discovered, checked=checked,
+            walk_done=self.walk_done, to_probe=self.to_probe, probed=self.probed,
+            warnings=list(self.warnings),
+        )
+
+    def _phase2_eta(self) -> float | None:
+        """Remaining probes times the measured mean probe time, spread over the workers."""
+        if self.probe_seconds:
+            mean = sum(self.probe_seconds) / len(self.probe_seconds)
+        elif self.expected_probe_seconds is not None:
+            mean = self.expected_probe_seconds  # measured in earlier scans
+        else:
+            return None
+        workers = max(1, min(self.request.max_workers, os.cpu_count() or 1))
+        return (self.to_probe - self.probed) * mean / workers
+
+    def _report(self) -> None:
+        self.sink.progress(self.snapshot())

@@ -1,0 +1,68 @@
+"""The scan worker process: runs listing, check and probe tasks sent by the pool.
+
+Protocol (multiprocessing.connection framing over the process's stdin and stdout):
+the pool sends ``(task_id, kind, items, flush_each, options)``; the worker answers
+``("r", task_id, [(index, result), ...])`` as it goes and ``("d", task_id, [...])``
+when the task is done. Results are flushed often enough that, when the worker
+hangs on one item, the pool knows which items were finished before it.
+Stdlib only, so that a replacement worker starts in milliseconds.
+"""
+
+import os
+import sys
+import time
+from multiprocessing.connection import Connection
+
+from linkdoctor.scanner.checks import check_link, list_folder
+from linkdoctor.scanner.probe import probe_media
+
+FLUSH_ITEMS = 128
+FLUSH_SECONDS = 0.025
+
+
+def run_item(kind: str, item, options: dict):
+    """Run one item of a task and return its picklable result."""
+    if kind == "list":
+        return list_folder(item, options.get("include_files", False))
+    if kind == "check":
+        return check_link(item[0], options["small_threshold"])
+    if kind == "probe":
+        started = time.monotonic()
+        verdict = probe_media(item[0])
+        return verdict, time.monotonic() - started
+    raise ValueError(f"unknown task kind {kind!r}")
+
+
+def serve(inbox: Connection, outbox: Connection) -> None:
+    """Answer tasks until the pool closes the pipe."""
+    while True:
+        try:
+            task_id, kind, items, flush_each, options = inbox.recv()
+        except EOFError:
+            return
+        pending, last_flush = [], time.monotonic()
+        for index, item in enumerate(items):
+            pending.append((index, run_item(kind, item, options)))
+            now = time.monotonic()
+            if flush_each or len(pending) >= FLUSH_ITEMS or now - last_flush >= FLUSH_SECONDS:
+                outbox.send(("r", task_id, pending))
+                pending, last_flush = [], now
+        outbox.send(("d", task_id, pending))
+
+
+def main() -> None:
+    """Entry point of a worker process."""
+    inbox = Connection(os.dup(0), writable=False)
+    outbox = Connection(os.dup(1), readable=False)
+    # Point fd 1 at stderr so that nothing else (a stray print, a child's output)
+    # can write into the protocol stream.
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    try:
+        serve(inbox, outbox)
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Scan records: the sink that stores a running scan's findings, the verdict cache, history, rotation."""
+
+import time
+
+from sqlalchemy import delete, func, select, tuple_
+
+from linkdoctor.errors import NotFoundError, ValidationError
+from linkdoctor.models import (
+    ACTIVE_STATES, ERROR, Finding, ProbeVerdictEntry, SymlinkScan, db, utcnow,
+)
+from linkdoctor.scanner.checks import PROBLEM_CATEGORIES
+from linkdoctor.scanner.engine import FindingRecord, ScanProgress
+
+FINDINGS_FLUSH = 500
+PROGRESS_PERSIST_SECONDS = 1.0
+MAX_PER_PAGE = 500
+
+
+class DatabaseSink:
+    """Stores findings in batches and keeps the live snapshot of a running scan."""
+
+    def __init__(self, scan_id: int, on_progress=None):
+        self.scan_id = scan_id
+        self.on_progress = on_progress
+        self.pending: list[dict] = []
+        self.last_persist = 0.0
+        self.latest: ScanProgress | None = None
+
+    def finding(self, record: FindingRecord) -> None:
+        self.pending.append({
+            "scan_id": self.scan_id, "path": record.path, "target": record.target,
+            "category": record.category, "detail": record.detail[:1000], "source": record.source,
+        })
+        if len(self.pending) >= FINDINGS_FLUSH:
+            self.flush()
+
+    def progress(self, snapshot: ScanProgress) -> None:
+        self.latest = snapshot
+        if self.on_progress is not None:
+            self.on_progress(snapshot)
+        now = time.monotonic()
+        if now - self.last_persist >= PROGRESS_PERSIST_SECONDS:
+            self.last_persist = now
+            self.persist(snapshot)
+
+    def persist(self, snapshot: ScanProgress) -> None:
+        """Write pending findings and the counters so far, so a poll from another process sees them."""
+        self.flush(commit=False)
+        scan = db.session.get(SymlinkScan, self.scan_id)
+        apply_counters(scan, snapshot.counters)
+        scan.phase, scan.progress, scan.warnings = snapshot.phase, snapshot.progress, snapshot.warnings
+        db.session.commit()
+
+    def flush(self, commit: bool = True) -> None:
+        if self.pending:
+            db.session.execute(db.insert(Finding), self.pending)
+            self.pending = []
+        if commit:
+            db.session.commit()
+
+
+def apply_counters(scan: SymlinkScan, counters: dict) -> None:
+    """Copy the engine's counters onto the scan row."""
+    for name in SymlinkScan.COUNTERS:
+        if name in counters:
+            setattr(scan, name, counters[name])
+
+
+class DatabaseVerdictCache:
+    """Phase-2 verdicts keyed by (device, inode, size, mtime_ns), written in batches."""
+
+    def __init__(self, flush_every: int = 50):
+        self.flush_every = flush_every
+        self.pending: dict[tuple, dict] = {}
+
+    def lookup(self, identities: list[tuple]) -> dict[tuple, tuple[bool, str]]:
+        wanted = [tuple(i) for i in identities if i is not None]
+        if not wanted:
+            return {}
+        columns = tuple_(ProbeVerdictEntry.device, ProbeVerdictEntry.inode,
+                         ProbeVerdictEntry.size, ProbeVerdictEntry.mtime_ns)
+        rows = db.session.execute(
+            select(ProbeVerdictEntry.device, ProbeVerdictEntry.inode, ProbeVerdictEntry.size,
+                   ProbeVerdictEntry.mtime_ns, ProbeVerdictEntry.ok, ProbeVerdictEntry.detail)
+            .where(columns.in_(wanted))
+        ).all()
+        return {tuple(row[:4]): (row.ok, row.detail) for row in rows}
+
+    def store(self, identity: tuple, ok: bool, detail: str, seconds: float) -> None:
+        if identity is None:
+            return
+        device, inode, size, mtime_ns = identity
+        self.pending[tuple(identity)] = {
+            "device": device, "inode": inode, "size": size, "mtime_ns": mtime_ns,
+            "ok": ok, "detail": detail[:1000], "probe_seconds": seconds, "probed_at": utcnow(),
+        }
+        if len(self.pending) >= self.flush_every:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        keys = list(self.pending)
+        columns = tuple_(ProbeVerdictEntry.device, ProbeVerdictEntry.inode,
+                         ProbeVerdictEntry.size, ProbeVerdictEntry.mtime_ns)
+        db.session.execute(delete(ProbeVerdictEntry).where(columns.in_(keys)))
+        db.session.execute(db.insert(ProbeVerdictEntry), list(self.pending.values()))
+        db.session.commit()
+        self.pending = {}
+
+    def mean_probe_seconds(self) -> float | None:
+        return db.session.execute(select(func.avg(ProbeVerdictEntry.probe_seconds))).scalar()
+
+
+def get_scan(scan_id: int) -> SymlinkScan:
+    """The scan row, or NotFoundError."""
+    scan = db.session.get(SymlinkScan, scan_id)
+    if scan is None:
+        raise NotFoundError(f"no scan with id {scan_id}")
+    return scan
+
+
+def scan_summary(scan: SymlinkScan) -> dict:
+    """A scan's record as JSON-ready data."""
+    return {
+        "scan_id": scan.id,
+        "scan_date": scan.scan_date.isoformat() if scan.scan_date else None,
+        "finished_at": scan.finished_at.isoformat() if scan.finished_at else None,
+        "mode": scan.mode,
+        "verification_depth": scan.verification_depth,
+        "selected_paths": scan.selected_paths,
+        "origin": scan.origin,
+        "status": scan.status,
+        "duration": round(scan.duration or 0.0, 3),
+        "statistics": scan.statistics(),
+        "warnings": scan.warnings or [],
+        "error_message": scan.error_message,
+    }
+
+
+def history() -> list[dict]:
+    """The kept scans, newest first."""
+    scans = db.session.execute(select(SymlinkScan).order_by(SymlinkScan.id.desc())).scalars()
+    return [scan_summary(scan) for scan in scans]
+
+
+def findings_page(scan_id: int, category: str | None, page: int, per_page: int) -> dict:
+    """One page of a scan's findings, optionally of one category."""
+    get_scan(scan_id)
+    if category and category not in PROBLEM_CATEGORIES:
+        raise ValidationError(f"category must be one of {', '.join(PROBLEM_CATEGORIES)}")
+    if page < 1:
+        raise ValidationError("page must be 1 or more")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValidationError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+    query = select(Finding).where(Finding.scan_id == scan_id)
+    if category:
+        query = query.where(Finding.category == category)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.session.execute(
+        query.order_by(Finding.id).offset((page - 1) * per_page).limit(per_page)
+    ).scalars()
+    return {
+        "scan_id": scan_id, "category": category or None, "page": page, "per_page": per_page,
+        "total": total, "pages": (total + per_page - 1) // per_page,
+        "items": [row.to_dict() for row in rows],
+    }
+
+
+def all_findings(scan_id: int) -> list[Finding]:
+    """Every finding of a scan in discovery order."""
+    return list(db.session.execute(
+        select(Finding).where(Finding.scan_id == scan_id).order_by(Finding.id)
+    ).scalars())
+
+
+def rotate_scans(keep: int) -> list[int]:
+    """Delete all but the newest `keep` finished scans (their findings go with them)."""
+    ids = db.session.execute(
+        select(SymlinkScan.id).where(SymlinkScan.status.not_in(ACTIVE_STATES)).order_by(SymlinkScan.id.desc())
+    ).scalars().all()
+    old = ids[keep:]
+    if old:
+        db.session.execute(delete(Finding).where(Finding.scan_id.in_(old)))
+        db.session.execute(delete(SymlinkScan).where(SymlinkScan.id.in_(old)))
+        db.session.commit()
+    return old
+
+
+def mark_interrupted() -> list[int]:
+    """Mark scans left pending or running by a crash or restart as errors ("interrupted")."""
+    scans = db.session.execute(select(SymlinkScan).where(SymlinkScan.status.in_(ACTIVE_STATES))).scalars().all()
+    for scan in scans:
+        scan.status = ERROR
+        scan.error_message = "interrupted: the process running this scan stopped before it finished"
+        scan.finished_at = utcnow()
+    db.session.commit()
+    return [scan.id for scan in scans]

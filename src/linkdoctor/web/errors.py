@@ -1,0 +1,46 @@
+"""One JSON error shape for the API: {"error": code, "message": text}, with the right status."""
+
+import logging
+
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from linkdoctor.errors import LinkdoctorError
+
+log = logging.getLogger(__name__)
+
+
+def error_response(status: int, error: str, message: str, **extra):
+    """A JSON error answer."""
+    body = {"error": error, "message": message}
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _http_error(exc: HTTPException):
+    name = (exc.name or "error").lower().replace(" ", "_")
+    return error_response(exc.code or 500, name, exc.description or exc.name)
+
+
+def register_error_handlers(bp) -> None:
+    """Make every error of the API answer in the one JSON shape."""
+
+    @bp.errorhandler(LinkdoctorError)
+    def handle_linkdoctor_error(exc: LinkdoctorError):
+        return error_response(exc.status_code, exc.error, exc.message, **exc.extra)
+
+    @bp.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        log.exception("unexpected error in the API")
+        return error_response(500, "internal_error", f"unexpected error: {type(exc).__name__}: {exc}")
+
+    @bp.app_errorhandler(HTTPException)
+    def handle_http_error(exc: HTTPException):
+        # Unknown URLs under /api/ never reach a blueprint view: answer them in JSON too.
+        if request.path.startswith("/api/"):
+            return _http_error(exc)
+        return exc

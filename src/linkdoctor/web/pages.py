@@ -1,0 +1,11 @@
+"""The HTML pages: one page with three tabs, driven by static JavaScript."""
+
+from flask import Blueprint, render_template
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def index():
+    """The app: Dashboard, Scanner and Settings tabs."""
+    return render_template("index.html")

@@ -1,0 +1,70 @@
+"""Shared fixtures: an app on a temporary data folder and media root, its client and CLI runner."""
+
+import os
+import time
+
+import pytest
+
+from tests.support.library import LibraryBuilder
+
+
+@pytest.fixture
+def media_root(tmp_path):
+    root = tmp_path / "medias"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def source_dir(tmp_path):
+    """Where link targets live: stands for the debrid or rclone mount."""
+    source = tmp_path / "source"
+    source.mkdir()
+    return source
+
+
+@pytest.fixture
+def library(media_root, source_dir):
+    return LibraryBuilder(media_root, source_dir)
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path, media_root):
+    """Point linkdoctor at the temporary folders through its real environment settings."""
+    monkeypatch.setenv("LINKDOCTOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("LINKDOCTOR_MEDIA_PATH", str(media_root))
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def app(env):
+    from linkdoctor import create_app
+
+    app = create_app({"TESTING": True})
+    yield app
+    manager = app.extensions["linkdoctor.tasks"]
+    job = manager._job
+    if job is not None and job.thread.is_alive():
+        job.cancel.set()
+        job.thread.join(30)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def wait_for_scan(client, scan_id: int, timeout: float = 60.0) -> dict:
+    """Poll the status endpoint until the scan leaves pending/running."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get(f"/api/symlink/scan/status/{scan_id}").get_json()
+        if status["status"] not in ("pending", "running"):
+            return status
+        time.sleep(0.05)
+    raise AssertionError(f"scan {scan_id} still {status['status']} after {timeout}s")
+
+
+@pytest.fixture
+def as_root():
+    return os.geteuid() == 0

@@ -1,0 +1,176 @@
+"""The whole scan engine on real libraries: categories, counters, phase 2, the verdict cache."""
+
+import os
+import threading
+
+import pytest
+
+from linkdoctor.scanner.engine import ScanEngine, ScanRequest
+from linkdoctor.scanner.pool import ScanCancelled
+
+
+class ListSink:
+    def __init__(self):
+        self.findings = []
+        self.snapshots = []
+
+    def finding(self, record):
+        self.findings.append(record)
+
+    def progress(self, snapshot):
+        self.snapshots.append(snapshot)
+
+
+class MemoryCache:
+    """A verdict cache in a dict, counting what it was asked."""
+
+    def __init__(self):
+        self.verdicts = {}
+
+    def lookup(self, identities):
+        return {i: self.verdicts[i] for i in identities if i in self.verdicts}
+
+    def store(self, identity, ok, detail, seconds):
+        self.verdicts[identity] = (ok, detail)
+
+    def mean_probe_seconds(self):
+        return None
+
+
+def run(paths, depth="basic", cache=None, **options):
+    sink = ListSink()
+    request = ScanRequest(paths=[str(p) for p in paths], verification_depth=depth, max_workers=2, **options)
+    counters = ScanEngine(request, sink, cache).run()
+    return counters, sink
+
+
+def by_category(sink):
+    found = {}
+    for record in sink.findings:
+        found.setdefault(record.category, set()).add(os.path.basename(record.path))
+    return found
+
+
+def assert_consistent(counters, sink):
+    phase1 = sum(counters[f"phase1_{c}"] for c in ("ok", "broken", "inaccessible", "small", "io_error", "timeout"))
+    assert phase1 == counters["total_analyzed"]
+    expected = {c: counters[f"phase1_{c}"] for c in ("broken", "inaccessible", "small", "io_error")}
+    expected["timeout"] = counters["phase1_timeout"] + counters["phase2_timeout"]
+    expected["corrupted"] = counters["phase2_corrupted"]
+    found = {c: 0 for c in expected}
+    for record in sink.findings:
+        found[record.category] += 1
+    assert found == expected
+
+
+def test_phase1_counts_every_category(library):
+    for i in range(5):
+        library.healthy(f"Films/ok{i}/ok{i}.mkv")
+    library.broken("Films/broken/broken.mkv")
+    library.empty("Films/empty/empty.mkv")
+    library.link("Films/small/small.mkv", library.target("small.src", 10))
+    (library.root / "Films" / "regular.mkv").write_bytes(b"x" * 5000)  # not a link: not a finding
+    counters, sink = run([library.root])
+    assert counters["total_analyzed"] == 8
+    assert counters["phase1_ok"] == 5
+    assert by_category(sink) == {"broken": {"broken.mkv"}, "small": {"empty.mkv", "small.mkv"}}
+    assert_consistent(counters, sink)
+
+
+def test_walk_covers_many_folders_and_links(library):
+    for i in range(600):
+        library.healthy(f"Séries/Show {i % 7}/Season {i % 3}/ep{i}.mkv", size=2048)
+    for i in range(40):
+        library.broken(f"Films/F{i}/f{i}.mkv")
+    counters, sink = run([library.root])
+    assert counters["total_analyzed"] == 640
+    assert counters["phase1_broken"] == 40
+    assert_consistent(counters, sink)
+
+
+def test_only_selected_folders_are_scanned(library):
+    library.broken("Films/A/a.mkv")
+    library.broken("Séries/B/b.mkv")
+    counters, sink = run([library.root / "Films"])
+    assert by_category(sink) == {"broken": {"a.mkv"}}
+
+
+def test_a_selected_link_is_checked_itself(library):
+    link = library.broken("Films/A/a.mkv")
+    library.broken("Films/A/b.mkv")
+    counters, sink = run([link])
+    assert counters["total_analyzed"] == 1
+
+
+def test_directory_links_are_not_descended(library):
+    inner = library.source / "tree"
+    (inner / "deep").mkdir(parents=True)
+    os.symlink(library.source / "missing", inner / "deep" / "broken.mkv")
+    library.link("Films/tree", inner)
+    library.link("Films/loop", library.root / "Films")  # would loop forever if followed
+    counters, sink = run([library.root])
+    assert counters["total_analyzed"] == 2
+    assert counters["phase1_ok"] == 2
+    assert sink.findings == []
+
+
+def test_progress_ends_at_one_hundred_percent(library):
+    library.healthy("a.mkv")
+    counters, sink = run([library.root])
+    assert sink.snapshots[-1].progress == 1.0
+    assert sink.snapshots[-1].phase == "done"
+
+
+def test_cancel_raises_out_of_the_run(library):
+    library.healthy("a.mkv")
+    cancel = threading.Event()
+    cancel.set()
+    request = ScanRequest(paths=[str(library.root)], max_workers=1)
+    with pytest.raises(ScanCancelled):
+        ScanEngine(request, ListSink(), None, cancel).run()
+
+
+# -- phase 2 -------------------------------------------------------------
+
+
+@pytest.fixture
+def media_library(library):
+    library.link("Films/Good/good.mkv", library.video("good.mkv"))
+    library.link("Films/GoodMp4/good.mp4", library.video("good.mp4"))
+    library.link("Films/Trunc/trunc.mkv", library.truncated("trunc.mkv", 0.5))
+    library.link("Films/Garbage/garbage.mkv", library.garbage("garbage.mkv"))
+    library.link("Films/Good/good.fr.srt", library.target("good.fr.srt", 4096))  # never probed
+    library.link("Films/Good/movie.nfo", library.target("movie.nfo", 4096))
+    return library
+
+
+def test_full_depth_finds_corrupted_media_and_skips_non_media(media_library):
+    counters, sink = run([media_library.root], depth="full")
+    assert counters["phase2_analyzed"] == 4
+    assert by_category(sink) == {"corrupted": {"trunc.mkv", "garbage.mkv"}}
+    assert_consistent(counters, sink)
+
+
+def test_basic_depth_runs_no_probe(media_library):
+    counters, sink = run([media_library.root], depth="basic")
+    assert counters["phase2_analyzed"] == 0
+    assert sink.findings == []
+
+
+def test_rescan_of_unchanged_files_probes_nothing_new(media_library):
+    cache = MemoryCache()
+    first, first_sink = run([media_library.root], depth="full", cache=cache)
+    second, second_sink = run([media_library.root], depth="full", cache=cache)
+    assert first["phase2_cached"] == 0
+    assert second["phase2_cached"] == second["phase2_analyzed"] == 4
+    assert by_category(second_sink) == by_category(first_sink)
+
+
+def test_a_changed_file_is_probed_again(media_library):
+    cache = MemoryCache()
+    run([media_library.root], depth="full", cache=cache)
+    good = media_library.source / "good.mkv"
+    good.write_bytes(good.read_bytes()[: good.stat().st_size // 3])  # now truncated: new size and mtime
+    counters, sink = run([media_library.root], depth="full", cache=cache)
+    assert counters["phase2_cached"] == 3
+    assert "good.mkv" in by_category(sink)["corrupted"]

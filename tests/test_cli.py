@@ -1,0 +1,110 @@
+"""The CLI as a user runs it: a real process, real exit codes, JSON output."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def cli(env, media_root):
+    """Run `linkdoctor ...` in a child process with the test's data folder and media root."""
+
+    def run(*args, timeout=60, input=None):
+        return subprocess.run(
+            [sys.executable, "-m", "linkdoctor", *args], capture_output=True, text=True,
+            timeout=timeout, env=dict(os.environ), input=input,
+        )
+
+    return run
+
+
+def test_help_lists_the_commands(cli):
+    result = cli("--help")
+    assert result.returncode == 0
+    for command in ("serve", "demo", "history", "config", "scan"):
+        assert command in result.stdout
+
+
+def test_scan_json_clean_library_exits_0(cli, library):
+    library.healthy("Films/A/a.mkv")
+    result = cli("scan", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["status"] == "completed"
+    assert document["statistics"]["total_analyzed"] == 1
+    assert document["findings"] == []
+    assert set(document) >= {"scan_id", "status", "mode", "verification_depth", "duration", "statistics", "findings"}
+
+
+def test_scan_json_with_problems_exits_1_and_lists_findings(cli, library):
+    library.healthy("Films/A/a.mkv")
+    link = library.broken("Films/B/b.mkv")
+    result = cli("scan", "--json", "--depth", "basic")
+    assert result.returncode == 1, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert findings == [{"path": str(link), "target": str(library.source / "missing-Films__B__b.mkv"),
+                         "category": "broken", "detail": findings[0]["detail"]}]
+    assert os.path.isabs(findings[0]["path"])
+
+
+def test_scan_of_selected_path_relative_to_the_media_root(cli, library):
+    library.broken("Films/B/b.mkv")
+    library.broken("Séries/S/s.mkv")
+    result = cli("scan", "Films", "--json")
+    assert [f["category"] for f in json.loads(result.stdout)["findings"]] == ["broken"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["scan", "/etc"], "outside"),
+    (["scan", "Films/nope"], "does not exist"),
+    (["scan", "--depth", "deep"], "deep"),
+    (["scan", "--workers", "0"], "0"),
+    (["config", "set", "max_workers", "many"], "max_workers"),
+    (["config", "set", "no_such_key", "1"], "unknown setting"),
+])
+def test_bad_arguments_exit_2_with_a_plain_message(cli, library, args, words):
+    library.healthy("Films/A/a.mkv")
+    result = cli(*args)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_config_set_then_show(cli):
+    assert cli("config", "set", "max_workers", "3").returncode == 0
+    assert cli("config", "set", "include_regular_files", "yes").returncode == 0
+    shown = json.loads(cli("config", "show", "--json").stdout)
+    assert shown["max_workers"] == 3 and shown["include_regular_files"] is True
+
+
+def test_cli_scans_are_in_the_history(cli, library):
+    library.broken("b.mkv")
+    cli("scan")
+    cli("scan")
+    scans = json.loads(cli("history", "--json").stdout)["scans"]
+    assert [s["origin"] for s in scans] == ["cli", "cli"]
+    assert "broken" not in cli("history").stderr
+
+
+def test_ctrl_c_cancels_cleanly_with_130(env, library, faulty_mount):
+    backing = library.source / "backing"
+    (backing / "dead").mkdir(parents=True)
+    (backing / "dead" / "f.mkv").write_bytes(b"x" * 4096)
+    mount = faulty_mount(backing, rules=[{"glob": "dead/*", "op": "getattr", "action": "hang"}])
+    library.link("Films/F/f.mkv", mount / "dead" / "f.mkv")
+    subprocess.run([sys.executable, "-m", "linkdoctor", "config", "set", "file_timeout", "60"], check=True,
+                   capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-m", "linkdoctor", "scan", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 130, err
+    assert json.loads(out)["status"] == "cancelled"
