@@ -38,7 +38,6 @@ _VIDEO_FORMATS: dict[str, tuple[str, list[str], list[str], int]] = {
     ".webm": ("webm", ["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "150k"],
               ["-c:a", "libopus", "-b:a", "48k"], 48000),
     ".ts": ("mpegts", ["-c:v", "libx264", "-preset", "ultrafast"], ["-c:a", "aac", "-b:a", "48k"], 44100),
-    ".mpg": ("mpeg", ["-c:v", "mpeg2video", "-q:v", "6"], ["-c:a", "mp2", "-b:a", "64k"], 44100),
 }
 
 # suffix -> (muxer, audio codec args, sample rate)

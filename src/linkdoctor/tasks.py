@@ -23,6 +23,7 @@ from linkdoctor.settings import get_config
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, ScanProgress], None]
+FINISHING_SECONDS = 3.0
 
 
 @dataclass
@@ -230,6 +231,9 @@ class SymlinkTaskManager:
     @contextlib.contextmanager
     def exclusive(self):
         """Hold the scan lock for a change to the library (confirm, restore, purge)."""
+        job = self._job
+        if job is not None and job.thread.is_alive():
+            job.thread.join(FINISHING_SECONDS)  # a scan that just reported its end is still tidying up
         with self._guard:
             busy = self._job is not None and self._job.thread.is_alive()
             if busy or not self.lock.acquire():
