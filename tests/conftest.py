@@ -44,9 +44,9 @@ def app(env):
     yield app
     manager = app.extensions["linkdoctor.tasks"]
     job = manager._job
-    if job is not None and job.thread.is_alive():
+    if job is not None and not job.done.is_set():
         job.cancel.set()
-        job.thread.join(30)
+        job.done.wait(30)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """`linkdoctor scan`: start a scan through the task manager, wait, print, choose the exit code."""
 
 import json
+import signal
 import sys
 
 import click
@@ -90,9 +91,15 @@ def _ask_and_remove(app, scan_id: int, yes: bool, force: bool, as_json: bool) ->
     return result
 
 
+def _cancel_on_sigterm(signum, frame):
+    # `docker stop` and `kill` cancel the scan cleanly, like Ctrl-C.
+    raise KeyboardInterrupt
+
+
 def run_scan_command(app, paths: list[str], depth: str, mode: str, workers: int | None, as_json: bool,
                      yes: bool = False, force: bool = False) -> int:
     """Run one scan to its end and return the exit code."""
+    signal.signal(signal.SIGTERM, _cancel_on_sigterm)
     with app.app_context():
         manager = app.extensions["linkdoctor.tasks"]
         try:

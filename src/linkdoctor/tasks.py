@@ -32,6 +32,9 @@ class ScanJob:
 
     scan_id: int
     cancel: threading.Event = field(default_factory=threading.Event)
+    # Set when the thread has finished everything, lock released. Waited on instead of
+    # Thread.join: a Ctrl-C that interrupts join() can leave the thread looking stopped.
+    done: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
     snapshot: ScanProgress | None = None
     started: float = field(default_factory=time.monotonic)
@@ -96,7 +99,7 @@ class SymlinkTaskManager:
             source_roots=list(config.source_roots or []),
         )
         with self._guard:
-            if self._job is not None and self._job.thread.is_alive():
+            if self._job is not None and not self._job.done.is_set():
                 raise ScanAlreadyRunningError("a scan is already running", scan_id=self._job.scan_id)
             if not self.lock.acquire():
                 raise ScanAlreadyRunningError("a scan is already running in another process",
@@ -131,6 +134,7 @@ class SymlinkTaskManager:
                 self._run_in_context(job, request, keep, on_progress)
         finally:
             self.lock.release()
+            job.done.set()
 
     def _run_in_context(self, job, request, keep, on_progress) -> None:
         scan = db.session.get(SymlinkScan, job.scan_id)
@@ -183,7 +187,7 @@ class SymlinkTaskManager:
     def active_job(self, scan_id: int) -> ScanJob | None:
         with self._guard:
             job = self._job
-        if job is not None and job.scan_id == scan_id and job.thread.is_alive():
+        if job is not None and job.scan_id == scan_id and not job.done.is_set():
             return job
         return None
 
@@ -225,17 +229,16 @@ class SymlinkTaskManager:
         job = self.active_job(scan_id)
         if job is None:
             return True
-        job.thread.join(timeout)
-        return not job.thread.is_alive()
+        return job.done.wait(timeout)
 
     @contextlib.contextmanager
     def exclusive(self):
         """Hold the scan lock for a change to the library (confirm, restore, purge)."""
         job = self._job
-        if job is not None and job.thread.is_alive():
-            job.thread.join(FINISHING_SECONDS)  # a scan that just reported its end is still tidying up
+        if job is not None:
+            job.done.wait(FINISHING_SECONDS)  # a scan that just reported its end is still tidying up
         with self._guard:
-            busy = self._job is not None and self._job.thread.is_alive()
+            busy = self._job is not None and not self._job.done.is_set()
             if busy or not self.lock.acquire():
                 raise ScanAlreadyRunningError("a scan or another change to the library is running; try again when it ends",
                                               scan_id=self._running_scan_id())

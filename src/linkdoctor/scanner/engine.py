@@ -20,8 +20,8 @@ from linkdoctor.scanner.pool import CRASHED, TIMED_OUT, Outcome, ScanCancelled, 
 from linkdoctor.scanner.probe import is_probeable
 from linkdoctor.scanner.sources import SourceMap
 
-LINK_BATCH = 256
-FOLDER_BATCH = 32
+LINK_BATCH = 512
+FOLDER_BATCH = 128
 CACHE_LOOKUP_BATCH = 500
 BREAKER_TIMEOUTS = 3  # timeouts in a row, with no answer between them, that mark a source dead
 PHASE1_SHARE = 0.3  # share of the progress bar given to phase 1 in a full scan
@@ -250,7 +250,8 @@ class ScanEngine:
             self.discovered -= 1
             return
         self.breaker.answered(source)
-        source = self.sources.source_of(check.target)
+        if check.target != hint:
+            source = self.sources.source_of(check.target)
         if check.category != OK:
             self._count(check.category, FindingRecord(path, check.target, check.category, check.detail, source))
             return

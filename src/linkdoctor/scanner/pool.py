@@ -66,8 +66,10 @@ class _Worker:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC_DIR, env.get("PYTHONPATH")]))
         # A new session gives the worker its own process group, so killing the group
         # also kills the ffprobe it may be running.
+        # stderr to /dev/null: a worker stuck on a dead mount outlives us, and must not
+        # hold our caller's stderr pipe open (a `linkdoctor scan 2>&1 | jq` would wait on it).
         self.proc = subprocess.Popen(
-            _worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            _worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             start_new_session=True, close_fds=True, env=env,
         )
         self.outbox = Connection(os.dup(self.proc.stdin.fileno()), readable=False)

@@ -68,9 +68,9 @@ _HEAD_BYTES = 4096
 # Cap on layout walking, so that fragmented MP4 and multi-RIFF AVI files cost a bounded
 # number of reads. Past the cap the check is inconclusive.
 _MAX_CHUNKS = 64
-# FLAC tail read: seek far past any real duration (ffprobe lands on the last seek
-# point), read at most this many packets, and allow this much slack (seconds) between
-# the end of the last packet and the duration.
+# FLAC tail read: seek far past any real duration (ffprobe lands near the last frame),
+# read at most this many packets, and allow this much slack (seconds) between the end
+# of the last packet and the duration from STREAMINFO.
 _SEEK_PAST_END = "99999999"
 _TAIL_PACKETS = 64
 _TAIL_SLACK_S = 0.5
@@ -138,9 +138,23 @@ def _inspect_layout(path: str) -> tuple[int, str | None, str | None]:
             return size, "mp4", _check_boxes(f, size)
         if head.startswith(b"RIFF"):
             return size, "riff", _check_riff(f, size)
-        if head.startswith(b"fLaC"):
+        if _is_flac(f, head):
             return size, "flac", None
         return size, None, None
+
+
+def _is_flac(f, head: bytes) -> bool:
+    """Tell FLAC by its magic, also behind the ID3v2 tag some taggers put in front of it."""
+    offset = 0
+    if head.startswith(b"ID3") and len(head) >= 10:
+        # The tag size is a 28-bit "syncsafe" integer; a footer flag adds 10 more bytes.
+        offset = 10 + ((head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14 | (head[8] & 0x7F) << 7 | head[9] & 0x7F)
+        if head[5] & 0x10:
+            offset += 10
+    if offset + 4 <= len(head):
+        return head[offset:offset + 4] == b"fLaC"
+    f.seek(offset)  # a large tag (cover art): one more small read
+    return f.read(4) == b"fLaC"
 
 
 def _read_vint(buf: bytes, pos: int) -> tuple[int, int, bool] | None:
@@ -291,10 +305,9 @@ def _judge(data: dict, log: list[tuple[str | None, str, str]], read_tail: bool) 
     """Verdict for a successful ffprobe run: log, then streams, duration and (FLAC) tail."""
     fmt = data.get("format") or {}
     streams = tuple(_stream_kind(s) for s in data.get("streams") or ())
-    duration = _positive(fmt.get("duration"))
-    if duration is None:
-        duration = max((d for d in map(_positive, (s.get("duration") for s in data.get("streams") or ()))
-                        if d is not None), default=None)
+    # Some containers only know per-stream durations.
+    stream_durations = [_positive(s.get("duration")) for s in data.get("streams") or ()]
+    duration = _positive(fmt.get("duration")) or max(filter(None, stream_durations), default=None)
 
     def fail(detail: str) -> ProbeVerdict:
         return ProbeVerdict(False, detail, duration, streams)

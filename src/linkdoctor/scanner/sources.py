@@ -32,13 +32,28 @@ class SourceMap:
         self.source_roots = sorted({os.path.normpath(r) for r in source_roots}, key=len, reverse=True)
         points = read_mount_points() if mount_points is None else mount_points
         self.mount_points = sorted(set(points) | {"/"}, key=len, reverse=True)
+        # Targets come in runs from the same folders: remembering each folder's source
+        # keeps this off the per-link cost of a scan.
+        self._by_folder: dict[str, str] = {}
+        self._exact = set(self.source_roots) | set(self.mount_points)
 
     def source_of(self, target: str) -> str:
         """The configured source root holding `target`, else its mount point."""
+        if target in self._exact:
+            return target
+        folder = os.path.dirname(target)
+        source = self._by_folder.get(folder)
+        if source is None:
+            source = self._lookup(folder)
+            if len(self._by_folder) < 100_000:
+                self._by_folder[folder] = source
+        return source
+
+    def _lookup(self, path: str) -> str:
         for root in self.source_roots:
-            if _contains(root, target):
+            if _contains(root, path):
                 return root
-        return next(point for point in self.mount_points if _contains(point, target))
+        return next(point for point in self.mount_points if _contains(point, path))
 
     def is_mount_point(self, path: str) -> bool:
         return path in self.mount_points

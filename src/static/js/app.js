@@ -1,0 +1,103 @@
+// Bootstrapping: the tabs, the error banner, and the wiring between the three tabs.
+
+import { initDashboard } from "./dashboard.js";
+import { initScanner } from "./scanner.js";
+import { initSettings } from "./settings.js";
+
+const TABS = ["dashboard", "scanner", "settings"];
+
+function $(id) {
+  return document.getElementById(id);
+}
+
+// --- error banner ------------------------------------------------------------
+
+function showError(err) {
+  const text = typeof err === "string" ? err : (err && err.message) || String(err);
+  $("error-banner-text").textContent = text;
+  $("error-banner").hidden = false;
+  if (err && typeof err !== "string" && !(err.status >= 400 && err.status < 600)) {
+    console.error(err); // a crash of our own code, not an API answer
+  }
+}
+
+function clearError() {
+  $("error-banner").hidden = true;
+  $("error-banner-text").textContent = "";
+}
+
+// --- tabs ----------------------------------------------------------------------
+
+const listeners = {};
+
+function showTab(name, { focus = false, updateHash = true } = {}) {
+  if (!TABS.includes(name)) name = TABS[0];
+  for (const tab of TABS) {
+    const button = $(`tab-${tab}`);
+    const selected = tab === name;
+    button.setAttribute("aria-selected", String(selected));
+    button.tabIndex = selected ? 0 : -1;
+    $(`panel-${tab}`).hidden = !selected;
+    if (selected && focus) button.focus();
+  }
+  document.body.dataset.tab = name;
+  if (updateHash && window.location.hash !== `#${name}`) {
+    history.replaceState(null, "", `#${name}`);
+  }
+  if (listeners[name]) listeners[name]();
+}
+
+function initTabs() {
+  const list = document.querySelector('[role="tablist"]');
+  list.addEventListener("click", (event) => {
+    const button = event.target.closest('[role="tab"]');
+    if (button) showTab(button.dataset.tab);
+  });
+  list.addEventListener("keydown", (event) => {
+    const current = TABS.indexOf(document.body.dataset.tab);
+    let next = null;
+    if (event.key === "ArrowRight") next = (current + 1) % TABS.length;
+    else if (event.key === "ArrowLeft") next = (current - 1 + TABS.length) % TABS.length;
+    else if (event.key === "Home") next = 0;
+    else if (event.key === "End") next = TABS.length - 1;
+    if (next !== null) {
+      event.preventDefault();
+      showTab(TABS[next], { focus: true });
+    }
+  });
+  window.addEventListener("hashchange", () => showTab(window.location.hash.slice(1), { updateHash: false }));
+}
+
+// --- start -----------------------------------------------------------------------
+
+function main() {
+  $("error-banner-close").addEventListener("click", clearError);
+  initTabs();
+
+  let scanner = null;
+  const dashboard = initDashboard({
+    showError,
+    openScan: (scanId) => {
+      showTab("scanner");
+      scanner.openScan(scanId);
+    },
+  });
+  scanner = initScanner({
+    showError,
+    clearError,
+    onScanFinished: () => dashboard.refresh(),
+    onMediaRoot: (root) => dashboard.setMediaRoot(root),
+  });
+  initSettings({
+    showError,
+    onConfigSaved: ({ mediaChanged }) => {
+      if (mediaChanged) scanner.reloadTree();
+    },
+  });
+
+  listeners.dashboard = () => dashboard.refresh();
+  showTab(window.location.hash.slice(1) || "dashboard", { updateHash: false });
+  document.body.dataset.ready = "true";
+}
+
+main();

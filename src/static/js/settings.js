@@ -1,0 +1,166 @@
+// Settings: the form bound to GET/POST /api/symlink/config, and the service buttons.
+//
+// Only the fields the user changed are sent. API keys arrive masked ("********abcd");
+// an untouched key is therefore never sent (the server would ignore the mask anyway).
+// Validation is the server's: its 400 message is shown as it is, and the field it
+// names is marked invalid.
+
+import { ApiError, get, post } from "./api.js";
+import { formatDate } from "./dashboard.js";
+
+export function initSettings(ctx) {
+  const $ = (id) => document.getElementById(id);
+  const form = $("settings-form");
+  const fields = Array.from(form.querySelectorAll("[data-kind]"));
+  let loaded = null;
+
+  function readField(input) {
+    const kind = input.dataset.kind;
+    if (kind === "bool") return input.checked;
+    if (kind === "list") {
+      return input.value.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+    }
+    if (kind === "int" || kind === "float") {
+      const text = input.value.trim();
+      if (text === "") return null; // empty, or text the browser could not read as a number
+      const value = Number(text);
+      return Number.isFinite(value) ? value : text;
+    }
+    return input.value;
+  }
+
+  function writeField(input, value) {
+    const kind = input.dataset.kind;
+    if (kind === "bool") input.checked = Boolean(value);
+    else if (kind === "list") input.value = Array.isArray(value) ? value.join("\n") : "";
+    else input.value = value === null || value === undefined ? "" : String(value);
+  }
+
+  function sameValue(a, b) {
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+
+  function markValid(input) {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+    const note = document.getElementById(`${input.id}-error`);
+    if (note) note.remove();
+  }
+
+  function clearInvalid() {
+    for (const input of fields) markValid(input);
+  }
+
+  function hideMessages() {
+    $("settings-error").hidden = true;
+    $("settings-saved").hidden = true;
+  }
+
+  function fill(config) {
+    loaded = config;
+    for (const input of fields) writeField(input, config[input.name]);
+    clearInvalid();
+    const saved = config.updated_at && config.updated_at !== config.created_at;
+    $("settings-updated").textContent = saved ? `Last saved ${formatDate(config.updated_at)}` : "Defaults, never saved";
+  }
+
+  function changes() {
+    const body = {};
+    for (const input of fields) {
+      const value = readField(input);
+      if (!loaded || !sameValue(value, loaded[input.name])) body[input.name] = value;
+    }
+    return body;
+  }
+
+  // The API's messages start with the setting's name ("max_workers must be between 1 and 64").
+  function fieldOfMessage(message) {
+    const named = fields
+      .filter((input) => message.startsWith(input.name + " ") || message.includes(`'${input.name}'`))
+      .sort((a, b) => b.name.length - a.name.length);
+    return named[0] || null;
+  }
+
+  function showFormError(err) {
+    const box = $("settings-error");
+    box.textContent = err.message;
+    box.hidden = false;
+    const input = fieldOfMessage(err.message);
+    if (input) {
+      const note = document.createElement("p");
+      note.id = `${input.id}-error`;
+      note.className = "field-error";
+      note.textContent = err.message;
+      (input.closest(".field") || input.parentElement).append(note);
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", note.id);
+      input.focus();
+    }
+  }
+
+  async function load() {
+    try {
+      fill(await get("/config"));
+    } catch (err) {
+      ctx.showError(err);
+    }
+  }
+
+  async function save(event) {
+    event.preventDefault();
+    hideMessages();
+    clearInvalid();
+    const body = changes();
+    if (Object.keys(body).length === 0) {
+      $("settings-saved").textContent = "Nothing to save: no setting was changed.";
+      $("settings-saved").hidden = false;
+      return;
+    }
+    $("settings-save").disabled = true;
+    try {
+      const config = await post("/config", body);
+      const mediaChanged = loaded && config.media_path !== loaded.media_path;
+      fill(config);
+      $("settings-saved").textContent = `Settings saved (${Object.keys(body).join(", ")}).`;
+      $("settings-saved").hidden = false;
+      ctx.onConfigSaved({ mediaChanged });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 400) showFormError(err);
+      else ctx.showError(err);
+    } finally {
+      $("settings-save").disabled = false;
+    }
+  }
+
+  async function serviceAction(button, path, what) {
+    const box = $("services-result");
+    box.hidden = true;
+    button.disabled = true;
+    try {
+      const answer = await post(path);
+      box.className = "banner banner-ok inline-banner";
+      box.textContent = `${what}: ${answer && answer.message ? answer.message : "done"}`;
+    } catch (err) {
+      const notYet = err instanceof ApiError && err.status === 501;
+      box.className = `banner ${notYet ? "banner-warning" : "banner-error"} inline-banner`;
+      box.textContent = notYet ? `${what}: ${err.message}.` : `${what} failed: ${err.message}`;
+    } finally {
+      box.hidden = false;
+      button.disabled = false;
+    }
+  }
+
+  form.addEventListener("submit", save);
+  form.addEventListener("input", (event) => {
+    if (event.target.hasAttribute && event.target.hasAttribute("aria-invalid")) markValid(event.target);
+  });
+  $("settings-reset").addEventListener("click", () => {
+    hideMessages();
+    if (loaded) fill(loaded);
+  });
+  $("services-test").addEventListener("click", (e) => serviceAction(e.currentTarget, "/test/services", "Test services"));
+  $("services-detect").addEventListener("click", (e) => serviceAction(e.currentTarget, "/services/detect", "Detect via Docker"));
+
+  load();
+  return { load };
+}

@@ -1,0 +1,233 @@
+"""Fixtures for the browser tests: the app behind a real HTTP server, and headless Chromium.
+
+The server is werkzeug's, on 127.0.0.1 and a free port, in a daemon thread, serving the
+`app` fixture of tests/conftest.py (temporary data folder and media root). The browser is
+Debian's Chromium driven by Debian's chromedriver through selenium; Selenium Manager is
+never asked to download anything (the driver's path is given and SE_OFFLINE is set).
+"""
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+WAIT_SECONDS = 20
+
+CHROMIUM_FLAGS = (
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run", "--window-size=1280,1000", "--lang=en-US",
+)
+
+# Console lines that are the browser reporting an HTTP error answer the page expected
+# (400/404/409/501 of the API); anything else at SEVERE level is a JavaScript error.
+EXPECTED_CONSOLE = ("Failed to load resource",)
+
+
+def chromium_available() -> bool:
+    return os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)
+
+
+requires_chromium = pytest.mark.skipif(
+    not chromium_available(), reason=f"browser tests need {CHROMIUM} and {CHROMEDRIVER} (Debian's chromium and chromium-driver)"
+)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
+        server.server_close()
+
+
+@pytest.fixture
+def browser(tmp_path, monkeypatch):
+    """A fresh headless Chromium; fails the test at teardown if the page logged a JavaScript error."""
+    if not chromium_available():
+        pytest.skip(f"browser tests need {CHROMIUM} and {CHROMEDRIVER}")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must never download a driver
+    profile = tmp_path / "chromium-profile"
+    profile.mkdir()
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = Service(executable_path=CHROMEDRIVER, log_output=str(tmp_path / "chromedriver.log"))
+    driver = webdriver.Chrome(service=service, options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+        errors = [entry for entry in driver.get_log("browser")
+                  if entry["level"] == "SEVERE" and not any(e in entry["message"] for e in EXPECTED_CONSOLE)]
+        assert not errors, "JavaScript errors on the page:\n" + json.dumps(errors, indent=1)
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path) -> Path:
+    """Where the tests put their screenshots (also copied to $LINKDOCTOR_SCREENSHOTS when set)."""
+    path = tmp_path / "screenshots"
+    path.mkdir()
+    return path
+
+
+class Page:
+    """What a user does and sees, in the words of the page's ids and labels."""
+
+    def __init__(self, driver, base_url: str, artifacts: Path | None = None):
+        self.driver = driver
+        self.base_url = base_url
+        self.artifacts = artifacts  # where a timed-out wait leaves a screenshot
+
+    # -- waiting and finding ----------------------------------------------
+
+    def wait(self, condition, timeout: float = WAIT_SECONDS, message: str = ""):
+        """Poll `condition` until it is truthy; elements replaced by a re-render are looked up again."""
+        from selenium.common.exceptions import (
+            NoSuchElementException, StaleElementReferenceException, TimeoutException,
+        )
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        waiter = WebDriverWait(self.driver, timeout, poll_frequency=0.1,
+                               ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+        try:
+            return waiter.until(condition, message)
+        except TimeoutException as exc:
+            raise AssertionError(f"{message or 'condition never met'} (after {timeout}s); {self.diagnose()}") from exc
+
+    def diagnose(self) -> str:
+        """What the page shows right now, for a failure message; and a screenshot next to the test's files."""
+        notes = []
+        try:
+            banner = self.by_id("error-banner")
+            notes.append(f"error banner: {banner.text!r}" if banner.is_displayed() else "no error banner")
+            notes.append(f"tab: {self.driver.find_element('css selector', 'body').get_attribute('data-tab')}")
+            if self.artifacts is not None:
+                path = self.artifacts / f"timeout-{len(list(self.artifacts.glob('timeout-*.png')))}.png"
+                self.driver.save_screenshot(str(path))
+                notes.append(f"screenshot: {path}")
+        except Exception as exc:  # the diagnosis must never hide the real failure
+            notes.append(f"(no diagnosis: {exc})")
+        return "; ".join(notes)
+
+    def wait_for_text(self, element_id: str, text: str, timeout: float = WAIT_SECONDS) -> str:
+        """Wait until the element with this id is displayed and its text contains `text`."""
+        def check(_):
+            element = self.by_id(element_id)
+            return element.is_displayed() and text in element.text and element.text
+        return self.wait(check, timeout, f"#{element_id} never showed {text!r}")
+
+    def by_id(self, element_id: str):
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.ID, element_id)
+
+    def css(self, selector: str):
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_elements(By.CSS_SELECTOR, selector)
+
+    def visible(self, element_id: str) -> bool:
+        return self.by_id(element_id).is_displayed()
+
+    # -- actions --------------------------------------------------------------
+
+    def open(self, tab: str = "dashboard") -> "Page":
+        self.driver.get(f"{self.base_url}/#{tab}")
+        self.wait(lambda d: d.find_element("css selector", "body").get_attribute("data-ready") == "true",
+                  message="the page's script never finished starting")
+        return self
+
+    def tab(self, name: str) -> None:
+        self.by_id(f"tab-{name}").click()
+        self.wait(lambda _: self.visible(f"panel-{name}"), message=f"the {name} tab never showed")
+
+    def select(self, element_id: str, value: str) -> None:
+        from selenium.webdriver.support.ui import Select
+
+        Select(self.by_id(element_id)).select_by_value(value)
+
+    def fill(self, element_id: str, text: str) -> None:
+        field = self.by_id(element_id)
+        field.clear()
+        field.send_keys(text)
+
+    def tree_node(self, relative_path: str):
+        """The tree's <li> of a folder, once it is shown."""
+        def find(_):
+            nodes = [n for n in self.css("#tree li.tree-node") if n.get_attribute("data-path") == relative_path]
+            return nodes[0] if nodes and nodes[0].is_displayed() else False
+        return self.wait(find, message=f"folder {relative_path!r} never showed in the tree")
+
+    def wait_tree_loaded(self) -> None:
+        self.wait(lambda _: self.by_id("tree").get_attribute("aria-busy") == "false" and self.css("#tree li.tree-node"),
+                  message="the folder tree never loaded")
+
+    def wait_scan_finished(self, status: str = "completed", timeout: float = 60) -> None:
+        self.wait(lambda _: self.by_id("progress-status").get_attribute("data-status") == status
+                  and self.by_id("scan-start").is_enabled(),
+                  timeout, f"the scan never reached status {status!r}")
+
+    def findings_rows(self) -> list[dict]:
+        """The findings table as the user reads it."""
+        rows = []
+        for row in self.css("#findings-body tr"):
+            cells = row.find_elements("css selector", "td")
+            rows.append({"category": cells[0].text, "path": cells[1].text, "target": cells[2].text,
+                         "detail": cells[3].text})
+        return rows
+
+    def wait_findings(self, expected_count: int | None = None, timeout: float = WAIT_SECONDS) -> list[dict]:
+        """Wait until the findings table is shown and settled (with this many rows, when given)."""
+        def ready(_):
+            block = self.by_id("findings-block")
+            if not block.is_displayed() or block.get_attribute("aria-busy") != "false":
+                return False
+            rows = self.findings_rows()
+            if expected_count is not None and len(rows) != expected_count:
+                return False
+            return rows or True
+        self.wait(ready, timeout, f"the findings table never showed {expected_count} rows")
+        return self.findings_rows()
+
+    def screenshot(self, directory: Path, name: str) -> Path:
+        """A PNG of the whole page (not only the window), saved as directory/name.png."""
+        import base64
+
+        path = directory / f"{name}.png"
+        size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+        })
+        path.write_bytes(base64.b64decode(shot["data"]))
+        extra = os.environ.get("LINKDOCTOR_SCREENSHOTS")
+        if extra:
+            Path(extra).mkdir(parents=True, exist_ok=True)
+            (Path(extra) / path.name).write_bytes(path.read_bytes())
+        return path
+
+
+@pytest.fixture
+def page(browser, live_server, tmp_path) -> Page:
+    return Page(browser, live_server, artifacts=tmp_path)
