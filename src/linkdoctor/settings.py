@@ -119,7 +119,11 @@ def update_config(changes: dict, from_text: bool = False) -> SymlinkConfig:
     for name, value in changes.items():
         if name in SECRET_FIELDS and isinstance(value, str) and value and value == mask(getattr(config, name)):
             continue
-        parsed[name] = parse_value(name, value, from_text)
+        try:
+            parsed[name] = parse_value(name, value, from_text)
+        except ValidationError as exc:
+            exc.extra.setdefault("field", name)  # lets a form mark the field
+            raise
     for name, value in parsed.items():
         setattr(config, name, value)
     db.session.commit()

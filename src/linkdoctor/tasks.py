@@ -4,6 +4,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -83,6 +84,9 @@ class SymlinkTaskManager:
             raise ValidationError(f"mode must be one of {', '.join(MODES)}")
         if depth not in DEPTHS:
             raise ValidationError(f"verification_depth must be one of {', '.join(DEPTHS)}")
+        if depth == "full" and shutil.which("ffprobe") is None:
+            raise ValidationError("verification_depth full needs ffprobe, which is not installed "
+                                  "(Debian: apt-get install ffmpeg)")
         if max_workers is not None and (isinstance(max_workers, bool) or not isinstance(max_workers, int)
                                         or not 1 <= max_workers <= 64):
             raise ValidationError("workers must be a whole number between 1 and 64")
@@ -216,11 +220,12 @@ class SymlinkTaskManager:
     def cancel(self, scan_id: int) -> dict:
         """Ask a running scan to stop; it stops within a second or two."""
         scan = scans.get_scan(scan_id)
+        db.session.refresh(scan)
+        if scan.status not in ACTIVE_STATES:
+            raise ConflictError(f"scan {scan_id} is not running (status {scan.status})")
         job = self.active_job(scan_id)
         if job is None:
-            if scan.status in ACTIVE_STATES:
-                raise ConflictError(f"scan {scan_id} runs in another process; cancel it there")
-            raise ConflictError(f"scan {scan_id} is not running (status {scan.status})")
+            raise ConflictError(f"scan {scan_id} runs in another process; cancel it there")
         job.cancel.set()
         return {"scan_id": scan_id, "status": "cancelling"}
 

@@ -22,6 +22,7 @@ def _count_and_tree(path: str, root: str, depth: int) -> dict:
                     subdirs.append(entry.path)
     except OSError as exc:
         node["error"] = os.strerror(exc.errno or 0)
+    node["has_subdirs"] = bool(subdirs)
     for sub in sorted(subdirs, key=str.lower):
         child = _count_and_tree(sub, root, depth - 1)
         node["symlink_count"] += child["symlink_count"]

@@ -27,6 +27,10 @@ BREAKER_TIMEOUTS = 3  # timeouts in a row, with no answer between them, that mar
 PHASE1_SHARE = 0.3  # share of the progress bar given to phase 1 in a full scan
 
 
+class ScanError(Exception):
+    """The scan cannot go on (for instance ffprobe cannot be run)."""
+
+
 @dataclass
 class ScanRequest:
     """What to scan and how; paths are absolute and already checked against the media root."""
@@ -345,6 +349,8 @@ class ScanEngine:
             self.sink.finding(FindingRecord(path, target, TIMEOUT, detail, source))
             return
         verdict, seconds = outcome.result
+        if isinstance(verdict, Exception):
+            raise ScanError(f"phase 2 cannot run: {verdict}")
         self.breaker.answered(self.sources.source_of(target))
         self.probe_seconds.append(seconds)
         if self.cache is not None:

@@ -14,7 +14,7 @@ import time
 from multiprocessing.connection import Connection
 
 from linkdoctor.scanner.checks import check_link, list_folder
-from linkdoctor.scanner.probe import probe_media
+from linkdoctor.scanner.probe import ProbeError, probe_media
 
 FLUSH_ITEMS = 128
 FLUSH_SECONDS = 0.025
@@ -28,7 +28,10 @@ def run_item(kind: str, item, options: dict):
         return check_link(item[0], options["small_threshold"])
     if kind == "probe":
         started = time.monotonic()
-        verdict = probe_media(item[0])
+        try:
+            verdict = probe_media(item[0])
+        except ProbeError as exc:  # ffprobe itself cannot run: a tooling error, not a verdict
+            return exc, 0.0
         return verdict, time.monotonic() - started
     raise ValueError(f"unknown task kind {kind!r}")
 
