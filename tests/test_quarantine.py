@@ -235,3 +235,19 @@ def test_kill_mid_batch_loses_no_link(app, client, library, env):
         else:
             assert os.path.islink(link) and not os.path.lexists(entry["quarantine_path"])
     assert in_quarantine == 120  # the 120th move happened; recovery finished it
+
+
+def test_source_gone_after_the_scan_blocks_removal(client, library):
+    debrid = library.source / "debrid"
+    healthy = [library.link(f"Films/ok{i}/ok.mkv", library.target(f"debrid/ok{i}.mkv")) for i in range(5)]
+    broken = library.link("Films/bad/bad.mkv", debrid / "gone.mkv")
+    client.post("/api/symlink/config", json={"source_roots": [str(debrid)]})
+    status = real_scan(client)
+    assert status["confirmation"]["blocked"] == 0  # 1 of 6 broken: the source looked healthy
+    for child in debrid.iterdir():
+        child.unlink()  # then the mount went away before the user confirmed
+    result = client.post(f"/api/symlink/scan/{status['scan_id']}/confirm",
+                         json={"token": status["confirmation"]["token"]}).get_json()
+    assert result["removed"] == 0
+    assert "empty" in result["blocked_sources"][0]["reason"]
+    assert os.path.islink(broken) and all(os.path.islink(link) for link in healthy)

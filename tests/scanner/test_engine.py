@@ -174,3 +174,29 @@ def test_a_changed_file_is_probed_again(media_library):
     counters, sink = run([media_library.root], depth="full", cache=cache)
     assert counters["phase2_cached"] == 3
     assert "good.mkv" in by_category(sink)["corrupted"]
+
+
+class SlowHistoryCache(MemoryCache):
+    """A cache whose earlier scans measured 2 s per probe."""
+
+    def mean_probe_seconds(self):
+        return 2.0
+
+
+def test_phase2_eta_comes_from_measured_probe_times(media_library):
+    sink = ListSink()
+    request = ScanRequest(paths=[str(media_library.root)], verification_depth="full", max_workers=1)
+    ScanEngine(request, sink, SlowHistoryCache()).run()
+    before = [s for s in sink.snapshots if s.phase == "phase2" and s.probed == 0]
+    # Before any probe of this scan: 4 files to probe x 2 s measured earlier, one worker.
+    assert before and before[0].eta == pytest.approx(8.0)
+
+
+
+def test_phase2_eta_switches_to_this_scans_own_probe_times(media_library):
+    request = ScanRequest(paths=[str(media_library.root)], verification_depth="full", max_workers=1)
+    engine = ScanEngine(request, ListSink(), SlowHistoryCache())
+    engine.phase, engine.to_probe, engine.probed = "phase2", 10, 1
+    engine.expected_probe_seconds = 2.0
+    engine.probe_seconds = [0.5]
+    assert engine.snapshot().eta == pytest.approx(9 * 0.5)

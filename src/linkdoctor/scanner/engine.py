@@ -24,7 +24,8 @@ LINK_BATCH = 512
 FOLDER_BATCH = 128
 CACHE_LOOKUP_BATCH = 500
 BREAKER_TIMEOUTS = 3  # timeouts in a row, with no answer between them, that mark a source dead
-PHASE1_SHARE = 0.3  # share of the progress bar given to phase 1 in a full scan
+PHASE1_SHARE = 0.3
+MEASURED_PROBES = 4  # probes of this scan after which its own rate gives the ETA  # share of the progress bar given to phase 1 in a full scan
 
 
 class ScanError(Exception):
@@ -157,11 +158,14 @@ class ScanEngine:
         self.probed = 0
         self.probe_seconds: list[float] = []
         self.expected_probe_seconds: float | None = None
+        self.candidates = 0
 
     # -- the run ---------------------------------------------------------
 
     def run(self) -> dict:
         """Run both phases; returns the counters."""
+        if self.cache is not None and self.request.verification_depth == "full":
+            self.expected_probe_seconds = self.cache.mean_probe_seconds()
         self._seed()
         candidates = _Spill()
         try:
@@ -263,6 +267,7 @@ class ScanEngine:
         wants_probe = self.request.verification_depth == "full" and check.is_file
         if wants_probe and (is_probeable(path) or is_probeable(check.target)):
             candidates.add((path, check.target, check.identity))
+            self.candidates += 1
 
     def _count(self, category: str, record: FindingRecord | None, source: str | None = None) -> None:
         self.counters["total_analyzed"] += 1
@@ -295,8 +300,6 @@ class ScanEngine:
         try:
             self._apply_cached_verdicts(candidates, misses)
             self.to_probe = misses.count
-            if self.cache is not None:
-                self.expected_probe_seconds = self.cache.mean_probe_seconds()
             self._report()
             queue = iter(misses)
 
@@ -381,6 +384,9 @@ class ScanEngine:
             elapsed = time.monotonic() - self.started
             if self.walk_done and checked:
                 eta = elapsed / checked * (self.discovered - checked)
+                if full and self.expected_probe_seconds is not None:
+                    # Phase 2 still to come: the candidates so far at the probe time measured before.
+                    eta += self.candidates * self.expected_probe_seconds / self._parallel_probes()
         elif self.phase == "phase2":
             fraction = self.probed / self.to_probe if self.to_probe else 1.0
             progress = p1_share + (1 - p1_share) * fraction
@@ -396,15 +402,20 @@ class ScanEngine:
         )
 
     def _phase2_eta(self) -> float | None:
-        """Remaining probes times the measured mean probe time, spread over the workers."""
+        """Remaining probes at the measured probe rate of this scan, or of earlier ones to begin with."""
+        remaining = self.to_probe - self.probed
+        if self.probed >= MEASURED_PROBES:
+            return (time.monotonic() - self.phase2_started) / self.probed * remaining
         if self.probe_seconds:
             mean = sum(self.probe_seconds) / len(self.probe_seconds)
         elif self.expected_probe_seconds is not None:
             mean = self.expected_probe_seconds  # measured in earlier scans
         else:
             return None
-        workers = max(1, min(self.request.max_workers, os.cpu_count() or 1))
-        return (self.to_probe - self.probed) * mean / workers
+        return remaining * mean / self._parallel_probes()
+
+    def _parallel_probes(self) -> int:
+        return max(1, min(self.request.max_workers, os.cpu_count() or 1))
 
     def _report(self) -> None:
         self.sink.progress(self.snapshot())
