@@ -148,8 +148,29 @@ def test_guard_blocks_a_mostly_broken_source_and_force_overrides(client, library
     token = status["confirmation"]["token"]
     scan_id = status["scan_id"]
     assert client.post(f"/api/symlink/scan/{scan_id}/confirm", json={"token": token}).get_json()["removed"] == 0
+    # Still waiting: the user may now override deliberately, with the same list.
     status = client.get(f"/api/symlink/scan/status/{scan_id}").get_json()
-    assert status["status"] == "completed"
+    assert status["status"] == "awaiting_confirmation"
+    forced = client.post(f"/api/symlink/scan/{scan_id}/confirm", json={"token": token, "force": True}).get_json()
+    assert forced["removed"] == 3
+    assert client.get(f"/api/symlink/scan/status/{scan_id}").get_json()["status"] == "completed"
+
+
+def test_an_empty_confirmation_discards_the_proposal(client, library, mixed):
+    _, broken = mixed
+    status = real_scan(client)
+    result = client.post(f"/api/symlink/scan/{status['scan_id']}/confirm",
+                         json={"token": status["confirmation"]["token"], "paths": []}).get_json()
+    assert result["removed"] == 0
+    assert client.get(f"/api/symlink/scan/status/{status['scan_id']}").get_json()["status"] == "completed"
+    assert all(os.path.islink(link) for link in broken)
+
+
+def test_findings_can_be_filtered_to_the_proposed_ones(client, library, mixed):
+    library.link("Films/dir", library.source)  # a healthy link to a folder: not a finding
+    status = real_scan(client)
+    page = client.get(f"/api/symlink/scan/{status['scan_id']}/findings?proposed=1").get_json()
+    assert page["total"] == 2 and all(item["proposed"] for item in page["items"])
 
 
 def test_force_removes_despite_the_guard(client, library):

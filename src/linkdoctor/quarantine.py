@@ -157,7 +157,10 @@ def confirm(scan_id: int, token: str, paths: list[str] | None, force: bool, medi
             ready.append(finding)
     moved = _move_batch(scan, ready, root, data_dir, quarantine_dir)
     scan.files_deleted = (scan.files_deleted or 0) + moved
-    scan.status = COMPLETED
+    # Links kept only because the guard blocked them leave the scan waiting, so that the
+    # user can still override deliberately; anything else closes it.
+    held_by_guard = any(item["reason"].startswith("source blocked") for item in skipped)
+    scan.status = AWAITING_CONFIRMATION if held_by_guard else COMPLETED
     db.session.commit()
     for item in skipped:
         repair_log(data_dir, "skip", f"scan {scan_id}: {item['path']!r}: {item['reason']}")

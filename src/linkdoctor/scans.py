@@ -144,8 +144,9 @@ def history() -> list[dict]:
     return [scan_summary(scan) for scan in scans]
 
 
-def findings_page(scan_id: int, category: str | None, page: int, per_page: int) -> dict:
-    """One page of a scan's findings, optionally of one category."""
+def findings_page(scan_id: int, category: str | None, page: int, per_page: int,
+                  proposed: bool | None = None) -> dict:
+    """One page of a scan's findings, optionally of one category, or only those proposed for removal."""
     get_scan(scan_id)
     if category and category not in PROBLEM_CATEGORIES:
         raise ValidationError(f"category must be one of {', '.join(PROBLEM_CATEGORIES)}")
@@ -156,6 +157,8 @@ def findings_page(scan_id: int, category: str | None, page: int, per_page: int) 
     query = select(Finding).where(Finding.scan_id == scan_id)
     if category:
         query = query.where(Finding.category == category)
+    if proposed is not None:
+        query = query.where(Finding.proposed.is_(proposed))
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = db.session.execute(
         query.order_by(Finding.id).offset((page - 1) * per_page).limit(per_page)

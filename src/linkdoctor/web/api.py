@@ -101,10 +101,14 @@ def scan_history():
 
 @bp.get("/scan/<scan_id>/findings")
 def scan_findings(scan_id):
-    """A page of a scan's findings: ?category=&page=&per_page=."""
+    """A page of a scan's findings: ?category=&page=&per_page=&proposed=."""
+    proposed = request.args.get("proposed", "")
+    if proposed not in ("", "0", "1", "true", "false"):
+        raise ValidationError("proposed must be 1/true or 0/false")
     return jsonify(scans.findings_page(
         _scan_id(scan_id), request.args.get("category") or None,
         _int_arg("page", 1), _int_arg("per_page", 50),
+        None if proposed == "" else proposed in ("1", "true"),
     ))
 
 

@@ -340,32 +340,432 @@ export function initScanner(ctx) {
   // ------------------------------------------------------------ findings --
   const findings = { scanId: null, category: "", page: 1, perPage: 50, requestNo: 0 };
 
-  // ==== CONFIRM FLOW (real mode) — placeholder ==============================
-  // A real-mode scan ends in status "awaiting_confirmation". A later issue adds a
-  // confirmation token and POST /api/symlink/scan/<id>/confirm; the buttons that
-  // confirm (or discard) the proposed removals belong here. Until then we only
-  // say that the scan is waiting and list the proposed removals in the table.
+  const links = (n) => `${formatNumber(n)} link${n === 1 ? "" : "s"}`;
+
+  // ==== CONFIRM FLOW (real mode) ============================================
+  // A real-mode scan ends in "awaiting_confirmation" with a token naming its list of
+  // proposed removals and the guard's verdict per source. The user picks links (all by
+  // default, a checkbox per proposed row of the findings table), may override the guard,
+  // confirms in a second step, and the links move into the quarantine. A scan that moved
+  // links shows the removal panel with "Restore these links".
+  //
+  // The selection is "all except" or "none except" a set of paths, so it spans the
+  // table's pages without loading every proposed finding up front; the full list of
+  // paths is fetched only when a subset has to be sent.
+  const pending = {
+    scanId: null, token: null, proposed: 0, blocked: 0, blockedSources: new Set(),
+    selectAll: true, toggled: new Map(), // path -> source, the exceptions to selectAll
+    busy: false,
+  };
+  let lastConfirm = null; // {scanId, result} of the last confirmation made on this page
+  let lastRestore = null; // {scanId, result} of the last restore
+  let restoring = false;
+  const quarantine = { scanId: null, entries: [], byPath: new Map(), requestNo: 0 };
+
+  const QUARANTINE_STATES = {
+    planned: "being moved to the quarantine",
+    quarantined: "moved to the quarantine",
+    restored: "restored from the quarantine",
+    rolled_back: "could not be moved: left in place",
+    purged: "purged from the quarantine",
+  };
+
+  function confirmPending() {
+    return pending.scanId !== null && pending.scanId === findings.scanId;
+  }
+
+  function isSelected(path) {
+    return pending.selectAll !== pending.toggled.has(path);
+  }
+
+  function setSelected(path, source, checked) {
+    if (checked === pending.selectAll) pending.toggled.delete(path);
+    else pending.toggled.set(path, source);
+  }
+
+  // How many links are selected, how many of those point into blocked sources, how many would move.
+  function selection() {
+    let blockedToggled = 0;
+    for (const source of pending.toggled.values()) {
+      if (pending.blockedSources.has(source)) blockedToggled += 1;
+    }
+    const selected = pending.selectAll ? pending.proposed - pending.toggled.size : pending.toggled.size;
+    const blocked = pending.selectAll ? pending.blocked - blockedToggled : blockedToggled;
+    const force = $("confirm-force").checked;
+    return { selected, blocked, force, moving: force ? selected : selected - blocked };
+  }
+
+  function setConfirmMessage(text) {
+    $("confirm-message").textContent = text || "";
+    $("confirm-message").hidden = !text;
+  }
+
   function renderConfirmation(status) {
     const block = $("confirm-block");
-    if (status.status !== "awaiting_confirmation") {
+    const view = status.status === "awaiting_confirmation" ? status.confirmation : null;
+    hideStep();
+    setConfirmMessage("");
+    if (!view) {
+      pending.scanId = null; // the findings shown are of a scan that waits for nothing
       block.hidden = true;
       return;
     }
-    block.hidden = false;
+    if (pending.scanId !== status.scan_id || pending.token !== view.token) {
+      pending.selectAll = true; // a new list: everything selected, the guard in force
+      pending.toggled.clear();
+      $("confirm-force").checked = false;
+    }
+    const sources = Array.isArray(view.sources) ? view.sources : [];
+    Object.assign(pending, {
+      scanId: status.scan_id, token: view.token, proposed: Number(view.proposed) || 0,
+      blocked: Number(view.blocked) || 0,
+      blockedSources: new Set(sources.filter((v) => v.blocked).map((v) => v.source)),
+    });
+    $("confirm-scan-id").textContent = `· scan #${status.scan_id}`;
+    $("confirm-count").textContent = `${links(pending.proposed)} proposed`;
     $("confirm-text").textContent =
-      "Waiting for confirmation: this real-mode scan proposes removing the links listed below. "
-      + "Nothing has been removed.";
+      `Waiting for confirmation: this real-mode scan proposes removing ${links(pending.proposed)} `
+      + "(broken, small or corrupted). Nothing has been removed.";
+    renderSources(sources);
+    block.hidden = false;
+    updateConfirmControls();
+  }
+
+  function renderSources(sources) {
+    const items = sources.map((v) => el("li", {
+      className: `guard-item ${v.blocked ? "guard-blocked" : "guard-ok"}`,
+      dataset: { source: v.source || "", blocked: String(Boolean(v.blocked)) },
+    },
+    el("span", { className: "guard-verdict", text: v.blocked ? "Blocked" : "OK" }),
+    el("span", { className: "guard-body" },
+      el("span", { className: "guard-source mono path", text: v.source || "(unknown source)" }),
+      v.blocked ? el("span", { className: "guard-reason", text: v.reason || "blocked by the guard" }) : null,
+      el("span", {
+        className: "guard-counts small",
+        text: `${links(v.proposed)} proposed`
+          + (v.links ? ` · ${formatNumber(v.broken)} of ${links(v.links)} into it broken` : "")
+          + (v.blocked ? " · kept unless you override the guard" : ""),
+      }))));
+    $("confirm-sources").replaceChildren(...items);
+    $("confirm-guard").hidden = items.length === 0;
+    $("confirm-guard").classList.toggle("guard-has-blocked", pending.blocked > 0);
+  }
+
+  function updateConfirmControls() {
+    if (pending.scanId === null) return;
+    const s = selection();
+    $("confirm-selected").textContent = `${formatNumber(s.selected)} of ${links(pending.proposed)} selected`;
+    $("confirm-select-all").disabled = pending.busy || s.selected === pending.proposed;
+    $("confirm-select-none").disabled = pending.busy || s.selected === 0;
+    const force = $("confirm-force");
+    force.disabled = pending.busy;
+    force.closest(".danger-check").classList.toggle("is-on", force.checked);
+    let note;
+    if (pending.blocked === 0) {
+      note = "No source is blocked now. The guard checks the sources again when you confirm; "
+        + "ticking this removes the links even if one looks down by then.";
+    } else if (s.blocked === 0) {
+      note = "None of the selected links point into a blocked source.";
+    } else if (force.checked) {
+      note = `The guard is overridden: ${links(s.blocked)} into blocked sources will be moved too. `
+        + "If the source is only unmounted, these links are not really broken.";
+    } else {
+      note = `${links(s.blocked)} of the selection point${s.blocked === 1 ? "s" : ""} into blocked sources `
+        + "and will be kept unless you tick this.";
+    }
+    $("confirm-force-note").textContent = note;
+    const move = $("confirm-move");
+    move.textContent = `Move ${links(s.moving)} to quarantine`;
+    // Red only when pressing it really moves links.
+    move.classList.toggle("btn-danger", s.moving > 0);
+    move.classList.toggle("btn-secondary", s.moving === 0);
+    move.disabled = pending.busy || s.selected === 0;
+    move.title = s.selected === 0 ? "Select at least one link" : "";
+  }
+
+  function syncCheckboxes() {
+    for (const box of document.querySelectorAll("#findings-body input.propose-check")) {
+      box.checked = isSelected(box.dataset.path);
+      box.closest("tr").classList.toggle("unselected", !box.checked);
+    }
+  }
+
+  function selectAll(all) {
+    pending.selectAll = all;
+    pending.toggled.clear();
+    syncCheckboxes();
+    hideStep();
+    updateConfirmControls();
+  }
+
+  function hideStep() {
+    $("confirm-step").hidden = true;
+  }
+
+  // The second step: say exactly what will happen, then wait for "Yes".
+  function askConfirmation() {
+    if (!confirmPending() || pending.busy) return;
+    const s = selection();
+    if (s.selected === 0) return;
+    let text;
+    if (s.moving === 0) {
+      text = `Nothing will be moved: all ${links(s.selected)} you selected point into blocked sources and `
+        + "the guard is not overridden. Confirming closes this proposal and keeps every link; to remove them, "
+        + "tick the override first, or run a new real-mode scan later.";
+    } else {
+      text = `Are you sure? This moves ${links(s.moving)} into the quarantine`;
+      if (s.force && s.blocked > 0) text += `, ${formatNumber(s.blocked)} of them into blocked sources (the guard is overridden)`;
+      else if (s.blocked > 0) text += `; ${links(s.blocked)} into blocked sources will be kept`;
+      text += ". You can restore them afterwards.";
+    }
+    $("confirm-step-text").textContent = text;
+    $("confirm-yes").textContent = s.moving === 0 ? "Close the proposal, move nothing" : `Yes, move ${links(s.moving)}`;
+    $("confirm-yes").disabled = false;
+    $("confirm-step").hidden = false;
+    $("confirm-step").classList.toggle("confirm-step-forced", s.force && s.blocked > 0);
+    $("confirm-no").focus();
+  }
+
+  // Every proposed path minus the unticked ones (only when a subset is sent).
+  async function selectedPathList(scanId) {
+    if (!pending.selectAll) return [...pending.toggled.keys()];
+    const paths = [];
+    for (let page = 1; ; page += 1) {
+      const data = await get(`/scan/${scanId}/findings`, { page, per_page: 500 });
+      for (const item of data.items || []) {
+        if (item.proposed && !pending.toggled.has(item.path)) paths.push(item.path);
+      }
+      if (page >= (data.pages || 0)) break;
+    }
+    return paths;
+  }
+
+  async function submitConfirmation() {
+    if (!confirmPending() || pending.busy) return;
+    const scanId = pending.scanId;
+    const s = selection();
+    const body = { token: pending.token };
+    if (s.force) body.force = true;
+    pending.busy = true;
+    $("confirm-yes").disabled = true;
+    $("confirm-yes").textContent = "Moving…";
+    updateConfirmControls();
+    setConfirmMessage("");
+    try {
+      if (s.selected < pending.proposed) body.paths = await selectedPathList(scanId);
+      const result = await post(`/scan/${scanId}/confirm`, body);
+      lastConfirm = { scanId, result };
+      lastRestore = null;
+      pending.busy = false;
+      await refreshScan(scanId);
+      if (!$("removal-block").hidden) $("removal-block").scrollIntoView({ block: "nearest" });
+    } catch (err) {
+      pending.busy = false;
+      if (err instanceof ApiError && err.status === 409) {
+        // A stale token, a list confirmed elsewhere, or a scan running: show the status as it is now.
+        await refreshScan(scanId);
+      }
+      if (confirmPending() && pending.scanId === scanId) setConfirmMessage(err.message);
+      else ctx.showError(err);
+    } finally {
+      pending.busy = false;
+      hideStep();
+      updateConfirmControls();
+    }
+  }
+
+  // Reload a scan's status after a change, everywhere it is shown.
+  async function refreshScan(scanId) {
+    let status;
+    try {
+      status = await get(`/scan/status/${scanId}`);
+    } catch (err) {
+      ctx.showError(err);
+      return;
+    }
+    if (watchedId === scanId && !$("progress-block").hidden && !isActive($("progress-status").dataset.status)) {
+      renderProgress(status);
+      if (status.status === "completed" && lastConfirm && lastConfirm.scanId === scanId) {
+        $("progress-message").textContent =
+          `Confirmed: ${links(lastConfirm.result.removed)} moved to the quarantine.`;
+        $("progress-message").className = "muted";
+      }
+    }
+    if (findings.scanId === scanId) await openFindings(status, { keepPage: true });
+    ctx.onScanFinished(status);
+  }
+
+  // -- the quarantine of a scan, and restoring it ---------------------------
+
+  async function loadQuarantine(scanId, wanted) {
+    const mine = ++quarantine.requestNo;
+    if (!wanted) {
+      Object.assign(quarantine, { scanId: null, entries: [], byPath: new Map() });
+      return;
+    }
+    try {
+      const data = await get(`/scan/${scanId}/quarantine`);
+      if (mine !== quarantine.requestNo) return;
+      const entries = Array.isArray(data.entries) ? data.entries : [];
+      Object.assign(quarantine, { scanId, entries, byPath: new Map(entries.map((e) => [e.original_path, e])) });
+    } catch (err) {
+      if (mine !== quarantine.requestNo) return;
+      Object.assign(quarantine, { scanId: null, entries: [], byPath: new Map() });
+      ctx.showError(err);
+    }
+  }
+
+  function pathItem(path, reason) {
+    return el("li", {},
+      el("span", { className: "mono path", text: relativeTo(mediaRoot, path), title: path }),
+      el("span", { className: "result-reason", text: reason || "" }));
+  }
+
+  function renderRemoval(scanId) {
+    const block = $("removal-block");
+    const result = lastConfirm && lastConfirm.scanId === scanId ? lastConfirm.result : null;
+    const entries = quarantine.scanId === scanId ? quarantine.entries : [];
+    if (!result && entries.length === 0) {
+      block.hidden = true;
+      return;
+    }
+    const count = (state) => entries.filter((e) => e.state === state).length;
+    const inQuarantine = count("quarantined");
+    $("removal-scan-id").textContent = `#${scanId}`;
+
+    const skipped = result && Array.isArray(result.skipped) ? result.skipped : [];
+    let summary;
+    if (result) {
+      summary = `Moved ${links(result.removed)} into the quarantine${result.forced ? ", overriding the guard" : ""}.`;
+      if (skipped.length) summary += ` ${links(skipped.length)} left in place.`;
+    } else {
+      const moved = entries.filter((e) => e.state !== "rolled_back" && e.state !== "planned").length;
+      summary = `This scan moved ${links(moved)} into the quarantine.`;
+    }
+    $("removal-summary").textContent = summary;
+    $("removal-skipped-wrap").hidden = skipped.length === 0;
+    $("removal-skipped-heading").textContent = `Left in place: ${links(skipped.length)}`;
+    $("removal-skipped").replaceChildren(...skipped.map((item) => pathItem(item.path, item.reason)));
+
+    const parts = [];
+    if (inQuarantine) {
+      parts.push(inQuarantine === 1
+        ? "1 link of this scan is in the quarantine; restoring puts it back where it was."
+        : `${links(inQuarantine)} of this scan are in the quarantine; restoring puts them back where they were.`);
+    } else if (entries.length === 0) {
+      if (!result) parts.push("Nothing of this scan is in the quarantine.");
+    } else {
+      parts.push("Nothing of this scan is left in the quarantine.");
+    }
+    if (count("restored")) parts.push(`${links(count("restored"))} restored.`);
+    if (count("purged")) parts.push(`${links(count("purged"))} purged after the retention period.`);
+    if (count("rolled_back")) parts.push(`${links(count("rolled_back"))} could not be moved and stayed in place.`);
+    $("removal-quarantine").textContent = parts.join(" ");
+
+    const restore = $("restore-button");
+    restore.hidden = inQuarantine === 0;
+    restore.disabled = restoring;
+    restore.textContent = restoring ? "Restoring…"
+      : inQuarantine === 1 ? "Restore this link" : `Restore these ${links(inQuarantine)}`;
+
+    const done = lastRestore && lastRestore.scanId === scanId ? lastRestore.result : null;
+    const conflicts = done && Array.isArray(done.conflicts) ? done.conflicts : [];
+    $("restore-result").hidden = !done;
+    if (done) {
+      let text = done.restored > 0
+        ? `Restored ${links(done.restored)} to the library.`
+        : `Nothing restored: ${done.message || "every path is occupied or gone"}.`;
+      if (done.restored > 0 && conflicts.length) text += ` ${links(conflicts.length)} could not be put back (below).`;
+      $("restore-result").textContent = text;
+      $("restore-result").className = `banner inline-banner ${conflicts.length ? "banner-warning" : "banner-ok"}`;
+    }
+    $("restore-conflicts-wrap").hidden = conflicts.length === 0;
+    $("restore-conflicts-heading").textContent = `Not restored: ${links(conflicts.length)}`;
+    $("restore-conflicts").replaceChildren(...conflicts.map((item) => pathItem(item.path, item.reason)));
+    const nothingMoved = entries.length === 0;
+    $("removal-heading-text").textContent = nothingMoved ? "Confirmation of scan" : "Quarantine of scan";
+    block.classList.toggle("removal-nothing", nothingMoved);
+    block.hidden = false;
+  }
+
+  async function restoreLinks() {
+    const scanId = quarantine.scanId;
+    if (scanId === null || restoring) return;
+    restoring = true;
+    renderRemoval(scanId);
+    try {
+      const result = await post(`/scan/${scanId}/restore`);
+      lastRestore = { scanId, result };
+    } catch (err) {
+      if (err instanceof ApiError && err.body && Array.isArray(err.body.conflicts)) {
+        lastRestore = { scanId, result: { ...err.body, message: err.message } };
+      } else {
+        ctx.showError(err);
+      }
+    } finally {
+      restoring = false;
+    }
+    await loadQuarantine(scanId, true);
+    if (findings.scanId === scanId) {
+      renderRemoval(scanId);
+      loadFindings(); // the rows' quarantine tags
+    }
+  }
+
+  // The tags under a finding's detail: proposed / blocked while waiting, the quarantine state after.
+  function findingTags(item) {
+    const tags = [];
+    if (confirmPending()) {
+      if (item.proposed) {
+        tags.push(["tag-proposed", "proposed for removal"]);
+        tags.push(["tag-unticked", "unticked: will be kept"]);
+        if (pending.blockedSources.has(item.source)) tags.push(["tag-blocked", "source blocked by the guard"]);
+      }
+    } else {
+      const entry = quarantine.scanId === findings.scanId ? quarantine.byPath.get(item.path) : null;
+      if (entry) tags.push([`tag-state tag-state-${entry.state}`, QUARANTINE_STATES[entry.state] || entry.state]);
+      else if (item.proposed) tags.push(["tag-kept", "proposed, not removed"]);
+    }
+    return tags.map(([className, text]) => el("span", { className: `tag ${className}`, text }));
+  }
+
+  function categoryCell(item) {
+    const chip = el("span", { className: `category category-${item.category}`, text: item.category });
+    const cell = el("td", { className: "finding-category", dataset: { label: "Category" } });
+    if (confirmPending() && item.proposed) {
+      const box = el("input", {
+        type: "checkbox", className: "propose-check",
+        "aria-label": `Move ${relativeTo(mediaRoot, item.path)} to the quarantine`,
+        dataset: { path: item.path },
+        onchange: (event) => {
+          setSelected(item.path, item.source, event.target.checked);
+          event.target.closest("tr").classList.toggle("unselected", !event.target.checked);
+          hideStep();
+          updateConfirmControls();
+        },
+      });
+      box.checked = isSelected(item.path);
+      cell.append(el("label", { className: "propose-label" }, box, chip));
+    } else {
+      cell.append(chip);
+    }
+    return cell;
   }
   // ==== end CONFIRM FLOW ====================================================
 
-  function openFindings(status) {
+  async function openFindings(status, { keepPage = false } = {}) {
     findings.scanId = status.scan_id;
-    findings.page = 1;
+    if (!keepPage) findings.page = 1;
     $("findings-scan-id").textContent = `#${status.scan_id}`;
     setStatusPill($("findings-status"), status.status);
     $("findings-status").title = `${formatDate(status.scan_date)} · ${status.mode} · ${status.verification_depth}`;
-    renderConfirmation(status);
+    $("findings-block").setAttribute("aria-busy", "true");
     $("findings-block").hidden = false;
+    renderConfirmation(status);
+    const deleted = status.statistics ? status.statistics.files_deleted : 0;
+    await loadQuarantine(status.scan_id, status.status !== "awaiting_confirmation" && deleted > 0);
+    if (findings.scanId !== status.scan_id) return undefined; // another scan was opened meanwhile
+    renderRemoval(status.scan_id);
     return loadFindings();
   }
 
@@ -399,16 +799,20 @@ export function initScanner(ctx) {
       const detail = el("td", { className: "finding-detail", dataset: { label: "Detail" } },
         el("span", { text: item.detail || "" }));
       if (item.source) detail.append(el("span", { className: "finding-source mono small", text: `source: ${item.source}` }));
-      if (item.proposed) detail.append(el("span", { className: "tag tag-proposed", text: "proposed for removal" }));
-      return el("tr", { dataset: { category: item.category, findingId: item.id } },
-        el("td", { dataset: { label: "Category" } },
-          el("span", { className: `category category-${item.category}`, text: item.category })),
+      detail.append(...findingTags(item));
+      const unselected = confirmPending() && item.proposed && !isSelected(item.path);
+      return el("tr", {
+        className: unselected ? "unselected" : null,
+        dataset: { category: item.category, findingId: item.id, proposed: String(Boolean(item.proposed)) },
+      },
+        categoryCell(item),
         el("td", { className: "mono path finding-path", dataset: { label: "Link" },
           text: relativeTo(mediaRoot, item.path), title: item.path }),
         el("td", { className: "mono path finding-target", dataset: { label: "Target" }, text: item.target || "—" }),
         detail);
     });
     $("findings-body").replaceChildren(...rows);
+    $("findings-table").classList.toggle("selecting", confirmPending());
     const pages = Math.max(1, data.pages || 0);
     const what = findings.category ? ` in category ${findings.category}` : "";
     $("findings-total").textContent = `${formatNumber(data.total)} finding${data.total === 1 ? "" : "s"}${what}`;
@@ -434,7 +838,9 @@ export function initScanner(ctx) {
         $("progress-block").hidden = true;
       }
       await openFindings(status);
-      $("findings-block").scrollIntoView({ block: "start" });
+      // The confirmation or removal panel sits above the findings: show it first.
+      const first = ["confirm-block", "removal-block", "findings-block"].map($).find((node) => !node.hidden);
+      first.scrollIntoView({ block: "start" });
     } catch (err) {
       ctx.showError(err);
     }
@@ -470,6 +876,16 @@ export function initScanner(ctx) {
     if (findings.page > 1) { findings.page -= 1; loadFindings(); }
   });
   $("findings-next").addEventListener("click", () => { findings.page += 1; loadFindings(); });
+  $("confirm-select-all").addEventListener("click", () => selectAll(true));
+  $("confirm-select-none").addEventListener("click", () => selectAll(false));
+  $("confirm-force").addEventListener("change", () => { hideStep(); updateConfirmControls(); });
+  $("confirm-move").addEventListener("click", askConfirmation);
+  $("confirm-yes").addEventListener("click", submitConfirmation);
+  $("confirm-no").addEventListener("click", () => { hideStep(); $("confirm-move").focus(); });
+  $("confirm-step").addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { hideStep(); $("confirm-move").focus(); }
+  });
+  $("restore-button").addEventListener("click", restoreLinks);
 
   updateModeWarning();
   setRunningUi(false);
