@@ -200,3 +200,15 @@ def test_phase2_eta_switches_to_this_scans_own_probe_times(media_library):
     engine.expected_probe_seconds = 2.0
     engine.probe_seconds = [0.5]
     assert engine.snapshot().eta == pytest.approx(9 * 0.5)
+
+
+def test_regular_media_files_are_probed_only_when_asked(media_library):
+    regular = media_library.root / "Films" / "Regular" / "regular.mkv"
+    regular.parent.mkdir(parents=True)
+    regular.write_bytes(media_library.truncated("reg-trunc.mkv").read_bytes())
+    (regular.parent / "poster.jpg").write_bytes(b"x" * 5000)
+    without, sink = run([media_library.root], depth="full")
+    assert "regular.mkv" not in by_category(sink).get("corrupted", set())
+    counters, sink = run([media_library.root], depth="full", include_regular_files=True)
+    assert "regular.mkv" in by_category(sink)["corrupted"]
+    assert counters["total_analyzed"] == without["total_analyzed"] + 1  # the poster is not media
