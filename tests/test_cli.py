@@ -155,3 +155,78 @@ def test_scan_into_a_hanging_mount_exits_soon_after_the_timeout(env, library, fa
     # A few timeouts (a batch, then item by item) plus start-up; generous for a loaded
     # machine, while a hang would never end.
     assert elapsed < 3 * 2 + 20
+
+
+def test_real_mode_without_a_terminal_removes_nothing_unless_yes(cli, library, env):
+    broken = library.broken("Films/B/b.mkv")
+    for i in range(3):
+        library.healthy(f"Films/ok{i}/ok.mkv")
+    result = cli("scan", "--mode", "real", "--json")
+    assert result.returncode == 1
+    assert "Not confirmed: nothing removed" in result.stderr
+    assert json.loads(result.stdout)["removal"] is None
+    assert os.path.islink(broken)
+    result = cli("scan", "--mode", "real", "--yes", "--json")
+    document = json.loads(result.stdout)
+    assert document["removal"]["removed"] == 1 and document["status"] == "completed"
+    assert not os.path.lexists(broken)
+    assert os.path.islink(env / "trash" / "orphans" / "Films/B/b.mkv")
+    restored = cli("restore", str(document["scan_id"]))
+    assert restored.returncode == 0 and "restored 1" in restored.stdout
+    assert os.path.islink(broken)
+
+
+def test_real_mode_guard_warns_in_json_and_force_overrides(cli, library):
+    broken = [library.broken(f"Films/B{i}/b.mkv") for i in range(3)]
+    library.healthy("Films/ok/ok.mkv")
+    cli("config", "set", "source_roots", str(library.source))
+    document = json.loads(cli("scan", "--mode", "real", "--yes", "--json").stdout)
+    assert any("3 of 4 links" in warning for warning in document["warnings"])
+    assert document["removal"]["removed"] == 0
+    assert all(os.path.islink(link) for link in broken)
+    document = json.loads(cli("scan", "--mode", "real", "--yes", "--force", "--json").stdout)
+    assert document["removal"]["removed"] == 3 and document["removal"]["forced"] is True
+
+
+def test_real_mode_asks_on_a_terminal(env, library, tmp_path):
+    broken = library.broken("Films/B/b.mkv")
+    library.healthy("Films/ok/ok.mkv")
+    library.healthy("Films/ok2/ok.mkv")
+    # A real pseudo-terminal, so the CLI sees a user who can answer.
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(sys.executable, [sys.executable, "-m", "linkdoctor", "scan", "--mode", "real"])
+    output = b""
+    while b"[y/N]" not in output:
+        output += os.read(fd, 1024)
+    os.write(fd, b"y\n")
+    while True:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 1
+    assert b"Moved 1 link(s) into the quarantine" in output
+    assert not os.path.lexists(broken)
+
+
+def test_restore_of_a_scan_without_quarantine_exits_2(cli):
+    result = cli("restore", "7")
+    assert result.returncode == 2 and "no links in the quarantine" in result.stderr
+
+
+def test_quarantine_purge_and_list(cli, library):
+    library.broken("Films/B/b.mkv")
+    library.healthy("Films/ok/ok.mkv")
+    library.healthy("Films/ok2/ok.mkv")
+    scan_id = json.loads(cli("scan", "--mode", "real", "--yes", "--json").stdout)["scan_id"]
+    listed = cli("quarantine", "list", str(scan_id))
+    assert "quarantined" in listed.stdout and "b.mkv" in listed.stdout
+    assert "purged 0" in cli("quarantine", "purge").stdout
+    assert "purged 1" in cli("quarantine", "purge", "--older-than", "0").stdout
