@@ -32,12 +32,16 @@ class Settings:
 
 def load_settings(environ=None) -> Settings:
     """Read LINKDOCTOR_DATA_DIR, LINKDOCTOR_MEDIA_PATH, LINKDOCTOR_HOST and LINKDOCTOR_PORT."""
-    env = os.environ if environ is None else environ
+    # An empty variable (`LINKDOCTOR_MEDIA_PATH=${UNSET}` in a compose file) counts as unset,
+    # never as the working folder.
+    env = {key: value for key, value in (os.environ if environ is None else environ).items() if value != ""}
     port_text = env.get("LINKDOCTOR_PORT", str(DEFAULT_PORT))
     try:
         port = int(port_text)
     except ValueError:
         raise ValueError(f"LINKDOCTOR_PORT must be a number, not {port_text!r}") from None
+    if not 1 <= port <= 65535:
+        raise ValueError(f"LINKDOCTOR_PORT must be between 1 and 65535, not {port}")
     return Settings(
         data_dir=Path(env.get("LINKDOCTOR_DATA_DIR", "./data")).absolute(),
         media_path=Path(env.get("LINKDOCTOR_MEDIA_PATH", "./medias")).absolute(),

@@ -6,7 +6,7 @@ from sqlalchemy import delete, func, select, tuple_
 
 from linkdoctor.errors import NotFoundError, ValidationError
 from linkdoctor.models import (
-    ACTIVE_STATES, ERROR, Finding, ProbeVerdictEntry, SymlinkScan, db, utcnow,
+    ACTIVE_STATES, AWAITING_CONFIRMATION, ERROR, Finding, ProbeVerdictEntry, SymlinkScan, db, utcnow,
 )
 from linkdoctor.scanner.checks import PROBLEM_CATEGORIES
 from linkdoctor.scanner.engine import FindingRecord, ScanProgress
@@ -14,6 +14,7 @@ from linkdoctor.scanner.engine import FindingRecord, ScanProgress
 FINDINGS_FLUSH = 500
 PROGRESS_PERSIST_SECONDS = 1.0
 MAX_PER_PAGE = 500
+MAX_PAGE = 10**9
 
 
 class DatabaseSink:
@@ -66,6 +67,15 @@ def apply_counters(scan: SymlinkScan, counters: dict) -> None:
             setattr(scan, name, counters[name])
 
 
+def _stored(identity) -> tuple:
+    """SQLite integers are signed 64-bit; st_ino and st_dev are unsigned (hashed FUSE inodes pass 2**63)."""
+    return tuple(value - 2**64 if value >= 2**63 else value for value in identity)
+
+
+def _unstored(row) -> tuple:
+    return tuple(value + 2**64 if value < 0 else value for value in row)
+
+
 class DatabaseVerdictCache:
     """Phase-2 verdicts keyed by (device, inode, size, mtime_ns), written in batches."""
 
@@ -74,7 +84,7 @@ class DatabaseVerdictCache:
         self.pending: dict[tuple, dict] = {}
 
     def lookup(self, identities: list[tuple]) -> dict[tuple, tuple[bool, str]]:
-        wanted = [tuple(i) for i in identities if i is not None]
+        wanted = [_stored(i) for i in identities if i is not None]
         if not wanted:
             return {}
         columns = tuple_(ProbeVerdictEntry.device, ProbeVerdictEntry.inode,
@@ -84,13 +94,13 @@ class DatabaseVerdictCache:
                    ProbeVerdictEntry.mtime_ns, ProbeVerdictEntry.ok, ProbeVerdictEntry.detail)
             .where(columns.in_(wanted))
         ).all()
-        return {tuple(row[:4]): (row.ok, row.detail) for row in rows}
+        return {_unstored(row[:4]): (row.ok, row.detail) for row in rows}
 
     def store(self, identity: tuple, ok: bool, detail: str, seconds: float) -> None:
         if identity is None:
             return
-        device, inode, size, mtime_ns = identity
-        self.pending[tuple(identity)] = {
+        device, inode, size, mtime_ns = _stored(identity)
+        self.pending[(device, inode, size, mtime_ns)] = {
             "device": device, "inode": inode, "size": size, "mtime_ns": mtime_ns,
             "ok": ok, "detail": detail[:1000], "probe_seconds": seconds, "probed_at": utcnow(),
         }
@@ -150,8 +160,8 @@ def findings_page(scan_id: int, category: str | None, page: int, per_page: int,
     get_scan(scan_id)
     if category and category not in PROBLEM_CATEGORIES:
         raise ValidationError(f"category must be one of {', '.join(PROBLEM_CATEGORIES)}")
-    if page < 1:
-        raise ValidationError("page must be 1 or more")
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationError(f"page must be between 1 and {MAX_PAGE}")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise ValidationError(f"per_page must be between 1 and {MAX_PER_PAGE}")
     query = select(Finding).where(Finding.scan_id == scan_id)
@@ -182,7 +192,11 @@ def rotate_scans(keep: int) -> list[int]:
     ids = db.session.execute(
         select(SymlinkScan.id).where(SymlinkScan.status.not_in(ACTIVE_STATES)).order_by(SymlinkScan.id.desc())
     ).scalars().all()
-    old = ids[keep:]
+    waiting = db.session.execute(
+        select(SymlinkScan.id).where(SymlinkScan.status == AWAITING_CONFIRMATION).order_by(SymlinkScan.id.desc())
+    ).scalars().first()
+    # The newest scan waiting for the user's confirmation is never rotated away under them.
+    old = [scan_id for scan_id in ids[keep:] if scan_id != waiting]
     if old:
         db.session.execute(delete(Finding).where(Finding.scan_id.in_(old)))
         db.session.execute(delete(SymlinkScan).where(SymlinkScan.id.in_(old)))

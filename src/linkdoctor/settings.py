@@ -38,7 +38,9 @@ def mask(secret: str) -> str:
     """Show only the last four characters of a secret."""
     if not secret:
         return ""
-    return "*" * max(4, len(secret) - 4) + secret[-4:]
+    if len(secret) <= 8:
+        return "********"  # too short to show any of it
+    return "********" + secret[-4:]
 
 
 def config_to_dict(config: SymlinkConfig, masked: bool = True) -> dict:

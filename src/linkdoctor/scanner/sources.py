@@ -39,8 +39,8 @@ class SourceMap:
 
     def source_of(self, target: str) -> str:
         """The configured source root holding `target`, else its mount point."""
-        if target in self._exact:
-            return target
+        if target in self._exact:  # a root or mount point itself: its folder would be the wrong start
+            return self._lookup(target)
         folder = os.path.dirname(target)
         source = self._by_folder.get(folder)
         if source is None:
