@@ -309,3 +309,18 @@ def test_a_finished_run_closes_its_workers(library, workers):
     assert len(outcomes) == 4
     assert pool.workers == []
     assert workers and wait_until(lambda: all_gone(workers))
+
+
+def test_killed_workers_are_reaped_without_waiting(tmp_path):
+    from linkdoctor.scanner.pool import reap_killed
+
+    fifo = tmp_path / "stuck.mkv"
+    os.mkfifo(fifo)
+    pool = WorkerPool(1, {"probe": 0.5}, {}, threading.Event())
+    tasks = [Task("probe", [(str(fifo), None, None)], flush_each=True)]
+    outcomes = list(pool.run(lambda: tasks.pop() if tasks else None))
+    assert [o.failure for o in outcomes if o.kind == "probe"] == ["timeout"]
+    deadline = time.monotonic() + 5
+    while reap_killed() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert reap_killed() == 0  # a FIFO-blocked worker dies on SIGKILL and leaves no zombie

@@ -24,6 +24,18 @@ from typing import Callable, Iterator
 SRC_DIR = str(Path(__file__).resolve().parents[2])
 TIMED_OUT, CRASHED = "timeout", "crashed"
 
+# Killed workers, kept until they are reaped without waiting: one stuck on a dead mount
+# only dies when the mount answers. The lock guards the list across scans' threads.
+_killed: list[subprocess.Popen] = []
+_killed_lock = threading.Lock()
+
+
+def reap_killed() -> int:
+    """Reap the killed workers that have died by now; returns how many are still stuck."""
+    with _killed_lock:
+        _killed[:] = [proc for proc in _killed if proc.poll() is None]
+        return len(_killed)
+
 
 class ScanCancelled(Exception):
     """Raised out of the pool's event loop when the cancel flag is set."""
@@ -62,6 +74,7 @@ class _Worker:
     """One worker process and the task it is running."""
 
     def __init__(self):
+        reap_killed()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC_DIR, env.get("PYTHONPATH")]))
         # A new session gives the worker its own process group, so killing the group
@@ -95,7 +108,8 @@ class _Worker:
                 conn.close()
             except OSError:
                 pass
-        self.proc.poll()  # reaps it if it is already gone; Popen reaps the rest later
+        with _killed_lock:
+            _killed.append(self.proc)
 
 
 class WorkerPool:
@@ -147,6 +161,7 @@ class WorkerPool:
         for worker in self.workers:
             worker.kill()
         self.workers = []
+        reap_killed()
 
     def _dispatch(self, next_task) -> Iterator[Outcome]:
         while True:
