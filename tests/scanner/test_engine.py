@@ -212,3 +212,13 @@ def test_regular_media_files_are_probed_only_when_asked(media_library):
     counters, sink = run([media_library.root], depth="full", include_regular_files=True)
     assert "regular.mkv" in by_category(sink)["corrupted"]
     assert counters["total_analyzed"] == without["total_analyzed"] + 1  # the poster is not media
+
+
+def test_walk_is_done_only_when_every_folder_is_listed(library):
+    for i in range(300):
+        library.healthy(f"Films/F{i}/f.mkv")
+    sink = ListSink()
+    ScanEngine(ScanRequest(paths=[str(library.root)], max_workers=3), sink, None).run()
+    # Once the walk says it is done, the number of links found never grows again.
+    done = [s.discovered for s in sink.snapshots if s.walk_done]
+    assert done and len(set(done)) == 1 and done[0] == 300

@@ -148,6 +148,7 @@ class ScanEngine:
         self.source_links: collections.Counter = collections.Counter()
         self.source_broken: collections.Counter = collections.Counter()
         self.folders: collections.deque[str] = collections.deque()
+        self.folders_listing = 0  # folders sent to a worker and not yet answered
         self.links: collections.deque[tuple[str, str | None]] = collections.deque()
         self.discovered = 0
         self.walk_done = False
@@ -209,7 +210,9 @@ class ScanEngine:
         if len(self.links) >= LINK_BATCH or (self.links and not self.folders):
             return Task("check", [self.links.popleft() for _ in range(min(LINK_BATCH, len(self.links)))])
         if self.folders:
-            return Task("list", [self.folders.popleft() for _ in range(min(FOLDER_BATCH, len(self.folders)))])
+            batch = [self.folders.popleft() for _ in range(min(FOLDER_BATCH, len(self.folders)))]
+            self.folders_listing += len(batch)
+            return Task("list", batch)
         return None
 
     def _run_phase1(self, candidates: _Spill) -> None:
@@ -224,6 +227,9 @@ class ScanEngine:
 
     def _on_listing(self, outcome: Outcome) -> None:
         folder = outcome.item
+        self.folders_listing -= 1
+        if not self.folders_listing and not self.folders:
+            self.walk_done = True  # every folder is listed: the total of links is known
         if outcome.failure:
             self._warn(f"folder {folder} did not answer within {self.request.file_timeout:g}s; not scanned")
             return
@@ -236,8 +242,7 @@ class ScanEngine:
         for path in listing.files:
             if is_probeable(path):
                 self._add_link((path, None))
-        if not self.folders and not self.links:
-            self.walk_done = True
+        self.walk_done = not self.folders_listing and not self.folders
 
     def _on_check(self, outcome: Outcome, candidates: _Spill) -> None:
         path, hint = outcome.item
