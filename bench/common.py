@@ -52,3 +52,103 @@ def drop_caches_if_possible() -> bool:
         return True
     except OSError:
         return False
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM (and SIGHUP) into KeyboardInterrupt, so `finally` blocks unmount and clean up."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupt)
+
+
+def live_children() -> list[str]:
+    """Descriptions of this process's children that are still running (not zombies)."""
+    me, found = str(os.getpid()), []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            if fields[1] == me.encode() and fields[0] != b"Z":
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    cmd = handle.read().replace(b"\0", b" ").decode(errors="replace").strip()
+                found.append(f"{entry} [{fields[0].decode()}] {cmd}")
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def fuse_mount_lines() -> list[str]:
+    """The FUSE entries of /proc/self/mountinfo (reading it never touches a mount)."""
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as handle:
+        return [line.rstrip("\n") for line in handle if "fuse" in line]
+
+
+def _busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (all cores, steal included)."""
+    with open("/proc/stat", encoding="ascii") as handle:
+        fields = [int(x) for x in handle.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process, its reaped children, and its children still alive."""
+    import resource
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    me = str(os.getpid()).encode()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == me:  # utime, stime, cutime, cstime of a live (or zombie) child
+                total += sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+class OtherLoad:
+    """CPU seconds used by *other* processes on the machine while a block runs.
+
+    The benchmarks share the machine with other sessions (test suites, browsers); a
+    figure taken while others burn CPU is not comparable, so each one is printed with
+    this. Used as `with OtherLoad() as load: ...; load.seconds`."""
+
+    def __enter__(self):
+        self._busy, self._own, self._wall = _busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *exc_info):
+        busy, own = _busy_cpu_seconds() - self._busy, own_cpu_seconds() - self._own
+        self.wall = time.perf_counter() - self._wall
+        self.seconds = max(0.0, busy - own)
+
+    def note(self) -> str:
+        cores = os.cpu_count() or 1
+        share = self.seconds / (self.wall * cores) if self.wall else 0.0
+        return f"other processes used {self.seconds:.1f} CPU-s meanwhile ({share:.0%} of the machine)"
+
+
+def wait_for_quiet(limit: float = 180.0, window: float = 3.0, max_share: float = 0.1) -> str:
+    """Wait (up to `limit` s) for a `window` in which other processes use < max_share of the CPUs."""
+    started = time.monotonic()
+    while True:
+        with OtherLoad() as load:
+            time.sleep(window)
+        share = load.seconds / (window * (os.cpu_count() or 1))
+        waited = time.monotonic() - started
+        if share < max_share:
+            return f"machine quiet after {waited:.0f}s (others at {share:.0%} of the CPUs)"
+        if waited > limit:
+            return f"machine NOT quiet after {waited:.0f}s (others at {share:.0%} of the CPUs); measuring anyway"

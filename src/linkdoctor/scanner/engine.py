@@ -21,7 +21,10 @@ from linkdoctor.scanner.probe import is_probeable
 from linkdoctor.scanner.sources import SourceMap
 
 LINK_BATCH = 512
+MIN_LINK_BATCH = 4
+TASK_SECONDS = 0.5  # aim for check tasks this long, so that a slow mount spreads over every worker
 FOLDER_BATCH = 128
+FOLDERS_IN_MEMORY = 20_000  # pending folders beyond this wait in a temporary file
 CACHE_LOOKUP_BATCH = 500
 BREAKER_TIMEOUTS = 3  # timeouts in a row, with no answer between them, that mark a source dead
 PHASE1_SHARE = 0.3
@@ -131,6 +134,52 @@ class _Spill:
         self.handle.close()
 
 
+class _FolderStack:
+    """Folders still to list, depth first; past FOLDERS_IN_MEMORY they wait in a temporary file.
+
+    A folder of 100,000 movie folders would otherwise hold them all in memory at once.
+    """
+
+    def __init__(self):
+        self.memory: list[str] = []
+        self.spilled: list[tuple[int, int]] = []  # (offset, count) of pickled chunks, a stack
+        self.handle = None
+        self.count = 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def push(self, folders: list[str]) -> None:
+        self.memory.extend(folders)
+        self.count += len(folders)
+        if len(self.memory) > FOLDERS_IN_MEMORY:
+            self._spill(self.memory[:-FOLDERS_IN_MEMORY // 2])
+            del self.memory[:-FOLDERS_IN_MEMORY // 2]
+
+    def pop_batch(self, size: int) -> list[str]:
+        if not self.memory and self.spilled:
+            offset, _ = self.spilled.pop()
+            self.handle.seek(offset)
+            self.memory = pickle.load(self.handle)
+            self.handle.seek(offset)
+            self.handle.truncate()
+        batch = self.memory[-size:]
+        del self.memory[-size:]
+        self.count -= len(batch)
+        return batch
+
+    def _spill(self, folders: list[str]) -> None:
+        if self.handle is None:
+            self.handle = tempfile.TemporaryFile()
+        self.handle.seek(0, os.SEEK_END)
+        self.spilled.append((self.handle.tell(), len(folders)))
+        pickle.dump(folders, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
 class ScanEngine:
     """Runs one scan; `run()` returns the counters, or raises ScanCancelled."""
 
@@ -147,7 +196,8 @@ class ScanEngine:
         # Links and broken links per source: the mount-health guard compares them.
         self.source_links: collections.Counter = collections.Counter()
         self.source_broken: collections.Counter = collections.Counter()
-        self.folders: collections.deque[str] = collections.deque()
+        self.folders = _FolderStack()
+        self.first_check: float | None = None
         self.folders_listing = 0  # folders sent to a worker and not yet answered
         self.links: collections.deque[tuple[str, str | None]] = collections.deque()
         self.discovered = 0
@@ -175,6 +225,7 @@ class ScanEngine:
                 self._run_phase2(candidates)
         finally:
             candidates.close()
+            self.folders.close()
         self.phase = "done"
         self._report()
         return self.counters
@@ -198,7 +249,7 @@ class ScanEngine:
             if os.path.islink(path):
                 self._add_link((path, None))
             else:
-                self.folders.append(path)
+                self.folders.push([path])
 
     def _add_link(self, link: tuple[str, str | None]) -> None:
         self.links.append(link)
@@ -208,12 +259,25 @@ class ScanEngine:
 
     def _next_phase1_task(self) -> Task | None:
         if len(self.links) >= LINK_BATCH or (self.links and not self.folders):
-            return Task("check", [self.links.popleft() for _ in range(min(LINK_BATCH, len(self.links)))])
+            size = self._check_batch_size()
+            if self.first_check is None:
+                self.first_check = time.monotonic()
+            return Task("check", [self.links.popleft() for _ in range(min(size, len(self.links)))])
         if self.folders:
-            batch = [self.folders.popleft() for _ in range(min(FOLDER_BATCH, len(self.folders)))]
+            batch = self.folders.pop_batch(FOLDER_BATCH)
             self.folders_listing += len(batch)
             return Task("list", batch)
         return None
+
+    def _check_batch_size(self) -> int:
+        """Links per check task: shared among the workers, and about TASK_SECONDS of measured work."""
+        workers = max(1, self.request.max_workers)
+        size = min(LINK_BATCH, max(MIN_LINK_BATCH, -(-len(self.links) // workers)))
+        checked = self.counters["total_analyzed"]
+        if checked >= workers and self.first_check is not None:
+            seconds_per_link = (time.monotonic() - self.first_check) * workers / checked
+            size = min(size, max(MIN_LINK_BATCH, int(TASK_SECONDS / max(seconds_per_link, 1e-6))))
+        return size
 
     def _run_phase1(self, candidates: _Spill) -> None:
         for outcome in self._pool().run(self._next_phase1_task):
@@ -236,7 +300,7 @@ class ScanEngine:
         listing = outcome.result
         if listing.error:
             self._warn(f"could not list folder {folder}: {listing.error}")
-        self.folders.extend(listing.subdirs)
+        self.folders.push(listing.subdirs)
         for link in listing.links:
             self._add_link(link)
         for path in listing.files:

@@ -97,6 +97,16 @@ class _Worker:
         self.last_heard = time.monotonic()
         self.outbox.send((task.id, task.kind, task.items, task.flush_each, options))
 
+    def finish(self) -> None:
+        """Let an idle worker end by closing its input; it is reaped later, never waited for."""
+        for conn in (self.outbox, self.inbox):
+            try:
+                conn.close()
+            except OSError:
+                pass
+        with _killed_lock:
+            _killed.append(self.proc)
+
     def kill(self) -> None:
         """Kill the worker's process group and forget it; never wait for it."""
         try:
@@ -157,9 +167,12 @@ class WorkerPool:
             self.close()
 
     def close(self) -> None:
-        """Kill every worker without waiting for any."""
+        """Stop every worker: idle ones end on end-of-input, busy ones are killed; none is waited for."""
         for worker in self.workers:
-            worker.kill()
+            if worker.task is None:
+                worker.finish()
+            else:
+                worker.kill()
         self.workers = []
         reap_killed()
 

@@ -1,0 +1,245 @@
+"""Benchmark: phase 2 (ffprobe verification) against a plain sequential ffprobe loop.
+
+Usage: python bench/phase2.py [--files 300] [--workers 6,2] [--formats mkv,mp4,avi,ts]
+
+Builds --files small videos with linkdoctor.mediagen.make_video (2 s, 160x90, H.264/AAC
+or MPEG-4/MP3 depending on the container; generation is not timed) and one symlink
+per file in a movie-style library, then measures on the same files:
+
+* baseline: `ffprobe -v error -show_format -show_streams FILE` run file after file;
+* linkdoctor, per worker count: a basic scan (phase 1 only, for reference); a first
+  full scan (verification_depth="full") with an empty in-memory verdict cache; a
+  re-scan of the unchanged library with the same cache (every verdict is a cache hit).
+
+What is reported for the first full scan:
+* "total": the whole scan, phase 1 + phase 2, as a user waits for it;
+* "phase 2 only": from the engine's own phase-2 start (engine.phase2_started, after
+  phase 1 has finished) to the end; it includes starting phase 2's worker processes
+  and the cache look-ups. This is the fair figure against the ffprobe loop, which does
+  no link checking. (A basic scan's time is printed too; total - basic ~ phase 2.)
+Goals: first scan >= 1.8x faster than the ffprobe loop (6 workers, 2 cores);
+re-scan >= 20x faster than the first scan.
+
+Then (unless --no-profile) where the time goes: wall and CPU time per file of plain
+ffprobe, of linkdoctor's probe_media() run in this process, and of plain ffprobe run N
+at a time from a thread pool (the best a parallel loop can do on this machine).
+CPU times come from RUSAGE_CHILDREN: the benchmark reaps the killed workers for that.
+"""
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent / "src"))
+
+from common import CountingSink, OtherLoad, exit_on_sigterm, live_children, wait_for_quiet  # noqa: E402
+from poolstats import pool_stats  # noqa: E402
+
+from linkdoctor.mediagen import make_video  # noqa: E402
+from linkdoctor.scanner.engine import ScanEngine, ScanRequest  # noqa: E402
+from linkdoctor.scanner.probe import probe_media  # noqa: E402
+
+PLAIN_FFPROBE = ["ffprobe", "-v", "error", "-show_format", "-show_streams"]
+
+
+class MemoryVerdictCache:
+    """The engine's VerdictCache protocol, in a dict: identity -> (ok, detail, seconds)."""
+
+    def __init__(self):
+        self.verdicts: dict[tuple, tuple[bool, str, float]] = {}
+
+    def lookup(self, identities: list[tuple]) -> dict[tuple, tuple[bool, str]]:
+        return {i: self.verdicts[i][:2] for i in identities if i in self.verdicts}
+
+    def store(self, identity: tuple, ok: bool, detail: str, seconds: float) -> None:
+        self.verdicts[identity] = (ok, detail, seconds)
+
+    def mean_probe_seconds(self) -> float | None:
+        if not self.verdicts:
+            return None
+        return statistics.fmean(v[2] for v in self.verdicts.values())
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def self_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def build(tmp: Path, count: int, formats: list[str], seconds: float) -> tuple[Path, list[Path]]:
+    """count videos in tmp/source, one link each in tmp/medias/<Title>/<Movie>/."""
+    source, root = tmp / "source", tmp / "medias"
+    files = [source / f"v{i:04}.{formats[i % len(formats)]}" for i in range(count)]
+    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        list(pool.map(lambda path: make_video(path, seconds=seconds), files))
+    for i, path in enumerate(files):
+        folder = root / f"Title {i // 100:02}" / f"Movie {i:04} (2001)"
+        folder.mkdir(parents=True)
+        os.symlink(path, folder / f"Movie {i:04}{path.suffix}")
+    return root, files
+
+
+def ffprobe_plain(path: Path) -> None:
+    subprocess.run([*PLAIN_FFPROBE, str(path)], capture_output=True, check=True)
+
+
+def timed_cpu(func) -> tuple[float, float, object]:
+    """(wall seconds, CPU seconds of this process and its reaped children, result)."""
+    cpu0, started = self_cpu() + children_cpu(), time.perf_counter()
+    result = func()
+    wall = time.perf_counter() - started
+    return wall, self_cpu() + children_cpu() - cpu0, result
+
+
+def ffprobe_loop(files: list[Path]) -> tuple[float, float, OtherLoad]:
+    with OtherLoad() as load:
+        wall, cpu, _ = timed_cpu(lambda: [ffprobe_plain(f) for f in files])
+    return wall, cpu, load
+
+
+def scan(root: Path, workers: int, depth: str, cache) -> dict:
+    """One scan; wall time, phase-2-only time, CPU time (workers reaped), counters, pool use."""
+    request = ScanRequest(paths=[str(root)], max_workers=workers, verification_depth=depth)
+    with pool_stats() as stats, OtherLoad() as load:
+        cpu0 = self_cpu() + children_cpu()
+        engine = ScanEngine(request, CountingSink(), cache)
+        started = time.monotonic()
+        counters = engine.run()
+        ended = time.monotonic()
+        unreaped = stats.reap()
+        cpu = self_cpu() + children_cpu() - cpu0
+    phase2 = ended - engine.phase2_started if engine.phase2_started else 0.0
+    return {"wall": ended - started, "phase2": phase2, "cpu": cpu, "counters": counters, "load": load,
+            "warnings": engine.warnings, "stats": stats, "unreaped": unreaped,
+            "probe_seconds": list(engine.probe_seconds)}
+
+
+def check_counters(label: str, result: dict, files: int, probed: int, cached: int, problems: list[str]) -> None:
+    c = result["counters"]
+    expected = {"total_analyzed": files, "phase1_ok": files, "phase2_analyzed": probed,
+                "phase2_cached": cached, "phase2_corrupted": 0, "phase2_timeout": 0}
+    wrong = {k: (c[k], v) for k, v in expected.items() if c[k] != v}
+    if wrong:
+        problems.append(f"{label}: counters (got, expected) {wrong}")
+    if result["warnings"]:
+        problems.append(f"{label}: warnings {result['warnings']}")
+    if result["unreaped"]:
+        problems.append(f"{label}: {result['unreaped']} killed workers did not exit within 5 s")
+
+
+def profile(files: list[Path], worker_counts: list[int]) -> None:
+    n = len(files)
+    wall, cpu, _ = ffprobe_loop(files)
+    print(f"  plain ffprobe, sequential      : {wall / n * 1000:6.1f} ms wall, {cpu / n * 1000:6.1f} ms CPU per file")
+    wall, cpu, _ = timed_cpu(lambda: [probe_media(str(f)) for f in files])
+    print(f"  probe_media(), sequential      : {wall / n * 1000:6.1f} ms wall, {cpu / n * 1000:6.1f} ms CPU per file "
+          f"(layout check in Python + one ffprobe -show_entries ... -of json)")
+    loop_wall = wall
+    for workers in worker_counts:
+        with ThreadPoolExecutor(workers) as pool:
+            wall, cpu, _ = timed_cpu(lambda: list(pool.map(ffprobe_plain, files)))
+        print(f"  plain ffprobe, {workers} at a time    : {wall:6.2f} s for {n} files "
+              f"({wall / n * 1000:.1f} ms per file, {cpu / n * 1000:.1f} ms CPU per file)")
+        with ThreadPoolExecutor(workers) as pool:
+            wall, cpu, _ = timed_cpu(lambda: list(pool.map(lambda f: probe_media(str(f)), files)))
+        print(f"  probe_media(), {workers} at a time    : {wall:6.2f} s for {n} files "
+              f"({loop_wall / wall:.2f}x its sequential loop)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--workers", default="6,2", help="comma-separated worker counts to run")
+    parser.add_argument("--goal-workers", type=int, default=6)
+    parser.add_argument("--goal-first", type=float, default=1.8, help="first scan vs the ffprobe loop")
+    parser.add_argument("--goal-rescan", type=float, default=20.0, help="re-scan vs first scan")
+    parser.add_argument("--formats", default="mkv,mp4,avi,ts", help="containers, used in turn")
+    parser.add_argument("--seconds", type=float, default=2.0, help="duration of each video")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="runs of the ffprobe loop and of each scan; the best is kept")
+    parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--no-wait", action="store_true",
+                        help="do not wait for other processes to leave the CPUs idle first")
+    args = parser.parse_args()
+    worker_counts = list(dict.fromkeys([int(w) for w in args.workers.split(",")] + [args.goal_workers]))
+    exit_on_sigterm()
+    tmp = Path(tempfile.mkdtemp(prefix="linkdoctor-bench-p2-"))
+    try:
+        started = time.perf_counter()
+        root, files = build(tmp, args.files, args.formats.split(","), args.seconds)
+        size = sum(f.stat().st_size for f in files)
+        print(f"files: {len(files)} ({args.formats}, {args.seconds:g} s each, {size / len(files) / 1024:.0f} KiB "
+              f"on average; generated in {time.perf_counter() - started:.1f}s, not measured); cores: {os.cpu_count()}")
+        ffprobe_plain(files[0])  # warm-up: ffprobe and its libraries into the page cache
+        if not args.no_wait:
+            print(wait_for_quiet())
+        n = len(files)
+        loop_wall, loop_cpu, loop_load = min((ffprobe_loop(files) for _ in range(args.rounds)), key=lambda r: r[0])
+        print(f"ffprobe loop  : {loop_wall:.3f}s (best of {args.rounds}; {loop_wall / n * 1000:.1f} ms per file, "
+              f"{loop_cpu:.2f} CPU-s) [{' '.join(PLAIN_FFPROBE)} FILE, one after the other; {loop_load.note()}]")
+
+        problems, summary = [], {}
+        for workers in worker_counts:
+            basics, firsts, agains = [], [], []
+            for _ in range(args.rounds):
+                basics.append(scan(root, workers, "basic", None))
+                cache = MemoryVerdictCache()
+                firsts.append(scan(root, workers, "full", cache))
+                agains.append(scan(root, workers, "full", cache))
+                check_counters(f"{workers} workers, basic scan", basics[-1], n, 0, 0, problems)
+                check_counters(f"{workers} workers, first scan", firsts[-1], n, n, 0, problems)
+                check_counters(f"{workers} workers, re-scan", agains[-1], n, n, n, problems)
+            basic = min(basics, key=lambda r: r["wall"])
+            first = min(firsts, key=lambda r: r["wall"])
+            again = min(agains, key=lambda r: r["wall"])
+            mean_probe = statistics.fmean(first["probe_seconds"]) if first["probe_seconds"] else float("nan")
+            print(f"linkdoctor, {workers} workers (best of {args.rounds} each):")
+            print(f"  basic scan (phase 1 only)   : {basic['wall']:.3f}s")
+            print(f"  first full scan, total      : {first['wall']:.3f}s -> {loop_wall / first['wall']:.2f}x "
+                  f"the ffprobe loop ({first['cpu']:.2f} CPU-s incl. workers and ffprobes; {first['load'].note()})")
+            print(f"  first full scan, phase 2    : {first['phase2']:.3f}s -> {loop_wall / first['phase2']:.2f}x "
+                  f"the ffprobe loop [{first['stats'].summary('probe')}; mean probe_media in a worker "
+                  f"{mean_probe * 1000:.1f} ms]")
+            print(f"  re-scan, same cache, total  : {again['wall']:.3f}s -> {first['wall'] / again['wall']:.1f}x "
+                  f"faster than the first scan ({again['counters']['phase2_cached']} cached verdicts, "
+                  f"phase 2 {again['phase2'] * 1000:.0f} ms)")
+            summary[workers] = (first, again)
+
+        first, again = summary[args.goal_workers]
+        ratio_total, ratio_p2 = loop_wall / first["wall"], loop_wall / first["phase2"]
+        ratio_rescan = first["wall"] / again["wall"]
+        print(f"goal first scan >= {args.goal_first:g}x the ffprobe loop at {args.goal_workers} workers: "
+              f"total {ratio_total:.2f}x, phase 2 only {ratio_p2:.2f}x -> "
+              f"{'met' if ratio_total >= args.goal_first else 'NOT met'} "
+              f"({ratio_total / args.goal_first:.0%} of the goal on the total, {ratio_p2 / args.goal_first:.0%} "
+              f"on phase 2 only)")
+        print(f"goal re-scan >= {args.goal_rescan:g}x faster than the first scan: {ratio_rescan:.1f}x -> "
+              f"{'met' if ratio_rescan >= args.goal_rescan else 'NOT met'}")
+        if not args.no_profile:
+            print("profile (same files, outside the engine):")
+            profile(files, worker_counts)
+        time.sleep(0.5)
+        left = [child for child in live_children() if "linkdoctor.scanner.worker" in child]
+        if left:
+            problems.append(f"worker processes still running: {left}")
+        for problem in problems:
+            print(f"PROBLEM: {problem}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
