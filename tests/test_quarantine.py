@@ -272,3 +272,19 @@ def test_source_gone_after_the_scan_blocks_removal(client, library):
     assert result["removed"] == 0
     assert "empty" in result["blocked_sources"][0]["reason"]
     assert os.path.islink(broken) and all(os.path.islink(link) for link in healthy)
+
+
+def test_a_taken_quarantine_place_gets_a_timestamped_name(client, library, env):
+    link = library.broken("Films/B/b.mkv")
+    library.healthy("Films/ok/ok.mkv")
+    library.healthy("Films/ok2/ok.mkv")
+    first = real_scan(client)
+    client.post(f"/api/symlink/scan/{first['scan_id']}/confirm", json={"token": first["confirmation"]["token"]})
+    os.symlink(library.source / "missing-again", link)  # the same path breaks again later
+    second = real_scan(client)
+    client.post(f"/api/symlink/scan/{second['scan_id']}/confirm", json={"token": second["confirmation"]["token"]})
+    names = sorted(p.name for p in (env / "trash" / "orphans" / "Films" / "B").iterdir())
+    assert names[0] == "b.mkv" and names[1].startswith("b.mkv.") and len(names) == 2
+    journal = client.get(f"/api/symlink/scan/{second['scan_id']}/quarantine").get_json()["entries"]
+    assert journal[0]["quarantine_path"].endswith(names[1])
+    assert os.readlink(env / "trash" / "orphans" / "Films" / "B" / names[1]) == str(library.source / "missing-again")

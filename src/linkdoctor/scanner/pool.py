@@ -113,13 +113,7 @@ class _Worker:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        for conn in (self.inbox, self.outbox):
-            try:
-                conn.close()
-            except OSError:
-                pass
-        with _killed_lock:
-            _killed.append(self.proc)
+        self.finish()
 
 
 class WorkerPool:
