@@ -36,7 +36,8 @@ system_tools() {
     command -v ffprobe >/dev/null 2>&1 || wanted+=(ffmpeg)
     if [ "${1:-}" = test ]; then
         command -v fusermount3 >/dev/null 2>&1 || wanted+=(fuse3)
-        [ -e /usr/lib/x86_64-linux-gnu/libfuse3.so.3 ] || ldconfig -p 2>/dev/null | grep -q libfuse3.so.3 || wanted+=(libfuse3-3)
+        # The tests' FUSE filesystem uses mfusepy, which loads libfuse 2 first (what it is tested with).
+        ldconfig -p 2>/dev/null | grep -q 'libfuse.so.2 ' || wanted+=(libfuse2)
         command -v chromium >/dev/null 2>&1 || wanted+=(chromium)
         command -v chromedriver >/dev/null 2>&1 || wanted+=(chromium-driver)
     fi

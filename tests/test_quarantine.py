@@ -288,3 +288,29 @@ def test_a_taken_quarantine_place_gets_a_timestamped_name(client, library, env):
     journal = client.get(f"/api/symlink/scan/{second['scan_id']}/quarantine").get_json()["entries"]
     assert journal[0]["quarantine_path"].endswith(names[1])
     assert os.readlink(env / "trash" / "orphans" / "Films" / "B" / names[1]) == str(library.source / "missing-again")
+
+
+def test_recovery_finishes_rolls_back_or_reports_each_planned_move(app, library, env):
+    from linkdoctor.models import PLANNED, QuarantineEntry, db
+    from linkdoctor.quarantine import recover_journal
+
+    quarantine = env / "trash" / "orphans"
+    quarantine.mkdir(parents=True)
+    moved = library.broken("moved.mkv")
+    os.rename(moved, quarantine / "moved.mkv")          # moved, journal not updated
+    kept = library.broken("kept.mkv")                   # never moved
+    copied = library.broken("copied.mkv")               # cross-filesystem copy made, original not unlinked
+    os.symlink(os.readlink(copied), quarantine / "copied.mkv")
+    gone = quarantine / "gone.mkv"                      # removed by someone else meanwhile
+    with app.app_context():
+        for path in (moved, kept, copied, library.root / "gone.mkv"):
+            db.session.add(QuarantineEntry(scan_id=1, original_path=str(path),
+                                           quarantine_path=str(quarantine / path.name), state=PLANNED))
+        db.session.commit()
+        assert recover_journal(env) == {"finished": 1, "rolled_back": 2}
+        states = {e.original_path.rsplit("/", 1)[1]: e.state
+                  for e in db.session.execute(db.select(QuarantineEntry)).scalars()}
+    assert states == {"moved.mkv": "quarantined", "kept.mkv": "rolled_back", "copied.mkv": "rolled_back",
+                      "gone.mkv": "missing"}
+    assert os.path.islink(kept) and os.path.islink(copied) and not os.path.lexists(quarantine / "copied.mkv")
+    assert not os.path.lexists(gone)

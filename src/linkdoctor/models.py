@@ -145,6 +145,7 @@ class ProbeVerdictEntry(db.Model):
 
 # Journal states of a quarantined link. PLANNED is written before the link is moved.
 PLANNED, QUARANTINED, RESTORED, ROLLED_BACK, PURGED = "planned", "quarantined", "restored", "rolled_back", "purged"
+MISSING = "missing"  # journalled, then found neither in the library nor in the quarantine
 
 
 class QuarantineEntry(db.Model):

@@ -7,6 +7,7 @@ in the library or in the quarantine with its journal entry.
 """
 
 import collections
+import errno
 import hashlib
 import os
 import threading
@@ -17,7 +18,7 @@ from sqlalchemy import select
 
 from linkdoctor.errors import ConflictError, NotFoundError, StaleTokenError, ValidationError
 from linkdoctor.models import (
-    AWAITING_CONFIRMATION, COMPLETED, PLANNED, PURGED, QUARANTINED, RESTORED, ROLLED_BACK,
+    AWAITING_CONFIRMATION, COMPLETED, MISSING, PLANNED, PURGED, QUARANTINED, RESTORED, ROLLED_BACK,
     Finding, QuarantineEntry, SymlinkConfig, SymlinkScan, db, utcnow,
 )
 from linkdoctor.paths import is_inside, real_root
@@ -97,7 +98,7 @@ def move_link(source: str, destination: str) -> None:
     try:
         os.rename(source, destination)
     except OSError as exc:
-        if exc.errno != 18:  # EXDEV: the quarantine is on another filesystem
+        if exc.errno != errno.EXDEV:  # the quarantine is on another filesystem: copy, then unlink
             raise
         os.symlink(os.readlink(source), destination)
         os.unlink(source)
@@ -264,6 +265,13 @@ def recover_journal(data_dir: Path) -> dict:
         if in_quarantine and not in_library:
             entry.state = QUARANTINED
             finished += 1
+        elif not in_quarantine and not in_library:
+            # Cannot come from our own moves (a rename is atomic, a copy precedes the unlink):
+            # someone removed it meanwhile. Say so rather than pretend it was put back.
+            entry.state = MISSING
+            repair_log(data_dir, "error", f"scan {entry.scan_id}: {entry.original_path!r} is neither in the "
+                                          f"library nor in the quarantine")
+            continue
         else:
             if in_quarantine and in_library:  # a cross-filesystem copy made before the unlink
                 os.unlink(entry.quarantine_path)
