@@ -230,3 +230,15 @@ def test_quarantine_purge_and_list(cli, library):
     assert "quarantined" in listed.stdout and "b.mkv" in listed.stdout
     assert "purged 0" in cli("quarantine", "purge").stdout
     assert "purged 1" in cli("quarantine", "purge", "--older-than", "0").stdout
+
+
+def test_restore_of_one_chosen_link(cli, library):
+    first, second = library.broken("Films/A/a.mkv"), library.broken("Films/B/b.mkv")
+    for i in range(3):
+        library.healthy(f"Films/ok{i}/ok.mkv")
+    scan_id = json.loads(cli("scan", "--mode", "real", "--yes", "--json").stdout)["scan_id"]
+    result = cli("restore", str(scan_id), str(second))
+    assert result.returncode == 0 and "restored 1" in result.stdout
+    assert os.path.islink(second) and not os.path.lexists(first)
+    wrong = cli("restore", str(scan_id), str(library.root / "Films/ok0/ok.mkv"))
+    assert wrong.returncode == 2 and "not in this scan's quarantine" in wrong.stderr

@@ -314,3 +314,18 @@ def test_recovery_finishes_rolls_back_or_reports_each_planned_move(app, library,
                       "gone.mkv": "missing"}
     assert os.path.islink(kept) and os.path.islink(copied) and not os.path.lexists(quarantine / "copied.mkv")
     assert not os.path.lexists(gone)
+
+
+def test_restore_of_chosen_links_only(client, library, mixed):
+    _, broken = mixed
+    status = real_scan(client)
+    scan_id = status["scan_id"]
+    client.post(f"/api/symlink/scan/{scan_id}/confirm", json={"token": status["confirmation"]["token"]})
+    result = client.post(f"/api/symlink/scan/{scan_id}/restore", json={"paths": [str(broken[1])]}).get_json()
+    assert result["restored"] == 1 and result["paths"] == [str(broken[1])]
+    assert os.path.islink(broken[1]) and not os.path.lexists(broken[0])
+    refused = client.post(f"/api/symlink/scan/{scan_id}/restore", json={"paths": [str(broken[1])]})
+    assert refused.status_code == 400 and "not in this scan's quarantine" in refused.get_json()["message"]
+    assert client.post(f"/api/symlink/scan/{scan_id}/restore", json={"paths": "all"}).status_code == 400
+    assert client.post(f"/api/symlink/scan/{scan_id}/restore").get_json()["restored"] == 1
+    assert os.path.islink(broken[0])

@@ -159,14 +159,16 @@ def scan(paths, depth, mode, workers, as_json, yes, force):
 
 @main.command()
 @click.argument("scan_id", type=int)
+@click.argument("paths", nargs=-1)
 @_services
-def restore(app, scan_id):
-    """Put back every link that scan SCAN_ID moved into the quarantine."""
+def restore(app, scan_id, paths):
+    """Put back the links scan SCAN_ID moved into the quarantine (all, or only PATHS)."""
     from linkdoctor import quarantine
 
     manager, settings = app.extensions["linkdoctor.tasks"], app.config["LINKDOCTOR_SETTINGS"]
+    chosen = [os.path.abspath(p) for p in paths] or None
     with manager.exclusive():
-        result = quarantine.restore(scan_id, settings.data_dir)
+        result = quarantine.restore(scan_id, settings.data_dir, chosen)
     click.echo(f"restored {result['restored']} link(s) of scan {scan_id}")
     for conflict in result["conflicts"]:
         click.echo(f"  not restored: {conflict['path']!r}: {conflict['reason']}", err=True)

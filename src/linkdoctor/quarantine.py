@@ -207,13 +207,21 @@ def _move_batch(scan: SymlinkScan, findings: list[Finding], root: str, data_dir:
 # -- restore, purge, recovery -----------------------------------------------
 
 
-def restore(scan_id: int, data_dir: Path) -> dict:
-    """Put every quarantined link of a scan back; refuse where something occupies the path."""
+def restore(scan_id: int, data_dir: Path, paths: list[str] | None = None) -> dict:
+    """Put a scan's quarantined links back (all, or the given original paths); refuse occupied paths."""
     entries = list(db.session.execute(
         select(QuarantineEntry).where(QuarantineEntry.scan_id == scan_id, QuarantineEntry.state == QUARANTINED)
     ).scalars())
     if not entries:
         raise NotFoundError(f"scan {scan_id} has no links in the quarantine")
+    if paths is not None:
+        if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
+            raise ValidationError("paths must be a non-empty list of quarantined paths of this scan")
+        by_path = {entry.original_path: entry for entry in entries}
+        unknown = [p for p in paths if p not in by_path]
+        if unknown:
+            raise ValidationError(f"{len(unknown)} path(s) are not in this scan's quarantine: {unknown[:5]}")
+        entries = [by_path[p] for p in dict.fromkeys(paths)]
     restored, conflicts = [], []
     for entry in entries:
         if os.path.lexists(entry.original_path):

@@ -139,9 +139,13 @@ def confirm_removal(scan_id):
 
 @bp.post("/scan/<scan_id>/restore")
 def restore_scan(scan_id):
-    """Put every quarantined link of a scan back where it was."""
+    """Put a scan's quarantined links back where they were: all, or {paths: [...]}."""
+    body = _json_body()
+    unknown = set(body) - {"paths"}
+    if unknown:
+        raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}")
     with _tasks().exclusive():
-        result = quarantine.restore(_scan_id(scan_id), _settings().data_dir)
+        result = quarantine.restore(_scan_id(scan_id), _settings().data_dir, body.get("paths"))
     status = 409 if result["conflicts"] and not result["restored"] else 200
     if status == 409:
         return jsonify({"error": "conflict", "message": "nothing restored: every path is occupied or gone",
