@@ -227,22 +227,8 @@ def test_walk_is_done_only_when_every_folder_is_listed(library):
 def test_pending_folders_spill_to_disk_and_all_are_walked(library, monkeypatch):
     from linkdoctor.scanner import engine
 
-    monkeypatch.setattr(engine, "FOLDERS_IN_MEMORY", 10)
+    monkeypatch.setattr(engine, "FOLDERS_IN_MEMORY", 10)  # read when the engine is made
     for i in range(250):
         library.healthy(f"Films/T{i:03}/S/f.mkv")
     counters, sink = run([library.root])
     assert counters["total_analyzed"] == counters["phase1_ok"] == 250
-
-
-def test_folder_stack_pops_depth_first_across_the_spill(monkeypatch):
-    from linkdoctor.scanner import engine
-
-    monkeypatch.setattr(engine, "FOLDERS_IN_MEMORY", 4)
-    stack = engine._FolderStack()
-    stack.push([f"/f{i}" for i in range(10)])
-    popped = []
-    while len(stack):
-        popped.extend(stack.pop_batch(3))
-    stack.close()
-    assert sorted(popped) == sorted(f"/f{i}" for i in range(10))
-    assert popped[:2] == ["/f8", "/f9"]  # the newest first, from memory; then the spilled ones

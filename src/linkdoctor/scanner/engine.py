@@ -8,13 +8,12 @@ Results stream out through a sink; nothing holds every path in memory.
 
 import collections
 import os
-import pickle
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol
+from typing import Protocol
 
+from linkdoctor.scanner.buffers import FolderStack, Spill
 from linkdoctor.scanner.checks import BROKEN, CORRUPTED, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT
 from linkdoctor.scanner.pool import CRASHED, TIMED_OUT, Outcome, ScanCancelled, Task, WorkerPool
 from linkdoctor.scanner.probe import is_probeable
@@ -114,72 +113,6 @@ class _Breaker:
         return None
 
 
-class _Spill:
-    """An append-then-read file of picklable records, so candidate lists cost no memory."""
-
-    def __init__(self):
-        self.handle = tempfile.TemporaryFile()
-        self.count = 0
-
-    def add(self, record) -> None:
-        pickle.dump(record, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
-        self.count += 1
-
-    def __iter__(self) -> Iterator:
-        self.handle.seek(0)
-        for _ in range(self.count):
-            yield pickle.load(self.handle)
-
-    def close(self) -> None:
-        self.handle.close()
-
-
-class _FolderStack:
-    """Folders still to list, depth first; past FOLDERS_IN_MEMORY they wait in a temporary file.
-
-    A folder of 100,000 movie folders would otherwise hold them all in memory at once.
-    """
-
-    def __init__(self):
-        self.memory: list[str] = []
-        self.spilled: list[tuple[int, int]] = []  # (offset, count) of pickled chunks, a stack
-        self.handle = None
-        self.count = 0
-
-    def __len__(self) -> int:
-        return self.count
-
-    def push(self, folders: list[str]) -> None:
-        self.memory.extend(folders)
-        self.count += len(folders)
-        if len(self.memory) > FOLDERS_IN_MEMORY:
-            self._spill(self.memory[:-FOLDERS_IN_MEMORY // 2])
-            del self.memory[:-FOLDERS_IN_MEMORY // 2]
-
-    def pop_batch(self, size: int) -> list[str]:
-        if not self.memory and self.spilled:
-            offset, _ = self.spilled.pop()
-            self.handle.seek(offset)
-            self.memory = pickle.load(self.handle)
-            self.handle.seek(offset)
-            self.handle.truncate()
-        batch = self.memory[-size:]
-        del self.memory[-size:]
-        self.count -= len(batch)
-        return batch
-
-    def _spill(self, folders: list[str]) -> None:
-        if self.handle is None:
-            self.handle = tempfile.TemporaryFile()
-        self.handle.seek(0, os.SEEK_END)
-        self.spilled.append((self.handle.tell(), len(folders)))
-        pickle.dump(folders, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def close(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
-
-
 class ScanEngine:
     """Runs one scan; `run()` returns the counters, or raises ScanCancelled."""
 
@@ -196,7 +129,7 @@ class ScanEngine:
         # Links and broken links per source: the mount-health guard compares them.
         self.source_links: collections.Counter = collections.Counter()
         self.source_broken: collections.Counter = collections.Counter()
-        self.folders = _FolderStack()
+        self.folders = FolderStack(FOLDERS_IN_MEMORY)
         self.first_check: float | None = None
         self.folders_listing = 0  # folders sent to a worker and not yet answered
         self.links: collections.deque[tuple[str, str | None]] = collections.deque()
@@ -218,7 +151,7 @@ class ScanEngine:
         if self.cache is not None and self.request.verification_depth == "full":
             self.expected_probe_seconds = self.cache.mean_probe_seconds()
         self._seed()
-        candidates = _Spill()
+        candidates = Spill()
         try:
             self._run_phase1(candidates)
             if self.request.verification_depth == "full":
@@ -279,7 +212,7 @@ class ScanEngine:
             size = min(size, max(MIN_LINK_BATCH, int(TASK_SECONDS / max(seconds_per_link, 1e-6))))
         return size
 
-    def _run_phase1(self, candidates: _Spill) -> None:
+    def _run_phase1(self, candidates: Spill) -> None:
         for outcome in self._pool().run(self._next_phase1_task):
             if outcome.kind == "list":
                 self._on_listing(outcome)
@@ -308,7 +241,7 @@ class ScanEngine:
                 self._add_link((path, None))
         self.walk_done = not self.folders_listing and not self.folders
 
-    def _on_check(self, outcome: Outcome, candidates: _Spill) -> None:
+    def _on_check(self, outcome: Outcome, candidates: Spill) -> None:
         path, hint = outcome.item
         source = self.sources.source_of(hint) if hint else None
         if outcome.failure:
@@ -362,10 +295,10 @@ class ScanEngine:
 
     # -- phase 2 ---------------------------------------------------------
 
-    def _run_phase2(self, candidates: _Spill) -> None:
+    def _run_phase2(self, candidates: Spill) -> None:
         self.phase = "phase2"
         self.phase2_started = time.monotonic()
-        misses = _Spill()
+        misses = Spill()
         try:
             self._apply_cached_verdicts(candidates, misses)
             self.to_probe = misses.count
@@ -384,7 +317,7 @@ class ScanEngine:
         finally:
             misses.close()
 
-    def _apply_cached_verdicts(self, candidates: _Spill, misses: _Spill) -> None:
+    def _apply_cached_verdicts(self, candidates: Spill, misses: Spill) -> None:
         batch = []
         for candidate in candidates:
             batch.append(candidate)
@@ -393,7 +326,7 @@ class ScanEngine:
                 batch = []
         self._lookup(batch, misses)
 
-    def _lookup(self, batch: list, misses: _Spill) -> None:
+    def _lookup(self, batch: list, misses: Spill) -> None:
         known = self.cache.lookup([c[2] for c in batch]) if (self.cache and batch) else {}
         for path, target, identity in batch:
             verdict = known.get(identity)
