@@ -9,6 +9,8 @@ Set LINKDOCTOR_SCREENSHOTS=/some/dir to keep a copy of the screenshots.
 
 import os
 
+from tests.conftest import wait_for_scan
+
 from .browser import Page, browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
 
 pytestmark = requires_chromium
@@ -352,3 +354,28 @@ def test_the_panel_fits_a_phone(page, client, library, screenshot_dir):
         shoot(page, "confirm-block", screenshot_dir, "confirm-panel-narrow")
     finally:
         page.driver.set_window_size(1280, 1000)
+
+
+def test_the_scanner_tab_first_shows_the_quarantine_of_the_newest_scan(page, client, library):
+    broken = [library.broken(f"Shows/S{i}/e{i}.mkv") for i in range(2)]
+    for i in range(3):
+        library.healthy(f"Shows/ok{i}/ok.mkv")
+    use_source_root(client, library)
+    answer = client.post("/api/symlink/scan/start", json={"mode": "real"}).get_json()
+    scan_id = answer["scan_id"]
+    token = wait_for_scan(client, scan_id)["confirmation"]["token"]
+    moved = client.post(f"/api/symlink/scan/{scan_id}/confirm", json={"token": token}).get_json()
+    assert moved["removed"] == 2 and not any(present(broken))
+
+    page.open("scanner")  # no scan chosen: the newest one, with its quarantine
+    page.wait_for_text("progress-scan-id", f"#{scan_id}")
+    page.wait_for_text("removal-summary", "This scan moved 2 links into the quarantine.")
+    assert page.by_id("removal-heading").text == f"Quarantine of scan #{scan_id}"
+    assert page.by_id("restore-button").text == "Restore these 2 links"
+    assert page.by_id("progress-status").get_attribute("data-status") == "completed"
+    assert not page.visible("confirm-block")
+    page.wait(lambda _: len(page.css("#findings-body .tag-state-quarantined")) == 2,
+              message="the rows never showed their quarantine state")
+    page.by_id("restore-button").click()
+    page.wait_for_text("restore-result", "Restored 2 links to the library.")
+    assert all(present(broken))

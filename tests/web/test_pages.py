@@ -9,6 +9,8 @@ import threading
 
 import pytest
 
+from tests.conftest import wait_for_scan
+
 from .browser import Page, browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
 
 pytestmark = requires_chromium
@@ -59,6 +61,17 @@ def hold_scan(app):
     with app.app_context():
         scan_id = app.extensions["linkdoctor.tasks"].start_scan(None, origin="cli", on_progress=hold)
     return scan_id, gate
+
+
+def run_scan(app, **body) -> int:
+    """A scan run through the API (as another tab would), waited for to its thread's end; its id."""
+    client = app.test_client()
+    answer = client.post("/api/symlink/scan/start", json=body)
+    assert answer.status_code == 202, answer.get_json()
+    scan_id = answer.get_json()["scan_id"]
+    wait_for_scan(client, scan_id)
+    assert app.extensions["linkdoctor.tasks"].wait(scan_id, 30)
+    return scan_id
 
 
 def test_the_three_tabs_switch(page):
@@ -338,3 +351,56 @@ def test_history_opens_a_scan_and_screenshots_of_each_tab(page, web_library, scr
 
     for shot in (dashboard, scanner, narrow, settings):
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+
+
+def test_the_scanner_tab_first_shows_the_newest_scan(page, app, web_library, screenshot_dir):
+    older = run_scan(app)
+    newest = run_scan(app, paths=["Movies"], mode="real")
+    page.open("dashboard")
+    page.wait(lambda _: len(page.css("#history-body tr")) == 2, message="history never showed both scans")
+    page.tab("scanner")
+
+    # Nothing clicked but the tab: the newest scan's status, findings and proposed removals.
+    page.wait_for_text("progress-scan-id", f"#{newest}")
+    page.wait_for_text("progress-message", "The scan finished and is waiting for confirmation.")
+    assert page.by_id("progress-status").get_attribute("data-status") == "awaiting_confirmation"
+    assert page.by_id("progress-bar").get_attribute("aria-valuenow") == "100"
+    assert counter(page, "progress-counters", "analysed") == "3"
+    assert page.by_id("scan-start").is_enabled() and not page.visible("scan-cancel")
+    page.wait_for_text("findings-scan-id", f"#{newest}")
+    rows = page.wait_findings(2)
+    assert sorted(row["path"] for row in rows) == ["Movies/Beta (2021)/beta.mkv", "Movies/Gamma (2022)/gamma.mkv"]
+    page.wait_for_text("confirm-count", "2 links proposed")
+    assert len(page.css("#findings-body input.propose-check")) == 2
+    assert not page.visible("removal-block") and not page.visible("error-banner")
+    page.screenshot(screenshot_dir, "scanner-first-open")
+
+    # Opened from the history, an older scan replaces it; coming back to the tab keeps the choice.
+    page.tab("dashboard")
+    page.wait(lambda _: page.css(f"#history-body tr[data-scan-id='{older}']"), message="history not loaded")
+    page.css(f"#history-body tr[data-scan-id='{older}']")[0].click()
+    page.wait_for_text("findings-scan-id", f"#{older}")
+    page.wait_findings(14)
+    page.tab("dashboard")
+    page.tab("scanner")
+    assert page.by_id("findings-scan-id").text == f"#{older}"
+    assert not page.visible("confirm-block")
+
+
+def test_the_scanner_tab_follows_a_scan_started_elsewhere(page, app, web_library):
+    page.open("scanner")
+    page.wait_tree_loaded()
+    assert not page.visible("progress-block") and not page.visible("findings-block")  # no scan kept yet
+    page.tab("dashboard")
+    scan_id, gate = hold_scan(app)  # the page does not know it yet
+    try:
+        page.tab("scanner")
+        page.wait_for_text("progress-scan-id", f"#{scan_id}")
+        page.wait(lambda _: page.by_id("progress-status").get_attribute("data-status") == "running",
+                  message="the page never followed the running scan")
+        assert page.visible("scan-cancel") and not page.by_id("scan-start").is_enabled()
+    finally:
+        gate.set()
+    page.wait_scan_finished()
+    assert len(page.wait_findings(14)) == 14
+    assert not page.visible("error-banner")

@@ -96,6 +96,7 @@ function main() {
   });
 
   listeners.dashboard = () => dashboard.refresh();
+  listeners.scanner = () => scanner.tabShown();
   showTab(window.location.hash.slice(1) || "dashboard", { updateHash: false });
   document.body.dataset.ready = "true";
 }

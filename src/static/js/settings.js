@@ -6,7 +6,7 @@
 // names is marked invalid.
 
 import { ApiError, get, post } from "./api.js";
-import { formatDate } from "./dashboard.js";
+import { formatDate } from "./format.js";
 
 export function initSettings(ctx) {
   const $ = (id) => document.getElementById(id);

@@ -1,0 +1,42 @@
+// The counter cards of a scan (analysed, healthy, broken, …): the Dashboard's latest scan
+// and the Scanner tab's status panel show the same cards.
+
+import { el, formatNumber } from "./format.js";
+
+// Cards in display order. `timeout` adds phase 1 (link check) and phase 2 (ffprobe) timeouts,
+// as the findings' "timeout" category holds both.
+export const COUNTERS = [
+  { key: "analysed", label: "analysed", value: (s) => s.total_analyzed },
+  { key: "healthy", label: "healthy", value: (s) => s.healthy },
+  { key: "broken", label: "broken", problem: true, value: (s) => s.phase1_broken },
+  { key: "inaccessible", label: "inaccessible", problem: true, value: (s) => s.phase1_inaccessible },
+  { key: "small", label: "small", problem: true, value: (s) => s.phase1_small },
+  { key: "io_error", label: "io_error", problem: true, value: (s) => s.phase1_io_error },
+  {
+    key: "timeout", label: "timeout", problem: true,
+    value: (s) => (s.phase1_timeout || 0) + (s.phase2_timeout || 0),
+    title: (s) => `link checks: ${formatNumber(s.phase1_timeout || 0)}, ffprobe: ${formatNumber(s.phase2_timeout || 0)}`,
+  },
+  { key: "corrupted", label: "corrupted", problem: true, value: (s) => s.phase2_corrupted },
+];
+
+export function problemCount(stats) {
+  if (!stats) return null;
+  return COUNTERS.filter((c) => c.problem).reduce((sum, c) => sum + (c.value(stats) || 0), 0);
+}
+
+export function renderCounters(container, stats) {
+  const data = stats || {};
+  const cards = COUNTERS.map((counter) => {
+    const value = counter.value(data);
+    const card = el("div", {
+      className: "counter" + (counter.problem && value > 0 ? " counter-alert" : ""),
+      dataset: { counter: counter.key },
+      title: counter.title ? counter.title(data) : null,
+    },
+    el("span", { className: "counter-value num", text: formatNumber(value ?? 0) }),
+    el("span", { className: "counter-label", text: counter.label }));
+    return card;
+  });
+  container.replaceChildren(...cards);
+}

@@ -1,0 +1,112 @@
+// The Scanner tab's findings table of one scan: category filter, paging, rows per page, the rows.
+// The real-mode panels add their marks to the rows (a checkbox, tags) through `ctx.marks`.
+// API strings only ever reach the page through textContent, never as HTML.
+
+import { get } from "./api.js";
+import { el, formatCount, formatDate, relativeTo, setStatusPill } from "./format.js";
+
+// ctx: showError(err), mediaRoot(), marks: {
+//   selecting(): whether the rows carry checkboxes now,
+//   checkbox(item): a proposed row's checkbox, or null,
+//   unselected(item): whether the row is a proposed one the user unticked,
+//   tags(item): [className, text] of the tags under its detail }.
+// Returns {open, load, scanId}: scanId() is the scan whose findings are shown (null before any).
+export function initFindings(ctx) {
+  const $ = (id) => document.getElementById(id);
+  const shown = { scanId: null, category: "", page: 1, perPage: 50, requestNo: 0 };
+
+  // Show this scan's heading and mark the table busy; load() then fills it.
+  function open(status, { keepPage = false } = {}) {
+    shown.scanId = status.scan_id;
+    if (!keepPage) shown.page = 1;
+    $("findings-scan-id").textContent = `#${status.scan_id}`;
+    setStatusPill($("findings-status"), status.status);
+    $("findings-status").title = `${formatDate(status.scan_date)} · ${status.mode} · ${status.verification_depth}`;
+    $("findings-block").setAttribute("aria-busy", "true");
+    $("findings-block").hidden = false;
+  }
+
+  async function load() {
+    const mine = ++shown.requestNo;
+    const body = $("findings-body");
+    $("findings-block").setAttribute("aria-busy", "true");
+    try {
+      const data = await get(`/scan/${shown.scanId}/findings`, {
+        category: shown.category, page: shown.page, per_page: shown.perPage,
+      });
+      if (mine !== shown.requestNo) return;
+      if (data.pages > 0 && shown.page > data.pages) {
+        shown.page = data.pages;
+        load();
+        return;
+      }
+      render(data);
+    } catch (err) {
+      if (mine !== shown.requestNo) return;
+      body.replaceChildren();
+      ctx.showError(err);
+    } finally {
+      if (mine === shown.requestNo) $("findings-block").setAttribute("aria-busy", "false");
+    }
+  }
+
+  function categoryCell(item) {
+    const chip = el("span", { className: `category category-${item.category}`, text: item.category });
+    const cell = el("td", { className: "finding-category", dataset: { label: "Category" } });
+    const box = ctx.marks.checkbox(item);
+    cell.append(box ? el("label", { className: "propose-label" }, box, chip) : chip);
+    return cell;
+  }
+
+  function row(item) {
+    const mediaRoot = ctx.mediaRoot();
+    const detail = el("td", { className: "finding-detail", dataset: { label: "Detail" } },
+      el("span", { text: item.detail || "" }));
+    if (item.source) detail.append(el("span", { className: "finding-source mono small", text: `source: ${item.source}` }));
+    detail.append(...ctx.marks.tags(item).map(([className, text]) => el("span", { className: `tag ${className}`, text })));
+    return el("tr", {
+      className: ctx.marks.unselected(item) ? "unselected" : null,
+      dataset: { category: item.category, findingId: item.id, proposed: String(Boolean(item.proposed)) },
+    },
+    categoryCell(item),
+    el("td", { className: "mono path finding-path", dataset: { label: "Link" },
+      text: relativeTo(mediaRoot, item.path), title: item.path }),
+    el("td", { className: "mono path finding-target", dataset: { label: "Target" }, text: item.target || "—" }),
+    detail);
+  }
+
+  function render(data) {
+    const items = Array.isArray(data.items) ? data.items : [];
+    const mediaRoot = ctx.mediaRoot();
+    $("findings-body").replaceChildren(...items.map(row));
+    $("findings-table").classList.toggle("selecting", ctx.marks.selecting());
+    const pages = Math.max(1, data.pages || 0);
+    const what = shown.category ? ` in category ${shown.category}` : "";
+    $("findings-total").textContent = `${formatCount(data.total, "finding")}${what}`;
+    $("findings-empty").hidden = items.length > 0;
+    $("findings-empty").textContent = shown.category ? `No ${shown.category} findings.` : "No findings: every link looked healthy.";
+    $("findings-table").hidden = items.length === 0;
+    $("findings-root").hidden = !mediaRoot;
+    $("findings-root").textContent = mediaRoot ? `Links are shown relative to the media folder ${mediaRoot}` : "";
+    $("findings-page").textContent = `page ${data.page} of ${pages}`;
+    $("findings-prev").disabled = data.page <= 1;
+    $("findings-next").disabled = data.page >= pages;
+  }
+
+  $("findings-category").addEventListener("change", (e) => {
+    shown.category = e.target.value;
+    shown.page = 1;
+    load();
+  });
+  $("findings-per-page").addEventListener("change", (e) => {
+    shown.perPage = Number(e.target.value) || 50;
+    shown.page = 1;
+    load();
+  });
+  $("findings-prev").addEventListener("click", () => {
+    if (shown.page > 1) { shown.page -= 1; load(); }
+  });
+  $("findings-next").addEventListener("click", () => { shown.page += 1; load(); });
+
+  return { open, load, scanId: () => shown.scanId };
+}
