@@ -97,9 +97,10 @@ class SymlinkScan(db.Model):
         "phase2_timeout", "files_deleted",
     )
 
-    def statistics(self) -> dict:
-        """The counters as a dict, plus `healthy` (passed both phases)."""
+    def statistics(self, live_counters: dict | None = None) -> dict:
+        """The counters as a dict (the running engine's, where given), plus `healthy` (passed both phases)."""
         stats = {name: getattr(self, name) or 0 for name in self.COUNTERS}
+        stats.update(live_counters or {})
         stats["healthy"] = stats["phase1_ok"] - stats["phase2_corrupted"] - stats["phase2_timeout"]
         return stats
 

@@ -16,6 +16,12 @@ def is_inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
+def without_following_last(path: str | os.PathLike) -> str:
+    """The path with every link in its folders resolved, the last component (a link itself) kept."""
+    path = os.path.abspath(path)
+    return os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+
+
 def resolve_in_root(user_path: str, media_root: str | os.PathLike) -> str:
     """An absolute path for `user_path` (absolute, or relative to the root), refused outside the root.
 
@@ -31,7 +37,7 @@ def resolve_in_root(user_path: str, media_root: str | os.PathLike) -> str:
     candidate = Path(os.path.abspath(candidate))
     if str(candidate) == root or candidate == Path(os.path.abspath(media_root)):
         return root
-    resolved = os.path.join(os.path.realpath(candidate.parent), candidate.name)
+    resolved = without_following_last(candidate)
     if not is_inside(resolved, root):
         raise PathOutsideRootError(f"{user_path} is outside the media root {root}")
     return resolved

@@ -21,8 +21,9 @@ from linkdoctor.models import (
     AWAITING_CONFIRMATION, COMPLETED, MISSING, PLANNED, PURGED, QUARANTINED, RESTORED, ROLLED_BACK,
     Finding, QuarantineEntry, SymlinkConfig, SymlinkScan, db, utcnow,
 )
-from linkdoctor.paths import is_inside, real_root
+from linkdoctor.paths import is_inside, real_root, without_following_last
 from linkdoctor.repairlog import repair_log
+from linkdoctor.scans import get_scan
 from linkdoctor.scanner.checks import BROKEN, CORRUPTED, OK, SMALL
 from linkdoctor.scanner.guard import evaluate_sources
 from linkdoctor.scanner.pool import Task, WorkerPool
@@ -109,8 +110,8 @@ def _recheck(paths: list[str], config: SymlinkConfig) -> dict:
     results = {}
     pool = WorkerPool(config.max_workers, {"check": config.file_timeout},
                       {"small_threshold": config.small_file_threshold}, threading.Event())
-    queue = [Task("check", [(p, None) for p in paths[i:i + 256]]) for i in range(0, len(paths), 256)]
-    for outcome in pool.run(lambda: queue.pop() if queue else None):
+    tasks = [Task("check", [(p, None) for p in paths[i:i + 256]]) for i in range(0, len(paths), 256)]
+    for outcome in pool.run_all(tasks):
         if outcome.kind == "check":
             results[outcome.item[0]] = outcome.result if not outcome.failure else None
     return results
@@ -119,9 +120,7 @@ def _recheck(paths: list[str], config: SymlinkConfig) -> dict:
 def confirm(scan_id: int, token: str, paths: list[str] | None, force: bool, media_root: str,
             data_dir: Path, quarantine_dir: Path) -> dict:
     """Move the confirmed links (all proposed, or the given subset) into the quarantine."""
-    scan = db.session.get(SymlinkScan, scan_id)
-    if scan is None:
-        raise NotFoundError(f"no scan with id {scan_id}")
+    scan = get_scan(scan_id)
     if scan.status != AWAITING_CONFIRMATION:
         raise ConflictError(f"scan {scan_id} is not waiting for confirmation (status {scan.status})")
     if not isinstance(token, str) or token != scan.confirm_token:
@@ -142,7 +141,7 @@ def confirm(scan_id: int, token: str, paths: list[str] | None, force: bool, medi
         verdict = guard.get(finding.source)
         if verdict and verdict["blocked"] and not force:
             skipped.append({"path": path, "reason": f"source blocked: {verdict['reason']}"})
-        elif not is_inside(os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path)), root):
+        elif not is_inside(without_following_last(path), root):
             skipped.append({"path": path, "reason": "outside the media root"})
         else:
             chosen.append(finding)
@@ -253,8 +252,7 @@ def purge(older_than_days: int, data_dir: Path, quarantine_dir: Path) -> dict:
     for entry in entries:
         path = entry.quarantine_path
         # Only ever delete links that sit inside our own quarantine folder.
-        if is_inside(os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path)), quarantine_root) \
-                and os.path.islink(path):
+        if is_inside(without_following_last(path), quarantine_root) and os.path.islink(path):
             os.unlink(path)
         entry.state = PURGED
         purged += 1

@@ -25,7 +25,6 @@ class DatabaseSink:
         self.on_progress = on_progress
         self.pending: list[dict] = []
         self.last_persist = 0.0
-        self.latest: ScanProgress | None = None
 
     def finding(self, record: FindingRecord) -> None:
         self.pending.append({
@@ -36,7 +35,6 @@ class DatabaseSink:
             self.flush()
 
     def progress(self, snapshot: ScanProgress) -> None:
-        self.latest = snapshot
         if self.on_progress is not None:
             self.on_progress(snapshot)
         now = time.monotonic()
@@ -72,6 +70,12 @@ def _stored(identity) -> tuple:
     return tuple(value - 2**64 if value >= 2**63 else value for value in identity)
 
 
+def _identity_columns():
+    """(device, inode, size, mtime_ns): what identifies an unchanged file."""
+    return tuple_(ProbeVerdictEntry.device, ProbeVerdictEntry.inode, ProbeVerdictEntry.size,
+                  ProbeVerdictEntry.mtime_ns)
+
+
 def _unstored(row) -> tuple:
     return tuple(value + 2**64 if value < 0 else value for value in row)
 
@@ -87,12 +91,10 @@ class DatabaseVerdictCache:
         wanted = [_stored(i) for i in identities if i is not None]
         if not wanted:
             return {}
-        columns = tuple_(ProbeVerdictEntry.device, ProbeVerdictEntry.inode,
-                         ProbeVerdictEntry.size, ProbeVerdictEntry.mtime_ns)
         rows = db.session.execute(
             select(ProbeVerdictEntry.device, ProbeVerdictEntry.inode, ProbeVerdictEntry.size,
                    ProbeVerdictEntry.mtime_ns, ProbeVerdictEntry.ok, ProbeVerdictEntry.detail)
-            .where(columns.in_(wanted))
+            .where(_identity_columns().in_(wanted))
         ).all()
         return {_unstored(row[:4]): (row.ok, row.detail) for row in rows}
 
@@ -111,9 +113,7 @@ class DatabaseVerdictCache:
         if not self.pending:
             return
         keys = list(self.pending)
-        columns = tuple_(ProbeVerdictEntry.device, ProbeVerdictEntry.inode,
-                         ProbeVerdictEntry.size, ProbeVerdictEntry.mtime_ns)
-        db.session.execute(delete(ProbeVerdictEntry).where(columns.in_(keys)))
+        db.session.execute(delete(ProbeVerdictEntry).where(_identity_columns().in_(keys)))
         db.session.execute(db.insert(ProbeVerdictEntry), list(self.pending.values()))
         db.session.commit()
         self.pending = {}

@@ -205,12 +205,9 @@ class SymlinkTaskManager:
                     confirmation=quarantine.confirmation_view(scan))
         snapshot = job.snapshot if job is not None else None
         if snapshot is not None and scan.status in ACTIVE_STATES:
-            stats = scan.statistics()
-            stats.update(snapshot.counters)
-            stats["healthy"] = stats["phase1_ok"] - stats["phase2_corrupted"] - stats["phase2_timeout"]
             data.update(
                 progress=round(snapshot.progress * 100, 1), phase=snapshot.phase, eta=snapshot.eta,
-                statistics=stats, warnings=snapshot.warnings,
+                statistics=scan.statistics(snapshot.counters), warnings=snapshot.warnings,
                 duration=round(time.monotonic() - job.started, 3),
                 discovered=snapshot.discovered, checked=snapshot.checked,
                 to_probe=snapshot.to_probe, probed=snapshot.probed,

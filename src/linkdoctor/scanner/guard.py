@@ -38,8 +38,7 @@ def probe_roots(roots: list[str], timeout: float) -> dict[str, str | None]:
     if not roots:
         return problems
     pool = WorkerPool(min(len(roots), 4), {"list": timeout}, {"include_files": True}, threading.Event())
-    queue = [Task("list", [root]) for root in roots]
-    for outcome in pool.run(lambda: queue.pop() if queue else None):
+    for outcome in pool.run_all([Task("list", [root]) for root in roots]):
         if outcome.kind != "list":
             continue
         root, listing = outcome.item, outcome.result

@@ -160,6 +160,11 @@ class WorkerPool:
         finally:
             self.close()
 
+    def run_all(self, tasks: list[Task]) -> Iterator[Outcome]:
+        """Yield the outcomes of a fixed list of tasks."""
+        queue = list(reversed(tasks))
+        return self.run(lambda: queue.pop() if queue else None)
+
     def close(self) -> None:
         """Stop every worker: idle ones end on end-of-input, busy ones are killed; none is waited for."""
         for worker in self.workers:
