@@ -209,8 +209,10 @@ def test_purge_deletes_only_old_quarantined_links(client, library, mixed, env):
 KILLER = textwrap.dedent("""
     import os, signal, sys
     from linkdoctor import create_app, quarantine
+    from linkdoctor.models import SymlinkScan, db
+    from linkdoctor.quarantine import moves as moving
     moves = 0
-    original_move = quarantine.move_link
+    original_move = moving.move_link
 
     def move_then_die(source, destination):
         global moves
@@ -219,11 +221,11 @@ KILLER = textwrap.dedent("""
         if moves == int(sys.argv[2]):
             os.kill(os.getpid(), signal.SIGKILL)  # dies after the move, before the journal says so
 
-    quarantine.move_link = move_then_die
+    moving.move_link = move_then_die
     app = create_app()
     with app.app_context():
         scan_id = int(sys.argv[1])
-        view = quarantine.confirmation_view(quarantine.db.session.get(quarantine.SymlinkScan, scan_id))
+        view = quarantine.confirmation_view(db.session.get(SymlinkScan, scan_id))
         settings = app.config["LINKDOCTOR_SETTINGS"]
         quarantine.confirm(scan_id, view["token"], None, False, str(settings.media_path),
                            settings.data_dir, settings.quarantine_dir)
@@ -241,10 +243,12 @@ def test_kill_mid_batch_loses_no_link(app, client, library, env):
     assert killed.returncode == -signal.SIGKILL, killed.stderr
 
     from linkdoctor import create_app
+    from linkdoctor.jobs.recovery import recover_interrupted
     from linkdoctor.quarantine import entries_of
 
-    restarted = create_app({"TESTING": True})  # start-up recovery runs here
+    restarted = create_app({"TESTING": True})
     with restarted.app_context():
+        recover_interrupted(env)  # what serve and the scan/quarantine commands run at start
         entries = {e["original_path"]: e for e in entries_of(scan_id)}
     assert {e["state"] for e in entries.values()} <= {"quarantined", "rolled_back"}
     in_quarantine = 0

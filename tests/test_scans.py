@@ -298,11 +298,11 @@ def test_mark_interrupted_turns_active_scans_into_errors(ctx):
 
 
 def test_a_restarted_app_reports_a_scan_left_running_as_interrupted(app, env):
-    from linkdoctor import create_app
+    from linkdoctor.cli.common import build_app
 
     with app.app_context():
         running = add_scan(RUNNING)
-    restarted = create_app({"TESTING": True})
+    restarted = build_app(recover=True)  # what `serve` starts with
     with restarted.app_context():
         scan = db.session.get(SymlinkScan, running)
         assert scan.status == ERROR and "interrupted" in scan.error_message

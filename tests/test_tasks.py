@@ -28,7 +28,7 @@ def manager_of(app):
 
 
 def set_config(app, **values):
-    from linkdoctor.settings import update_config
+    from linkdoctor.config import update_config
 
     with app.app_context():
         update_config(values)
@@ -105,12 +105,13 @@ def test_status_polls_answer_fast_during_a_hanging_scan(app, client, hanging_lib
 
 def test_scan_left_running_by_a_dead_process_is_marked_interrupted(env, library):
     from linkdoctor import create_app
+    from linkdoctor.cli.common import build_app
 
     app = create_app({"TESTING": True})
     with app.app_context():
         db.session.add(SymlinkScan(status="running", owner_pid=999999))
         db.session.commit()
-    restarted = create_app({"TESTING": True})
+    restarted = build_app(recover=True)  # what `serve` starts with
     with restarted.app_context():
         scan = db.session.execute(db.select(SymlinkScan)).scalars().one()
         assert scan.status == "error"

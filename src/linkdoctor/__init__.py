@@ -6,23 +6,31 @@ SRC_DIR = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None):
-    """Build the Flask app: settings, database, task manager, blueprints. Nothing runs at import."""
+    """Build the Flask app: settings, database (upgraded), job runner, blueprints. Nothing runs at import.
+
+    Recovery of work a crash interrupted is not done here: `serve` and the commands
+    that touch scans or the quarantine run linkdoctor.jobs.recovery themselves.
+    """
     # Flask and SQLAlchemy are imported here, not at module level, so that scan worker
     # processes (which import linkdoctor.scanner.*) start in milliseconds.
     from flask import Flask
     from sqlalchemy import event
 
-    from linkdoctor.config import load_settings
+    from linkdoctor.config import get_config
+    from linkdoctor.jobs.runner import JobRunner
+    from linkdoctor.jobs.scan_manager import SymlinkTaskManager
     from linkdoctor.logs import configure_logging
     from linkdoctor.models import db
-    from linkdoctor.settings import get_config
-    from linkdoctor.tasks import SymlinkTaskManager
+    from linkdoctor.schema import upgrade_database
+    from linkdoctor.settings import load_settings
     from linkdoctor.web import api, pages
 
     settings = load_settings()
     if test_config and "SETTINGS" in test_config:
         settings = test_config["SETTINGS"]
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    configure_logging(settings.log_dir)
+    upgrade_database(settings.database_path)
 
     app = Flask("linkdoctor", root_path=str(SRC_DIR))
     app.config.from_mapping(
@@ -35,16 +43,15 @@ def create_app(test_config: dict | None = None):
         app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
 
     db.init_app(app)
-    configure_logging(settings.log_dir)
     with app.app_context():
         event.listen(db.engine, "connect", _sqlite_pragmas)
-        db.create_all()
         config = get_config(default_media_path=str(settings.media_path))
         if settings.media_path_from_env and config.media_path != str(settings.media_path):
             config.media_path = str(settings.media_path)
             db.session.commit()
-        app.extensions["linkdoctor.tasks"] = manager = SymlinkTaskManager(app, settings.data_dir)
-        manager.recover_interrupted(settings.data_dir)
+    runner = JobRunner(app, settings.data_dir)
+    app.extensions["linkdoctor.jobs"] = runner
+    app.extensions["linkdoctor.tasks"] = SymlinkTaskManager(app, runner)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)

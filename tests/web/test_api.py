@@ -26,7 +26,7 @@ def test_config_round_trip_and_masked_keys(app, client):
     assert config["sonarr_api_key"].endswith("3456") and "abcdef" not in config["sonarr_api_key"]
     # Sending the mask back (as a settings form does) keeps the real key.
     client.post("/api/symlink/config", json={"sonarr_api_key": config["sonarr_api_key"], "max_workers": 4})
-    from linkdoctor.settings import get_config
+    from linkdoctor.config import get_config
 
     with app.app_context():
         assert get_config().sonarr_api_key == "abcdef123456"

@@ -205,7 +205,7 @@ def test_category_filter_and_paging(page, web_library):
 
 
 def test_settings_save_round_trips_and_show_the_api_message(page, app):
-    from linkdoctor.settings import get_config
+    from linkdoctor.config import get_config
 
     page.open("settings")
     page.wait(lambda _: page.by_id("cfg-max_workers").get_attribute("value") == "6", message="settings never loaded")

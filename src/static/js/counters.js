@@ -2,22 +2,30 @@
 // and the Scanner tab's status panel show the same cards.
 
 import { el, formatNumber } from "./format.js";
+import { VOCABULARY } from "./vocabulary.js";
 
-// Cards in display order. `timeout` adds phase 1 (link check) and phase 2 (ffprobe) timeouts,
+// Where each problem category's count is in a scan's statistics.
+const PROBLEM_VALUES = {
+  broken: (s) => s.phase1_broken,
+  inaccessible: (s) => s.phase1_inaccessible,
+  small: (s) => s.phase1_small,
+  io_error: (s) => s.phase1_io_error,
+  timeout: (s) => (s.phase1_timeout || 0) + (s.phase2_timeout || 0),
+  corrupted: (s) => s.phase2_corrupted,
+};
+
+// Cards in display order: the categories in the server's order. `timeout` adds phase 1 (link check) and phase 2 (ffprobe) timeouts,
 // as the findings' "timeout" category holds both.
 export const COUNTERS = [
   { key: "analysed", label: "analysed", value: (s) => s.total_analyzed },
   { key: "healthy", label: "healthy", value: (s) => s.healthy },
-  { key: "broken", label: "broken", problem: true, value: (s) => s.phase1_broken },
-  { key: "inaccessible", label: "inaccessible", problem: true, value: (s) => s.phase1_inaccessible },
-  { key: "small", label: "small", problem: true, value: (s) => s.phase1_small },
-  { key: "io_error", label: "io_error", problem: true, value: (s) => s.phase1_io_error },
-  {
-    key: "timeout", label: "timeout", problem: true,
-    value: (s) => (s.phase1_timeout || 0) + (s.phase2_timeout || 0),
-    title: (s) => `link checks: ${formatNumber(s.phase1_timeout || 0)}, ffprobe: ${formatNumber(s.phase2_timeout || 0)}`,
-  },
-  { key: "corrupted", label: "corrupted", problem: true, value: (s) => s.phase2_corrupted },
+  ...VOCABULARY.categories.map((category) => ({
+    key: category.key, label: category.label, problem: true, description: category.description,
+    value: PROBLEM_VALUES[category.key],
+    title: category.key === "timeout"
+      ? (s) => `link checks: ${formatNumber(s.phase1_timeout || 0)}, ffprobe: ${formatNumber(s.phase2_timeout || 0)}`
+      : () => category.description,
+  })),
 ];
 
 export function problemCount(stats) {

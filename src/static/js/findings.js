@@ -4,6 +4,7 @@
 
 import { get } from "./api.js";
 import { el, formatCount, formatDate, relativeTo, setStatusPill } from "./format.js";
+import { VOCABULARY } from "./vocabulary.js";
 
 // ctx: showError(err), mediaRoot(), marks: {
 //   selecting(): whether the rows carry checkboxes now,
@@ -13,7 +14,7 @@ import { el, formatCount, formatDate, relativeTo, setStatusPill } from "./format
 // Returns {open, load, scanId}: scanId() is the scan whose findings are shown (null before any).
 export function initFindings(ctx) {
   const $ = (id) => document.getElementById(id);
-  const shown = { scanId: null, category: "", page: 1, perPage: 50, requestNo: 0 };
+  const shown = { scanId: null, category: "", page: 1, perPage: VOCABULARY.per_page.default, requestNo: 0 };
 
   // Show this scan's heading and mark the table busy; load() then fills it.
   function open(status, { keepPage = false } = {}) {

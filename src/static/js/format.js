@@ -2,6 +2,8 @@
 // durations, paths relative to the media root, and the scan status pills.
 // API strings only ever reach the page through textContent, never as HTML.
 
+import { VOCABULARY } from "./vocabulary.js";
+
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
@@ -76,14 +78,7 @@ export function describeScope(root, paths) {
 
 // --- scan status ---------------------------------------------------------------
 
-const STATUS_LABELS = {
-  pending: "pending",
-  running: "running",
-  completed: "completed",
-  cancelled: "cancelled",
-  error: "error",
-  awaiting_confirmation: "waiting for confirmation",
-};
+const STATUS_LABELS = VOCABULARY.state_labels;
 
 export function statusLabel(status) {
   return STATUS_LABELS[status] || String(status || "unknown");
@@ -94,7 +89,7 @@ export function setStatusPill(node, status) {
   node.dataset.status = status || "";
 }
 
-export const ACTIVE_STATES = ["pending", "running"];
+export const ACTIVE_STATES = VOCABULARY.active_states;
 
 export function isActive(status) {
   return ACTIVE_STATES.includes(status);

@@ -1,16 +1,96 @@
-"""`linkdoctor scan`: start a scan through the task manager, wait, print, choose the exit code."""
+"""`scan` and `history`: start a scan through the task manager, wait, print, choose the exit code."""
 
 import json
+import os
 import signal
 import sys
+import time
 
 import click
 
 from linkdoctor import quarantine, scans
-from linkdoctor.cli import EXIT_CANCELLED, EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, cli_paths, progress_line, wait_for
+from linkdoctor.cli import main
+from linkdoctor.cli.common import (
+    EXIT_CANCELLED, EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, build_app, service_command,
+)
+from linkdoctor.config import get_config
 from linkdoctor.errors import LinkdoctorError
 from linkdoctor.models import AWAITING_CONFIRMATION, CANCELLED, ERROR
-from linkdoctor.settings import get_config
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--depth", type=click.Choice(["basic", "full"]), default="basic", show_default=True,
+              help="basic: links only (phase 1); full: also probe media with ffprobe (phase 2).")
+@click.option("--mode", type=click.Choice(["dry-run", "real"]), default="dry-run", show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: setting).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--yes", is_flag=True, help="Real mode: confirm the proposed removals without asking.")
+@click.option("--force", is_flag=True, help="Real mode: remove even links into sources the guard blocked.")
+def scan(paths, depth, mode, workers, as_json, yes, force):
+    """Scan PATHS (default: the whole media root). Exit 0: no problem, 1: problems, 2: could not run, 130: cancelled.
+
+    In real mode the problem links are proposed for removal and moved into the
+    quarantine only once confirmed (asked here, or --yes); `linkdoctor restore` puts them back.
+    """
+    sys.exit(run_scan_command(build_app(recover=True), list(paths), depth, mode, workers, as_json, yes, force))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@service_command(recover=True)
+def history(app, as_json):
+    """List the kept scans, newest first."""
+    from linkdoctor import scans
+
+    rows = scans.history()
+    if as_json:
+        click.echo(json.dumps({"scans": rows}, indent=2))
+        return
+    if not rows:
+        click.echo("No scans yet.")
+    for row in rows:
+        stats = row["statistics"]
+        problems = stats["total_analyzed"] - stats["healthy"]
+        click.echo(f"#{row['scan_id']:<4} {row['scan_date'][:19]}  {row['status']:<22} {row['mode']:<7} "
+                   f"{row['verification_depth']:<5} {stats['total_analyzed']:>7} links  {problems:>5} problems")
+
+
+
+def cli_paths(paths: list[str], media_root: str) -> list[str]:
+    """Relative CLI paths are taken from the working folder, else from the media root."""
+    resolved = []
+    for path in paths:
+        if not os.path.isabs(path) and os.path.lexists(path):
+            path = os.path.abspath(path)
+        resolved.append(path)
+    return resolved
+
+
+def progress_line(snapshot) -> str:
+    counters = snapshot.counters
+    eta = f", ETA {snapshot.eta:.0f}s" if snapshot.eta is not None else ""
+    if snapshot.phase == "phase2":
+        return f"phase 2: probed {snapshot.probed}/{snapshot.to_probe}{eta}"
+    return f"phase 1: checked {counters['total_analyzed']}/{snapshot.discovered}{eta}"
+
+
+def wait_for(manager, scan_id: int) -> bool:
+    """Wait for a scan; Ctrl-C cancels it cleanly. True when it was cancelled by the user."""
+    cancelled = False
+    while True:
+        try:
+            if manager.wait(scan_id, 0.2):
+                return cancelled
+        except KeyboardInterrupt:
+            if not cancelled:
+                click.echo("\nlinkdoctor: cancelling the scan…", err=True)
+                cancelled = True
+                try:
+                    manager.cancel(scan_id)
+                except LinkdoctorError:
+                    pass
+            time.sleep(0.05)
 
 
 def _progress_printer():
@@ -81,9 +161,8 @@ def _ask_and_remove(app, scan_id: int, yes: bool, force: bool, as_json: bool) ->
             click.echo("Nothing removed.", file=out)
             return None
     settings = app.config["LINKDOCTOR_SETTINGS"]
-    with app.extensions["linkdoctor.tasks"].exclusive():
-        result = quarantine.confirm(scan_id, view["token"], None, force, get_config().media_path,
-                                    settings.data_dir, settings.quarantine_dir)
+    result = quarantine.confirm(scan_id, view["token"], None, force, get_config().media_path,
+                                settings.data_dir, settings.quarantine_dir)
     click.echo(f"Moved {result['removed']} link(s) into the quarantine; `linkdoctor restore {scan_id}` puts them back.",
                file=out)
     for item in result["skipped"]:

@@ -1,22 +1,11 @@
-"""Typed SQLAlchemy models: configuration, scans, their findings and the probe verdict cache."""
+"""Scans, their findings, and the phase-2 verdict cache."""
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class Base(DeclarativeBase):
-    pass
-
-
-db = SQLAlchemy(model_class=Base)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
+from linkdoctor.models.base import db, utcnow
 
 # Scan states. AWAITING_CONFIRMATION is where a real-mode scan waits for the user.
 PENDING, RUNNING, COMPLETED, CANCELLED, ERROR = "pending", "running", "completed", "cancelled", "error"
@@ -26,32 +15,6 @@ FINISHED_STATES = (COMPLETED, CANCELLED, ERROR, AWAITING_CONFIRMATION)
 
 MODES = ("dry-run", "real")
 DEPTHS = ("basic", "full")
-
-
-class SymlinkConfig(db.Model):
-    """The library's settings; one row, created with defaults when missing."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    media_path: Mapped[str] = mapped_column(String(4096))
-    max_workers: Mapped[int] = mapped_column(default=6)
-    small_file_threshold: Mapped[int] = mapped_column(default=1024)
-    file_timeout: Mapped[float] = mapped_column(default=5.0)
-    probe_timeout: Mapped[float] = mapped_column(default=60.0)
-    scans_to_keep: Mapped[int] = mapped_column(default=3)
-    include_regular_files: Mapped[bool] = mapped_column(default=False)
-    source_roots: Mapped[list] = mapped_column(JSON, default=list)
-    broken_share_limit: Mapped[float] = mapped_column(default=0.5)
-    quarantine_retention_days: Mapped[int] = mapped_column(default=30)
-    sonarr_enabled: Mapped[bool] = mapped_column(default=False)
-    sonarr_host: Mapped[str] = mapped_column(String(255), default="localhost")
-    sonarr_port: Mapped[int] = mapped_column(default=8989)
-    sonarr_api_key: Mapped[str] = mapped_column(String(255), default="")
-    radarr_enabled: Mapped[bool] = mapped_column(default=False)
-    radarr_host: Mapped[str] = mapped_column(String(255), default="localhost")
-    radarr_port: Mapped[int] = mapped_column(default=7878)
-    radarr_api_key: Mapped[str] = mapped_column(String(255), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class SymlinkScan(db.Model):
@@ -78,6 +41,8 @@ class SymlinkScan(db.Model):
     phase2_corrupted: Mapped[int] = mapped_column(default=0)
     phase2_cached: Mapped[int] = mapped_column(default=0)
     phase2_timeout: Mapped[int] = mapped_column(default=0)
+    # Links moved into the quarantine by this scan's confirmations (nothing is deleted:
+    # the name is kept for the column and the API field).
     files_deleted: Mapped[int] = mapped_column(default=0)
     duration: Mapped[float] = mapped_column(default=0.0)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
@@ -142,31 +107,3 @@ class ProbeVerdictEntry(db.Model):
     detail: Mapped[str] = mapped_column(String(1000), default="")
     probe_seconds: Mapped[float] = mapped_column(default=0.0)
     probed_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-# Journal states of a quarantined link. PLANNED is written before the link is moved.
-PLANNED, QUARANTINED, RESTORED, ROLLED_BACK, PURGED = "planned", "quarantined", "restored", "rolled_back", "purged"
-MISSING = "missing"  # journalled, then found neither in the library nor in the quarantine
-
-
-class QuarantineEntry(db.Model):
-    """The journal of one removed link: where it was, where it is, and why."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    scan_id: Mapped[int] = mapped_column(index=True)  # no foreign key: entries outlive rotated scans
-    original_path: Mapped[str] = mapped_column(String(4096))
-    quarantine_path: Mapped[str] = mapped_column(String(4096))
-    target: Mapped[str] = mapped_column(String(4096), default="")
-    category: Mapped[str] = mapped_column(String(16), default="")
-    reason: Mapped[str] = mapped_column(String(1000), default="")
-    state: Mapped[str] = mapped_column(String(16), default=PLANNED)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id, "scan_id": self.scan_id, "original_path": self.original_path,
-            "quarantine_path": self.quarantine_path, "target": self.target, "category": self.category,
-            "reason": self.reason, "state": self.state,
-            "created_at": self.created_at.isoformat() if self.created_at else None,
-        }

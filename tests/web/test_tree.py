@@ -5,7 +5,7 @@ import os
 import pytest
 
 from linkdoctor.errors import PathOutsideRootError, ValidationError
-from linkdoctor.library.tree import MAX_DEPTH, directory_tree
+from linkdoctor.web.tree import MAX_DEPTH, directory_tree
 from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
 
 

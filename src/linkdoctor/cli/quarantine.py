@@ -1,0 +1,58 @@
+"""`restore` and `quarantine list|purge`."""
+
+import os
+import sys
+
+import click
+
+from linkdoctor.cli import main
+from linkdoctor.cli.common import EXIT_PROBLEMS, service_command
+
+
+@main.command()
+@click.argument("scan_id", type=int)
+@click.argument("paths", nargs=-1)
+@service_command(recover=True)
+def restore(app, scan_id, paths):
+    """Put back the links scan SCAN_ID moved into the quarantine (all, or only PATHS)."""
+    from linkdoctor import quarantine
+
+    settings = app.config["LINKDOCTOR_SETTINGS"]
+    chosen = [os.path.abspath(p) for p in paths] or None
+    result = quarantine.restore(scan_id, settings.data_dir, chosen)
+    click.echo(f"restored {result['restored']} link(s) of scan {scan_id}")
+    for conflict in result["conflicts"]:
+        click.echo(f"  not restored: {conflict['path']!r}: {conflict['reason']}", err=True)
+    if result["conflicts"]:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.group("quarantine")
+def quarantine_group():
+    """Look at or purge the quarantine of removed links."""
+
+
+@quarantine_group.command("list")
+@click.argument("scan_id", type=int)
+@service_command(recover=True)
+def quarantine_list(app, scan_id):
+    """The journal of the links scan SCAN_ID removed."""
+    from linkdoctor import quarantine
+
+    for entry in quarantine.entries_of(scan_id):
+        click.echo(f"{entry['state']:<12} {entry['original_path']!r} -> {entry['quarantine_path']!r}")
+
+
+@quarantine_group.command("purge")
+@click.option("--older-than", "days", type=click.IntRange(0), default=None,
+              help="Days (default: the quarantine_retention_days setting).")
+@service_command(recover=True)
+def quarantine_purge(app, days):
+    """Delete quarantined links older than the retention."""
+    from linkdoctor import quarantine
+    from linkdoctor.config import get_config
+
+    settings = app.config["LINKDOCTOR_SETTINGS"]
+    days = get_config().quarantine_retention_days if days is None else days
+    result = quarantine.purge(days, settings.data_dir, settings.quarantine_dir)
+    click.echo(f"purged {result['purged']} quarantined link(s) older than {days} day(s)")

@@ -1,0 +1,32 @@
+"""Start-up recovery of work a crash or restart interrupted: removals, scans and jobs."""
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from linkdoctor import quarantine, scans
+from linkdoctor.jobs.lock import LibraryLock
+from linkdoctor.models import INTERRUPTED, JOB_ACTIVE_STATES, Job, db, utcnow
+
+
+def mark_jobs_interrupted() -> list[int]:
+    """Mark jobs left pending or running by a dead process as interrupted."""
+    jobs = db.session.execute(select(Job).where(Job.state.in_(JOB_ACTIVE_STATES))).scalars().all()
+    for job in jobs:
+        job.state = INTERRUPTED
+        job.message = "interrupted: the process running this job stopped before it finished"
+        job.finished_at = utcnow()
+    db.session.commit()
+    return [job.id for job in jobs]
+
+
+def recover_interrupted(data_dir: Path) -> dict | None:
+    """Finish or roll back an interrupted removal, mark interrupted scans and jobs; None when busy."""
+    lock = LibraryLock(data_dir)
+    if not lock.acquire():
+        return None  # another process is working right now: its rows are not stale
+    try:
+        journal = quarantine.recover_journal(data_dir)
+        return {"journal": journal, "scans": scans.mark_interrupted(), "jobs": mark_jobs_interrupted()}
+    finally:
+        lock.release()

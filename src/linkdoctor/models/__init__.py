@@ -1,0 +1,21 @@
+"""Typed SQLAlchemy models; the schema's history is in linkdoctor/migrations (Alembic)."""
+
+from linkdoctor.models.base import Base, db, utcnow
+from linkdoctor.models.config import SymlinkConfig
+from linkdoctor.models.job import (
+    JOB_ACTIVE_STATES, JOB_FINISHED_STATES, JOB_KINDS, INTERRUPTED, Job,
+)
+from linkdoctor.models.quarantine import (
+    MISSING, PLANNED, PURGED, QUARANTINED, RESTORED, ROLLED_BACK, QuarantineEntry,
+)
+from linkdoctor.models.scan import (
+    ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, ERROR, FINISHED_STATES, MODES,
+    PENDING, RUNNING, Finding, ProbeVerdictEntry, SymlinkScan,
+)
+
+__all__ = [
+    "ACTIVE_STATES", "AWAITING_CONFIRMATION", "Base", "CANCELLED", "COMPLETED", "DEPTHS", "ERROR",
+    "FINISHED_STATES", "Finding", "INTERRUPTED", "JOB_ACTIVE_STATES", "JOB_FINISHED_STATES", "JOB_KINDS",
+    "Job", "MISSING", "MODES", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",
+    "QuarantineEntry", "RESTORED", "ROLLED_BACK", "RUNNING", "SymlinkConfig", "SymlinkScan", "db", "utcnow",
+]

@@ -1,0 +1,34 @@
+"""The library's stored settings: one SymlinkConfig row."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from linkdoctor.models.base import db, utcnow
+
+
+class SymlinkConfig(db.Model):
+    """The library's settings; one row, created with defaults when missing."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    media_path: Mapped[str] = mapped_column(String(4096))
+    max_workers: Mapped[int] = mapped_column(default=6)
+    small_file_threshold: Mapped[int] = mapped_column(default=1024)
+    file_timeout: Mapped[float] = mapped_column(default=5.0)
+    probe_timeout: Mapped[float] = mapped_column(default=60.0)
+    scans_to_keep: Mapped[int] = mapped_column(default=3)
+    include_regular_files: Mapped[bool] = mapped_column(default=False)
+    source_roots: Mapped[list] = mapped_column(JSON, default=list)
+    broken_share_limit: Mapped[float] = mapped_column(default=0.5)
+    quarantine_retention_days: Mapped[int] = mapped_column(default=30)
+    sonarr_enabled: Mapped[bool] = mapped_column(default=False)
+    sonarr_host: Mapped[str] = mapped_column(String(255), default="localhost")
+    sonarr_port: Mapped[int] = mapped_column(default=8989)
+    sonarr_api_key: Mapped[str] = mapped_column(String(255), default="")
+    radarr_enabled: Mapped[bool] = mapped_column(default=False)
+    radarr_host: Mapped[str] = mapped_column(String(255), default="localhost")
+    radarr_port: Mapped[int] = mapped_column(default=7878)
+    radarr_api_key: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

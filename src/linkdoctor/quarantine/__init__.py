@@ -1,0 +1,20 @@
+"""Real mode: propose, confirm, move links into the quarantine, restore, purge, recover.
+
+Nothing is deleted: a confirmed link is moved (as a link; its target is never
+touched) into <data>/trash/orphans, keeping its path relative to the media root.
+Every move is journalled before it happens, so a crash leaves each link either
+in the library or in the quarantine with its journal entry. The services here
+take the library lock themselves.
+"""
+
+from linkdoctor.quarantine.journal import entries_of, recover_journal
+from linkdoctor.quarantine.moves import confirm, move_link, quarantine_destination
+from linkdoctor.quarantine.proposals import (
+    REMOVABLE, confirmation_view, prepare_confirmation, proposal_token, proposed_findings,
+)
+from linkdoctor.quarantine.restore import purge, restore
+
+__all__ = [
+    "REMOVABLE", "confirm", "confirmation_view", "entries_of", "move_link", "prepare_confirmation",
+    "proposal_token", "proposed_findings", "purge", "quarantine_destination", "recover_journal", "restore",
+]

@@ -1,0 +1,57 @@
+"""Reading request input: the JSON body, ids in the URL, numbers in the query string."""
+
+from flask import current_app, request
+
+from linkdoctor.errors import ValidationError
+
+
+def json_body(allowed: set[str] | None = None) -> dict:
+    """The request's JSON object (empty when there is no body); a clear 400 otherwise."""
+    if not request.data:
+        return {}
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ValidationError("the request body must be JSON")
+    if not isinstance(body, dict):
+        raise ValidationError("the request body must be a JSON object")
+    if allowed is not None:
+        unknown = set(body) - allowed
+        if unknown:
+            raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    return body
+
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
+def positive_id(text: str, what: str = "scan id") -> int:
+    """An id from the URL: a positive whole number in ASCII digits ("²" passes str.isdigit)."""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
+        raise ValidationError(f"{what} must be a whole number between 1 and {MAX_ID}, not {text!r}")
+    return int(text)
+
+
+def int_arg(name: str, default: int) -> int:
+    """A whole number from the query string, or the default."""
+    value = request.args.get(name, "")
+    if value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def tasks():
+    """The scan task manager of this app."""
+    return current_app.extensions["linkdoctor.tasks"]
+
+
+def jobs():
+    """The job runner of this app."""
+    return current_app.extensions["linkdoctor.jobs"]
+
+
+def settings():
+    """The process settings (data folder, media path from the environment)."""
+    return current_app.config["LINKDOCTOR_SETTINGS"]
