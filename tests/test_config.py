@@ -15,6 +15,16 @@ def ctx(app):
         yield
 
 
+@pytest.fixture
+def free_ctx(monkeypatch, env):
+    """An app whose media_path is not fixed by LINKDOCTOR_MEDIA_PATH, so that it can be changed."""
+    from linkdoctor import create_app
+
+    monkeypatch.delenv("LINKDOCTOR_MEDIA_PATH")
+    with create_app({"TESTING": True}).app_context():
+        yield
+
+
 def config_rows() -> list[SymlinkConfig]:
     return db.session.execute(db.select(SymlinkConfig)).scalars().all()
 
@@ -247,7 +257,7 @@ def test_a_batch_with_one_bad_value_changes_nothing(ctx):
     assert after == before
 
 
-def test_media_path_must_be_an_existing_folder(ctx, tmp_path, media_root):
+def test_media_path_must_be_an_existing_folder(free_ctx, tmp_path, media_root):
     other = tmp_path / "other-library"
     other.mkdir()
     update_config({"media_path": f" {other} "})
@@ -266,7 +276,7 @@ def test_media_path_must_be_an_existing_folder(ctx, tmp_path, media_root):
     assert reread().media_path == str(other)
 
 
-def test_relative_media_path_is_made_absolute(ctx, tmp_path, monkeypatch):
+def test_relative_media_path_is_made_absolute(free_ctx, tmp_path, monkeypatch):
     (tmp_path / "rel-lib").mkdir()
     monkeypatch.chdir(tmp_path)
     update_config({"media_path": "rel-lib"})

@@ -5,7 +5,12 @@ import os
 import pytest
 
 from linkdoctor.errors import PathOutsideRootError, ValidationError
-from linkdoctor.paths import existing_in_root, resolve_in_root
+from linkdoctor.paths import checked_paths, resolve_in_root
+
+
+def existing_in_root(user_path, media_root):
+    """The path as a scan request checks it: in a worker process, and it must exist."""
+    return checked_paths([user_path], media_root, timeout=10.0)[0][1]
 
 
 @pytest.fixture

@@ -212,16 +212,16 @@ KILLER = textwrap.dedent("""
     from linkdoctor.models import SymlinkScan, db
     from linkdoctor.quarantine import moves as moving
     moves = 0
-    original_move = moving.move_link
+    original_record = moving._record_move
 
-    def move_then_die(source, destination):
+    def record_or_die(*args):
         global moves
-        original_move(source, destination)
         moves += 1
         if moves == int(sys.argv[2]):
             os.kill(os.getpid(), signal.SIGKILL)  # dies after the move, before the journal says so
+        return original_record(*args)
 
-    moving.move_link = move_then_die
+    moving._record_move = record_or_die
     app = create_app()
     with app.app_context():
         scan_id = int(sys.argv[1])

@@ -16,12 +16,12 @@ def create_app(test_config: dict | None = None):
     from flask import Flask
     from sqlalchemy import event
 
-    from linkdoctor.config import get_config
+    from linkdoctor.config import get_config, refuse_media_root
     from linkdoctor.jobs.runner import JobRunner
     from linkdoctor.jobs.scan_manager import SymlinkTaskManager
     from linkdoctor.logs import configure_logging
     from linkdoctor.models import db
-    from linkdoctor.schema import upgrade_database
+    from linkdoctor.schema import database_identity, upgrade_database
     from linkdoctor.settings import load_settings
     from linkdoctor.web import api, pages
 
@@ -45,17 +45,46 @@ def create_app(test_config: dict | None = None):
     db.init_app(app)
     with app.app_context():
         event.listen(db.engine, "connect", _sqlite_pragmas)
+        if settings.media_path_from_env:
+            refuse_media_root(str(settings.media_path))
         config = get_config(default_media_path=str(settings.media_path))
         if settings.media_path_from_env and config.media_path != str(settings.media_path):
             config.media_path = str(settings.media_path)
             db.session.commit()
+    app.extensions["linkdoctor.database_identity"] = database_identity(settings.database_path)
     runner = JobRunner(app, settings.data_dir)
     app.extensions["linkdoctor.jobs"] = runner
     app.extensions["linkdoctor.tasks"] = SymlinkTaskManager(app, runner)
 
+    app.before_request(_database_still_there)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     return app
+
+
+def ensure_database_file(app) -> None:
+    """Raise DatabaseError when the app's database file was deleted or replaced since it started."""
+    from linkdoctor.schema import check_database_file
+
+    settings = app.config["LINKDOCTOR_SETTINGS"]
+    check_database_file(settings.database_path, app.extensions.get("linkdoctor.database_identity"))
+
+
+def _database_still_there():
+    from flask import current_app, request
+
+    from linkdoctor.schema import DatabaseError
+
+    if request.path == "/ping":
+        return None
+    try:
+        ensure_database_file(current_app)
+    except DatabaseError as exc:
+        from linkdoctor.web.errors import error_response
+
+        current_app.logger.error(exc.message)
+        return error_response(exc.status_code, exc.error, exc.message)
+    return None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

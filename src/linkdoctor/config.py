@@ -49,6 +49,7 @@ def config_to_dict(config: SymlinkConfig, masked: bool = True) -> dict:
     if masked:
         for name in SECRET_FIELDS:
             data[name] = mask(data[name])
+    data["media_path_locked"] = media_path_lock()
     data["created_at"] = config.created_at.isoformat() if config.created_at else None
     data["updated_at"] = config.updated_at.isoformat() if config.updated_at else None
     return data
@@ -108,8 +109,44 @@ def parse_value(name: str, value, from_text: bool = False):
         path = os.path.abspath(value.strip()) if value.strip() else ""
         if not path or not os.path.isdir(path):
             raise ValidationError(f"media_path must be an existing folder: {value!r}")
+        refuse_media_root(path)
         return path
     return value.strip()
+
+
+# Never a media root: a scan there would propose system links for removal.
+SYSTEM_FOLDERS = ("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/proc",
+                  "/sys", "/dev", "/root", "/var/lib")
+
+
+def _process_settings():
+    """The running app's process settings (data folder, media path from the environment), if any."""
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("LINKDOCTOR_SETTINGS") if has_app_context() else None
+
+
+def refuse_media_root(path: str) -> None:
+    """Refuse `/`, the system folders and what is inside them, the data folder and any folder holding it."""
+    real = os.path.realpath(path)
+    inside = lambda folder: real == folder or real.startswith(folder.rstrip("/") + "/")  # noqa: E731
+    if real == "/" or any(inside(os.path.realpath(folder)) for folder in SYSTEM_FOLDERS):
+        raise ValidationError(f"media_path cannot be {path}: that is a system folder, not a media library",
+                              field="media_path")
+    settings = _process_settings()
+    if settings is not None:
+        data = os.path.realpath(settings.data_dir)
+        if inside(data) or data == real or data.startswith(real.rstrip("/") + "/"):
+            raise ValidationError(f"media_path cannot be {path}: it holds linkdoctor's own data folder {data}",
+                                  field="media_path")
+
+
+def media_path_lock() -> str | None:
+    """Why media_path cannot be changed here (set by LINKDOCTOR_MEDIA_PATH), or None."""
+    settings = _process_settings()
+    if settings is not None and settings.media_path_from_env:
+        return "set by the environment variable LINKDOCTOR_MEDIA_PATH; change it there"
+    return None
 
 
 def update_config(changes: dict, from_text: bool = False) -> SymlinkConfig:
@@ -118,6 +155,9 @@ def update_config(changes: dict, from_text: bool = False) -> SymlinkConfig:
         raise ValidationError("send at least one setting to change")
     config = get_config()
     parsed = {}
+    locked = media_path_lock()
+    if locked and "media_path" in changes and changes["media_path"] != config.media_path:
+        raise ValidationError(f"media_path is read-only: {locked}", field="media_path")
     for name, value in changes.items():
         if name in SECRET_FIELDS and isinstance(value, str) and value and value == mask(getattr(config, name)):
             continue

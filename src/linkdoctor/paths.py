@@ -43,9 +43,43 @@ def resolve_in_root(user_path: str, media_root: str | os.PathLike) -> str:
     return resolved
 
 
-def existing_in_root(user_path: str, media_root: str | os.PathLike) -> str:
-    """Like resolve_in_root, and the path must exist (a broken link exists as a link)."""
+def path_kind(user_path: str, media_root: str | os.PathLike) -> tuple[str, str]:
+    """(kind, path) with resolve_in_root's rules; kind is "link", "folder", "file" or "missing"."""
     resolved = resolve_in_root(user_path, media_root)
-    if not os.path.lexists(resolved):
-        raise ValidationError(f"{user_path} does not exist")
-    return resolved
+    if os.path.islink(resolved):
+        return "link", resolved
+    if os.path.isdir(resolved):
+        return "folder", resolved
+    return ("file" if os.path.lexists(resolved) else "missing"), resolved
+
+
+def checked_paths(user_paths: list[str], media_root: str | os.PathLike, timeout: float,
+                  must_exist: bool = True) -> list[tuple[str, str]]:
+    """(kind, resolved path) of each user path, looked at in worker processes with path_kind.
+
+    A path whose folders do not answer within `timeout` (a hung mount inside the
+    library) is refused with a clear message instead of holding the caller; so is a
+    path outside the root and, with `must_exist`, one that does not exist (a broken
+    link exists, as a link).
+    """
+    from linkdoctor.scanner.pool import TIMED_OUT, run_items
+
+    root = real_root(media_root)
+    for user_path in user_paths:
+        if not isinstance(user_path, str) or not user_path.strip():
+            raise ValidationError("a path must be a non-empty string")
+    answers = run_items("path", [(p, root) for p in dict.fromkeys(user_paths)], timeout)
+    checked = []
+    for user_path in user_paths:
+        outcome = answers[(user_path, root)]
+        if outcome.failure:
+            why = f"did not answer within {timeout:g}s (is its mount down?)" if outcome.failure == TIMED_OUT \
+                else f"could not be checked ({outcome.failure})"
+            raise ValidationError(f"{user_path} {why}")
+        kind, resolved = outcome.result
+        if kind == "refused":
+            raise resolved
+        if kind == "missing" and must_exist:
+            raise ValidationError(f"{user_path} does not exist")
+        checked.append((kind, resolved))
+    return checked

@@ -79,11 +79,13 @@ def _newest_backup(database: Path) -> Path | None:
     return backups[-1] if backups else None
 
 
-def _unreadable(database: Path, exc: Exception) -> DatabaseError:
+def unreadable(database: Path, exc: Exception) -> DatabaseError:
+    """The plain error for a database that cannot be read, naming the newest backup."""
+    cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]  # the driver's words, no SQL
     newest = _newest_backup(database)
     hint = (f"restore the newest backup ({newest}) by copying it over {database}" if newest
             else f"move {database} away to start with an empty database (the quarantine is kept)")
-    return DatabaseError(f"the database {database} cannot be read ({exc}); {hint}")
+    return DatabaseError(f"the database {database} cannot be read ({cause}); {hint}")
 
 
 def _copy(source: Path, destination: Path) -> None:
@@ -130,12 +132,15 @@ def upgrade_database(database: Path) -> UpgradeResult:
     database = Path(database)
     head = head_revision()
     if not database.exists() or database.stat().st_size == 0:
+        # A write-ahead log left by a deleted database belongs to that file, not to the new one.
+        for suffix in ("-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
         _migrate(database, None)
         return UpgradeResult(None, head, None)
     try:
         revision, has_tables = _current_revision(database)
     except Exception as exc:  # sqlite3.DatabaseError: "file is not a database", a torn file...
-        raise _unreadable(database, exc) from exc
+        raise unreadable(database, exc) from exc
     if revision == head:
         return UpgradeResult(revision, head, None)
     script = ScriptDirectory.from_config(alembic_config())
@@ -151,7 +156,7 @@ def upgrade_database(database: Path) -> UpgradeResult:
         _checkpoint(database)
         backup = _backup(database, revision)
     except Exception as exc:
-        raise _unreadable(database, exc) from exc
+        raise unreadable(database, exc) from exc
     upgrading = database.with_name(database.name + ".upgrading")
     try:
         _copy(database, upgrading)
@@ -168,3 +173,25 @@ def upgrade_database(database: Path) -> UpgradeResult:
     os.replace(upgrading, database)
     log.info("database upgraded from %s to %s; backup in %s", revision or BASELINE, head, backup)
     return UpgradeResult(revision, head, backup)
+
+
+def database_identity(database: Path) -> tuple[int, int] | None:
+    """(device, inode) of the database file, or None when it is gone."""
+    try:
+        info = os.stat(database)
+    except FileNotFoundError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def check_database_file(database: Path, expected: tuple[int, int] | None) -> None:
+    """Refuse to go on when the database file was deleted or replaced under the running app.
+
+    SQLite would go on writing into the deleted file (lost at the next start) or quietly
+    make a new empty one; both would lose the quarantine's records.
+    """
+    if expected is not None and database_identity(database) != expected:
+        raise DatabaseError(
+            f"the database file {database} was deleted or replaced while linkdoctor was running; nothing more "
+            f"is written to it. Restart linkdoctor: it starts on the file that is there now, and the quarantine's "
+            f"records are made again from {Path(database).parent / 'trash' / 'journal.jsonl'}.")

@@ -1,5 +1,6 @@
 """What every command shares: exit codes, the plain error, building the app, running a service."""
 
+import contextlib
 import functools
 
 import click
@@ -23,14 +24,37 @@ def build_app(recover: bool = False):
     from linkdoctor import create_app
     from linkdoctor.jobs.recovery import recover_interrupted
 
+    import sqlalchemy.exc
+
+    from linkdoctor.schema import unreadable
+    from linkdoctor.settings import load_settings
+
     try:
         app = create_app()
     except (OSError, ValueError, LinkdoctorError) as exc:
         raise CliError(getattr(exc, "message", None) or str(exc)) from exc
+    except sqlalchemy.exc.DatabaseError as exc:
+        raise CliError(unreadable(load_settings().database_path, exc.orig or exc).message) from exc
     if recover:
-        with app.app_context():
+        with app.app_context(), plain_errors(app):
             recover_interrupted(app.config["LINKDOCTOR_SETTINGS"].data_dir)
     return app
+
+
+@contextlib.contextmanager
+def plain_errors(app):
+    """The project's errors, and a database that breaks under us, as one plain line and exit 2."""
+    import sqlalchemy.exc
+
+    from linkdoctor.schema import unreadable
+
+    try:
+        yield
+    except LinkdoctorError as exc:
+        raise CliError(exc.message) from exc
+    except sqlalchemy.exc.DatabaseError as exc:
+        database = app.config["LINKDOCTOR_SETTINGS"].database_path
+        raise CliError(unreadable(database, exc.orig or exc).message) from exc
 
 
 def service_command(recover: bool = False):
@@ -40,11 +64,8 @@ def service_command(recover: bool = False):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             app = build_app(recover)
-            with app.app_context():
-                try:
-                    return func(app, *args, **kwargs)
-                except LinkdoctorError as exc:
-                    raise CliError(exc.message) from exc
+            with app.app_context(), plain_errors(app):
+                return func(app, *args, **kwargs)
 
         return wrapper
 

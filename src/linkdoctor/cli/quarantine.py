@@ -56,3 +56,18 @@ def quarantine_purge(app, days):
     days = get_config().quarantine_retention_days if days is None else days
     result = quarantine.purge(days, settings.data_dir, settings.quarantine_dir)
     click.echo(f"purged {result['purged']} quarantined link(s) older than {days} day(s)")
+
+
+@quarantine_group.command("rebuild")
+@service_command()
+def quarantine_rebuild(app):
+    """Make the quarantine's records again from its journal file (after a lost or replaced database)."""
+    from linkdoctor import quarantine
+    from linkdoctor.jobs.lock import library_lock
+
+    settings = app.config["LINKDOCTOR_SETTINGS"]
+    with library_lock(settings.data_dir):
+        result = quarantine.rebuild(settings.quarantine_dir, settings.data_dir)
+    recovered = result["recovered"]
+    click.echo(f"rebuilt {result['rebuilt']} quarantine record(s) from the journal file; "
+               f"{recovered['finished']} interrupted move(s) finished, {recovered['rolled_back']} rolled back")

@@ -11,7 +11,7 @@ import click
 from linkdoctor import quarantine, scans
 from linkdoctor.cli import main
 from linkdoctor.cli.common import (
-    EXIT_CANCELLED, EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, build_app, service_command,
+    EXIT_CANCELLED, EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, build_app, plain_errors, service_command,
 )
 from linkdoctor.config import get_config
 from linkdoctor.errors import LinkdoctorError
@@ -179,7 +179,7 @@ def run_scan_command(app, paths: list[str], depth: str, mode: str, workers: int 
                      yes: bool = False, force: bool = False) -> int:
     """Run one scan to its end and return the exit code."""
     signal.signal(signal.SIGTERM, _cancel_on_sigterm)
-    with app.app_context():
+    with app.app_context(), plain_errors(app):
         manager = app.extensions["linkdoctor.tasks"]
         try:
             scan_id = manager.start_scan(

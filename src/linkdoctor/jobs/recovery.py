@@ -25,8 +25,13 @@ def recover_interrupted(data_dir: Path) -> dict | None:
     lock = LibraryLock(data_dir)
     if not lock.acquire():
         return None  # another process is working right now: its rows are not stale
+    quarantine_dir = Path(data_dir) / "trash" / "orphans"
     try:
-        journal = quarantine.recover_journal(data_dir)
-        return {"journal": journal, "scans": scans.mark_interrupted(), "jobs": mark_jobs_interrupted()}
+        # A new (or lost and recreated) database with links still in the quarantine: make
+        # its records again from the journal file, so that they can be restored.
+        rebuilt = quarantine.rebuild(quarantine_dir, data_dir) if quarantine.needs_rebuild(quarantine_dir) else None
+        journal = quarantine.recover_journal(data_dir, quarantine_dir)
+        return {"rebuilt": rebuilt, "journal": journal, "scans": scans.mark_interrupted(),
+                "jobs": mark_jobs_interrupted()}
     finally:
         lock.release()

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Callable
 
 from linkdoctor.errors import ConflictError
-from linkdoctor.jobs.lock import LibraryLock, busy_error
+from linkdoctor.jobs.lock import FINISHING_SECONDS, LibraryLock, busy_error
 from linkdoctor.jobs.status import get_job, job_status
 from linkdoctor.models import CANCELLED, COMPLETED, ERROR, JOB_ACTIVE_STATES, PENDING, RUNNING, Job, db, utcnow
 
 log = logging.getLogger(__name__)
 PERSIST_SECONDS = 1.0
+ANOTHER_PROCESS_FINISHING = 1.0
 
 
 class JobCancelled(Exception):
@@ -54,6 +55,7 @@ class JobContext:
     scan_id: int | None = None  # set for scans: the SymlinkScan row this job runs
     snapshot: object = None  # the work's own detailed progress (the scan engine's ScanProgress)
     thread: threading.Thread | None = None
+    finishing: bool = False  # set once the work has reported its end (the scan row says completed)
     _persisted: float = 0.0
 
     def progress(self, fraction: float | None = None, phase: str | None = None, message: str | None = None) -> None:
@@ -100,31 +102,40 @@ class JobRunner:
               prepare: Callable[[Job], None] | None = None,
               on_progress: Callable[[JobContext], None] | None = None) -> JobContext:
         """Take the library lock, write the job row (and what `prepare` adds to it), start the thread."""
+        from linkdoctor import ensure_database_file
+
+        ensure_database_file(self.app)
+        current = self._current
+        if current is not None and current.finishing:
+            current.done.wait(FINISHING_SECONDS)  # its end is reported; it is only tidying up
         with self._guard:
             if self._current is not None and not self._current.done.is_set():
                 raise busy_error()
-            if not self.lock.acquire():
-                raise busy_error(" in another process")
-            try:
-                job = Job(kind=kind, state=PENDING, params=params or {}, origin=origin, owner_pid=os.getpid())
-                db.session.add(job)
-                if prepare is not None:
-                    prepare(job)
-                db.session.commit()
-            except BaseException:
-                db.session.rollback()
-                self.lock.release()
-                raise
-            ctx = JobContext(job.id, dict(params or {}), on_progress=on_progress, scan_id=job.scan_id)
-            ctx.thread = threading.Thread(target=self._run, args=(ctx, work), name=f"job-{kind}-{job.id}", daemon=True)
+        # The lock file is the arbiter, also between this process's threads. Another process
+        # that has just reported its end releases it within moments.
+        if not self.lock.acquire(wait=ANOTHER_PROCESS_FINISHING):
+            raise busy_error(" in another process")
+        try:
+            job = Job(kind=kind, state=PENDING, params=params or {}, origin=origin, owner_pid=os.getpid())
+            db.session.add(job)
+            if prepare is not None:
+                prepare(job)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            self.lock.release()
+            raise
+        ctx = JobContext(job.id, dict(params or {}), on_progress=on_progress, scan_id=job.scan_id)
+        ctx.thread = threading.Thread(target=self._run, args=(ctx, work), name=f"job-{kind}-{job.id}", daemon=True)
+        with self._guard:
             self._current = ctx
-            try:
-                ctx.thread.start()
-            except BaseException:
-                self._finish_row(ctx, ERROR, "the job's thread could not start", None)
-                self.lock.release()
-                ctx.done.set()
-                raise
+        try:
+            ctx.thread.start()
+        except BaseException:
+            self._finish_row(ctx, ERROR, "the job's thread could not start", None)
+            self.lock.release()
+            ctx.done.set()
+            raise
         return ctx
 
     def _run(self, ctx: JobContext, work: Work) -> None:
@@ -134,6 +145,7 @@ class JobRunner:
                 try:
                     self._mark_running(ctx)
                     result = work(ctx)
+                    ctx.finishing = True
                 except JobCancelled:
                     state, message = CANCELLED, "cancelled"
                 except Exception as exc:  # the row must say what went wrong, never stay "running"

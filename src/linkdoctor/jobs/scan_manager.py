@@ -20,7 +20,7 @@ from linkdoctor.models import (
     ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, ERROR, MODES, RUNNING,
     Job, SymlinkScan, db, utcnow,
 )
-from linkdoctor.paths import existing_in_root
+from linkdoctor.paths import checked_paths
 from linkdoctor.scanner.engine import ScanEngine, ScanProgress, ScanRequest
 from linkdoctor.scanner.pool import ScanCancelled
 
@@ -84,7 +84,8 @@ class SymlinkTaskManager:
         config = get_config()
         if paths is not None and not isinstance(paths, list):
             raise ValidationError("paths must be a list of paths")
-        selected = [existing_in_root(p, config.media_path) for p in (paths or [config.media_path])]
+        checked = checked_paths(paths or [config.media_path], config.media_path, config.file_timeout)
+        selected = [resolved for _kind, resolved in checked]
         request = ScanRequest(
             paths=list(dict.fromkeys(selected)), verification_depth=depth,
             max_workers=max_workers or config.max_workers,
@@ -159,6 +160,7 @@ class SymlinkTaskManager:
         scan.phase = "done" if status != CANCELLED else scan.phase
         scan.progress = 1.0 if status in (COMPLETED, AWAITING_CONFIRMATION) else snapshot.progress
         db.session.commit()
+        ctx.finishing = True  # pollers now see the scan finished; a new start waits for the tidying
         return status
 
     def _mark_failed(self, scan_id: int, reason: str) -> str:

@@ -7,14 +7,14 @@ in the library or in the quarantine with its journal entry. The services here
 take the library lock themselves.
 """
 
-from linkdoctor.quarantine.journal import entries_of, recover_journal
-from linkdoctor.quarantine.moves import confirm, move_link, quarantine_destination
+from linkdoctor.quarantine.journal import JournalFile, entries_of, needs_rebuild, rebuild, recover_journal
+from linkdoctor.quarantine.moves import confirm, quarantine_destination
 from linkdoctor.quarantine.proposals import (
     REMOVABLE, confirmation_view, prepare_confirmation, proposal_token, proposed_findings,
 )
 from linkdoctor.quarantine.restore import purge, restore
 
 __all__ = [
-    "REMOVABLE", "confirm", "confirmation_view", "entries_of", "move_link", "prepare_confirmation",
-    "proposal_token", "proposed_findings", "purge", "quarantine_destination", "recover_journal", "restore",
+    "JournalFile", "REMOVABLE", "confirm", "confirmation_view", "entries_of", "needs_rebuild", "prepare_confirmation",
+    "proposal_token", "proposed_findings", "purge", "quarantine_destination", "rebuild", "recover_journal", "restore",
 ]

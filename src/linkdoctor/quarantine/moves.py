@@ -1,6 +1,5 @@
 """Confirm: re-check the confirmed links and move them, journalled, into the quarantine."""
 
-import errno
 import os
 import threading
 from datetime import datetime
@@ -14,11 +13,13 @@ from linkdoctor.models import (
     AWAITING_CONFIRMATION, COMPLETED, PLANNED, QUARANTINED, ROLLED_BACK, Finding, QuarantineEntry, SymlinkConfig,
     SymlinkScan, db,
 )
-from linkdoctor.paths import is_inside, real_root, without_following_last
+from linkdoctor.paths import real_root
+from linkdoctor.quarantine.journal import JournalFile
 from linkdoctor.quarantine.proposals import guard_verdicts, proposed_findings
 from linkdoctor.repairlog import repair_log
 from linkdoctor.scans import get_scan
 from linkdoctor.scanner.checks import BROKEN, CORRUPTED, OK, SMALL
+from linkdoctor.scanner.fileops import MOVED
 from linkdoctor.scanner.pool import Task, WorkerPool
 
 # What a link must still look like at confirmation time to be removed.
@@ -33,18 +34,6 @@ def quarantine_destination(quarantine_dir: Path, media_root: str, original: str)
         stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
         destination = destination.with_name(f"{destination.name}.{stamp}")
     return destination
-
-
-def move_link(source: str, destination: str) -> None:
-    """Move a symlink as a link. Across filesystems: copy the link first, then unlink the original."""
-    os.makedirs(os.path.dirname(destination), exist_ok=True)
-    try:
-        os.rename(source, destination)
-    except OSError as exc:
-        if exc.errno != errno.EXDEV:  # the quarantine is on another filesystem: copy, then unlink
-            raise
-        os.symlink(os.readlink(source), destination)
-        os.unlink(source)
 
 
 def _recheck(paths: list[str], config: SymlinkConfig) -> dict:
@@ -89,8 +78,6 @@ def _confirm(scan_id: int, token: str, paths: list[str] | None, force: bool, med
         verdict = guard.get(finding.source)
         if verdict and verdict["blocked"] and not force:
             skipped.append({"path": path, "reason": f"source blocked: {verdict['reason']}"})
-        elif not is_inside(without_following_last(path), root):
-            skipped.append({"path": path, "reason": "outside the media root"})
         else:
             chosen.append(finding)
     now_seen = _recheck([f.path for f in chosen], config)
@@ -103,8 +90,7 @@ def _confirm(scan_id: int, token: str, paths: list[str] | None, force: bool, med
             skipped.append({"path": finding.path, "reason": f"changed since the scan (now {check.category}): left alone"})
         else:
             ready.append(finding)
-    moved = _move_batch(scan, ready, root, data_dir, quarantine_dir)
-    scan.files_deleted = (scan.files_deleted or 0) + moved
+    moved = _move_batch(scan, ready, root, data_dir, quarantine_dir, config.file_timeout, skipped)
     # Links kept only because the guard blocked them leave the scan waiting, so that the
     # user can still override deliberately; anything else closes it.
     held_by_guard = any(item["reason"].startswith("source blocked") for item in skipped)
@@ -117,8 +103,8 @@ def _confirm(scan_id: int, token: str, paths: list[str] | None, force: bool, med
 
 
 def _move_batch(scan: SymlinkScan, findings: list[Finding], root: str, data_dir: Path,
-                quarantine_dir: Path) -> int:
-    """Journal every move first (state planned), then move and mark each one quarantined."""
+                quarantine_dir: Path, timeout: float, skipped: list[dict]) -> int:
+    """Journal every move first (state planned), then move each link in a worker and record what became of it."""
     entries = []
     reserved = set()
     for finding in findings:
@@ -132,20 +118,49 @@ def _move_batch(scan: SymlinkScan, findings: list[Finding], root: str, data_dir:
         ))
     db.session.add_all(entries)
     db.session.commit()
+    Path(quarantine_dir).mkdir(parents=True, exist_ok=True)
+    journal = JournalFile(quarantine_dir)
+    journal.record(entries)
+    by_item = {(e.original_path, e.quarantine_path, root, str(quarantine_dir)): e for e in entries}
+    # One worker, one link per task: the next link is sent only once this one's outcome
+    # is recorded, so a crash leaves at most one move unrecorded (recovery settles it).
+    pool = WorkerPool(1, {"move": timeout}, {}, threading.Event())
     moved = 0
-    for index, entry in enumerate(entries, 1):
-        try:
-            move_link(entry.original_path, entry.quarantine_path)
-        except OSError as exc:
-            entry.state = ROLLED_BACK
-            repair_log(data_dir, "error", f"scan {scan.id}: could not move {entry.original_path!r}: {exc}")
-        else:
-            entry.state = QUARANTINED
+    for index, outcome in enumerate(pool.run_all([Task("move", [item]) for item in by_item]), 1):
+        if outcome.kind != "move":
+            continue
+        entry = by_item[outcome.item]
+        if _record_move(entry, outcome, timeout, data_dir, journal, skipped):
             moved += 1
-            repair_log(data_dir, "quarantine",
-                       f"scan {scan.id}: {entry.original_path!r} -> {entry.target!r} "
-                       f"({entry.category}: {entry.reason}) moved to {entry.quarantine_path!r}")
+            # Counted with each entry, committed with it: after a crash the count still
+            # matches what the journal says is in the quarantine.
+            scan.files_deleted = (scan.files_deleted or 0) + 1
         if index % JOURNAL_BATCH == 0:
             db.session.commit()
     db.session.commit()
     return moved
+
+
+def _record_move(entry: QuarantineEntry, outcome, timeout: float, data_dir: Path, journal: "JournalFile",
+                 skipped: list[dict]) -> int:
+    """Mark one journal entry with what its move did; 1 when the link is now in the quarantine."""
+    if outcome.failure:
+        # The move may still happen when the mount answers: the entry stays planned and
+        # the next start settles it from what is on disk.
+        skipped.append({"path": entry.original_path,
+                        "reason": f"did not answer within {timeout:g}s: left for the next start to settle"})
+        repair_log(data_dir, "error", f"scan {entry.scan_id}: moving {entry.original_path!r} did not answer")
+        return 0
+    status, message = outcome.result
+    if status != MOVED:
+        entry.state = ROLLED_BACK
+        journal.record([entry])
+        skipped.append({"path": entry.original_path, "reason": message})
+        repair_log(data_dir, "error", f"scan {entry.scan_id}: could not move {entry.original_path!r}: {message}")
+        return 0
+    entry.state = QUARANTINED
+    journal.record([entry])
+    repair_log(data_dir, "quarantine",
+               f"scan {entry.scan_id}: {entry.original_path!r} -> {entry.target!r} "
+               f"({entry.category}: {entry.reason}) moved to {entry.quarantine_path!r}")
+    return 1

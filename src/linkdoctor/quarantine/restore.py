@@ -10,17 +10,29 @@ from linkdoctor.errors import NotFoundError, ValidationError
 from linkdoctor.jobs.lock import library_lock
 from linkdoctor.models import PURGED, QUARANTINED, RESTORED, QuarantineEntry, db, utcnow
 from linkdoctor.paths import is_inside, without_following_last
-from linkdoctor.quarantine.moves import move_link
+from linkdoctor.config import get_config
+from linkdoctor.quarantine.journal import JournalFile
+from linkdoctor.scanner.fileops import MOVED
+from linkdoctor.scanner.pool import run_items
 from linkdoctor.repairlog import repair_log
 
 
-def restore(scan_id: int, data_dir: Path, paths: list[str] | None = None) -> dict:
+def restore(scan_id: int, data_dir: Path, paths: list[str] | None = None, media_root: str | None = None,
+            quarantine_dir: Path | None = None) -> dict:
     """Put a scan's quarantined links back (all, or the given original paths); refuse occupied paths."""
+    config = get_config()
+    media_root = media_root or config.media_path
+    quarantine_dir = Path(quarantine_dir or Path(data_dir) / "trash" / "orphans")
     with library_lock(data_dir):
-        return _restore(scan_id, data_dir, paths)
+        return _restore(scan_id, data_dir, paths, media_root, quarantine_dir, config.file_timeout)
 
 
-def _restore(scan_id: int, data_dir: Path, paths: list[str] | None) -> dict:
+# What a refused move back means to the user.
+_RESTORE_REASONS = {"no longer there": "the quarantined link is gone"}
+
+
+def _restore(scan_id: int, data_dir: Path, paths: list[str] | None, media_root: str, quarantine_dir: Path,
+             timeout: float) -> dict:
     entries = list(db.session.execute(
         select(QuarantineEntry).where(QuarantineEntry.scan_id == scan_id, QuarantineEntry.state == QUARANTINED)
     ).scalars())
@@ -34,18 +46,24 @@ def _restore(scan_id: int, data_dir: Path, paths: list[str] | None) -> dict:
         if unknown:
             raise ValidationError(f"{len(unknown)} path(s) are not in this scan's quarantine: {unknown[:5]}")
         entries = [by_path[p] for p in dict.fromkeys(paths)]
-    restored, conflicts = [], []
-    for entry in entries:
-        if os.path.lexists(entry.original_path):
-            conflicts.append({"path": entry.original_path, "reason": "something now occupies this path"})
+    # Moved back in workers: the library may sit on a mount that stops answering, and every
+    # folder on the way back is checked to resolve inside the media root before it is used.
+    by_item = {(e.quarantine_path, e.original_path, str(quarantine_dir), media_root): e for e in entries}
+    answers = run_items("move", list(by_item), timeout)
+    restored, conflicts, journal = [], [], JournalFile(quarantine_dir)
+    for item, entry in by_item.items():
+        outcome = answers.get(item)
+        if outcome is None or outcome.failure:
+            conflicts.append({"path": entry.original_path, "reason": f"did not answer within {timeout:g}s"})
             continue
-        if not os.path.islink(entry.quarantine_path):
-            conflicts.append({"path": entry.original_path, "reason": "the quarantined link is gone"})
+        status, message = outcome.result
+        if status != MOVED:
+            conflicts.append({"path": entry.original_path, "reason": _RESTORE_REASONS.get(message, message)})
             continue
-        move_link(entry.quarantine_path, entry.original_path)
         entry.state = RESTORED
         restored.append(entry.original_path)
         repair_log(data_dir, "restore", f"scan {scan_id}: {entry.original_path!r} put back from quarantine")
+    journal.record([by_item[i] for i in by_item if by_item[i].state == RESTORED])
     db.session.commit()
     for item in conflicts:
         repair_log(data_dir, "restore-refused", f"scan {scan_id}: {item['path']!r}: {item['reason']}")
@@ -69,11 +87,17 @@ def _purge(older_than_days: int, data_dir: Path, quarantine_dir: Path) -> dict:
     purged = 0
     for entry in entries:
         path = entry.quarantine_path
-        # Only ever delete links that sit inside our own quarantine folder.
-        if is_inside(without_following_last(path), quarantine_root) and os.path.islink(path):
+        # Only ever delete what sits inside our own quarantine folder: a link, or a regular
+        # file moved there with include_regular_files; never a folder.
+        inside = is_inside(without_following_last(path), quarantine_root)
+        if inside and (os.path.islink(path) or os.path.isfile(path)):
             os.unlink(path)
+        elif os.path.lexists(path):
+            repair_log(data_dir, "purge-refused", f"scan {entry.scan_id}: {path!r} is not ours to delete: kept")
+            continue
         entry.state = PURGED
         purged += 1
         repair_log(data_dir, "purge", f"scan {entry.scan_id}: quarantined {entry.original_path!r} deleted")
+    JournalFile(quarantine_dir).record([e for e in entries if e.state == PURGED])
     db.session.commit()
     return {"purged": purged, "older_than_days": older_than_days}

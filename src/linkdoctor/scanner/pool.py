@@ -233,3 +233,13 @@ class WorkerPool:
             left = left[1:]
         if left:
             self.retries.appendleft(Task(task.kind, left, flush_each=True))
+
+
+def run_items(kind: str, items: list, deadline: float, options: dict | None = None, workers: int = 4,
+              cancel: threading.Event | None = None) -> dict:
+    """Run each item as its own task on a small pool; {item: Outcome}. A hung item costs `deadline`, never more."""
+    if not items:
+        return {}
+    pool = WorkerPool(min(workers, len(items)), {kind: deadline}, options or {}, cancel or threading.Event())
+    return {outcome.item: outcome for outcome in pool.run_all([Task(kind, [item]) for item in items])
+            if outcome.kind == kind}

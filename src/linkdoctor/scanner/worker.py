@@ -13,6 +13,9 @@ import sys
 import time
 from multiprocessing.connection import Connection
 
+from linkdoctor.errors import ValidationError
+from linkdoctor.paths import path_kind
+from linkdoctor.scanner import fileops
 from linkdoctor.scanner.checks import check_link, list_folder
 from linkdoctor.scanner.probe import ProbeError, probe_media
 
@@ -33,6 +36,17 @@ def run_item(kind: str, item, options: dict):
         except ProbeError as exc:  # ffprobe itself cannot run: a tooling error, not a verdict
             return exc, 0.0
         return verdict, time.monotonic() - started
+    if kind == "move":  # (source, destination, source_root, destination_root)
+        return fileops.move_checked(*item)
+    if kind == "tree":  # (folder, media root, depth)
+        return fileops.tree_node(*item)
+    if kind == "children":
+        return fileops.folder_children(item)
+    if kind == "path":  # (user path, media root)
+        try:
+            return path_kind(*item)
+        except ValidationError as exc:  # pickled back and raised by the caller
+            return "refused", exc
     raise ValueError(f"unknown task kind {kind!r}")
 
 

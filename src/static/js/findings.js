@@ -59,8 +59,12 @@ export function initFindings(ctx) {
     return cell;
   }
 
+  let lastPage = null;
+  // The findings page names the media root it is relative to; the tree's answer may come later.
+  const rootOf = () => (lastPage && lastPage.media_root) || ctx.mediaRoot();
+
   function row(item) {
-    const mediaRoot = ctx.mediaRoot();
+    const mediaRoot = rootOf();
     const detail = el("td", { className: "finding-detail", dataset: { label: "Detail" } },
       el("span", { text: item.detail || "" }));
     if (item.source) detail.append(el("span", { className: "finding-source mono small", text: `source: ${item.source}` }));
@@ -76,9 +80,16 @@ export function initFindings(ctx) {
     detail);
   }
 
+  // Paths are shown relative to the media root, which arrives with the folder tree; a page
+  // of findings that came first is drawn again once it is known.
+  function rerender() {
+    if (lastPage) render(lastPage);
+  }
+
   function render(data) {
+    lastPage = data;
     const items = Array.isArray(data.items) ? data.items : [];
-    const mediaRoot = ctx.mediaRoot();
+    const mediaRoot = rootOf();
     $("findings-body").replaceChildren(...items.map(row));
     $("findings-table").classList.toggle("selecting", ctx.marks.selecting());
     const pages = Math.max(1, data.pages || 0);
@@ -109,5 +120,5 @@ export function initFindings(ctx) {
   });
   $("findings-next").addEventListener("click", () => { shown.page += 1; load(); });
 
-  return { open, load, scanId: () => shown.scanId };
+  return { open, load, rerender, mediaRoot: rootOf, scanId: () => shown.scanId };
 }

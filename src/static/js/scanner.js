@@ -29,15 +29,22 @@ const PHASE_LABELS = {
 export function initScanner(ctx) {
   const $ = (id) => document.getElementById(id);
 
-  const folders = initFolders({ showError: ctx.showError, onMediaRoot: ctx.onMediaRoot });
+  const folders = initFolders({
+    showError: ctx.showError,
+    onMediaRoot: (root) => {
+      ctx.onMediaRoot(root);
+      findings.rerender();
+    },
+  });
   const shownScanId = () => findings.scanId();
+  const mediaRoot = () => folders.mediaRoot() || findings.mediaRoot();
   const confirm = initConfirm({
-    showError: ctx.showError, mediaRoot: folders.mediaRoot, shownScanId,
+    showError: ctx.showError, mediaRoot, shownScanId,
     confirmed: (scanId, result) => quarantine.confirmed(scanId, result),
     refreshScan,
   });
   const quarantine = initQuarantine({
-    showError: ctx.showError, mediaRoot: folders.mediaRoot, shownScanId,
+    showError: ctx.showError, mediaRoot, shownScanId,
     reloadFindings: () => findings.load(),
   });
   const findings = initFindings({

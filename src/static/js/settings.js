@@ -60,6 +60,11 @@ export function initSettings(ctx) {
     loaded = config;
     for (const input of fields) writeField(input, config[input.name]);
     clearInvalid();
+    // Set by LINKDOCTOR_MEDIA_PATH: shown, not editable, and the note says where to change it.
+    const mediaPath = $("cfg-media_path");
+    mediaPath.readOnly = Boolean(config.media_path_locked);
+    $("media-path-locked").hidden = !config.media_path_locked;
+    $("media-path-locked").textContent = config.media_path_locked ? `Read-only: ${config.media_path_locked}.` : "";
     const saved = config.updated_at && config.updated_at !== config.created_at;
     $("settings-updated").textContent = saved ? `Last saved ${formatDate(config.updated_at)}` : "Defaults, never saved";
   }

@@ -4,7 +4,7 @@ from flask import jsonify, request
 
 from linkdoctor.config import config_to_dict, get_config, update_config
 from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import int_arg, json_body
+from linkdoctor.web.api.inputs import int_arg, json_body, library_request
 from linkdoctor.web.tree import directory_tree
 
 
@@ -24,4 +24,7 @@ def post_configuration():
 def get_directories():
     """The folder tree under the media root with symlink counts."""
     depth = int_arg("depth", 2)
-    return jsonify(directory_tree(get_config().media_path, request.args.get("path") or None, depth))
+    config = get_config()
+    with library_request():
+        tree = directory_tree(config.media_path, request.args.get("path") or None, depth, config.file_timeout)
+    return jsonify(tree)

@@ -1,8 +1,33 @@
 """Reading request input: the JSON body, ids in the URL, numbers in the query string."""
 
+import contextlib
+import threading
+
 from flask import current_app, request
 
-from linkdoctor.errors import ValidationError
+from linkdoctor.errors import LinkdoctorError, ValidationError
+
+# Requests that read the library (folder tree, path checks) wait at most a timeout on a mount
+# that does not answer; at most this many at once, so that the server's other threads
+# (8 in waitress) always remain for pages, settings and status polls.
+LIBRARY_REQUESTS = 4
+_library_requests = threading.BoundedSemaphore(LIBRARY_REQUESTS)
+
+
+class LibraryBusyError(LinkdoctorError):
+    status_code = 503
+    error = "library_busy"
+
+
+@contextlib.contextmanager
+def library_request():
+    """Hold one of the few request slots that may wait on the library; 503 when all are taken."""
+    if not _library_requests.acquire(blocking=False):
+        raise LibraryBusyError("the library is slow to answer (is a mount down?); try again in a few seconds")
+    try:
+        yield
+    finally:
+        _library_requests.release()
 
 
 def json_body(allowed: set[str] | None = None) -> dict:

@@ -5,8 +5,9 @@ from flask import jsonify, request
 from linkdoctor import quarantine, scans
 from linkdoctor.config import get_config
 from linkdoctor.errors import ValidationError
+from linkdoctor.paths import real_root
 from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import int_arg, json_body, positive_id, settings, tasks
+from linkdoctor.web.api.inputs import int_arg, json_body, library_request, positive_id, settings, tasks
 
 
 @bp.post("/scan/start")
@@ -16,11 +17,12 @@ def start_scan():
     paths = body.get("paths")
     if paths is not None and (not isinstance(paths, list) or not all(isinstance(p, str) for p in paths)):
         raise ValidationError("paths must be a list of strings")
-    scan_id = tasks().start_scan(
-        paths or None, mode=body.get("mode", "dry-run"),
-        depth=body.get("verification_depth", "basic"), origin="web",
-        max_workers=body.get("max_workers"),
-    )
+    with library_request():  # the selected paths are checked on the library
+        scan_id = tasks().start_scan(
+            paths or None, mode=body.get("mode", "dry-run"),
+            depth=body.get("verification_depth", "basic"), origin="web",
+            max_workers=body.get("max_workers"),
+        )
     return jsonify({"scan_id": scan_id, "status": "pending"}), 202
 
 
@@ -48,11 +50,13 @@ def scan_findings(scan_id):
     proposed = request.args.get("proposed", "")
     if proposed not in ("", "0", "1", "true", "false"):
         raise ValidationError("proposed must be 1/true or 0/false")
-    return jsonify(scans.findings_page(
+    page = scans.findings_page(
         positive_id(scan_id), request.args.get("category") or None,
         int_arg("page", 1), int_arg("per_page", 50),
         None if proposed == "" else proposed in ("1", "true"),
-    ))
+    )
+    page["media_root"] = real_root(get_config().media_path)  # what the page shows paths relative to
+    return jsonify(page)
 
 
 @bp.post("/scan/<scan_id>/confirm")
