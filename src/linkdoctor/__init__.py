@@ -24,6 +24,8 @@ def create_app(test_config: dict | None = None):
     from linkdoctor.schema import upgrade_database
     from linkdoctor.settings import load_settings
     from linkdoctor.web import api, pages
+    from linkdoctor.web.auth import register_auth
+    from linkdoctor.web.security import register_security
 
     settings = load_settings()
     if test_config and "SETTINGS" in test_config:
@@ -38,6 +40,7 @@ def create_app(test_config: dict | None = None):
         SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 30}},
         LINKDOCTOR_SETTINGS=settings,
         JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=1024 * 1024,  # no setting or path list comes near; larger bodies are refused (413)
     )
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
@@ -49,6 +52,9 @@ def create_app(test_config: dict | None = None):
         if settings.media_path_from_env and config.media_path != str(settings.media_path):
             config.media_path = str(settings.media_path)
             db.session.commit()
+        # Order matters: the Host and cross-site checks run before the credentials check.
+        register_security(app)
+        register_auth(app)
     runner = JobRunner(app, settings.data_dir)
     app.extensions["linkdoctor.jobs"] = runner
     app.extensions["linkdoctor.tasks"] = SymlinkTaskManager(app, runner)
