@@ -125,7 +125,7 @@ def _parse_hosts(value, from_text: bool) -> list[str]:
 def _parse_auth_mode(value) -> str | None:
     from linkdoctor.auth import AUTH_MODES
 
-    if value is None or value == "auto":
+    if value in (None, "", "auto"):
         return None  # decided by the address the server listens on
     if value not in AUTH_MODES:
         raise ValidationError(f"auth_required must be one of {', '.join(AUTH_MODES)} (or auto)")
