@@ -9,7 +9,9 @@ const $ = (id) => document.getElementById(id);
 function nextPage() {
   const next = new URLSearchParams(window.location.search).get("next") || "/";
   // Only a path on this site: never "//other.example" or "https://...".
-  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+  const path = next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+  // The server's redirect cannot see the #tab; the browser kept it on this page's address.
+  return path.includes("#") ? path : path + window.location.hash;
 }
 
 function showError(message) {
