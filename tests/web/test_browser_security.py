@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.web.test_security import quarantined, world  # noqa: F401  (fixture)
+from tests.web.test_security import api_key, quarantined, world  # noqa: F401  (fixture)
 
 from .browser import Page, browser, live_server, page, requires_chromium  # noqa: F401
 
@@ -163,6 +163,13 @@ def test_login_page_in_chromium(app, page: Page):
     assert driver.current_url.endswith("/#settings")
     page.wait(lambda _: page.visible("logout"), message="no Log out button")
     page.wait(lambda _: len(page.by_id("api-key").get_attribute("value")) == 32, message="no API key in Settings")
+    shown = page.by_id("api-key").get_attribute("value")
+    assert shown == api_key(app)
+    page.by_id("api-key-regenerate").click()
+    driver.switch_to.alert.accept()
+    page.wait(lambda _: page.by_id("api-key").get_attribute("value") not in ("", shown), message="key not replaced")
+    assert page.by_id("api-key").get_attribute("value") == api_key(app)
+    assert "log in" in page.by_id("auth-mode-note").text.lower()
     # Log out: back to the login, and the app stays closed.
     page.by_id("logout").click()
     page.wait(lambda d: "/login" in d.current_url and page.visible("login-form"), message="logout did not end")

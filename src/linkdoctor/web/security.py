@@ -67,12 +67,16 @@ def client_is_local() -> bool:
     return is_loopback(client_address())
 
 
-def request_host() -> str | None:
-    """The host name the client asked for (X-Forwarded-Host only from a trusted proxy)."""
-    header = request.headers.get("Host", "")
+def _host_header() -> str:
+    # Behind a trusted proxy the browser's Host arrives as X-Forwarded-Host (its first value).
     if _from_trusted_proxy() and request.headers.get("X-Forwarded-Host"):
-        header = request.headers["X-Forwarded-Host"].split(",")[0]
-    return host_of_header(header)
+        return request.headers["X-Forwarded-Host"].split(",")[0].strip()
+    return request.headers.get("Host", "")
+
+
+def request_host() -> str | None:
+    """The host name the client asked for, normalised; None when the header is malformed."""
+    return host_of_header(_host_header())
 
 
 def allowed_host_names() -> tuple[frozenset, bool]:
@@ -121,10 +125,7 @@ def _origin_is_ours(origin: str) -> bool:
     parts = urlsplit(origin)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return False
-    header = request.headers.get("Host", "")
-    if _from_trusted_proxy() and request.headers.get("X-Forwarded-Host"):
-        header = request.headers["X-Forwarded-Host"].split(",")[0].strip()
-    return parts.netloc.lower() == header.lower()
+    return parts.netloc.lower() == _host_header().lower()
 
 
 def _check_request():
