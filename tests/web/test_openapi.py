@@ -38,3 +38,16 @@ def test_every_operation_documents_its_path_parameters_and_a_json_body_for_chang
                 assert "application/json" in operation["requestBody"]["content"], path
             answers = operation["responses"]
             assert "401" in answers and {"200", "202"} & set(answers), (method, path)
+
+
+def test_the_served_document_loads_as_openapi_with_every_operation(app):
+    import schemathesis
+
+    def from_this_machine(environ, start_response):
+        environ.setdefault("REMOTE_ADDR", "127.0.0.1")
+        return app(environ, start_response)
+
+    schema = schemathesis.openapi.from_wsgi(f"{PREFIX}/openapi.json", from_this_machine)
+    operations = [result.ok() for result in schema.get_all_operations()]  # raises on an invalid operation
+    # Schemathesis leaves out the document's own route.
+    assert {(op.path, op.method.lower()) for op in operations} == flask_routes(app) - {("/openapi.json", "get")}
