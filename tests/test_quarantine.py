@@ -106,7 +106,7 @@ def test_restore_puts_links_back_and_refuses_occupied_paths(client, library, mix
     scan_id = status["scan_id"]
     client.post(f"/api/symlink/scan/{scan_id}/confirm", json={"token": status["confirmation"]["token"]})
     broken[1].write_text("the user put a file here")  # now occupied
-    result = client.post(f"/api/symlink/scan/{scan_id}/restore").get_json()
+    result = client.post(f"/api/symlink/scan/{scan_id}/restore", json={}).get_json()
     assert result["restored"] == 1
     assert os.path.islink(broken[0])
     assert result["conflicts"] == [{"path": str(broken[1]), "reason": "something now occupies this path"}]
@@ -114,7 +114,7 @@ def test_restore_puts_links_back_and_refuses_occupied_paths(client, library, mix
 
 
 def test_restore_of_unknown_scan_is_404(client):
-    assert client.post("/api/symlink/scan/42/restore").status_code == 404
+    assert client.post("/api/symlink/scan/42/restore", json={}).status_code == 404
 
 
 def test_guard_blocks_a_missing_source_root_until_forced(app, client, library):
@@ -331,5 +331,5 @@ def test_restore_of_chosen_links_only(client, library, mixed):
     refused = client.post(f"/api/symlink/scan/{scan_id}/restore", json={"paths": [str(broken[1])]})
     assert refused.status_code == 400 and "not in this scan's quarantine" in refused.get_json()["message"]
     assert client.post(f"/api/symlink/scan/{scan_id}/restore", json={"paths": "all"}).status_code == 400
-    assert client.post(f"/api/symlink/scan/{scan_id}/restore").get_json()["restored"] == 1
+    assert client.post(f"/api/symlink/scan/{scan_id}/restore", json={}).get_json()["restored"] == 1
     assert os.path.islink(broken[0])

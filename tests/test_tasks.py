@@ -68,7 +68,7 @@ def test_second_scan_through_the_api_is_409(app, client, hanging_library):
     second = client.post("/api/symlink/scan/start", json={})
     assert second.status_code == 409
     assert second.get_json()["scan_id"] == first
-    client.post(f"/api/symlink/scan/cancel/{first}")
+    client.post(f"/api/symlink/scan/cancel/{first}", json={})
     assert manager_of(app).wait(first, 10)
 
 
@@ -79,7 +79,7 @@ def test_cancel_stops_within_seconds_while_targets_hang(app, client, hanging_lib
     status = client.get(f"/api/symlink/scan/status/{scan_id}").get_json()
     assert status["status"] == "running"
     asked = time.monotonic()
-    assert client.post(f"/api/symlink/scan/cancel/{scan_id}").status_code == 200
+    assert client.post(f"/api/symlink/scan/cancel/{scan_id}", json={}).status_code == 200
     assert manager_of(app).wait(scan_id, 10)
     assert time.monotonic() - asked < 3.0
     status = client.get(f"/api/symlink/scan/status/{scan_id}").get_json()
@@ -99,7 +99,7 @@ def test_status_polls_answer_fast_during_a_hanging_scan(app, client, hanging_lib
         slowest = max(slowest, time.monotonic() - asked)
         time.sleep(0.05)
     assert slowest < 0.5
-    client.post(f"/api/symlink/scan/cancel/{scan_id}")
+    client.post(f"/api/symlink/scan/cancel/{scan_id}", json={})
     manager_of(app).wait(scan_id, 10)
 
 

@@ -24,6 +24,8 @@ def create_app(test_config: dict | None = None):
     from linkdoctor.schema import database_identity, upgrade_database
     from linkdoctor.settings import load_settings
     from linkdoctor.web import api, pages
+    from linkdoctor.web.auth import register_auth
+    from linkdoctor.web.security import register_security
 
     settings = load_settings()
     if test_config and "SETTINGS" in test_config:
@@ -38,6 +40,7 @@ def create_app(test_config: dict | None = None):
         SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 30}},
         LINKDOCTOR_SETTINGS=settings,
         JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=1024 * 1024,  # no setting or path list comes near; larger bodies are refused (413)
     )
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
@@ -51,12 +54,17 @@ def create_app(test_config: dict | None = None):
         if settings.media_path_from_env and config.media_path != str(settings.media_path):
             config.media_path = str(settings.media_path)
             db.session.commit()
+        # Order matters: a database file deleted under us is refused before anything reads it
+        # (a new connection would quietly make an empty one); then the Host and cross-site
+        # checks; then the credentials check.
+        app.before_request(_database_still_there)
+        register_security(app)
+        register_auth(app)
     app.extensions["linkdoctor.database_identity"] = database_identity(settings.database_path)
     runner = JobRunner(app, settings.data_dir)
     app.extensions["linkdoctor.jobs"] = runner
     app.extensions["linkdoctor.tasks"] = SymlinkTaskManager(app, runner)
 
-    app.before_request(_database_still_there)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     return app

@@ -14,6 +14,7 @@ _INT_LIMITS = {
     "sonarr_port": (1, 65535),
     "radarr_port": (1, 65535),
 }
+RETENTION_DAYS = _INT_LIMITS["quarantine_retention_days"]
 _FLOAT_LIMITS = {
     "file_timeout": (0.1, 600.0),
     "probe_timeout": (1.0, 3600.0),
@@ -21,7 +22,11 @@ _FLOAT_LIMITS = {
 }
 _BOOL_FIELDS = ("include_regular_files", "sonarr_enabled", "radarr_enabled")
 _TEXT_FIELDS = ("sonarr_host", "radarr_host") + SECRET_FIELDS
-EDITABLE = ("media_path", "source_roots") + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS + _TEXT_FIELDS
+_TEXT_MAX = 255  # the columns' length
+_PATH_MAX = 4096
+_AUTH_FIELDS = ("auth_required", "allowed_hosts")
+EDITABLE = (("media_path", "source_roots") + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS + _TEXT_FIELDS
+            + _AUTH_FIELDS)
 
 
 def get_config(default_media_path: str | None = None) -> SymlinkConfig:
@@ -79,16 +84,53 @@ def _parse_number(name: str, value, kind, limits, from_text: bool):
     return kind(value)
 
 
+def _plain_text(name: str, value: str, limit: int) -> str:
+    # NUL and other control characters are never part of a host, key or path a user means.
+    if len(value) > limit:
+        raise ValidationError(f"{name} must be at most {limit} characters long")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValidationError(f"{name} must not contain control characters")
+    return value
+
+
 def _parse_roots(value, from_text: bool) -> list[str]:
     if from_text and isinstance(value, str):
         value = [part for part in value.split(",") if part.strip()]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValidationError("source_roots must be a list of absolute paths")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > 100:
+        raise ValidationError("source_roots must be a list of absolute paths (at most 100)")
+    for root in value:
+        _plain_text("source_roots", root, _PATH_MAX)
     roots = [os.path.normpath(v.strip()) for v in value]
     relative = [r for r in roots if not os.path.isabs(r)]
     if relative:
         raise ValidationError(f"source_roots must be absolute paths: {', '.join(relative)}")
     return roots
+
+
+def _parse_hosts(value, from_text: bool) -> list[str]:
+    from linkdoctor.auth import normalise_host_name
+
+    if from_text and isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > 100:
+        raise ValidationError("allowed_hosts must be a list of host names (at most 100)")
+    hosts = []
+    for host in value:
+        name = normalise_host_name(_plain_text("allowed_hosts", host.strip(), _TEXT_MAX))
+        if name is None:
+            raise ValidationError(f"allowed_hosts: {host!r} is not a host name or IP address")
+        hosts.append(name)
+    return sorted(set(hosts))
+
+
+def _parse_auth_mode(value) -> str | None:
+    from linkdoctor.auth import AUTH_MODES
+
+    if value in (None, "", "auto"):
+        return None  # decided by the address the server listens on
+    if value not in AUTH_MODES:
+        raise ValidationError(f"auth_required must be one of {', '.join(AUTH_MODES)} (or auto)")
+    return value
 
 
 def parse_value(name: str, value, from_text: bool = False):
@@ -103,8 +145,13 @@ def parse_value(name: str, value, from_text: bool = False):
         return _parse_bool(name, value, from_text)
     if name == "source_roots":
         return _parse_roots(value, from_text)
+    if name == "allowed_hosts":
+        return _parse_hosts(value, from_text)
+    if name == "auth_required":
+        return _parse_auth_mode(value)
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be text")
+    _plain_text(name, value, _PATH_MAX if name == "media_path" else _TEXT_MAX)
     if name == "media_path":
         path = os.path.abspath(value.strip()) if value.strip() else ""
         if not path or not os.path.isdir(path):

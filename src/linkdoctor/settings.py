@@ -16,6 +16,8 @@ class Settings:
     host: str
     port: int
     media_path_from_env: bool = False
+    # Reverse proxies whose X-Forwarded-For/-Host are believed (LINKDOCTOR_TRUSTED_PROXIES).
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def database_path(self) -> Path:
@@ -35,7 +37,7 @@ class Settings:
 
 
 def load_settings(environ=None) -> Settings:
-    """Read LINKDOCTOR_DATA_DIR, LINKDOCTOR_MEDIA_PATH, LINKDOCTOR_HOST and LINKDOCTOR_PORT."""
+    """Read LINKDOCTOR_DATA_DIR, _MEDIA_PATH, _HOST, _PORT and _TRUSTED_PROXIES (comma-separated addresses)."""
     # An empty variable (`LINKDOCTOR_MEDIA_PATH=${UNSET}` in a compose file) counts as unset,
     # never as the working folder.
     env = {key: value for key, value in (os.environ if environ is None else environ).items() if value != ""}
@@ -52,4 +54,19 @@ def load_settings(environ=None) -> Settings:
         host=env.get("LINKDOCTOR_HOST", "127.0.0.1"),
         port=port,
         media_path_from_env="LINKDOCTOR_MEDIA_PATH" in env,
+        trusted_proxies=_addresses("LINKDOCTOR_TRUSTED_PROXIES", env.get("LINKDOCTOR_TRUSTED_PROXIES", "")),
     )
+
+
+def _addresses(name: str, text: str) -> tuple[str, ...]:
+    import ipaddress
+
+    found = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            found.append(str(ipaddress.ip_address(part)))
+        except ValueError:
+            raise ValueError(f"{name} must list IP addresses, not {part!r}") from None
+    return tuple(found)

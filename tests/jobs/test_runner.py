@@ -198,7 +198,7 @@ def test_cancelling_a_scan_of_another_process_goes_through_its_job_row(app, clie
         job.scan_id = scan.id
         db.session.commit()
         scan_id, job_id = scan.id, job.id
-    answer = client.post(f"/api/symlink/scan/cancel/{scan_id}")
+    answer = client.post(f"/api/symlink/scan/cancel/{scan_id}", json={})
     assert answer.status_code == 200 and answer.get_json() == {"scan_id": scan_id, "status": "cancelling"}
     assert client.get(f"/api/symlink/jobs/{job_id}").get_json()["cancel_requested"] is True
 

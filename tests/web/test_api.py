@@ -137,7 +137,7 @@ def test_scan_start_rejects_bad_input(client, library, body, words):
 def test_unknown_scan_ids(client):
     assert_error(client.get("/api/symlink/scan/status/999"), 404, "not_found")
     assert_error(client.get("/api/symlink/scan/status/abc"), 400)
-    assert_error(client.post("/api/symlink/scan/cancel/999"), 404)
+    assert_error(client.post("/api/symlink/scan/cancel/999", json={}), 404)
     assert_error(client.get("/api/symlink/scan/999/findings"), 404)
 
 
@@ -150,12 +150,12 @@ def test_cancel_of_a_finished_scan_is_409(client, library):
     library.healthy("a.mkv")
     scan_id = start(client).get_json()["scan_id"]
     wait_for_scan(client, scan_id)
-    assert_error(client.post(f"/api/symlink/scan/cancel/{scan_id}"), 409)
+    assert_error(client.post(f"/api/symlink/scan/cancel/{scan_id}", json={}), 409)
 
 
 def test_services_endpoints_say_not_available_yet(client):
-    assert_error(client.post("/api/symlink/test/services"), 501, "not_implemented")
-    assert_error(client.post("/api/symlink/services/detect"), 501, "not_implemented")
+    assert_error(client.post("/api/symlink/test/services", json={}), 501, "not_implemented")
+    assert_error(client.post("/api/symlink/services/detect", json={}), 501, "not_implemented")
 
 
 def test_index_page_has_the_three_tabs(client):

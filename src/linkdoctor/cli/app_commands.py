@@ -1,5 +1,7 @@
 """`serve` and `demo`."""
 
+import dataclasses
+
 import click
 
 from linkdoctor.cli import main
@@ -18,6 +20,9 @@ def serve(host, port):
     app = build_app(recover=True)
     settings = app.config["LINKDOCTOR_SETTINGS"]
     host, port = host or settings.host, port or settings.port
+    # The request checks read the bound address from the settings (allowed Host names, and
+    # whether login is required by default): --host must reach them.
+    app.config["LINKDOCTOR_SETTINGS"] = dataclasses.replace(settings, host=host, port=port)
     with app.app_context():
         media_root = get_config().media_path
     click.echo(f"linkdoctor: serving http://{host}:{port}/ (media root {media_root})", err=True)

@@ -44,7 +44,7 @@ def quarantine_list(app, scan_id):
 
 
 @quarantine_group.command("purge")
-@click.option("--older-than", "days", type=click.IntRange(0), default=None,
+@click.option("--older-than", "days", type=click.IntRange(0, 36500), default=None,
               help="Days (default: the quarantine_retention_days setting).")
 @service_command(recover=True)
 def quarantine_purge(app, days):

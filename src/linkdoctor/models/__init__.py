@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models; the schema's history is in linkdoctor/migrations (Alembic)."""
 
+from linkdoctor.models.auth import AuthCredentials
 from linkdoctor.models.base import Base, db, utcnow
 from linkdoctor.models.config import SymlinkConfig
 from linkdoctor.models.job import (
@@ -14,7 +15,7 @@ from linkdoctor.models.scan import (
 )
 
 __all__ = [
-    "ACTIVE_STATES", "AWAITING_CONFIRMATION", "Base", "CANCELLED", "COMPLETED", "DEPTHS", "ERROR",
+    "ACTIVE_STATES", "AuthCredentials", "AWAITING_CONFIRMATION", "Base", "CANCELLED", "COMPLETED", "DEPTHS", "ERROR",
     "FINISHED_STATES", "Finding", "INTERRUPTED", "JOB_ACTIVE_STATES", "JOB_FINISHED_STATES", "JOB_KINDS",
     "Job", "MISSING", "MODES", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",
     "QuarantineEntry", "RESTORED", "ROLLED_BACK", "RUNNING", "SymlinkConfig", "SymlinkScan", "db", "utcnow",

@@ -30,5 +30,8 @@ class SymlinkConfig(db.Model):
     radarr_host: Mapped[str] = mapped_column(String(255), default="localhost")
     radarr_port: Mapped[int] = mapped_column(default=7878)
     radarr_api_key: Mapped[str] = mapped_column(String(255), default="")
+    # None: decided by the address the server listens on (see linkdoctor.auth.auth_mode).
+    auth_required: Mapped[str | None] = mapped_column(String(32), default=None)
+    allowed_hosts: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

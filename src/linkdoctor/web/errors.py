@@ -31,12 +31,15 @@ def register_error_handlers(bp) -> None:
     def handle_linkdoctor_error(exc: LinkdoctorError):
         return error_response(exc.status_code, exc.error, exc.message, **exc.extra)
 
-    @bp.errorhandler(Exception)
+    @bp.app_errorhandler(Exception)
     def handle_unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
-            return _http_error(exc)
-        log.exception("unexpected error in the API")
-        return error_response(500, "internal_error", f"unexpected error: {type(exc).__name__}: {exc}")
+            return handle_http_error(exc)
+        # The exception may name SQL statements and paths: it goes to the log, never to the client.
+        log.exception("unexpected error answering %s %s", request.method, request.path)
+        if request.path.startswith("/api/"):
+            return error_response(500, "internal_error", "unexpected error; the details are in the server's log")
+        return "unexpected error; the details are in the server's log\n", 500, {"Content-Type": "text/plain"}
 
     @bp.app_errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException):

@@ -1,6 +1,6 @@
-"""The HTML pages: one page with three tabs, driven by static JavaScript."""
+"""The HTML pages: one page with three tabs driven by static JavaScript, the login page, and /ping."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, jsonify, render_template
 
 from linkdoctor.web.vocabulary import vocabulary
 
@@ -11,3 +11,15 @@ bp = Blueprint("pages", __name__)
 def index():
     """The app: Dashboard, Scanner and Settings tabs."""
     return render_template("index.html", vocabulary=vocabulary())
+
+
+@bp.get("/login")
+def login():
+    """The login page (and, from this machine with no password yet, choosing the first one)."""
+    return render_template("login.html")
+
+
+@bp.get("/ping")
+def ping():
+    """Health check, open to all: the server answers."""
+    return jsonify({"status": "ok"})

@@ -29,8 +29,11 @@ function buildUrl(path, query) {
 }
 
 // api("/config"), api("/config", {method: "POST", body: {...}}), api("/directories", {query: {depth: 2}})
+// State-changing requests always carry a JSON body ({} when there is nothing to send): the
+// server refuses any other body type, which is what keeps cross-site HTML forms out.
 export async function api(path, { method = "GET", body, query, signal } = {}) {
-  const init = { method, headers: { Accept: "application/json" }, signal };
+  const init = { method, headers: { Accept: "application/json" }, signal, credentials: "same-origin" };
+  if (body === undefined && method !== "GET" && method !== "HEAD") body = {};
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -50,6 +53,10 @@ export async function api(path, { method = "GET", body, query, signal } = {}) {
     } catch {
       data = null;
     }
+  }
+  if (response.status === 401 && !path.startsWith("/auth/") && window.location.pathname !== "/login") {
+    // The session ended (logout elsewhere, new password): back to the login, then here again.
+    window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname + window.location.hash));
   }
   if (!response.ok) {
     const error = data && typeof data.error === "string" ? data.error : "http_" + response.status;

@@ -1,5 +1,6 @@
 // Bootstrapping: the tabs, the error banner, and the wiring between the three tabs.
 
+import { initAccess } from "./access.js";
 import { initDashboard } from "./dashboard.js";
 import { initScanner } from "./scanner.js";
 import { initSettings } from "./settings.js";
@@ -95,6 +96,8 @@ function main() {
     },
   });
 
+  const access = initAccess({ showError });
+  listeners.settings = () => access.refresh();
   listeners.dashboard = () => dashboard.refresh();
   listeners.scanner = () => scanner.tabShown();
   showTab(window.location.hash.slice(1) || "dashboard", { updateHash: false });

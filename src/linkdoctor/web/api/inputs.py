@@ -34,7 +34,10 @@ def json_body(allowed: set[str] | None = None) -> dict:
     """The request's JSON object (empty when there is no body); a clear 400 otherwise."""
     if not request.data:
         return {}
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # deeply nested arrays or objects
+        raise ValidationError("the request body is nested too deeply") from None
     if body is None:
         raise ValidationError("the request body must be JSON")
     if not isinstance(body, dict):

@@ -3,7 +3,8 @@
 from flask import jsonify
 
 from linkdoctor import quarantine
-from linkdoctor.config import get_config
+from linkdoctor.config import RETENTION_DAYS, get_config
+from linkdoctor.errors import ValidationError
 from linkdoctor.web.api import bp
 from linkdoctor.web.api.inputs import json_body, positive_id, settings
 
@@ -31,5 +32,10 @@ def purge_quarantine():
     """Delete quarantined links older than {older_than_days} (default: the retention setting)."""
     body = json_body({"older_than_days"})
     days = body.get("older_than_days", get_config().quarantine_retention_days)
+    low, high = RETENTION_DAYS
+    # Bounded like the setting: 3,652,059 days before today is before year 1 (OverflowError).
+    if isinstance(days, bool) or not isinstance(days, int) or not low <= days <= high:
+        raise ValidationError(f"older_than_days must be a whole number of days between {low} and {high}",
+                              field="older_than_days")
     process = settings()
     return jsonify(quarantine.purge(days, process.data_dir, process.quarantine_dir))

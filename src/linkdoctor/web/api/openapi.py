@@ -1,0 +1,150 @@
+"""The OpenAPI 3 description of /api/symlink/..., served at /api/symlink/openapi.json.
+
+Kept in sync with the routes by tests/web/test_openapi.py (paths and methods against
+Flask's url_map) and exercised by the fuzz run in tests/web/test_fuzz.py.
+"""
+
+from flask import jsonify
+
+from linkdoctor.web.api import bp
+from linkdoctor.web.api.inputs import MAX_ID
+
+PREFIX = "/api/symlink"
+ERROR = {"$ref": "#/components/schemas/Error"}
+ANY_OBJECT = {"type": "object"}
+EMPTY_BODY = {"type": "object", "additionalProperties": False}
+STRINGS = {"type": "array", "items": {"type": "string"}, "maxItems": 1000}
+
+
+def _id_param(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+
+
+def _query(name: str, schema: dict) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+def _errors(*codes: int) -> dict:
+    answers = {str(code): {"description": "error", "content": {"application/json": {"schema": ERROR}}}
+               for code in (400, 401, 403, 415, 421) + codes}
+    return answers
+
+
+def _operation(summary: str, *, body: dict | None = None, params: list | None = None,
+               ok: int = 200, errors: tuple = ()) -> dict:
+    operation = {
+        "summary": summary,
+        "responses": {str(ok): {"description": "success", "content": {"application/json": {"schema": ANY_OBJECT}}},
+                      **_errors(*errors)},
+    }
+    if params:
+        operation["parameters"] = params
+    if body is not None:
+        # Every state-changing route takes a JSON object, {} when it needs nothing.
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return operation
+
+
+def _object(properties: dict, required: tuple = ()) -> dict:
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+SCAN_ID = _id_param("scan_id")
+JOB_ID = _id_param("job_id")
+
+PATHS = {
+    "/config": {
+        "get": _operation("The library settings, API keys masked"),
+        "post": _operation("Change settings; all are validated before any is saved", body={
+            "type": "object", "minProperties": 1, "additionalProperties": True,
+            "properties": {
+                "media_path": {"type": "string"}, "max_workers": {"type": "integer"},
+                "small_file_threshold": {"type": "integer"}, "file_timeout": {"type": "number"},
+                "probe_timeout": {"type": "number"}, "scans_to_keep": {"type": "integer"},
+                "include_regular_files": {"type": "boolean"}, "source_roots": STRINGS,
+                "broken_share_limit": {"type": "number"}, "quarantine_retention_days": {"type": "integer"},
+                "sonarr_enabled": {"type": "boolean"}, "sonarr_host": {"type": "string"},
+                "sonarr_port": {"type": "integer"}, "sonarr_api_key": {"type": "string"},
+                "radarr_enabled": {"type": "boolean"}, "radarr_host": {"type": "string"},
+                "radarr_port": {"type": "integer"}, "radarr_api_key": {"type": "string"},
+                "auth_required": {"type": "string", "nullable": True,
+                                  "enum": ["enabled", "disabled_for_local", "auto", "", None]},
+                "allowed_hosts": STRINGS,
+            },
+        }, errors=(409,)),
+    },
+    "/directories": {"get": _operation("The folder tree under the media root with symlink counts", params=[
+        _query("path", {"type": "string"}), _query("depth", {"type": "integer", "minimum": 0, "maximum": 10})])},
+    "/scan/start": {"post": _operation("Start a scan of the selected folders", ok=202, errors=(409,), body=_object({
+        "paths": STRINGS, "mode": {"type": "string", "enum": ["dry-run", "real"]},
+        "verification_depth": {"type": "string", "enum": ["basic", "full"]},
+        "max_workers": {"type": "integer", "minimum": 1, "maximum": 64}}))},
+    "/scan/status/{scan_id}": {"get": _operation("One scan's status", params=[SCAN_ID], errors=(404,))},
+    "/scan/cancel/{scan_id}": {"post": _operation("Ask a running scan to stop", params=[SCAN_ID], body=EMPTY_BODY,
+                                                  errors=(404, 409))},
+    "/scans/history": {"get": _operation("The kept scans, newest first")},
+    "/scan/{scan_id}/findings": {"get": _operation("A page of a scan's findings", errors=(404,), params=[
+        SCAN_ID, _query("category", {"type": "string"}), _query("page", {"type": "integer", "minimum": 1}),
+        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500}),
+        _query("proposed", {"type": "string", "enum": ["0", "1", "true", "false"]})])},
+    "/scan/{scan_id}/confirm": {"post": _operation(
+        "Move the proposed links (or a subset) into the quarantine", params=[SCAN_ID], errors=(404, 409),
+        body=_object({"token": {"type": "string"}, "paths": STRINGS, "force": {"type": "boolean"}}, ("token",)))},
+    "/scan/{scan_id}/restore": {"post": _operation("Put a scan's quarantined links back", params=[SCAN_ID],
+                                                   errors=(404, 409), body=_object({"paths": STRINGS}))},
+    "/scan/{scan_id}/quarantine": {"get": _operation("The journal of the links a scan removed", params=[SCAN_ID],
+                                                     errors=(404,))},
+    "/quarantine/purge": {"post": _operation("Delete quarantined links older than a number of days", errors=(409,),
+                                             body=_object({"older_than_days": {"type": "integer", "minimum": 0,
+                                                                               "maximum": 36500}}))},
+    "/test/services": {"post": _operation("Sonarr/Radarr connection test (not built yet)", body=ANY_OBJECT,
+                                          errors=(501,))},
+    "/services/detect": {"post": _operation("Docker detection of Sonarr/Radarr (not built yet)", body=ANY_OBJECT,
+                                            errors=(501,))},
+    "/jobs": {"get": _operation("Active and recent jobs", params=[
+        _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}), _query("kind", {"type": "string"})])},
+    "/jobs/{job_id}": {"get": _operation("One job's status", params=[JOB_ID], errors=(404,))},
+    "/jobs/{job_id}/cancel": {"post": _operation("Ask a job to stop", params=[JOB_ID], body=EMPTY_BODY,
+                                                 errors=(404, 409))},
+    "/auth/status": {"get": _operation("Open to all: whether this client is in, whether a password exists")},
+    "/auth/login": {"post": _operation("Log in with the password (sets the session cookie)", errors=(429,),
+                                       body=_object({"password": {"type": "string"}}, ("password",)))},
+    "/auth/logout": {"post": _operation("End this browser's session", body=EMPTY_BODY)},
+    "/auth/password": {"post": _operation("Set the login password", body=_object(
+        {"password": {"type": "string", "minLength": 8, "maxLength": 1024}}, ("password",)))},
+    "/auth/settings": {"get": _operation("The API key, the auth mode in force, the host names answered to")},
+    "/auth/api-key": {"post": _operation("Make a new API key", body=EMPTY_BODY)},
+    "/openapi.json": {"get": _operation("This document")},
+}
+
+
+def openapi_document() -> dict:
+    """The whole document, paths under the /api/symlink server."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "linkdoctor", "version": "1",
+                 "description": "Errors are {\"error\": code, \"message\": text}. Authenticate with the "
+                                "X-Api-Key header, the apikey query parameter or the login session cookie."},
+        "servers": [{"url": PREFIX}],
+        "security": [{"ApiKeyHeader": []}, {"ApiKeyQuery": []}, {"Session": []}],
+        "paths": PATHS,
+        "components": {
+            "schemas": {"Error": {"type": "object", "required": ["error", "message"], "properties": {
+                "error": {"type": "string"}, "message": {"type": "string"}}}},
+            "securitySchemes": {
+                "ApiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+                "ApiKeyQuery": {"type": "apiKey", "in": "query", "name": "apikey"},
+                "Session": {"type": "apiKey", "in": "cookie", "name": "linkdoctor_session"},
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """The OpenAPI 3 description of this API."""
+    return jsonify(openapi_document())
