@@ -66,20 +66,22 @@ def test_rotation_never_deletes_pending_or_running_scans(ctx):
 
     deleted = rotate_scans(1)
 
-    assert sorted(deleted) == old
-    assert scan_ids() == sorted([pending, running, awaiting])
+    # The waiting proposal does not count against the one kept (issue 10): the newest old one stays.
+    assert sorted(deleted) == old[:2]
+    assert scan_ids() == sorted([pending, old[2], running, awaiting])
     assert finding_scan_ids() == {pending, running, awaiting}
 
 
-def test_rotation_keeps_the_newest_scan_awaiting_confirmation(ctx):
+def test_rotation_never_removes_a_waiting_proposal_nor_counts_it(ctx):
+    # Issue 10: a proposal waiting for the user goes only once confirmed or discarded.
     older_waiting = add_scan(AWAITING_CONFIRMATION, [("broken", "old.mkv", True)])
     waiting = add_scan(AWAITING_CONFIRMATION, [("broken", "a.mkv", True)])
-    newer = [add_scan(COMPLETED) for _ in range(3)]
+    newer = [add_scan(COMPLETED) for _ in range(4)]
 
     deleted = rotate_scans(3)
 
-    assert sorted(deleted) == [older_waiting]
-    assert scan_ids() == sorted([waiting, *newer])
+    assert deleted == [newer[0]]
+    assert scan_ids() == sorted([older_waiting, waiting, *newer[1:]])
 
 
 def test_rotation_with_nothing_to_delete_changes_nothing(ctx):

@@ -2,7 +2,7 @@
 
 import time
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, or_, select, tuple_
 
 from linkdoctor.errors import NotFoundError, ValidationError
 from linkdoctor.models import (
@@ -15,6 +15,8 @@ FINDINGS_FLUSH = 500
 PROGRESS_PERSIST_SECONDS = 1.0
 MAX_PER_PAGE = 500
 MAX_PAGE = 10**9
+MAX_QUERY = 500
+FINDING_SORTS = {"path": Finding.path, "category": Finding.category, "target": Finding.target}
 
 
 class DatabaseSink:
@@ -154,27 +156,53 @@ def history() -> list[dict]:
     return [scan_summary(scan) for scan in scans]
 
 
-def findings_page(scan_id: int, category: str | None, page: int, per_page: int,
-                  proposed: bool | None = None) -> dict:
-    """One page of a scan's findings, optionally of one category, or only those proposed for removal."""
-    get_scan(scan_id)
-    if category and category not in PROBLEM_CATEGORIES:
-        raise ValidationError(f"category must be one of {', '.join(PROBLEM_CATEGORIES)}")
+def check_page(page: int, per_page: int) -> None:
+    """Refuse page numbers and sizes out of range."""
     if not 1 <= page <= MAX_PAGE:
         raise ValidationError(f"page must be between 1 and {MAX_PAGE}")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise ValidationError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+
+
+def text_filter(q: str | None, *columns):
+    """A case-insensitive "contains" over the columns (LIKE wildcards in q taken literally), or None."""
+    if not q:
+        return None
+    if len(q) > MAX_QUERY or "\x00" in q:
+        raise ValidationError(f"q must be at most {MAX_QUERY} characters of text")
+    return or_(*(column.icontains(q, autoescape=True) for column in columns))
+
+
+def findings_page(scan_id: int, category: str | None, page: int, per_page: int,
+                  proposed: bool | None = None, q: str | None = None, sort: str | None = None,
+                  order: str = "asc") -> dict:
+    """One page of a scan's findings: optionally of one category, proposed or not, matching q.
+
+    Sorted by path, category or target when asked, in discovery order otherwise.
+    """
+    get_scan(scan_id)
+    if category and category not in PROBLEM_CATEGORIES:
+        raise ValidationError(f"category must be one of {', '.join(PROBLEM_CATEGORIES)}")
+    check_page(page, per_page)
+    if sort is not None and sort not in FINDING_SORTS:
+        raise ValidationError(f"sort must be one of {', '.join(FINDING_SORTS)}")
+    if order not in ("asc", "desc"):
+        raise ValidationError("order must be asc or desc")
     query = select(Finding).where(Finding.scan_id == scan_id)
     if category:
         query = query.where(Finding.category == category)
     if proposed is not None:
         query = query.where(Finding.proposed.is_(proposed))
+    matching = text_filter(q, Finding.path, Finding.target)
+    if matching is not None:
+        query = query.where(matching)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = db.session.execute(
-        query.order_by(Finding.id).offset((page - 1) * per_page).limit(per_page)
-    ).scalars()
+    column = FINDING_SORTS[sort] if sort else Finding.id
+    ordering = (column.desc(), Finding.id.desc()) if order == "desc" else (column.asc(), Finding.id.asc())
+    rows = db.session.execute(query.order_by(*ordering).offset((page - 1) * per_page).limit(per_page)).scalars()
     return {
         "scan_id": scan_id, "category": category or None, "page": page, "per_page": per_page,
+        "q": q or "", "sort": sort or "", "order": order,
         "total": total, "pages": (total + per_page - 1) // per_page,
         "items": [row.to_dict() for row in rows],
     }
@@ -188,15 +216,16 @@ def all_findings(scan_id: int) -> list[Finding]:
 
 
 def rotate_scans(keep: int) -> list[int]:
-    """Delete all but the newest `keep` finished scans (their findings go with them)."""
+    """Delete all but the newest `keep` finished scans (their findings go with them).
+
+    A scan waiting for the user's confirmation is never rotated away and does not count
+    against `keep`: it goes only once confirmed or discarded.
+    """
     ids = db.session.execute(
-        select(SymlinkScan.id).where(SymlinkScan.status.not_in(ACTIVE_STATES)).order_by(SymlinkScan.id.desc())
+        select(SymlinkScan.id).where(SymlinkScan.status.not_in(ACTIVE_STATES + (AWAITING_CONFIRMATION,)))
+        .order_by(SymlinkScan.id.desc())
     ).scalars().all()
-    waiting = db.session.execute(
-        select(SymlinkScan.id).where(SymlinkScan.status == AWAITING_CONFIRMATION).order_by(SymlinkScan.id.desc())
-    ).scalars().first()
-    # The newest scan waiting for the user's confirmation is never rotated away under them.
-    old = [scan_id for scan_id in ids[keep:] if scan_id != waiting]
+    old = ids[keep:]
     if old:
         db.session.execute(delete(Finding).where(Finding.scan_id.in_(old)))
         db.session.execute(delete(SymlinkScan).where(SymlinkScan.id.in_(old)))

@@ -10,8 +10,9 @@ from linkdoctor.models.base import db, utcnow
 # Scan states. AWAITING_CONFIRMATION is where a real-mode scan waits for the user.
 PENDING, RUNNING, COMPLETED, CANCELLED, ERROR = "pending", "running", "completed", "cancelled", "error"
 AWAITING_CONFIRMATION = "awaiting_confirmation"
+DISCARDED = "discarded"  # a real scan whose proposal the user closed without removing anything
 ACTIVE_STATES = (PENDING, RUNNING)
-FINISHED_STATES = (COMPLETED, CANCELLED, ERROR, AWAITING_CONFIRMATION)
+FINISHED_STATES = (COMPLETED, CANCELLED, ERROR, AWAITING_CONFIRMATION, DISCARDED)
 
 MODES = ("dry-run", "real")
 DEPTHS = ("basic", "full")

@@ -10,11 +10,12 @@ take the library lock themselves.
 from linkdoctor.quarantine.journal import JournalFile, entries_of, needs_rebuild, rebuild, recover_journal
 from linkdoctor.quarantine.moves import confirm, quarantine_destination
 from linkdoctor.quarantine.proposals import (
-    REMOVABLE, confirmation_view, prepare_confirmation, proposal_token, proposed_findings,
+    REMOVABLE, confirmation_view, discard, prepare_confirmation, proposal_token, proposed_findings,
 )
-from linkdoctor.quarantine.restore import purge, restore
+from linkdoctor.quarantine.restore import purge, quarantine_page, restore, restore_entries
 
 __all__ = [
-    "JournalFile", "REMOVABLE", "confirm", "confirmation_view", "entries_of", "needs_rebuild", "prepare_confirmation",
-    "proposal_token", "proposed_findings", "purge", "quarantine_destination", "rebuild", "recover_journal", "restore",
+    "JournalFile", "REMOVABLE", "confirm", "confirmation_view", "discard", "entries_of", "needs_rebuild", "prepare_confirmation",
+    "proposal_token", "proposed_findings", "purge", "quarantine_destination", "quarantine_page", "rebuild", "recover_journal", "restore",
+    "restore_entries",
 ]

@@ -2,10 +2,15 @@
 
 import collections
 import hashlib
+from pathlib import Path
 
 from sqlalchemy import select
 
-from linkdoctor.models import AWAITING_CONFIRMATION, Finding, SymlinkConfig, SymlinkScan, db
+from linkdoctor.errors import ConflictError
+from linkdoctor.jobs.lock import library_lock
+from linkdoctor.models import AWAITING_CONFIRMATION, DISCARDED, Finding, SymlinkConfig, SymlinkScan, db
+from linkdoctor.repairlog import repair_log
+from linkdoctor.scans import get_scan
 from linkdoctor.scanner.checks import BROKEN, CORRUPTED, SMALL
 from linkdoctor.scanner.guard import evaluate_sources
 
@@ -57,3 +62,16 @@ def confirmation_view(scan: SymlinkScan) -> dict | None:
     ).scalar_one()
     return {"token": scan.confirm_token, "proposed": proposed, "blocked": blocked,
             "sources": scan.guard or []}
+
+
+def discard(scan_id: int, data_dir: Path) -> dict:
+    """Close a waiting proposal without removing anything; the scan and its findings stay in history."""
+    with library_lock(data_dir):
+        scan = get_scan(scan_id)
+        if scan.status != AWAITING_CONFIRMATION:
+            raise ConflictError(f"scan {scan_id} is not waiting for confirmation (status {scan.status})")
+        db.session.execute(db.update(Finding).where(Finding.scan_id == scan_id).values(proposed=False))
+        scan.status, scan.confirm_token = DISCARDED, None
+        db.session.commit()
+    repair_log(data_dir, "discard", f"scan {scan_id}: proposal discarded, nothing removed")
+    return {"scan_id": scan_id, "status": DISCARDED}

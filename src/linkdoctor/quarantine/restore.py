@@ -4,7 +4,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from linkdoctor.errors import NotFoundError, ValidationError
 from linkdoctor.jobs.lock import library_lock
@@ -15,6 +15,7 @@ from linkdoctor.quarantine.journal import JournalFile
 from linkdoctor.scanner.fileops import MOVED
 from linkdoctor.scanner.pool import run_items
 from linkdoctor.repairlog import repair_log
+from linkdoctor.scans import check_page, text_filter
 
 
 def restore(scan_id: int, data_dir: Path, paths: list[str] | None = None, media_root: str | None = None,
@@ -101,3 +102,43 @@ def _purge(older_than_days: int, data_dir: Path, quarantine_dir: Path) -> dict:
     JournalFile(quarantine_dir).record([e for e in entries if e.state == PURGED])
     db.session.commit()
     return {"purged": purged, "older_than_days": older_than_days}
+
+
+def quarantine_page(page: int, per_page: int, q: str | None, retention_days: int) -> dict:
+    """What is in the quarantine across scans, newest first: age and when retention will purge each."""
+    check_page(page, per_page)
+    query = select(QuarantineEntry).where(QuarantineEntry.state == QUARANTINED)
+    matching = text_filter(q, QuarantineEntry.original_path, QuarantineEntry.target)
+    if matching is not None:
+        query = query.where(matching)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.session.execute(query.order_by(QuarantineEntry.id.desc())
+                              .offset((page - 1) * per_page).limit(per_page)).scalars()
+    now = utcnow()
+    items = []
+    for entry in rows:
+        item = entry.to_dict()
+        item["age_days"] = round((now - entry.created_at).total_seconds() / 86400, 1)
+        item["purge_after"] = (entry.created_at + timedelta(days=retention_days)).isoformat()
+        items.append(item)
+    return {"page": page, "per_page": per_page, "total": total, "pages": (total + per_page - 1) // per_page,
+            "retention_days": retention_days, "q": q or "", "items": items}
+
+
+def restore_entries(ids: list[int], data_dir: Path) -> dict:
+    """Put chosen quarantined links back, scan by scan; unknown or no longer quarantined ids are refused."""
+    entries = db.session.execute(select(QuarantineEntry).where(QuarantineEntry.id.in_(ids))).scalars().all()
+    found = {entry.id: entry for entry in entries if entry.state == QUARANTINED}
+    unknown = [i for i in dict.fromkeys(ids) if i not in found]
+    if unknown:
+        raise ValidationError(f"{len(unknown)} id(s) are not in the quarantine: {unknown[:5]}")
+    by_scan: dict[int, list[str]] = {}
+    for entry in found.values():
+        by_scan.setdefault(entry.scan_id, []).append(entry.original_path)
+    restored, paths, conflicts = 0, [], []
+    for scan_id, scan_paths in sorted(by_scan.items()):
+        result = restore(scan_id, data_dir, scan_paths)
+        restored += result["restored"]
+        paths += result["paths"]
+        conflicts += result["conflicts"]
+    return {"restored": restored, "paths": paths, "conflicts": conflicts, "scans": sorted(by_scan)}

@@ -6,7 +6,7 @@ its own copy.
 """
 
 from linkdoctor.models import (
-    ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, ERROR, INTERRUPTED, JOB_ACTIVE_STATES,
+    ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, DISCARDED, ERROR, INTERRUPTED, JOB_ACTIVE_STATES,
     JOB_KINDS, MODES, PENDING, RUNNING,
 )
 from linkdoctor.quarantine import REMOVABLE
@@ -22,7 +22,7 @@ CATEGORY_DESCRIPTIONS = {
 }
 STATE_LABELS = {
     PENDING: "pending", RUNNING: "running", COMPLETED: "completed", CANCELLED: "cancelled", ERROR: "error",
-    AWAITING_CONFIRMATION: "waiting for confirmation", INTERRUPTED: "interrupted",
+    AWAITING_CONFIRMATION: "waiting for confirmation", INTERRUPTED: "interrupted", DISCARDED: "proposal discarded",
 }
 MODE_LABELS = {"dry-run": "dry-run: only report", "real": "real: propose removals"}
 DEPTH_LABELS = {"basic": "basic: links only (phase 1)", "full": "full: links + ffprobe (phases 1 and 2)"}

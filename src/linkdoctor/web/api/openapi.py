@@ -90,7 +90,12 @@ PATHS = {
     "/scan/{scan_id}/findings": {"get": _operation("A page of a scan's findings", errors=(404,), params=[
         SCAN_ID, _query("category", {"type": "string"}), _query("page", {"type": "integer", "minimum": 1}),
         _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500}),
-        _query("proposed", {"type": "string", "enum": ["0", "1", "true", "false"]})])},
+        _query("proposed", {"type": "string", "enum": ["0", "1", "true", "false"]}),
+        _query("q", {"type": "string", "maxLength": 500}),
+        _query("sort", {"type": "string", "enum": ["path", "category", "target"]}),
+        _query("order", {"type": "string", "enum": ["asc", "desc"]})])},
+    "/scan/{scan_id}/discard": {"post": _operation("Close a waiting proposal without removing anything",
+                                                   params=[SCAN_ID], body=EMPTY_BODY, errors=(404, 409))},
     "/scan/{scan_id}/confirm": {"post": _operation(
         "Move the proposed links (or a subset) into the quarantine", params=[SCAN_ID], errors=(404, 409),
         body=_object({"token": {"type": "string"}, "paths": STRINGS, "force": {"type": "boolean"}}, ("token",)))},
@@ -101,6 +106,14 @@ PATHS = {
     "/quarantine/purge": {"post": _operation("Delete quarantined links older than a number of days", errors=(409,),
                                              body=_object({"older_than_days": {"type": "integer", "minimum": 0,
                                                                                "maximum": 36500}}))},
+    "/quarantine": {"get": _operation("Everything in the quarantine across scans", params=[
+        _query("page", {"type": "integer", "minimum": 1}),
+        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500}),
+        _query("q", {"type": "string", "maxLength": 500})])},
+    "/quarantine/restore": {"post": _operation(
+        "Put chosen quarantined links back, whatever scan removed them", errors=(409,),
+        body=_object({"ids": {"type": "array", "minItems": 1, "maxItems": 10000,
+                              "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}}, ("ids",)))},
     "/test/services": {"post": _operation("Sonarr/Radarr connection test (not built yet)", body=ANY_OBJECT,
                                           errors=(501,))},
     "/services/detect": {"post": _operation("Docker detection of Sonarr/Radarr (not built yet)", body=ANY_OBJECT,

@@ -1,12 +1,12 @@
-"""The quarantine: restore a scan's links, list a scan's journal, purge past retention."""
+"""The quarantine: restore a scan's links or chosen ones, list it (per scan or all), purge past retention."""
 
-from flask import jsonify
+from flask import jsonify, request
 
 from linkdoctor import quarantine
 from linkdoctor.config import RETENTION_DAYS, get_config
 from linkdoctor.errors import ValidationError
 from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import json_body, positive_id, settings
+from linkdoctor.web.api.inputs import MAX_ID, int_arg, json_body, positive_id, settings
 
 
 @bp.post("/scan/<scan_id>/restore")
@@ -39,3 +39,26 @@ def purge_quarantine():
                               field="older_than_days")
     process = settings()
     return jsonify(quarantine.purge(days, process.data_dir, process.quarantine_dir))
+
+
+@bp.get("/quarantine")
+def quarantine_view():
+    """Everything in the quarantine across scans, newest first: ?page=&per_page=&q=."""
+    return jsonify(quarantine.quarantine_page(int_arg("page", 1), int_arg("per_page", 50),
+                                              request.args.get("q") or None,
+                                              get_config().quarantine_retention_days))
+
+
+@bp.post("/quarantine/restore")
+def restore_entries():
+    """Put chosen quarantined links back, whatever scan removed them: {ids: [...]}."""
+    body = json_body({"ids"})
+    ids = body.get("ids")
+    if not isinstance(ids, list) or not ids or len(ids) > 10_000 or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID for i in ids):
+        raise ValidationError("ids must be a non-empty list of quarantine entry ids")
+    result = quarantine.restore_entries(ids, settings().data_dir)
+    if result["conflicts"] and not result["restored"]:
+        return jsonify({"error": "conflict", "message": "nothing restored: every path is occupied or gone",
+                        **result}), 409
+    return jsonify(result)

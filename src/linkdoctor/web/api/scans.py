@@ -46,7 +46,7 @@ def scan_history():
 
 @bp.get("/scan/<scan_id>/findings")
 def scan_findings(scan_id):
-    """A page of a scan's findings: ?category=&page=&per_page=&proposed=."""
+    """A page of a scan's findings: ?category=&page=&per_page=&proposed=&q=&sort=path|category|target&order=."""
     proposed = request.args.get("proposed", "")
     if proposed not in ("", "0", "1", "true", "false"):
         raise ValidationError("proposed must be 1/true or 0/false")
@@ -54,6 +54,8 @@ def scan_findings(scan_id):
         positive_id(scan_id), request.args.get("category") or None,
         int_arg("page", 1), int_arg("per_page", 50),
         None if proposed == "" else proposed in ("1", "true"),
+        q=request.args.get("q") or None, sort=request.args.get("sort") or None,
+        order=request.args.get("order") or "asc",
     )
     page["media_root"] = real_root(get_config().media_path)  # what the page shows paths relative to
     return jsonify(page)
@@ -73,3 +75,10 @@ def confirm_removal(scan_id):
         positive_id(scan_id), body["token"], body.get("paths"), force,
         get_config().media_path, process.data_dir, process.quarantine_dir,
     ))
+
+
+@bp.post("/scan/<scan_id>/discard")
+def discard_proposal(scan_id):
+    """Close a real scan's proposal without removing anything (its findings stay)."""
+    json_body(set())
+    return jsonify(quarantine.discard(positive_id(scan_id), settings().data_dir))
