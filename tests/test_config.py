@@ -113,6 +113,8 @@ def test_float_field_accepts_an_int_and_stores_a_float(ctx):
 
 @pytest.mark.parametrize("name", ["include_regular_files", "sonarr_enabled", "radarr_enabled"])
 def test_bool_fields(ctx, name):
+    if name.endswith("_enabled"):  # an enabled Sonarr/Radarr needs its key (issue 10)
+        update_config({name.replace("enabled", "api_key"): "0123456789abcdef0123456789abcdef"})
     assert getattr(update_config({name: True}), name) is True
     assert getattr(reread(), name) is True
     for bad in (1, "yes", None):
@@ -308,3 +310,23 @@ def test_changes_survive_a_new_app_on_the_same_data_dir(app, env):
         config = get_config()
         assert (config.max_workers, config.radarr_api_key) == (9, "persisted-key-4242")
         assert len(config_rows()) == 1
+
+
+def test_every_invalid_field_is_reported_at_once(ctx):
+    before = config_to_dict(reread(), masked=False)
+    with pytest.raises(ValidationError) as refused:
+        update_config({"max_workers": 0, "file_timeout": "fast", "scans_to_keep": 3})
+    fields = refused.value.extra["fields"]
+    assert set(fields) == {"max_workers", "file_timeout"}
+    assert fields["max_workers"].startswith("max_workers must be between")
+    assert config_to_dict(reread(), masked=False) == before  # nothing saved, not even scans_to_keep
+
+
+@pytest.mark.parametrize("service", ["sonarr", "radarr"])
+def test_enabling_sonarr_or_radarr_needs_a_host_and_a_key(ctx, service):
+    with pytest.raises(ValidationError) as refused:
+        update_config({f"{service}_enabled": True, f"{service}_host": ""})
+    assert set(refused.value.extra["fields"]) == {f"{service}_host", f"{service}_api_key"}
+    assert getattr(reread(), f"{service}_enabled") is False
+    update_config({f"{service}_enabled": True, f"{service}_api_key": "0123456789abcdef0123456789abcdef"})
+    assert getattr(reread(), f"{service}_enabled") is True

@@ -196,6 +196,20 @@ def media_path_lock() -> str | None:
     return None
 
 
+def _incomplete_services(config: SymlinkConfig, parsed: dict) -> dict:
+    """An enabled Sonarr or Radarr needs a host and an API key."""
+    errors = {}
+    for app, label in (("sonarr", "Sonarr"), ("radarr", "Radarr")):
+        value = lambda name: parsed.get(f"{app}_{name}", getattr(config, f"{app}_{name}"))  # noqa: E731
+        if not value("enabled"):
+            continue
+        if not value("host"):
+            errors[f"{app}_host"] = f"{app}_host is needed to enable {label}"
+        if not value("api_key"):
+            errors[f"{app}_api_key"] = f"{app}_api_key is needed to enable {label} (Settings > General in {label})"
+    return errors
+
+
 def update_config(changes: dict, from_text: bool = False) -> SymlinkConfig:
     """Validate every change first, then apply them all; a masked secret sent back is left as it is."""
     if not isinstance(changes, dict) or not changes:
@@ -205,14 +219,21 @@ def update_config(changes: dict, from_text: bool = False) -> SymlinkConfig:
     locked = media_path_lock()
     if locked and "media_path" in changes and changes["media_path"] != config.media_path:
         raise ValidationError(f"media_path is read-only: {locked}", field="media_path")
+    errors = {}
     for name, value in changes.items():
         if name in SECRET_FIELDS and isinstance(value, str) and value and value == mask(getattr(config, name)):
             continue
         try:
             parsed[name] = parse_value(name, value, from_text)
         except ValidationError as exc:
-            exc.extra.setdefault("field", name)  # lets a form mark the field
-            raise
+            errors[name] = exc.message
+    if not errors:
+        errors = _incomplete_services(config, parsed)
+    if errors:
+        # Every field's error at once, each under its name, so that a form can mark them all.
+        first = next(iter(errors))
+        message = errors[first] if len(errors) == 1 else "; ".join(errors.values())
+        raise ValidationError(message, field=first, fields=errors)
     for name, value in parsed.items():
         setattr(config, name, value)
     db.session.commit()
