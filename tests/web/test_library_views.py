@@ -146,3 +146,14 @@ def test_restore_chosen_links_across_scans(client, library):
 def test_bad_restore_requests_are_refused(client, body):
     answer = client.post("/api/symlink/quarantine/restore", json=body)
     assert answer.status_code == 400 and set(answer.get_json()) >= {"error", "message"}
+
+
+def test_the_system_block_names_tools_database_and_version(client, env):
+    data = client.get("/api/symlink/system").get_json()
+    assert data["ffprobe"]["found"] is True and data["ffprobe"]["version"]
+    assert data["ffprobe"]["path"].endswith("ffprobe")
+    assert data["database"]["path"] == str(env / "linkdoctor.db") and data["database"]["size"] > 0
+    from linkdoctor.schema import head_revision
+
+    assert data["database"]["schema_revision"] == head_revision()
+    assert data["data_dir"] == str(env) and data["version"]

@@ -131,6 +131,7 @@ PATHS = {
         {"password": {"type": "string", "minLength": 8, "maxLength": 1024}}, ("password",)))},
     "/auth/settings": {"get": _operation("The API key, the auth mode in force, the host names answered to")},
     "/auth/api-key": {"post": _operation("Make a new API key", body=EMPTY_BODY)},
+    "/system": {"get": _operation("ffprobe and ffmpeg found and their versions, database, data folder, version")},
     "/openapi.json": {"get": _operation("This document")},
 }
 
