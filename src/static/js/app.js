@@ -4,6 +4,7 @@ import { initAccess } from "./access.js";
 import { initDashboard } from "./dashboard.js";
 import { initScanner } from "./scanner.js";
 import { initSettings } from "./settings.js";
+import { initWaiting } from "./waiting.js";
 
 const TABS = ["dashboard", "scanner", "settings"];
 
@@ -76,16 +77,21 @@ function main() {
   initTabs();
 
   let scanner = null;
+  const openScan = (scanId, options) => {
+    showTab("scanner");
+    scanner.openScan(scanId, options);
+  };
+  const waiting = initWaiting({ showError, openScan });
   const dashboard = initDashboard({
     showError,
-    openScan: (scanId) => {
-      showTab("scanner");
-      scanner.openScan(scanId);
-    },
+    openScan,
+    waiting,
+    newScan: () => showTab("scanner"),
   });
   scanner = initScanner({
     showError,
     clearError,
+    waiting,
     onScanFinished: () => dashboard.refresh(),
     onMediaRoot: (root) => dashboard.setMediaRoot(root),
   });

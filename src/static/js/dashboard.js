@@ -1,7 +1,7 @@
 // Dashboard: the latest scan's summary and the history of kept scans.
 // API strings only ever reach the page through textContent, never as HTML.
 
-import { get } from "./api.js";
+import { ApiError, get, post } from "./api.js";
 import { problemCount, renderCounters } from "./counters.js";
 import { describeScope, el, formatDate, formatDuration, formatNumber, isActive, setStatusPill } from "./format.js";
 
@@ -59,6 +59,12 @@ export function initDashboard(ctx) {
         ["Analysed", el("td", { className: "num", text: formatNumber(scan.statistics ? scan.statistics.total_analyzed : null) })],
         ["Problems", el("td", { className: "num", text: formatNumber(problemCount(scan.statistics)) })],
         ["Duration", el("td", { className: "num", text: isActive(scan.status) ? "running…" : formatDuration(scan.duration) })],
+        ["Actions", el("td", {}, el("button", {
+          type: "button", className: "btn btn-secondary btn-small run-again",
+          "aria-label": `Run scan ${scan.scan_id} again with the same settings`, text: "Run again",
+          title: "Start a new scan with the same folders, mode and depth",
+          onclick: (event) => { event.stopPropagation(); runAgain(scan, event.currentTarget); },
+        }))],
       ];
       for (const [label, cell] of cells) cell.dataset.label = label;
       return el("tr", { className: "clickable", dataset: { scanId: scan.scan_id }, onclick: open },
@@ -67,6 +73,51 @@ export function initDashboard(ctx) {
     $("history-body").replaceChildren(...rows);
     $("history-empty").hidden = scans.length > 0;
     $("history-table").hidden = scans.length === 0;
+  }
+
+  // The same folders, mode and depth; a proposal still waiting is asked about first.
+  async function runAgain(scan, button) {
+    button.disabled = true;
+    try {
+      if (!(await ctx.waiting.askBeforeStart())) return;
+      const answer = await post("/scan/start", {
+        paths: scan.selected_paths || [], mode: scan.mode, verification_depth: scan.verification_depth,
+      });
+      ctx.openScan(answer.scan_id, { follow: true });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409 && err.body && err.body.scan_id) {
+        ctx.showError(`${err.message} — following scan #${err.body.scan_id}.`);
+        ctx.openScan(err.body.scan_id, { follow: true });
+      } else {
+        ctx.showError(err);
+      }
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function fact(term, text, title) {
+    return el("div", {}, el("dt", { text: term }), el("dd", { text, title: title || null }));
+  }
+
+  function tool(info) {
+    if (!info || !info.found) return "not found: install Debian's ffmpeg package";
+    return `${info.version || "found"} (${info.path})`;
+  }
+
+  async function refreshSystem() {
+    try {
+      const data = await get("/system");
+      $("system-facts").replaceChildren(
+        fact("linkdoctor", data.version),
+        fact("ffprobe", tool(data.ffprobe)),
+        fact("ffmpeg", tool(data.ffmpeg)),
+        fact("Database", data.database.path, `schema revision ${data.database.schema_revision}`),
+        fact("Data folder", data.data_dir),
+      );
+    } catch (err) {
+      $("system-facts").replaceChildren(fact("Status", `unknown: ${err.message}`));
+    }
   }
 
   function render() {
@@ -87,12 +138,18 @@ export function initDashboard(ctx) {
       const data = await get("/scans/history");
       if (mine !== requestNo) return;
       lastScans = Array.isArray(data.scans) ? data.scans : [];
+      ctx.waiting.update(lastScans);
       render();
     } catch (err) {
       if (mine === requestNo) ctx.showError(err);
     }
   }
 
-  $("dashboard-refresh").addEventListener("click", refresh);
+  $("dashboard-refresh").addEventListener("click", () => {
+    refresh();
+    refreshSystem();
+  });
+  $("latest-new-scan").addEventListener("click", () => ctx.newScan());
+  refreshSystem();
   return { refresh, setMediaRoot };
 }

@@ -24,7 +24,7 @@ const PHASE_LABELS = {
   done: "done",
 };
 
-// ctx: showError(err), clearError(), onScanFinished(status), onMediaRoot(root).
+// ctx: showError(err), clearError(), onScanFinished(status), onMediaRoot(root), waiting (waiting.js).
 // Returns {openScan, reloadTree, tabShown}.
 export function initScanner(ctx) {
   const $ = (id) => document.getElementById(id);
@@ -179,6 +179,11 @@ export function initScanner(ctx) {
   async function startScan(event) {
     event.preventDefault();
     ctx.clearError();
+    $("scan-start").disabled = true;
+    // A proposal still waiting for confirmation is never dropped silently: ask first.
+    const go = await ctx.waiting.askBeforeStart();
+    $("scan-start").disabled = false;
+    if (!go) return;
     viewNo += 1; // the scan about to start is what the tab shows next
     const body = {
       paths: folders.selectedPaths(),

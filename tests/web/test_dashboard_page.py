@@ -1,0 +1,111 @@
+"""Issue 10 in Chromium: a waiting proposal is never hidden nor lost, and the Dashboard's new blocks."""
+
+import os
+
+import pytest
+
+from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
+from tests.web.test_pages import run_scan
+
+pytestmark = requires_chromium
+
+
+@pytest.fixture
+def waiting_library(library):
+    """Two broken links among healthy ones: a real scan proposes them and the guard lets it."""
+    for i in range(4):
+        library.healthy(f"Movies/Ok {i}/ok{i}.mkv")
+    return [library.broken(f"Movies/Bad {i}/bad{i}.mkv") for i in range(2)]
+
+
+def test_a_waiting_proposal_shows_a_banner_on_every_tab_and_opens_it(page, app, waiting_library, screenshot_dir):
+    scan_id = run_scan(app, mode="real")
+    page.open("dashboard")
+    banner = page.wait_for_text("waiting-banner", "waits for your confirmation")
+    assert f"scan #{scan_id}" in banner
+    page.tab("settings")
+    assert page.visible("waiting-banner")
+    page.screenshot(screenshot_dir, "waiting-banner")
+    page.by_id("waiting-open").click()
+    page.wait_for_text("findings-scan-id", f"#{scan_id}")
+    page.wait(lambda _: page.visible("confirm-block"), message="the proposal panel was not shown")
+    in_view = page.driver.execute_script(
+        "const r = document.getElementById('confirm-block').getBoundingClientRect();"
+        "return r.top < window.innerHeight && r.bottom > 0;")
+    assert in_view
+
+
+def test_starting_another_scan_asks_and_keep_leaves_the_proposal_waiting(page, app, waiting_library):
+    waiting = run_scan(app, mode="real")
+    page.open("scanner")
+    page.wait_tree_loaded()
+    page.by_id("scan-start").click()
+    page.wait(lambda _: page.visible("waiting-dialog"), message="no question about the waiting scan")
+    assert f"#{waiting}" in page.by_id("waiting-dialog").text
+    page.by_id("waiting-keep").click()
+    page.wait_scan_finished()
+    with app.app_context():
+        from linkdoctor import scans
+
+        statuses = {s["scan_id"]: s["status"] for s in scans.history()}
+    assert statuses[waiting] == "awaiting_confirmation" and len(statuses) == 2
+    assert all(os.path.islink(link) for link in waiting_library)
+    assert page.visible("waiting-banner")
+
+
+def test_discard_closes_the_proposal_before_the_new_scan(page, app, waiting_library):
+    waiting = run_scan(app, mode="real")
+    page.open("scanner")
+    page.wait_tree_loaded()
+    page.by_id("scan-start").click()
+    page.wait(lambda _: page.visible("waiting-dialog"), message="no question about the waiting scan")
+    page.by_id("waiting-discard").click()
+    page.wait_scan_finished()
+    with app.app_context():
+        from linkdoctor import scans
+
+        assert scans.get_scan(waiting).status == "discarded"
+    assert all(os.path.islink(link) for link in waiting_library)  # nothing removed
+    page.wait(lambda _: not page.visible("waiting-banner"), message="the banner stayed after the discard")
+
+
+def test_cancel_in_the_question_starts_nothing(page, app, waiting_library):
+    run_scan(app, mode="real")
+    page.open("scanner")
+    page.wait_tree_loaded()
+    page.by_id("scan-start").click()
+    page.wait(lambda _: page.visible("waiting-dialog"), message="no question about the waiting scan")
+    page.by_id("waiting-cancel").click()
+    with app.app_context():
+        from linkdoctor import scans
+
+        assert len(scans.history()) == 1
+
+
+def test_run_again_repeats_folders_mode_and_depth(page, app, waiting_library):
+    first = run_scan(app, paths=["Movies/Ok 1"], verification_depth="basic")
+    page.open("dashboard")
+    page.wait(lambda _: len(page.css("#history-body tr")) == 1, message="history not shown")
+    page.css("#history-body .run-again")[0].click()
+    page.wait_scan_finished()
+    with app.app_context():
+        from linkdoctor import scans
+
+        history = scans.history()
+    assert [s["scan_id"] for s in history][1] == first
+    again, before = history[0], history[1]
+    assert (again["selected_paths"], again["mode"], again["verification_depth"]) == (
+        before["selected_paths"], before["mode"], before["verification_depth"])
+
+
+def test_the_dashboard_shows_services_categories_and_a_new_scan_button(page, app, screenshot_dir):
+    page.open("dashboard")
+    page.wait_for_text("system-facts", "ffprobe")
+    facts = page.by_id("system-facts").text.lower()  # the terms are shown in capitals by the CSS
+    assert "database" in facts and "data folder" in facts and "not found" not in facts
+    assert "the target is missing" in page.by_id("category-help").text
+    page.wait(lambda _: page.visible("latest-empty"), message="no empty state")
+    page.by_id("latest-new-scan").click()
+    page.wait(lambda _: page.visible("panel-scanner"), message="New scan did not open the Scanner")
+    page.tab("dashboard")
+    page.screenshot(screenshot_dir, "dashboard-empty")
