@@ -3,11 +3,21 @@
 import os
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 
 from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
 from tests.web.test_pages import run_scan
 
 pytestmark = requires_chromium
+
+
+def click_first(page, selector) -> bool:
+    """Click the first match; False while the table is being drawn again (the element went stale)."""
+    try:
+        page.css(selector)[0].click()
+        return True
+    except (IndexError, StaleElementReferenceException):
+        return False
 
 
 @pytest.fixture
@@ -86,7 +96,7 @@ def test_run_again_repeats_folders_mode_and_depth(page, app, waiting_library):
     first = run_scan(app, paths=["Movies/Ok 1"], verification_depth="basic")
     page.open("dashboard")
     page.wait(lambda _: len(page.css("#history-body tr")) == 1, message="history not shown")
-    page.css("#history-body .run-again")[0].click()
+    page.wait(lambda _: click_first(page, "#history-body .run-again"), message="Run again could not be clicked")
     page.wait_scan_finished()
     with app.app_context():
         from linkdoctor import scans
