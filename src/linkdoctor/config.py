@@ -2,6 +2,7 @@
 
 import os
 
+from linkdoctor.arr.instances import ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting
 from linkdoctor.errors import ValidationError
 from linkdoctor.models import SymlinkConfig, db
 
@@ -18,10 +19,12 @@ _FLOAT_LIMITS = {
     "file_timeout": (0.1, 600.0),
     "probe_timeout": (1.0, 3600.0),
     "broken_share_limit": (0.0, 1.0),
+    "arr_command_timeout": (5.0, 3600.0),
+    "arr_request_timeout": (1.0, 120.0),
 }
-_BOOL_FIELDS = ("include_regular_files", "sonarr_enabled", "radarr_enabled")
+_BOOL_FIELDS = ("include_regular_files", "sonarr_enabled", "radarr_enabled", "arr_search")
 _TEXT_FIELDS = ("sonarr_host", "radarr_host") + SECRET_FIELDS
-EDITABLE = ("media_path", "source_roots") + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS + _TEXT_FIELDS
+EDITABLE = ("media_path", "source_roots") + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS + _TEXT_FIELDS + ARR_SETTINGS
 
 
 def get_config(default_media_path: str | None = None) -> SymlinkConfig:
@@ -49,6 +52,7 @@ def config_to_dict(config: SymlinkConfig, masked: bool = True) -> dict:
     if masked:
         for name in SECRET_FIELDS:
             data[name] = mask(data[name])
+        data["arr_instances"] = masked_instances(data["arr_instances"], mask)
     data["created_at"] = config.created_at.isoformat() if config.created_at else None
     data["updated_at"] = config.updated_at.isoformat() if config.updated_at else None
     return data
@@ -102,6 +106,8 @@ def parse_value(name: str, value, from_text: bool = False):
         return _parse_bool(name, value, from_text)
     if name == "source_roots":
         return _parse_roots(value, from_text)
+    if name in ARR_SETTINGS:
+        return parse_arr_setting(name, value)
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be text")
     if name == "media_path":
@@ -126,6 +132,8 @@ def update_config(changes: dict, from_text: bool = False) -> SymlinkConfig:
         except ValidationError as exc:
             exc.extra.setdefault("field", name)  # lets a form mark the field
             raise
+    if "arr_instances" in parsed:
+        parsed["arr_instances"] = keep_masked_keys(parsed["arr_instances"], config.arr_instances or [], mask)
     for name, value in parsed.items():
         setattr(config, name, value)
     db.session.commit()
