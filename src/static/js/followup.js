@@ -3,6 +3,7 @@
 // the links that matched nothing. Polls while the notify job runs; "Send again" retries.
 
 import { get, post } from "./api.js";
+import { isActive } from "./format.js";
 
 const POLL_MS = 1000;
 
@@ -34,7 +35,7 @@ export function initFollowUp(ctx) {
     for (const path of services.unmatched) items.push(line(`${path} → matched no series or movie`, "muted"));
     for (const error of services.errors) items.push(line(`${error.instance}: ${error.message}`, "error-text"));
     $("followup-links").replaceChildren(...items);
-    $("followup-retry").hidden = ["pending", "running"].includes(services.state);
+    $("followup-retry").hidden = isActive(services.state);
   }
 
   async function poll(id, mine) {
@@ -48,7 +49,7 @@ export function initFollowUp(ctx) {
     }
     if (mine !== generation) return;
     show(answer.services);
-    if (answer.services && ["pending", "running"].includes(answer.services.state)) {
+    if (answer.services && isActive(answer.services.state)) {
       timer = setTimeout(() => poll(id, mine), POLL_MS);
     }
   }
@@ -63,7 +64,7 @@ export function initFollowUp(ctx) {
     const services = status.services === undefined ? null : status.services;
     show(services);
     // The confirm route starts the follow-up before it answers: a status read after it already has it.
-    if (services !== null && ["pending", "running"].includes(services.state)) {
+    if (services !== null && isActive(services.state)) {
       timer = setTimeout(() => poll(status.scan_id, mine), POLL_MS);
     }
   }
