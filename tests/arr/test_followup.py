@@ -90,10 +90,11 @@ def test_rescan_then_search_exactly_what_was_removed(client, world, sonarr, rada
     services = wait_for_followup(client, status["scan_id"])
     ids = world["ids"]
     # One rescan per series however many episodes; only the monitored removed episodes are searched.
+    # Items in the order of their links' paths ("Quiet Show" before "Show X").
     assert sonarr.sent_commands() == [
+        {"name": "RescanSeries", "seriesId": world["quiet"]},
         {"name": "RescanSeries", "seriesId": world["show"]},
         {"name": "EpisodeSearch", "episodeIds": sorted([ids["E01"], ids["E02"]])},
-        {"name": "RescanSeries", "seriesId": world["quiet"]},
     ]
     assert radarr.sent_commands() == [
         {"name": "RescanMovie", "movieId": ids["dune"]},
@@ -157,7 +158,7 @@ def test_a_failing_sonarr_never_blocks_the_cleanup_and_can_be_retried(client, wo
     assert retried.status_code == 202
     services = wait_for_followup(client, status["scan_id"])
     assert services["trigger"] == "retry" and services["ok"] is True
-    assert [c["name"] for c in sonarr.sent_commands()] == ["RescanSeries", "EpisodeSearch", "RescanSeries"]
+    assert [c["name"] for c in sonarr.sent_commands()] == ["RescanSeries", "RescanSeries", "EpisodeSearch"]
 
 
 def test_several_instances_each_with_their_own_mapping(client, world, library, media_root, sonarr, radarr):

@@ -128,3 +128,10 @@ def test_detect_when_nothing_listens(client, monkeypatch):
     monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{free_port()}")
     answer = client.post("/api/symlink/services/detect")
     assert answer.status_code == 200 and "refused the connection" in answer.get_json()["message"]
+
+
+def test_a_further_instance_cannot_take_the_first_ones_name(client):
+    answer = client.post("/api/symlink/config", json={"arr_instances": [
+        {"kind": "sonarr", "name": "sonarr", "host": "h"}]})
+    assert answer.status_code == 400 and "two sonarr instances are named 'sonarr'" in answer.get_json()["message"]
+    assert client.get("/api/symlink/scan/5/services").status_code == 404

@@ -27,7 +27,8 @@ class FollowUp:
     """One notify job's work and record."""
 
     def __init__(self, ctx, scan_id: int, paths: list[str], trigger: str):
-        self.ctx, self.scan_id, self.paths, self.trigger = ctx, scan_id, paths, trigger
+        # Sorted: items are handled in the order of their links' paths, the same on every run.
+        self.ctx, self.scan_id, self.paths, self.trigger = ctx, scan_id, sorted(paths), trigger
         config = get_config()
         self.instances = enabled_instances(config)
         self.global_mappings = list(config.path_mappings or [])
@@ -78,12 +79,12 @@ class FollowUp:
                     skipped = [e.code for e in found if not e.monitored]
                     link["search"] = "queued" if searched else ("episode not monitored" if skipped else "no episode matched")
                     link["searched"] = [e.code for e in searched]
-            rescan = self._run_command(client, instance, show.title, "RescanSeries", {"seriesId": series_id},
-                                       lambda: client.rescan(series_id), wait=True)
+            rescan = self._run_command(client, instance, (show.title, series_id), "RescanSeries",
+                                       {"seriesId": series_id}, lambda: client.rescan(series_id), wait=True)
             episode_ids = sorted({e.id for e in wanted})
             if episode_ids:
-                self._search_after(rescan, client, instance, show.title, "EpisodeSearch", {"episodeIds": episode_ids},
-                                   lambda: client.search_episodes(episode_ids), paths)
+                self._search_after(rescan, client, instance, (show.title, series_id), "EpisodeSearch",
+                                   {"episodeIds": episode_ids}, lambda: client.search_episodes(episode_ids), paths)
 
     # -- Radarr ------------------------------------------------------------
 
@@ -110,11 +111,11 @@ class FollowUp:
                 else:
                     link["search"] = "queued"
                     search_it = True
-            rescan = self._run_command(client, instance, title, "RescanMovie", {"movieId": movie_id},
+            rescan = self._run_command(client, instance, (title, movie_id), "RescanMovie", {"movieId": movie_id},
                                        lambda: client.rescan(movie_id), wait=True)
             if search_it:
-                self._search_after(rescan, client, instance, title, "MoviesSearch", {"movieIds": [movie_id]},
-                                   lambda: client.search_movies([movie_id]), paths)
+                self._search_after(rescan, client, instance, (title, movie_id), "MoviesSearch",
+                                   {"movieIds": [movie_id]}, lambda: client.search_movies([movie_id]), paths)
 
     # -- commands and the record --------------------------------------------
 
@@ -124,26 +125,29 @@ class FollowUp:
         self.links[path].append(link)
         return link
 
-    def _run_command(self, client, instance, item: str, name: str, body: dict, send, wait: bool) -> dict:
-        entry = {"instance": instance.label, "item": item, "name": name, "body": body,
+    def _run_command(self, client, instance, item: tuple[str, int], name: str, body: dict, send, wait: bool) -> dict:
+        """Send one command (and wait for it to end when asked); its entry in the record, whatever happens."""
+        title, item_id = item
+        entry = {"instance": instance.label, "item": title, "name": name, "body": body,
                  "id": None, "status": "not sent", "message": ""}
         self.commands.append(entry)
         try:
             command: Command = send()
             entry.update(id=command.id, status=command.status, message=command.message)
             if wait:
-                self.ctx.progress(message=f"{instance.label}: {name} {item}, waiting for it to complete")
+                self.ctx.progress(message=f"{instance.label}: {name} {title}, waiting for it to complete")
                 command = client.wait_for_command(command, self.command_timeout, cancelled=self.ctx.raise_if_cancelled)
                 entry.update(status=command.status, message=command.message)
         except ArrError as exc:
             entry.update(status="error", message=exc.message)
         for links in self.links.values():
             for link in links:
-                if link["instance"] == instance.label and link["item"] == item:
+                if link["instance"] == instance.label and link["item_id"] == item_id:
                     link["commands"].append(f"{name}: {entry['status']}")
         return entry
 
-    def _search_after(self, rescan: dict, client, instance, item: str, name: str, body: dict, send, paths) -> None:
+    def _search_after(self, rescan: dict, client, instance, item: tuple[str, int], name: str, body: dict, send,
+                      paths) -> None:
         if rescan["status"] != "completed":
             for path in paths:
                 for link in self.links[path]:

@@ -155,7 +155,10 @@ def parse_arr_setting(name: str, value):
     if name.endswith("path_mappings"):
         return parse_mappings(value, name)
     if name == "arr_instances":
-        return parse_instances(value, {})
+        from linkdoctor.config import get_config  # here: linkdoctor.config imports this module
+
+        config = get_config()
+        return parse_instances(value, {kind: getattr(config, f"{kind}_name") for kind in KINDS})
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be text")
     value = value.strip()

@@ -8,6 +8,7 @@ from linkdoctor.arr.detect import detect_services as run_detection
 from linkdoctor.arr.instances import configured_instances
 from linkdoctor.clients.docker import DockerError
 from linkdoctor.config import get_config
+from linkdoctor.scans import get_scan
 from linkdoctor.web.api import bp
 from linkdoctor.web.api.inputs import jobs, json_body, positive_id
 
@@ -44,7 +45,5 @@ def notify_services(scan_id):
 def scan_services(scan_id):
     """The scan's latest Sonarr/Radarr follow-up (null when there is none)."""
     scan_id = positive_id(scan_id)
-    from linkdoctor.scans import get_scan
-
-    get_scan(scan_id)
+    get_scan(scan_id)  # 404 for an unknown scan
     return jsonify({"scan_id": scan_id, "services": followup.followup_view(scan_id)})
