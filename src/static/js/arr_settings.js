@@ -45,7 +45,8 @@ export function initArrSettings({ $, getLoaded, onApplied, showError }) {
       input.value = kind === "json" ? (value && value.length ? JSON.stringify(value) : "") : (value ?? (kind === "scheme" ? "http" : ""));
       input.dataset.field = key;
       input.dataset.kind = kind;
-      box.append(element("div", { className: "field" }, [element("label", { htmlFor: id, textContent: label }), input]));
+      const wide = kind === "json" ? " wide" : "";
+      box.append(element("div", { className: `field${wide}` }, [element("label", { htmlFor: id, textContent: label }), input]));
     }
     const test = element("button", { type: "button", className: "btn btn-secondary arr-test", textContent: "Test" });
     const result = element("span", { className: "arr-test-result", role: "status" });
