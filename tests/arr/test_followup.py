@@ -195,3 +195,17 @@ def test_notify_input_and_state_errors(client, world):
     assert removal["services"]["state"] == "off"
     off = client.post(f"/api/symlink/scan/{status['scan_id']}/notify")
     assert off.status_code == 409 and "no Sonarr or Radarr instance is enabled" in off.get_json()["message"]
+
+
+def test_a_rescan_that_does_not_complete_in_time_is_not_followed_by_a_search(client, world, sonarr, radarr):
+    sonarr.command_seconds = 120  # Sonarr busy: the rescan stays "started"
+    client.post("/api/symlink/config", json={"arr_command_timeout": 5})
+    status = real_scan(client)
+    confirm_all(client, status)
+    services = wait_for_followup(client, status["scan_id"], timeout=60)
+    assert [c["name"] for c in sonarr.sent_commands()] == ["RescanSeries", "RescanSeries"]  # no EpisodeSearch
+    [e01] = matches_of(services, world["links"]["E01"])
+    assert e01["commands"] == ["RescanSeries: timeout"]
+    assert e01["search"] == "not sent: the rescan ended timeout"
+    assert services["ok"] is False and "problem(s)" in services["message"]
+    assert [c["name"] for c in radarr.sent_commands()] == ["RescanMovie", "MoviesSearch", "RescanMovie"]
