@@ -2,6 +2,7 @@
 
 import os
 
+from linkdoctor.arr.instances import ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting
 from linkdoctor.errors import ValidationError
 from linkdoctor.models import SymlinkConfig, db
 
@@ -19,14 +20,16 @@ _FLOAT_LIMITS = {
     "file_timeout": (0.1, 600.0),
     "probe_timeout": (1.0, 3600.0),
     "broken_share_limit": (0.0, 1.0),
+    "arr_command_timeout": (5.0, 3600.0),
+    "arr_request_timeout": (1.0, 120.0),
 }
-_BOOL_FIELDS = ("include_regular_files", "sonarr_enabled", "radarr_enabled")
+_BOOL_FIELDS = ("include_regular_files", "sonarr_enabled", "radarr_enabled", "arr_search")
 _TEXT_FIELDS = ("sonarr_host", "radarr_host") + SECRET_FIELDS
 _TEXT_MAX = 255  # the columns' length
 _PATH_MAX = 4096
 _AUTH_FIELDS = ("auth_required", "allowed_hosts")
 EDITABLE = (("media_path", "source_roots") + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS + _TEXT_FIELDS
-            + _AUTH_FIELDS)
+            + _AUTH_FIELDS + ARR_SETTINGS)
 
 
 def get_config(default_media_path: str | None = None) -> SymlinkConfig:
@@ -54,6 +57,7 @@ def config_to_dict(config: SymlinkConfig, masked: bool = True) -> dict:
     if masked:
         for name in SECRET_FIELDS:
             data[name] = mask(data[name])
+        data["arr_instances"] = masked_instances(data["arr_instances"], mask)
     data["media_path_locked"] = media_path_lock()
     data["created_at"] = config.created_at.isoformat() if config.created_at else None
     data["updated_at"] = config.updated_at.isoformat() if config.updated_at else None
@@ -149,6 +153,8 @@ def parse_value(name: str, value, from_text: bool = False):
         return _parse_hosts(value, from_text)
     if name == "auth_required":
         return _parse_auth_mode(value)
+    if name in ARR_SETTINGS:
+        return parse_arr_setting(name, value)
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be text")
     _plain_text(name, value, _PATH_MAX if name == "media_path" else _TEXT_MAX)
@@ -234,6 +240,8 @@ def update_config(changes: dict, from_text: bool = False) -> SymlinkConfig:
         first = next(iter(errors))
         message = errors[first] if len(errors) == 1 else "; ".join(errors.values())
         raise ValidationError(message, field=first, fields=errors)
+    if "arr_instances" in parsed:
+        parsed["arr_instances"] = keep_masked_keys(parsed["arr_instances"], config.arr_instances or [], mask)
     for name, value in parsed.items():
         setattr(config, name, value)
     db.session.commit()

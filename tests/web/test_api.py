@@ -153,9 +153,13 @@ def test_cancel_of_a_finished_scan_is_409(client, library):
     assert_error(client.post(f"/api/symlink/scan/cancel/{scan_id}", json={}), 409)
 
 
-def test_services_endpoints_say_not_available_yet(client):
-    assert_error(client.post("/api/symlink/test/services", json={}), 501, "not_implemented")
-    assert_error(client.post("/api/symlink/services/detect", json={}), 501, "not_implemented")
+def test_services_endpoints_answer_instead_of_501(client, monkeypatch, tmp_path):
+    # Nothing enabled: an empty list. No Docker socket: an empty list and a message (tests/arr has the rest).
+    assert client.post("/api/symlink/test/services", json={}).get_json() == {"services": []}
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/docker.sock")
+    detected = client.post("/api/symlink/services/detect", json={})
+    assert detected.status_code == 200 and detected.get_json()["services"] == []
+    assert "no Docker socket found" in detected.get_json()["message"]
 
 
 def test_index_page_has_the_three_tabs(client):

@@ -97,15 +97,16 @@ def test_finding_10_purge_of_the_whole_range_works(client):
 
 
 def test_finding_10_500s_carry_no_sql_or_paths(app, client, env, caplog):
-    import shutil
-
-    # The database goes away under the server: a real SQLite error inside a route.
+    # The database is damaged under the server, in place (the same file, so not taken for a
+    # deleted one): a real SQLite error inside a route.
     from linkdoctor.models import db
 
     with app.app_context():
         db.engine.dispose()
-    shutil.move(env / "linkdoctor.db", env / "elsewhere.db")
-    (env / "linkdoctor.db").mkdir()  # not a database: every statement fails
+    for leftover in ("linkdoctor.db-wal", "linkdoctor.db-shm"):
+        (env / leftover).unlink(missing_ok=True)
+    with open(env / "linkdoctor.db", "r+b") as damaged:
+        damaged.write(b"not a database any more" * 200)
     answer = client.get("/api/symlink/scans/history")
     body = assert_error(answer, 500, "internal_error")
     assert "SELECT" not in body["message"] and str(env) not in body["message"] and "sqlite" not in body["message"].lower()

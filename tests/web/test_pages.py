@@ -244,14 +244,13 @@ def test_settings_save_round_trips_and_show_the_api_message(page, app):
         assert get_config().max_workers == 3
 
 
-def test_service_buttons_show_the_not_implemented_message(page):
+def test_service_buttons_answer_when_nothing_is_set_up(page, monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/docker.sock")  # read by the live server's thread
     page.open("settings")
     page.by_id("services-test").click()
-    text = page.wait_for_text("services-result", "testing Sonarr/Radarr connections is not available yet")
-    assert "banner-warning" in page.by_id("services-result").get_attribute("class")
-    assert "not available yet" in text
+    page.wait_for_text("services-result", "no Sonarr or Radarr instance is enabled")
     page.by_id("services-detect").click()
-    page.wait_for_text("services-result", "detecting Sonarr/Radarr through Docker is not available yet")
+    page.wait_for_text("services-result", "no Docker socket found")
     assert page.by_id("services-detect").is_enabled()
     assert not page.visible("error-banner")
 
@@ -343,7 +342,7 @@ def test_history_opens_a_scan_and_screenshots_of_each_tab(page, web_library, scr
     page.tab("settings")
     page.wait(lambda _: page.by_id("cfg-max_workers").get_attribute("value") == "6")
     page.by_id("services-test").click()
-    page.wait_for_text("services-result", "not available yet")
+    page.wait_for_text("services-result", "no Sonarr or Radarr instance is enabled")
     page.fill("cfg-max_workers", "0")
     page.by_id("settings-save").click()
     page.wait_for_text("settings-error", "max_workers")

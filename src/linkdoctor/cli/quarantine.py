@@ -21,10 +21,22 @@ def restore(app, scan_id, paths):
     chosen = [os.path.abspath(p) for p in paths] or None
     result = quarantine.restore(scan_id, settings.data_dir, chosen)
     click.echo(f"restored {result['restored']} link(s) of scan {scan_id}")
+    _rescan_restored(app, scan_id, result)
     for conflict in result["conflicts"]:
         click.echo(f"  not restored: {conflict['path']!r}: {conflict['reason']}", err=True)
     if result["conflicts"]:
         sys.exit(EXIT_PROBLEMS)
+
+
+def _rescan_restored(app, scan_id: int, result: dict) -> None:
+    """Restore has released the library lock: let Sonarr/Radarr rescan the items that came back."""
+    from linkdoctor.arr.followup import after_restore, followup_view
+    from linkdoctor.cli.services import print_followup, wait_for_followup
+
+    started = after_restore(app.extensions["linkdoctor.jobs"], scan_id, result, origin="cli")
+    if started.get("job_id"):
+        wait_for_followup(app, started)
+        print_followup(followup_view(scan_id))
 
 
 @main.group("quarantine")

@@ -13,6 +13,8 @@ from linkdoctor.cli import main
 from linkdoctor.cli.common import (
     EXIT_CANCELLED, EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, build_app, plain_errors, service_command,
 )
+from linkdoctor.arr.followup import after_confirm, followup_view
+from linkdoctor.cli.services import print_followup, wait_for_followup
 from linkdoctor.config import get_config
 from linkdoctor.errors import LinkdoctorError
 from linkdoctor.models import AWAITING_CONFIRMATION, CANCELLED, ERROR
@@ -141,6 +143,8 @@ def print_report(document: dict) -> None:
         click.echo(f"  [{finding['category']}] {finding['path']!r} -> {finding['target']!r}: {finding['detail']}")
     if document.get("error_message"):
         click.echo(f"  error: {document['error_message']}")
+    if document.get("services"):
+        print_followup(document["services"])
 
 
 def _ask_and_remove(app, scan_id: int, yes: bool, force: bool, as_json: bool) -> dict | None:
@@ -167,6 +171,11 @@ def _ask_and_remove(app, scan_id: int, yes: bool, force: bool, as_json: bool) ->
                file=out)
     for item in result["skipped"]:
         click.echo(f"  kept {item['path']!r}: {item['reason']}", file=out)
+    # Confirm has released the library lock: the Sonarr/Radarr follow-up job can take it now.
+    result["services"] = after_confirm(app.extensions["linkdoctor.jobs"], scan_id, result, origin="cli")
+    if result["services"].get("job_id"):
+        click.echo("Telling Sonarr/Radarr (rescan, then search what was removed)…", file=out)
+        wait_for_followup(app, result["services"])
     return result
 
 
@@ -201,6 +210,7 @@ def run_scan_command(app, paths: list[str], depth: str, mode: str, workers: int 
                 return EXIT_CANNOT_RUN
         document = scan_document(scan_id)
         document["removal"] = removal
+        document["services"] = followup_view(scan_id)
     if as_json:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:

@@ -33,5 +33,21 @@ class SymlinkConfig(db.Model):
     # None: decided by the address the server listens on (see linkdoctor.auth.auth_mode).
     auth_required: Mapped[str | None] = mapped_column(String(32), default=None)
     allowed_hosts: Mapped[list] = mapped_column(JSON, default=list)
+    # The seed fields above describe the first Sonarr and Radarr; these complete them.
+    sonarr_name: Mapped[str] = mapped_column(String(64), default="Sonarr", server_default="Sonarr")
+    sonarr_scheme: Mapped[str] = mapped_column(String(8), default="http", server_default="http")
+    sonarr_url_base: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    sonarr_path_mappings: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    radarr_name: Mapped[str] = mapped_column(String(64), default="Radarr", server_default="Radarr")
+    radarr_scheme: Mapped[str] = mapped_column(String(8), default="http", server_default="http")
+    radarr_url_base: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    radarr_path_mappings: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # Further instances of either app: [{kind, name, scheme, host, port, url_base, api_key, enabled, path_mappings}].
+    arr_instances: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # What Sonarr/Radarr call a folder and what it is here: [{"remote": "/tv", "local": "/medias/Séries"}].
+    path_mappings: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    arr_search: Mapped[bool] = mapped_column(default=True, server_default="1")  # off: rescan only
+    arr_command_timeout: Mapped[float] = mapped_column(default=300.0, server_default="300")
+    arr_request_timeout: Mapped[float] = mapped_column(default=10.0, server_default="10")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -90,7 +90,7 @@ def _confirm(scan_id: int, token: str, paths: list[str] | None, force: bool, med
             skipped.append({"path": finding.path, "reason": f"changed since the scan (now {check.category}): left alone"})
         else:
             ready.append(finding)
-    moved = _move_batch(scan, ready, root, data_dir, quarantine_dir, config.file_timeout, skipped)
+    moved_paths = _move_batch(scan, ready, root, data_dir, quarantine_dir, config.file_timeout, skipped)
     # Links kept only because the guard blocked them leave the scan waiting, so that the
     # user can still override deliberately; anything else closes it.
     held_by_guard = any(item["reason"].startswith("source blocked") for item in skipped)
@@ -98,12 +98,12 @@ def _confirm(scan_id: int, token: str, paths: list[str] | None, force: bool, med
     db.session.commit()
     for item in skipped:
         repair_log(data_dir, "skip", f"scan {scan_id}: {item['path']!r}: {item['reason']}")
-    return {"scan_id": scan_id, "removed": moved, "skipped": skipped,
+    return {"scan_id": scan_id, "removed": len(moved_paths), "paths": moved_paths, "skipped": skipped,
             "blocked_sources": [v for v in guard.values() if v["blocked"]], "forced": bool(force)}
 
 
 def _move_batch(scan: SymlinkScan, findings: list[Finding], root: str, data_dir: Path,
-                quarantine_dir: Path, timeout: float, skipped: list[dict]) -> int:
+                quarantine_dir: Path, timeout: float, skipped: list[dict]) -> list[str]:
     """Journal every move first (state planned), then move each link in a worker and record what became of it."""
     entries = []
     reserved = set()
@@ -125,13 +125,13 @@ def _move_batch(scan: SymlinkScan, findings: list[Finding], root: str, data_dir:
     # One worker, one link per task: the next link is sent only once this one's outcome
     # is recorded, so a crash leaves at most one move unrecorded (recovery settles it).
     pool = WorkerPool(1, {"move": timeout}, {}, threading.Event())
-    moved = 0
+    moved = []
     for index, outcome in enumerate(pool.run_all([Task("move", [item]) for item in by_item]), 1):
         if outcome.kind != "move":
             continue
         entry = by_item[outcome.item]
         if _record_move(entry, outcome, timeout, data_dir, journal, skipped):
-            moved += 1
+            moved.append(entry.original_path)
             # Counted with each entry, committed with it: after a crash the count still
             # matches what the journal says is in the quarantine.
             scan.files_deleted = (scan.files_deleted or 0) + 1

@@ -4,6 +4,7 @@
 //   findings.js    the findings table
 //   confirm.js     the proposed-removals panel of a real-mode scan
 //   quarantine.js  what a confirmed scan moved into the quarantine, and restoring it
+//   followup.js    the Sonarr/Radarr follow-up of those removals
 // API strings only ever reach the page through textContent, never as HTML.
 
 import { ApiError, get, post } from "./api.js";
@@ -12,6 +13,7 @@ import { renderCounters } from "./counters.js";
 import { initFindings } from "./findings.js";
 import { initFolders } from "./folders.js";
 import { el, formatDuration, formatLinks, formatNumber, isActive, setStatusPill } from "./format.js";
+import { initFollowUp } from "./followup.js";
 import { initQuarantine } from "./quarantine.js";
 
 const POLL_MS = 1000;
@@ -36,6 +38,7 @@ export function initScanner(ctx) {
       findings.rerender();
     },
   });
+  const followUp = initFollowUp({ showError: ctx.showError });
   const shownScanId = () => findings.scanId();
   const mediaRoot = () => folders.mediaRoot() || findings.mediaRoot();
   const confirm = initConfirm({
@@ -229,6 +232,7 @@ export function initScanner(ctx) {
     await quarantine.load(status.scan_id, status.status !== "awaiting_confirmation" && deleted > 0);
     if (findings.scanId() !== status.scan_id) return undefined; // another scan was opened meanwhile
     quarantine.render(status.scan_id);
+    followUp.render(status);
     return findings.load();
   }
 

@@ -6,6 +6,7 @@
 // names is marked invalid.
 
 import { ApiError, get, post } from "./api.js";
+import { initArrSettings } from "./arr_settings.js";
 import { formatDate } from "./format.js";
 
 export function initSettings(ctx) {
@@ -13,12 +14,19 @@ export function initSettings(ctx) {
   const form = $("settings-form");
   const fields = Array.from(form.querySelectorAll("[data-kind]"));
   let loaded = null;
+  const arr = initArrSettings({ $, getLoaded: () => loaded, onApplied: (config) => fill(config), showError: ctx.showError });
 
   function readField(input) {
     const kind = input.dataset.kind;
     if (kind === "bool") return input.checked;
     if (kind === "list") {
       return input.value.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+    }
+    if (kind === "json") {
+      // Text that is not JSON is sent as it is: the server's 400 says what is wrong with it.
+      const text = input.value.trim();
+      if (text === "") return [];
+      try { return JSON.parse(text); } catch { return input.value; }
     }
     if (kind === "int" || kind === "float") {
       const text = input.value.trim();
@@ -33,11 +41,18 @@ export function initSettings(ctx) {
     const kind = input.dataset.kind;
     if (kind === "bool") input.checked = Boolean(value);
     else if (kind === "list") input.value = Array.isArray(value) ? value.join("\n") : "";
+    else if (kind === "json") input.value = Array.isArray(value) && value.length === 0 ? "" : JSON.stringify(value);
     else input.value = value === null || value === undefined ? "" : String(value);
   }
 
+  // Key order does not matter (the server may sort an object's keys).
+  function canonical(value) {
+    return JSON.stringify(value, (_key, v) => (v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+  }
+
   function sameValue(a, b) {
-    return JSON.stringify(a) === JSON.stringify(b);
+    return canonical(a) === canonical(b);
   }
 
   function markValid(input) {
@@ -59,6 +74,7 @@ export function initSettings(ctx) {
   function fill(config) {
     loaded = config;
     for (const input of fields) writeField(input, config[input.name]);
+    arr.render(config.arr_instances);
     clearInvalid();
     // Set by LINKDOCTOR_MEDIA_PATH: shown, not editable, and the note says where to change it.
     const mediaPath = $("cfg-media_path");
@@ -70,6 +86,7 @@ export function initSettings(ctx) {
   }
 
   function changes() {
+    arr.sync();
     const body = {};
     for (const input of fields) {
       const value = readField(input);
@@ -137,6 +154,17 @@ export function initSettings(ctx) {
     }
   }
 
+  function describeServices(path, answer) {
+    if (path === "/services/detect") {
+      arr.showSuggestions(answer);
+      return answer.message;
+    }
+    arr.showVerdicts(answer.services);
+    if (answer.services.length === 0) return "no Sonarr or Radarr instance is enabled";
+    const ok = answer.services.filter((s) => s.ok).length;
+    return `${ok} of ${answer.services.length} instance(s) answer`;
+  }
+
   async function serviceAction(button, path, what) {
     const box = $("services-result");
     box.hidden = true;
@@ -144,7 +172,7 @@ export function initSettings(ctx) {
     try {
       const answer = await post(path);
       box.className = "banner banner-ok inline-banner";
-      box.textContent = `${what}: ${answer && answer.message ? answer.message : "done"}`;
+      box.textContent = `${what}: ${describeServices(path, answer)}`;
     } catch (err) {
       const notYet = err instanceof ApiError && err.status === 501;
       box.className = `banner ${notYet ? "banner-warning" : "banner-error"} inline-banner`;

@@ -3,17 +3,21 @@
 from flask import jsonify, request
 
 from linkdoctor import quarantine
+from linkdoctor.arr.followup import after_restore
 from linkdoctor.config import RETENTION_DAYS, get_config
 from linkdoctor.errors import ValidationError
 from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import MAX_ID, int_arg, json_body, positive_id, settings
+from linkdoctor.web.api.inputs import MAX_ID, int_arg, jobs, json_body, positive_id, settings
 
 
 @bp.post("/scan/<scan_id>/restore")
 def restore_scan(scan_id):
     """Put a scan's quarantined links back where they were: all, or {paths: [...]}."""
     body = json_body({"paths"})
-    result = quarantine.restore(positive_id(scan_id), settings().data_dir, body.get("paths"))
+    scan_id = positive_id(scan_id)
+    result = quarantine.restore(scan_id, settings().data_dir, body.get("paths"))
+    # Rescans of the restored items, once restore has released the library lock.
+    result["services"] = after_restore(jobs(), scan_id, result)
     if result["conflicts"] and not result["restored"]:
         return jsonify({"error": "conflict", "message": "nothing restored: every path is occupied or gone",
                         **result}), 409

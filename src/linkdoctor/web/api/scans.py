@@ -3,11 +3,12 @@
 from flask import jsonify, request
 
 from linkdoctor import quarantine, scans
+from linkdoctor.arr.followup import after_confirm, followup_view
 from linkdoctor.config import get_config
 from linkdoctor.errors import ValidationError
 from linkdoctor.paths import real_root
 from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import int_arg, json_body, library_request, positive_id, settings, tasks
+from linkdoctor.web.api.inputs import int_arg, json_body, jobs, library_request, positive_id, settings, tasks
 
 
 @bp.post("/scan/start")
@@ -29,7 +30,10 @@ def start_scan():
 @bp.get("/scan/status/<scan_id>")
 def scan_status(scan_id):
     """Status, progress, phase, live statistics and ETA of one scan."""
-    return jsonify(tasks().status(positive_id(scan_id)))
+    scan_id = positive_id(scan_id)
+    data = tasks().status(scan_id)
+    data["services"] = followup_view(scan_id)  # the Sonarr/Radarr follow-up of its removals
+    return jsonify(data)
 
 
 @bp.post("/scan/cancel/<scan_id>")
@@ -71,10 +75,14 @@ def confirm_removal(scan_id):
     if not isinstance(force, bool):
         raise ValidationError("force must be true or false")
     process = settings()
-    return jsonify(quarantine.confirm(
-        positive_id(scan_id), body["token"], body.get("paths"), force,
+    scan_id = positive_id(scan_id)
+    result = quarantine.confirm(
+        scan_id, body["token"], body.get("paths"), force,
         get_config().media_path, process.data_dir, process.quarantine_dir,
-    ))
+    )
+    # After confirm has released the library lock: the follow-up job takes it in turn.
+    result["services"] = after_confirm(jobs(), scan_id, result)
+    return jsonify(result)
 
 
 @bp.post("/scan/<scan_id>/discard")

@@ -1,0 +1,211 @@
+"""After a confirmed cleanup: per item one rescan, then a search for exactly what was removed (API and jobs)."""
+
+import os
+import time
+
+import pytest
+
+from tests.conftest import wait_for_scan
+from tests.fakes.arr import FakeArr
+from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
+
+
+def remote_to_local(media_root, mappings):
+    """How a fake sees its files on this machine: its own folders mapped like linkdoctor's setting."""
+
+    def disk(remote):
+        for mapping in mappings:
+            if remote == mapping["remote"] or remote.startswith(mapping["remote"] + "/"):
+                return mapping["local"] + remote[len(mapping["remote"]):]
+        return remote
+
+    return disk
+
+
+@pytest.fixture
+def world(client, library, media_root, sonarr, radarr):
+    """A library seen by a Sonarr at /tv and a Radarr at /movies, through path mappings."""
+    series_dir, films_dir = media_root / "Séries", media_root / "Films"
+    tv_map = [{"remote": "/tv", "local": str(series_dir)}]
+    movie_map = [{"remote": "/movies", "local": str(films_dir)}]
+    sonarr.disk = remote_to_local(media_root, tv_map)
+    radarr.disk = remote_to_local(media_root, movie_map)
+    links, ids = {}, {}
+    show = sonarr.add_series("Show X", "/tv/Show X")
+    for number, monitored, broken in ((1, True, True), (2, True, True), (3, True, False), (4, False, True)):
+        name = f"Season 1/Show X S01E0{number}.mkv"
+        ids[f"E0{number}"] = sonarr.add_episode(show, 1, number, f"/tv/Show X/{name}", monitored=monitored)
+        rel = f"Séries/Show X/{name}"
+        links[f"E0{number}"] = library.broken(rel) if broken else library.healthy(rel)
+    quiet = sonarr.add_series("Quiet Show", "/tv/Quiet Show", monitored=False)
+    sonarr.add_episode(quiet, 1, 1, "/tv/Quiet Show/Season 1/Quiet S01E01.mkv")
+    links["quiet"] = library.broken("Séries/Quiet Show/Season 1/Quiet S01E01.mkv")
+    ids["dune"] = radarr.add_movie("Dune", 2021, "/movies/Dune (2021)", "/movies/Dune (2021)/Dune.mkv")
+    links["dune"] = library.broken("Films/Dune (2021)/Dune.mkv")
+    ids["old"] = radarr.add_movie("Old", 1999, "/movies/Old (1999)", "/movies/Old (1999)/Old.mkv", monitored=False)
+    links["old"] = library.broken("Films/Old (1999)/Old.mkv")
+    links["stray"] = library.broken("Extras/stray.mkv")
+    for i in range(8):  # healthy links into the same source, so that the guard lets the removal through
+        library.healthy(f"Films/ok{i}/ok.mkv")
+    answer = client.post("/api/symlink/config", json={
+        "sonarr_enabled": True, "sonarr_host": "127.0.0.1", "sonarr_port": sonarr.port, "sonarr_api_key": sonarr.api_key,
+        "radarr_enabled": True, "radarr_host": "127.0.0.1", "radarr_port": radarr.port, "radarr_api_key": radarr.api_key,
+        "radarr_path_mappings": movie_map, "path_mappings": tv_map, "broken_share_limit": 1.0,
+    })
+    assert answer.status_code == 200, answer.get_json()
+    return {"links": links, "ids": ids, "show": show, "quiet": quiet}
+
+
+def real_scan(client) -> dict:
+    scan_id = client.post("/api/symlink/scan/start", json={"mode": "real"}).get_json()["scan_id"]
+    return wait_for_scan(client, scan_id)
+
+
+def wait_for_followup(client, scan_id, timeout=30.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        services = client.get(f"/api/symlink/scan/status/{scan_id}").get_json()["services"]
+        if services and services["state"] not in ("pending", "running"):
+            return services
+        time.sleep(0.1)
+    raise AssertionError(f"follow-up of scan {scan_id} not finished after {timeout}s: {services}")
+
+
+def confirm_all(client, status) -> dict:
+    answer = client.post(f"/api/symlink/scan/{status['scan_id']}/confirm",
+                         json={"token": status["confirmation"]["token"]})
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+def matches_of(services, path) -> list[dict]:
+    return next(link["matches"] for link in services["links"] if link["path"] == str(path))
+
+
+def test_rescan_then_search_exactly_what_was_removed(client, world, sonarr, radarr):
+    status = real_scan(client)
+    assert status["services"] is None
+    removal = confirm_all(client, status)
+    assert removal["removed"] == 7 and removal["services"]["state"] == "started"
+    services = wait_for_followup(client, status["scan_id"])
+    ids = world["ids"]
+    # One rescan per series however many episodes; only the monitored removed episodes are searched.
+    # Items in the order of their links' paths ("Quiet Show" before "Show X").
+    assert sonarr.sent_commands() == [
+        {"name": "RescanSeries", "seriesId": world["quiet"]},
+        {"name": "RescanSeries", "seriesId": world["show"]},
+        {"name": "EpisodeSearch", "episodeIds": sorted([ids["E01"], ids["E02"]])},
+    ]
+    assert radarr.sent_commands() == [
+        {"name": "RescanMovie", "movieId": ids["dune"]},
+        {"name": "MoviesSearch", "movieIds": [ids["dune"]]},
+        {"name": "RescanMovie", "movieId": ids["old"]},
+    ]
+    # The rescan really completed before the search: the fake has forgotten the removed files.
+    assert {e["episodeFileId"] for e in sonarr.episodes.values() if e["id"] in (ids["E01"], ids["E02"], ids["E04"])} == {0}
+    links = world["links"]
+    [e01] = matches_of(services, links["E01"])
+    assert (e01["instance"], e01["item"], e01["episodes"], e01["search"]) == ("sonarr 'Sonarr'", "Show X", ["S01E01"], "sent")
+    assert e01["commands"] == ["RescanSeries: completed", "EpisodeSearch: queued"]
+    assert matches_of(services, links["E04"])[0]["search"] == "episode not monitored"
+    assert matches_of(services, links["quiet"])[0]["search"] == "series not monitored"
+    assert matches_of(services, links["old"])[0]["search"] == "movie not monitored"
+    assert matches_of(services, links["dune"])[0]["item"] == "Dune (2021)"
+    assert services["unmatched"] == [str(links["stray"])]
+    assert services["state"] == "completed" and services["ok"] is True
+    assert "7 link(s): 6 matched, 1 unmatched; 4 rescan(s), 2 search(es) sent" in services["message"]
+    job = client.get(f"/api/symlink/jobs/{services['job_id']}").get_json()
+    assert job["kind"] == "notify" and job["scan_id"] == status["scan_id"]
+
+
+def test_dry_run_sends_nothing(client, world, sonarr, radarr):
+    scan_id = client.post("/api/symlink/scan/start", json={"mode": "dry-run"}).get_json()["scan_id"]
+    status = wait_for_scan(client, scan_id)
+    assert status["status"] == "completed" and status["services"] is None
+    assert all(os.path.islink(link) for link in world["links"].values())
+    assert sonarr.requests == [] and radarr.requests == []
+
+
+def test_search_off_rescans_only_and_restore_rescans_what_came_back(client, world, sonarr, radarr):
+    client.post("/api/symlink/config", json={"arr_search": False})
+    status = real_scan(client)
+    confirm_all(client, status)
+    wait_for_followup(client, status["scan_id"])
+    assert [c["name"] for c in sonarr.sent_commands()] == ["RescanSeries", "RescanSeries"]
+    assert [c["name"] for c in radarr.sent_commands()] == ["RescanMovie", "RescanMovie"]
+    client.post("/api/symlink/config", json={"arr_search": True})  # restore never searches anyway
+    restored = client.post(f"/api/symlink/scan/{status['scan_id']}/restore",
+                           json={"paths": [str(world["links"]["dune"])]}).get_json()
+    assert restored["restored"] == 1 and restored["services"]["state"] == "started"
+    services = wait_for_followup(client, status["scan_id"])
+    assert services["trigger"] == "restore"
+    assert radarr.sent_commands()[-1] == {"name": "RescanMovie", "movieId": world["ids"]["dune"]}
+    assert len(radarr.sent_commands()) == 3 and len(sonarr.sent_commands()) == 2
+
+
+def test_a_failing_sonarr_never_blocks_the_cleanup_and_can_be_retried(client, world, sonarr, radarr):
+    sonarr.api_key = "rotated-key"  # the configured key is now wrong
+    status = real_scan(client)
+    removal = confirm_all(client, status)
+    assert removal["removed"] == 7
+    services = wait_for_followup(client, status["scan_id"])
+    assert services["state"] == "completed" and services["ok"] is False
+    assert "wrong API key" in services["errors"][0]["message"]
+    assert not os.path.lexists(world["links"]["E01"])  # the cleanup stands
+    assert len(radarr.sent_commands()) == 3
+    client.post("/api/symlink/config", json={"sonarr_api_key": "rotated-key"})
+    retried = client.post(f"/api/symlink/scan/{status['scan_id']}/notify", json={})
+    assert retried.status_code == 202
+    services = wait_for_followup(client, status["scan_id"])
+    assert services["trigger"] == "retry" and services["ok"] is True
+    assert [c["name"] for c in sonarr.sent_commands()] == ["RescanSeries", "RescanSeries", "EpisodeSearch"]
+
+
+def test_several_instances_each_with_their_own_mapping(client, world, library, media_root, sonarr, radarr):
+    uhd = FakeArr("radarr", api_key="f" * 32).start()
+    try:
+        uhd_map = [{"remote": "/movies4k", "local": str(media_root / "Films 4K")}]
+        uhd.disk = remote_to_local(media_root, uhd_map)
+        movie = uhd.add_movie("Dune", 2021, "/movies4k/Dune (2021)", "/movies4k/Dune (2021)/Dune.2160p.mkv")
+        link = library.broken("Films 4K/Dune (2021)/Dune.2160p.mkv")
+        answer = client.post("/api/symlink/config", json={"arr_instances": [{
+            "kind": "radarr", "name": "4K", "host": "127.0.0.1", "port": uhd.port, "api_key": uhd.api_key,
+            "path_mappings": uhd_map}]})
+        assert answer.get_json()["arr_instances"][0]["api_key"] == "********ffff"
+        status = real_scan(client)
+        confirm_all(client, status)
+        services = wait_for_followup(client, status["scan_id"])
+        assert uhd.sent_commands() == [{"name": "RescanMovie", "movieId": movie},
+                                       {"name": "MoviesSearch", "movieIds": [movie]}]
+        assert matches_of(services, link)[0]["instance"] == "radarr '4K'"
+        assert {c["movieId"] for c in radarr.sent_commands() if "movieId" in c} == {world["ids"]["dune"], world["ids"]["old"]}
+        assert uhd.violations == []
+    finally:
+        uhd.stop()
+
+
+def test_notify_input_and_state_errors(client, world):
+    assert client.post("/api/symlink/scan/abc/notify", json={}).status_code == 400
+    assert client.post("/api/symlink/scan/1/notify", json={"x": 1}).status_code == 400
+    missing = client.post("/api/symlink/scan/999/notify", json={})
+    assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
+    client.post("/api/symlink/config", json={"sonarr_enabled": False, "radarr_enabled": False})
+    status = real_scan(client)
+    removal = confirm_all(client, status)
+    assert removal["services"]["state"] == "off"
+    off = client.post(f"/api/symlink/scan/{status['scan_id']}/notify", json={})
+    assert off.status_code == 409 and "no Sonarr or Radarr instance is enabled" in off.get_json()["message"]
+
+
+def test_a_rescan_that_does_not_complete_in_time_is_not_followed_by_a_search(client, world, sonarr, radarr):
+    sonarr.command_seconds = 120  # Sonarr busy: the rescan stays "started"
+    client.post("/api/symlink/config", json={"arr_command_timeout": 5})
+    status = real_scan(client)
+    confirm_all(client, status)
+    services = wait_for_followup(client, status["scan_id"], timeout=60)
+    assert [c["name"] for c in sonarr.sent_commands()] == ["RescanSeries", "RescanSeries"]  # no EpisodeSearch
+    [e01] = matches_of(services, world["links"]["E01"])
+    assert e01["commands"] == ["RescanSeries: timeout"]
+    assert e01["search"] == "not sent: the rescan ended timeout"
+    assert services["ok"] is False and "problem(s)" in services["message"]
+    assert [c["name"] for c in radarr.sent_commands()] == ["RescanMovie", "MoviesSearch", "RescanMovie"]

@@ -1,0 +1,230 @@
+"""A fake Sonarr or Radarr (API v3) on 127.0.0.1: a real HTTP server that behaves like the app where it matters.
+
+- the API key is checked (401, empty body), everything sits under the URL base (else 404);
+- commands take time (queued/started, then completed) and unknown ones are refused;
+- a rescan, once completed, forgets the files that are gone from disk (what linkdoctor removed);
+- every request is checked against the upstream OpenAPI spec, every JSON answer validated with it;
+  what does not match lands in `violations`, which the tests assert is empty.
+Knobs: `fail_next` (answer 500 that many times), `delay` (seconds before answering), `app_name`, `html`.
+"""
+
+import json
+import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.openapi import SpecViolation, check_request, check_response
+
+KNOWN_COMMANDS = {"sonarr": ("RescanSeries", "EpisodeSearch", "SeriesSearch"),
+                  "radarr": ("RescanMovie", "MoviesSearch", "RefreshMovie")}
+NOW = "2026-11-22T00:00:00Z"
+
+
+class FakeArr:
+    """One fake instance; `start()` serves it, `url`/`port` say where."""
+
+    def __init__(self, kind: str, api_key: str = "0123456789abcdef0123456789abcdef", url_base: str = "",
+                 disk=None, command_seconds: float = 0.3):
+        self.kind = kind
+        self.api_key = api_key
+        self.url_base = "/" + url_base.strip("/") if url_base.strip("/") else ""
+        self.app_name = kind.capitalize()
+        self.disk = disk or (lambda remote: remote)  # the app's path -> where that file is on this machine
+        self.command_seconds = command_seconds
+        self.fail_next = 0
+        self.delay = 0.0
+        self.html = False
+        self.requests: list[dict] = []
+        self.violations: list[str] = []
+        self.series: dict[int, dict] = {}
+        self.episodes: dict[int, dict] = {}
+        self.movies: dict[int, dict] = {}
+        self.files: dict[int, dict] = {}  # episode files or movie files
+        self.commands: dict[int, dict] = {}
+        self._ids = iter(range(1, 10**9))
+        self._lock = threading.Lock()  # guards the library and the command list between request threads
+        self.server: ThreadingHTTPServer | None = None
+
+    # -- the library --------------------------------------------------------
+
+    def add_series(self, title: str, path: str, monitored: bool = True) -> int:
+        series_id = next(self._ids)
+        self.series[series_id] = {"id": series_id, "title": title, "path": path, "monitored": monitored}
+        return series_id
+
+    def add_episode(self, series_id: int, season: int, number: int, file_path: str | None = None,
+                    monitored: bool = True) -> int:
+        file_id = 0
+        if file_path:
+            file_id = next(self._ids)
+            self.files[file_id] = {"id": file_id, "seriesId": series_id, "seasonNumber": season,
+                                   "path": file_path, "relativePath": os.path.relpath(file_path, self.series[series_id]["path"])}
+        episode_id = next(self._ids)
+        self.episodes[episode_id] = {"id": episode_id, "seriesId": series_id, "seasonNumber": season,
+                                     "episodeNumber": number, "episodeFileId": file_id, "monitored": monitored}
+        return episode_id
+
+    def add_movie(self, title: str, year: int, path: str, file_path: str | None = None, monitored: bool = True) -> int:
+        movie_id = next(self._ids)
+        self.movies[movie_id] = {"id": movie_id, "title": title, "year": year, "path": path,
+                                 "monitored": monitored, "movieFileId": 0}
+        if file_path:
+            file_id = next(self._ids)
+            self.files[file_id] = {"id": file_id, "movieId": movie_id, "path": file_path,
+                                   "relativePath": os.path.basename(file_path)}
+            self.movies[movie_id]["movieFileId"] = file_id
+        return movie_id
+
+    def sent_commands(self) -> list[dict]:
+        """The commands received, as {name, **fields}, in order."""
+        return [c["request"] for c in sorted(self.commands.values(), key=lambda c: c["id"])]
+
+    # -- serving ------------------------------------------------------------
+
+    def start(self) -> "FakeArr":
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                fake._handle(self, "GET")
+
+            def do_POST(self):
+                fake._handle(self, "POST")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, name=f"fake-{self.kind}", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        parts = urlsplit(handler.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        body = json.loads(raw) if raw else None
+        self.requests.append({"method": method, "path": parts.path, "query": query, "body": body,
+                              "api_key": handler.headers.get("X-Api-Key"), "url": handler.path})
+        if self.delay:
+            time.sleep(self.delay)
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            return self._send(handler, 500, b'{"message": "Internal Server Error"}')
+        if self.html:
+            return self._send(handler, 200, b"<html><body>Welcome to nginx!</body></html>", "text/html")
+        if not parts.path.startswith(self.url_base + "/"):
+            return self._send(handler, 404, b"")
+        path = parts.path[len(self.url_base):]
+        if path == "/ping":
+            return self._send(handler, 200, b'{"status": "OK"}')
+        if handler.headers.get("X-Api-Key") != self.api_key:
+            return self._send(handler, 401, b"")
+        try:
+            check_request(self.kind, method, path, query, body)
+        except SpecViolation as exc:
+            self.violations.append(str(exc))
+            return self._send(handler, 400, json.dumps({"message": str(exc)}).encode())
+        with self._lock:
+            status, answer = self._route(method, path, query, body)
+        if 200 <= status < 300:
+            try:
+                check_response(self.kind, method, path, status, answer)
+            except SpecViolation as exc:
+                self.violations.append(str(exc))
+        self._send(handler, status, json.dumps(answer).encode() if answer is not None else b"")
+
+    def _send(self, handler, status: int, payload: bytes, content_type: str = "application/json") -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+    # -- the API ------------------------------------------------------------
+
+    def _route(self, method: str, path: str, query: dict, body):
+        if path == "/api/v3/system/status":
+            return 200, {"appName": self.app_name, "instanceName": self.app_name, "version": "4.0.19.2546"
+                         if self.kind == "sonarr" else "5.26.2.10099", "urlBase": self.url_base, "isDocker": True}
+        if path == "/api/v3/command" and method == "POST":
+            return self._new_command(body)
+        if path.startswith("/api/v3/command/"):
+            command = self.commands.get(int(path.rsplit("/", 1)[1]))
+            return (200, self._command_view(command)) if command else (404, {"message": "NotFound"})
+        if self.kind == "sonarr":
+            if path == "/api/v3/series":
+                return 200, [self._series_view(s) for s in self.series.values()]
+            if path == "/api/v3/episodefile":
+                series_id = int(query["seriesId"])
+                return 200, [dict(f) for f in self.files.values() if f.get("seriesId") == series_id]
+            if path == "/api/v3/episode":
+                series_id = int(query["seriesId"])
+                return 200, [{**e, "hasFile": bool(e["episodeFileId"])} for e in self.episodes.values()
+                             if e["seriesId"] == series_id]
+        else:
+            if path == "/api/v3/movie":
+                return 200, [{k: v for k, v in m.items() if k != "movieFileId"} | {"hasFile": bool(m["movieFileId"])}
+                             for m in self.movies.values()]
+            if path == "/api/v3/moviefile":
+                movie_id = int(query["movieId"])
+                return 200, [dict(f) for f in self.files.values() if f.get("movieId") == movie_id]
+        return 404, {"message": "NotFound"}
+
+    def _series_view(self, series: dict) -> dict:
+        return dict(series)
+
+    def _new_command(self, body: dict):
+        name = (body or {}).get("name")
+        if name not in KNOWN_COMMANDS[self.kind]:
+            return 400, {"message": f"Unknown command {name!r}"}  # what upstream does with a name it does not know
+        command_id = next(self._ids)
+        self.commands[command_id] = {"id": command_id, "name": name, "request": dict(body),
+                                     "at": time.monotonic(), "applied": False}
+        return 201, self._command_view(self.commands[command_id])
+
+    def _command_view(self, command: dict) -> dict:
+        elapsed = time.monotonic() - command["at"]
+        status = "queued" if elapsed < self.command_seconds / 3 else "started"
+        if elapsed >= self.command_seconds:
+            status = "completed"
+            if not command["applied"]:
+                command["applied"] = True
+                self._apply(command["request"])
+        return {"id": command["id"], "name": command["name"], "commandName": command["name"],
+                "message": "Completed" if status == "completed" else "", "body": {"name": command["name"]},
+                "priority": "normal", "status": status, "result": "successful" if status == "completed" else "unknown",
+                "queued": NOW, "started": NOW if status != "queued" else None,
+                "ended": NOW if status == "completed" else None, "trigger": "manual",
+                "stateChangeTime": NOW, "sendUpdatesToClient": True, "updateScheduledTask": True}
+
+    def _apply(self, request: dict) -> None:
+        """A completed rescan forgets the files that are no longer on disk."""
+        name = request["name"]
+        if name == "RescanSeries":
+            owner, key = request["seriesId"], "seriesId"
+        elif name == "RescanMovie":
+            owner, key = request["movieId"], "movieId"
+        else:
+            return
+        for file_id, media_file in list(self.files.items()):
+            if media_file.get(key) == owner and not os.path.exists(self.disk(media_file["path"])):
+                del self.files[file_id]
+                for episode in self.episodes.values():
+                    if episode["episodeFileId"] == file_id:
+                        episode["episodeFileId"] = 0
+                for movie in self.movies.values():
+                    if movie["movieFileId"] == file_id:
+                        movie["movieFileId"] = 0
