@@ -21,7 +21,8 @@ _FLOAT_LIMITS = {
 }
 _BOOL_FIELDS = ("include_regular_files", "sonarr_enabled", "radarr_enabled")
 _TEXT_FIELDS = ("sonarr_host", "radarr_host") + SECRET_FIELDS
-EDITABLE = ("media_path", "source_roots") + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS + _TEXT_FIELDS
+_FOLDER_LISTS = ("movie_folders", "series_folders")
+EDITABLE = ("media_path", "source_roots") + _FOLDER_LISTS + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS + _TEXT_FIELDS
 
 
 def get_config(default_media_path: str | None = None) -> SymlinkConfig:
@@ -90,6 +91,17 @@ def _parse_roots(value, from_text: bool) -> list[str]:
     return roots
 
 
+def _parse_folder_names(name: str, value, from_text: bool) -> list[str]:
+    if from_text and isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError(f"{name} must be a list of folder names")
+    names = [v.strip() for v in value if v.strip()]
+    if any("/" in n for n in names):
+        raise ValidationError(f"{name} must be folder names, not paths")
+    return names
+
+
 def parse_value(name: str, value, from_text: bool = False):
     """Validate one setting; `from_text` accepts strings as the CLI gives them."""
     if name not in EDITABLE:
@@ -102,6 +114,8 @@ def parse_value(name: str, value, from_text: bool = False):
         return _parse_bool(name, value, from_text)
     if name == "source_roots":
         return _parse_roots(value, from_text)
+    if name in _FOLDER_LISTS:
+        return _parse_folder_names(name, value, from_text)
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be text")
     if name == "media_path":

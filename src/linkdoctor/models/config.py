@@ -7,6 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from linkdoctor.models.base import db, utcnow
 
+DEFAULT_MOVIE_FOLDERS = ("Films", "Movies")
+DEFAULT_SERIES_FOLDERS = ("Séries", "Series", "TV", "Shows")
+
 
 class SymlinkConfig(db.Model):
     """The library's settings; one row, created with defaults when missing."""
@@ -30,5 +33,8 @@ class SymlinkConfig(db.Model):
     radarr_host: Mapped[str] = mapped_column(String(255), default="localhost")
     radarr_port: Mapped[int] = mapped_column(default=7878)
     radarr_api_key: Mapped[str] = mapped_column(String(255), default="")
+    # Folder names that tell an item's kind (any folder of its path, case and accents as written).
+    movie_folders: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_MOVIE_FOLDERS))
+    series_folders: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_SERIES_FOLDERS))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,4 +1,4 @@
-"""The scan worker process: runs listing, check and probe tasks sent by the pool.
+"""The scan worker process: runs listing, check, probe and hash tasks sent by the pool.
 
 Protocol (multiprocessing.connection framing over the process's stdin and stdout):
 the pool sends ``(task_id, kind, items, flush_each, options)``; the worker answers
@@ -13,6 +13,7 @@ import sys
 import time
 from multiprocessing.connection import Connection
 
+from linkdoctor.library.hashing import sample_target
 from linkdoctor.scanner.checks import check_link, list_folder
 from linkdoctor.scanner.probe import ProbeError, probe_media
 
@@ -33,6 +34,8 @@ def run_item(kind: str, item, options: dict):
         except ProbeError as exc:  # ffprobe itself cannot run: a tooling error, not a verdict
             return exc, 0.0
         return verdict, time.monotonic() - started
+    if kind == "hash":  # (path, known (size, mtime_ns) or None, read): stat, and the sampled hash
+        return sample_target(*item)
     raise ValueError(f"unknown task kind {kind!r}")
 
 
