@@ -32,6 +32,14 @@ ACTIONS = {
     UNIDENTIFIED: "rename it ('Title (Year).ext' or 'Series - S01E02.ext'), then linkdoctor import",
     MISMATCHES: "linkdoctor import (records the new content), or replace the file if it was damaged",
 }
+DESCRIPTIONS = {
+    GHOSTS: "in the inventory, gone from the library",
+    BROKEN: "library links whose target is missing",
+    ORPHANS: "media files in the source roots that no library link points to",
+    DUPLICATES: "one target shared by several links (legitimate: the same item; suspicious: different ones)",
+    UNIDENTIFIED: "items the import could not identify, waiting to be renamed by hand",
+    MISMATCHES: "targets whose content no longer matches the recorded hash (--verify-hash)",
+}
 CHECKS_KEPT = 5  # check jobs whose results stay in the table
 INSERT_BATCH = 1000
 PROGRESS_SECONDS = 0.1

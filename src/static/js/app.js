@@ -1,10 +1,11 @@
 // Bootstrapping: the tabs, the error banner, and the wiring between the three tabs.
 
 import { initDashboard } from "./dashboard.js";
+import { initMaintenance } from "./maintenance.js";
 import { initScanner } from "./scanner.js";
 import { initSettings } from "./settings.js";
 
-const TABS = ["dashboard", "scanner", "settings"];
+const TABS = ["dashboard", "scanner", "settings", "maintenance"];
 
 function $(id) {
   return document.getElementById(id);
@@ -95,6 +96,8 @@ function main() {
     },
   });
 
+  const maintenance = initMaintenance({ showError });
+  listeners.maintenance = () => maintenance.tabShown();
   listeners.dashboard = () => dashboard.refresh();
   listeners.scanner = () => scanner.tabShown();
   showTab(window.location.hash.slice(1) || "dashboard", { updateHash: false });

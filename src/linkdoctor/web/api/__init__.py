@@ -8,4 +8,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/symlink")
 register_error_handlers(bp)
 
 # The route modules register themselves on `bp` when imported.
-from linkdoctor.web.api import config, jobs, quarantine, scans, services  # noqa: E402,F401
+from linkdoctor.web.api import config, jobs, library, quarantine, scans, services  # noqa: E402,F401
