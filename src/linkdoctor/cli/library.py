@@ -35,16 +35,17 @@ def run_job(app, start) -> dict:
     cancelled = False
     while True:
         try:
-            if ctx.done.wait(0.2):
-                break
             if bar:
                 _show_progress(runner, ctx.job_id)
+            if ctx.done.wait(0.2):
+                break
         except KeyboardInterrupt:
             if not cancelled:
                 click.echo("\nlinkdoctor: cancelling…", err=True)
                 cancelled = True
                 ctx.cancel.set()
     if bar:
+        _show_progress(runner, ctx.job_id)
         click.echo("", err=True)
     return runner.status(ctx.job_id)
 
