@@ -148,7 +148,7 @@ class IntegrityCheck:
     # -- comparisons ------------------------------------------------------
 
     def _ghosts(self, failed_folders: list[str]) -> None:
-        for path, (target, _) in self.recorded.items():
+        for path, (target, _) in sorted(self.recorded.items()):
             if path in self.library_paths or not self._in_library(path):
                 continue
             if any(is_inside(path, folder) for folder in failed_folders):
@@ -157,7 +157,7 @@ class IntegrityCheck:
 
     def _orphans(self) -> None:
         targets = set(self.links_by_target)
-        for path in self.source_files:
+        for path in sorted(self.source_files):
             if path not in targets:
                 self._add(ORPHANS, path, "", "no library link points to this file")
 

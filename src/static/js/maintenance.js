@@ -21,7 +21,7 @@ function cell(text, className) {
 
 export function initMaintenance({ showError }) {
   const state = { jobId: null, checkId: null, category: CATEGORIES.length ? CATEGORIES[0].key : "", page: 1,
-                  counts: {}, loaded: false, timer: null };
+                  counts: {}, loaded: false, timer: null, requests: 0 };
 
   function setRunning(running) {
     $("maint-import").disabled = running;
@@ -65,7 +65,9 @@ export function initMaintenance({ showError }) {
       }
       setRunning(false);
       $("maint-summary").textContent = summarize(status);
-      if (status.kind === "check" && status.state === "completed") await openCheck(jobId);
+      if (status.kind === "check" && status.state === "completed") {
+        await openCheck(jobId, (status.result || {}).counts);
+      }
     } catch (err) {
       setRunning(false);
       showError(err);
@@ -97,9 +99,12 @@ export function initMaintenance({ showError }) {
     }
   }
 
-  async function openCheck(jobId) {
+  async function openCheck(jobId, counts = {}) {
     state.checkId = jobId;
     state.page = 1;
+    // Open on the first category that has entries.
+    const first = CATEGORIES.find((c) => counts[c.key] > 0);
+    if (first) state.category = first.key;
     $("maint-check-id").textContent = `#${jobId}`;
     $("maint-results").hidden = false;
     await loadPage();
@@ -107,8 +112,10 @@ export function initMaintenance({ showError }) {
 
   async function loadPage() {
     const started = performance.now();
+    const request = ++state.requests;
     const data = await get(`/library/check/${state.checkId}/results`,
       { category: state.category, page: state.page, per_page: PER_PAGE });
+    if (request !== state.requests) return; // a newer page was asked for meanwhile
     state.counts = data.counts;
     renderCategories();
     const body = $("maint-body");
@@ -182,7 +189,7 @@ export function initMaintenance({ showError }) {
       const last = checks.jobs[0];
       if (last && last.state === "completed") {
         $("maint-summary").textContent = summarize(last);
-        await openCheck(last.job_id);
+        await openCheck(last.job_id, (last.result || {}).counts);
       }
     } catch (err) {
       showError(err);
