@@ -298,3 +298,18 @@ def test_changes_survive_a_new_app_on_the_same_data_dir(app, env):
         config = get_config()
         assert (config.max_workers, config.radarr_api_key) == (9, "persisted-key-4242")
         assert len(config_rows()) == 1
+
+
+def test_movie_and_series_folders_are_lists_of_names(app):
+    from linkdoctor.config import config_to_dict, get_config, update_config
+    from linkdoctor.errors import ValidationError
+
+    with app.app_context():
+        assert config_to_dict(get_config())["movie_folders"] == ["Films", "Movies"]
+        assert get_config().series_folders == ["Séries", "Series", "TV", "Shows"]
+        update_config({"movie_folders": "Films, Documentaires"}, from_text=True)
+        assert get_config().movie_folders == ["Films", "Documentaires"]
+        with pytest.raises(ValidationError):
+            update_config({"series_folders": ["a/b"]})
+        with pytest.raises(ValidationError):
+            update_config({"series_folders": "TV"})

@@ -45,6 +45,7 @@ def test_import_then_check_from_the_tab(page, web_media, screenshot_dir):
     page.by_id("maint-import").click()
     summary = page.wait_for_text("maint-summary", f"{Media.MEDIA_ITEMS} imported", timeout=60)
     assert "1 pending identification" in summary
+    page.wait_for_text("maint-pending-list", str(web_media.unknown))
     page.by_id("maint-check").click()
     page.wait_for_text("maint-summary", "inconsistencies found", timeout=60)
     page.wait(lambda _: page.visible("maint-results"), message="no results after the check")

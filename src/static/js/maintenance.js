@@ -21,7 +21,7 @@ function cell(text, className) {
 
 export function initMaintenance({ showError }) {
   const state = { jobId: null, checkId: null, category: CATEGORIES.length ? CATEGORIES[0].key : "", page: 1,
-                  counts: {}, loaded: false, timer: null, requests: 0 };
+                  counts: {}, loaded: false, timer: null, requests: 0, pendingPage: 1 };
 
   function setRunning(running) {
     $("maint-import").disabled = running;
@@ -65,6 +65,7 @@ export function initMaintenance({ showError }) {
       }
       setRunning(false);
       $("maint-summary").textContent = summarize(status);
+      if (status.kind === "import") await loadPending(1);
       if (status.kind === "check" && status.state === "completed") {
         await openCheck(jobId, (status.result || {}).counts);
       }
@@ -147,6 +148,32 @@ export function initMaintenance({ showError }) {
     document.body.dataset.maintLoadMs = String(Math.round(performance.now() - started));
   }
 
+  async function loadPending(page = 1) {
+    const data = await get("/library/pending", { page, per_page: PER_PAGE });
+    state.pendingPage = page;
+    $("maint-pending").hidden = data.total === 0;
+    $("maint-pending-total").textContent = `(${data.total})`;
+    const list = $("maint-pending-list");
+    list.replaceChildren();
+    for (const item of data.items) {
+      const line = document.createElement("li");
+      line.textContent = item.target ? `${item.path} → ${item.target}` : item.path;
+      list.append(line);
+    }
+    const pages = Math.max(1, Math.ceil(data.total / PER_PAGE));
+    $("maint-pending-page").textContent = `page ${page} of ${pages}`;
+    $("maint-pending-prev").disabled = page <= 1;
+    $("maint-pending-next").disabled = page >= pages;
+  }
+
+  async function pendingTo(page) {
+    try {
+      await loadPending(page);
+    } catch (err) {
+      showError(err);
+    }
+  }
+
   async function pageTo(page) {
     state.page = page;
     try {
@@ -171,6 +198,8 @@ export function initMaintenance({ showError }) {
     state.category = button.dataset.category;
     pageTo(1);
   });
+  $("maint-pending-prev").addEventListener("click", () => pendingTo(state.pendingPage - 1));
+  $("maint-pending-next").addEventListener("click", () => pendingTo(state.pendingPage + 1));
   $("maint-prev").addEventListener("click", () => pageTo(state.page - 1));
   $("maint-next").addEventListener("click", () => pageTo(state.page + 1));
 
@@ -178,6 +207,7 @@ export function initMaintenance({ showError }) {
     if (state.loaded) return;
     state.loaded = true;
     try {
+      await loadPending(1);
       const [imports, checks] = await Promise.all([
         get("/jobs", { kind: "import", limit: 1 }), get("/jobs", { kind: "check", limit: 1 }),
       ]);
