@@ -133,3 +133,25 @@ def test_a_dead_mount_costs_a_timeout_not_a_hang(app, library, faulty_mount):
     assert result["imported"] == 1 and result["errors"] == 6
     assert any("stopped answering" in f["reason"] for f in result["failures"])
     assert elapsed < 30  # 6 targets x 3 s one at a time would be 18 s; the breaker stops after 3
+
+
+def test_an_import_stuck_on_a_dead_mount_is_cancelled_at_once(app, library, faulty_mount):
+    from linkdoctor.config import update_config
+    from linkdoctor.library.service import start_import
+
+    backing = library.source / "backing"
+    backing.mkdir()
+    (backing / "f.mkv").write_bytes(os.urandom(4096))
+    mount = faulty_mount(backing, rules=[{"glob": "*", "op": "getattr", "action": "hang"}])
+    library.link("Films/Stuck (2000)/Stuck (2000).mkv", mount / "f.mkv")
+    with app.app_context():
+        update_config({"file_timeout": 30.0})  # the deadline is 90 s: only the cancel can end it soon
+        runner = app.extensions["linkdoctor.jobs"]
+        ctx = start_import(runner)
+        time.sleep(1.5)  # the worker is now blocked on the mount
+        started = time.monotonic()
+        runner.cancel(ctx.job_id)
+        assert ctx.done.wait(10)
+        assert time.monotonic() - started < 5
+        assert runner.status(ctx.job_id)["state"] == "cancelled"
+    assert inventory(app) == {}
