@@ -3,6 +3,7 @@
 import os
 
 from tests.library.conftest import Media, do_check, do_import, inventory
+from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
 
 
 def paths(entries) -> set[str]:
@@ -90,3 +91,30 @@ def test_results_are_kept_in_the_database_and_paged(app, media):
         assert page["total"] == 2 and len(page["items"]) == 1 and page["counts"]["orphan_files"] == 1
         second = results_page(report["job_id"], "duplicate_targets", 2, 1)
         assert second["items"][0]["target"] != page["items"][0]["target"]
+
+
+def test_a_dead_mount_during_a_check_is_a_warning_not_a_broken_link(app, library, source_dir, faulty_mount):
+    import time
+
+    from linkdoctor.config import update_config
+
+    backing = library.source / "backing"
+    for i in range(5):
+        (backing / f"d{i}").mkdir(parents=True)
+        (backing / f"d{i}" / "f.mkv").write_bytes(os.urandom(4096))
+    library.link("Films/Alive (2001)/Alive (2001).mkv", library.target("alive.mkv", content=os.urandom(4096)))
+    for i in range(5):
+        library.link(f"Films/Dead {i} (2000)/Dead {i} (2000).mkv", backing / f"d{i}" / "f.mkv")
+    with app.app_context():
+        update_config({"file_timeout": 1.0, "max_workers": 2, "source_roots": [str(source_dir)]})
+    do_import(app)
+    mount = faulty_mount(backing, rules=[{"glob": "*", "op": "getattr", "action": "hang"}])
+    for i in range(5):  # the same links, now into the dead mount
+        link = library.root / f"Films/Dead {i} (2000)/Dead {i} (2000).mkv"
+        link.unlink()
+        os.symlink(mount / f"d{i}" / "f.mkv", link)
+    started = time.monotonic()
+    report = do_check(app)
+    assert time.monotonic() - started < 30
+    assert report["broken_symlinks"] == [] and len(report["warnings"]) == 5
+    assert not report["consistent"]  # what did not answer is not vouched for

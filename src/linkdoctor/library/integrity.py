@@ -98,7 +98,8 @@ class IntegrityCheck:
         self._flush(force=True)
         _forget_old_checks()
         db.session.commit()
-        return {"counts": self.counts, "consistent": sum(self.counts.values()) == self.legitimate,
+        # Consistent only when everything was seen: a folder or target that did not answer is not vouched for.
+        return {"counts": self.counts, "consistent": sum(self.counts.values()) == self.legitimate and not self.warnings,
                 "verify_hash": self.request.verify_hash, "warnings": self.warnings,
                 "checked": walk.stats.discovered}
 
