@@ -2,7 +2,7 @@
 
 import os
 
-from tests.library.conftest import Media, do_check, do_import, inventory
+from tests.library.conftest import do_check, do_import, inventory
 from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
 
 

@@ -15,6 +15,7 @@ from typing import Callable
 from sqlalchemy import delete, func, insert, select
 
 from linkdoctor.library.identify import Identity, identify
+from linkdoctor.library.inventory import PENDING_ACTION
 from linkdoctor.library.walk import LibraryWalk, WalkItem
 from linkdoctor.models import CheckResult, InventoryItem, Job, db
 from linkdoctor.paths import is_inside
@@ -29,7 +30,7 @@ ACTIONS = {
     BROKEN: "linkdoctor repair-links",
     ORPHANS: "linkdoctor import (after linking it into the library), or delete it",
     DUPLICATES: "linkdoctor fix-bad-links",
-    UNIDENTIFIED: "rename it ('Title (Year).ext' or 'Series - S01E02.ext'), then linkdoctor import",
+    UNIDENTIFIED: PENDING_ACTION,
     MISMATCHES: "linkdoctor import (records the new content), or replace the file if it was damaged",
 }
 DESCRIPTIONS = {

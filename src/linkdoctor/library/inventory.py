@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 ERRORS_KEPT = 50  # failing items listed in the result; all of them are in the log
 PROGRESS_SECONDS = 0.1
 INSERT_BATCH = 1000
+PENDING_ACTION = "rename it ('Title (Year).ext' or 'Series - S01E02.ext'), then linkdoctor import"
 SUMMARY_KEYS = ("imported", "updated", "skipped", "pending", "errors")
 
 Progress = Callable[[float, str, str], None]
@@ -203,9 +204,4 @@ def pending_items(page: int = 1, per_page: int = 50) -> dict:
     total = db.session.execute(select(func.count()).select_from(InventoryItem).where(InventoryItem.pending)).scalar_one()
     rows = db.session.execute(query.offset((page - 1) * per_page).limit(per_page)).scalars()
     return {"total": total, "page": page, "per_page": per_page,
-            "items": [{**row.to_dict(), "action": pending_action(row.path)} for row in rows]}
-
-
-def pending_action(path: str) -> str:
-    return ("rename it as 'Title (Year).ext' or 'Series - S01E02.ext' (or move it under a movie or "
-            "series folder), then run `linkdoctor import`")
+            "items": [{**row.to_dict(), "action": PENDING_ACTION} for row in rows]}
