@@ -330,3 +330,18 @@ def test_enabling_sonarr_or_radarr_needs_a_host_and_a_key(ctx, service):
     assert getattr(reread(), f"{service}_enabled") is False
     update_config({f"{service}_enabled": True, f"{service}_api_key": "0123456789abcdef0123456789abcdef"})
     assert getattr(reread(), f"{service}_enabled") is True
+
+
+def test_movie_and_series_folders_are_lists_of_names(app):
+    from linkdoctor.config import config_to_dict, get_config, update_config
+    from linkdoctor.errors import ValidationError
+
+    with app.app_context():
+        assert config_to_dict(get_config())["movie_folders"] == ["Films", "Movies"]
+        assert get_config().series_folders == ["Séries", "Series", "TV", "Shows"]
+        update_config({"movie_folders": "Films, Documentaires"}, from_text=True)
+        assert get_config().movie_folders == ["Films", "Documentaires"]
+        with pytest.raises(ValidationError):
+            update_config({"series_folders": ["a/b"]})
+        with pytest.raises(ValidationError):
+            update_config({"series_folders": "TV"})

@@ -28,8 +28,9 @@ _TEXT_FIELDS = ("sonarr_host", "radarr_host") + SECRET_FIELDS
 _TEXT_MAX = 255  # the columns' length
 _PATH_MAX = 4096
 _AUTH_FIELDS = ("auth_required", "allowed_hosts")
-EDITABLE = (("media_path", "source_roots") + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS + _TEXT_FIELDS
-            + _AUTH_FIELDS + ARR_SETTINGS)
+_FOLDER_LISTS = ("movie_folders", "series_folders")
+EDITABLE = (("media_path", "source_roots") + _FOLDER_LISTS + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS
+            + _TEXT_FIELDS + _AUTH_FIELDS + ARR_SETTINGS)
 
 
 def get_config(default_media_path: str | None = None) -> SymlinkConfig:
@@ -137,6 +138,17 @@ def _parse_auth_mode(value) -> str | None:
     return value
 
 
+def _parse_folder_names(name: str, value, from_text: bool) -> list[str]:
+    if from_text and isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError(f"{name} must be a list of folder names")
+    names = [v.strip() for v in value if v.strip()]
+    if any("/" in n for n in names):
+        raise ValidationError(f"{name} must be folder names, not paths")
+    return names
+
+
 def parse_value(name: str, value, from_text: bool = False):
     """Validate one setting; `from_text` accepts strings as the CLI gives them."""
     if name not in EDITABLE:
@@ -155,6 +167,8 @@ def parse_value(name: str, value, from_text: bool = False):
         return _parse_auth_mode(value)
     if name in ARR_SETTINGS:
         return parse_arr_setting(name, value)
+    if name in _FOLDER_LISTS:
+        return _parse_folder_names(name, value, from_text)
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be text")
     _plain_text(name, value, _PATH_MAX if name == "media_path" else _TEXT_MAX)

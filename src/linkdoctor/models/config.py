@@ -7,6 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from linkdoctor.models.base import db, utcnow
 
+DEFAULT_MOVIE_FOLDERS = ("Films", "Movies")
+DEFAULT_SERIES_FOLDERS = ("Séries", "Series", "TV", "Shows")
+
 
 class SymlinkConfig(db.Model):
     """The library's settings; one row, created with defaults when missing."""
@@ -49,5 +52,8 @@ class SymlinkConfig(db.Model):
     arr_search: Mapped[bool] = mapped_column(default=True, server_default="1")  # off: rescan only
     arr_command_timeout: Mapped[float] = mapped_column(default=300.0, server_default="300")
     arr_request_timeout: Mapped[float] = mapped_column(default=10.0, server_default="10")
+    # Folder names that tell an item's kind (any folder of its path, case and accents as written).
+    movie_folders: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_MOVIE_FOLDERS))
+    series_folders: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_SERIES_FOLDERS))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

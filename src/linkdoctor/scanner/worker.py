@@ -1,4 +1,4 @@
-"""The scan worker process: runs listing, check and probe tasks sent by the pool.
+"""The scan worker process: runs listing, check, probe and hash tasks sent by the pool.
 
 Protocol (multiprocessing.connection framing over the process's stdin and stdout):
 the pool sends ``(task_id, kind, items, flush_each, options)``; the worker answers
@@ -16,6 +16,7 @@ from multiprocessing.connection import Connection
 from linkdoctor.errors import ValidationError
 from linkdoctor.paths import path_kind
 from linkdoctor.scanner import fileops
+from linkdoctor.library.hashing import sample_target
 from linkdoctor.scanner.checks import check_link, list_folder
 from linkdoctor.scanner.probe import ProbeError, probe_media
 
@@ -47,6 +48,8 @@ def run_item(kind: str, item, options: dict):
             return path_kind(*item)
         except ValidationError as exc:  # pickled back and raised by the caller
             return "refused", exc
+    if kind == "hash":  # (path, known (size, mtime_ns) or None, read): stat, and the sampled hash
+        return sample_target(*item)
     raise ValueError(f"unknown task kind {kind!r}")
 
 

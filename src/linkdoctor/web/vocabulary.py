@@ -9,6 +9,7 @@ from linkdoctor.models import (
     ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, DISCARDED, ERROR, INTERRUPTED, JOB_ACTIVE_STATES,
     JOB_KINDS, MODES, PENDING, RUNNING,
 )
+from linkdoctor.library import integrity
 from linkdoctor.quarantine import REMOVABLE
 from linkdoctor.scanner.checks import PROBLEM_CATEGORIES
 
@@ -44,4 +45,8 @@ def vocabulary() -> dict:
         "modes": [{"value": mode, "label": MODE_LABELS[mode]} for mode in MODES],
         "depths": [{"value": depth, "label": DEPTH_LABELS[depth]} for depth in DEPTHS],
         "per_page": {"choices": list(PER_PAGE_CHOICES), "default": DEFAULT_PER_PAGE},
+        "check_categories": [
+            {"key": key, "description": integrity.DESCRIPTIONS[key], "action": integrity.ACTIONS[key]}
+            for key in integrity.CATEGORIES
+        ],
     }

@@ -2,11 +2,12 @@
 
 import { initAccess } from "./access.js";
 import { initDashboard } from "./dashboard.js";
+import { initMaintenance } from "./maintenance.js";
 import { initScanner } from "./scanner.js";
 import { initSettings } from "./settings.js";
 import { initWaiting } from "./waiting.js";
 
-const TABS = ["dashboard", "scanner", "settings"];
+const TABS = ["dashboard", "scanner", "settings", "maintenance"];
 
 function $(id) {
   return document.getElementById(id);
@@ -104,6 +105,8 @@ function main() {
 
   const access = initAccess({ showError });
   listeners.settings = () => access.refresh();
+  const maintenance = initMaintenance({ showError });
+  listeners.maintenance = () => maintenance.tabShown();
   listeners.dashboard = () => dashboard.refresh();
   listeners.scanner = () => scanner.tabShown();
   showTab(window.location.hash.slice(1) || "dashboard", { updateHash: false });

@@ -8,4 +8,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/symlink")
 register_error_handlers(bp)
 
 # The route modules register themselves on `bp` when imported.
-from linkdoctor.web.api import auth, config, jobs, openapi, quarantine, scans, services, system  # noqa: E402,F401
+from linkdoctor.web.api import (  # noqa: E402,F401
+    auth, config, jobs, library, openapi, quarantine, scans, services, system,
+)

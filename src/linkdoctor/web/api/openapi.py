@@ -135,6 +135,17 @@ PATHS = {
         {"password": {"type": "string", "minLength": 8, "maxLength": 1024}}, ("password",)))},
     "/auth/settings": {"get": _operation("The API key, the auth mode in force, the host names answered to")},
     "/auth/api-key": {"post": _operation("Make a new API key", body=EMPTY_BODY)},
+    "/library/import": {"post": _operation("Import the library (or folders of it) into the inventory, as a job",
+                                           ok=202, errors=(409,),
+                                           body=_object({"paths": STRINGS, "dry_run": {"type": "boolean"}}))},
+    "/library/check": {"post": _operation("Check the inventory against the library, as a job", ok=202, errors=(409,),
+                                          body=_object({"verify_hash": {"type": "boolean"}}))},
+    "/library/check/{job_id}/results": {"get": _operation("A page of a check's results", errors=(404,), params=[
+        JOB_ID, _query("category", {"type": "string"}), _query("page", {"type": "integer", "minimum": 1}),
+        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500})])},
+    "/library/pending": {"get": _operation("Inventory items waiting to be identified by hand", params=[
+        _query("page", {"type": "integer", "minimum": 1}),
+        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500})])},
     "/system": {"get": _operation("ffprobe and ffmpeg found and their versions, database, data folder, version")},
     "/openapi.json": {"get": _operation("This document")},
 }
