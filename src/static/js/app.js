@@ -33,8 +33,16 @@ function clearError() {
 
 const listeners = {};
 
+// Checks run before leaving a tab; one that answers false keeps the user where they are.
+const leaveGuards = {};
+
 function showTab(name, { focus = false, updateHash = true } = {}) {
   if (!TABS.includes(name)) name = TABS[0];
+  const current = document.body.dataset.tab;
+  if (current && current !== name && leaveGuards[current] && !leaveGuards[current]()) {
+    if (window.location.hash !== `#${current}`) history.replaceState(null, "", `#${current}`);
+    return;
+  }
   for (const tab of TABS) {
     const button = $(`tab-${tab}`);
     const selected = tab === name;
@@ -96,12 +104,13 @@ function main() {
     onScanFinished: () => dashboard.refresh(),
     onMediaRoot: (root) => dashboard.setMediaRoot(root),
   });
-  initSettings({
+  const settings = initSettings({
     showError,
     onConfigSaved: ({ mediaChanged }) => {
       if (mediaChanged) scanner.reloadTree();
     },
   });
+  leaveGuards.settings = () => settings.mayLeave();
 
   const access = initAccess({ showError });
   listeners.settings = () => access.refresh();

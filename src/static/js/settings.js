@@ -71,10 +71,16 @@ export function initSettings(ctx) {
     $("settings-saved").hidden = true;
   }
 
+  // What each field reads as right after filling it: an edit is a difference from this, so that
+  // a value the form shows differently (null as "", a list as lines) never counts as a change.
+  let shown = {};
+
   function fill(config) {
     loaded = config;
     for (const input of fields) writeField(input, config[input.name]);
     arr.render(config.arr_instances);
+    arr.sync();
+    shown = Object.fromEntries(fields.map((input) => [input.name, readField(input)]));
     clearInvalid();
     // Set by LINKDOCTOR_MEDIA_PATH: shown, not editable, and the note says where to change it.
     const mediaPath = $("cfg-media_path");
@@ -83,6 +89,7 @@ export function initSettings(ctx) {
     $("media-path-locked").textContent = config.media_path_locked ? `Read-only: ${config.media_path_locked}.` : "";
     const saved = config.updated_at && config.updated_at !== config.created_at;
     $("settings-updated").textContent = saved ? `Last saved ${formatDate(config.updated_at)}` : "Defaults, never saved";
+    showDirty();
   }
 
   function changes() {
@@ -90,7 +97,7 @@ export function initSettings(ctx) {
     const body = {};
     for (const input of fields) {
       const value = readField(input);
-      if (!loaded || !sameValue(value, loaded[input.name])) body[input.name] = value;
+      if (!loaded || !sameValue(value, shown[input.name])) body[input.name] = value;
     }
     return body;
   }
@@ -103,21 +110,68 @@ export function initSettings(ctx) {
     return named[0] || null;
   }
 
+  // The field's label in the person's words ("Workers"), not its key ("max_workers").
+  function labelOf(input) {
+    const label = form.querySelector(`label[for="${input.id}"]`);
+    const text = label ? label.childNodes[0].textContent.trim() : "";
+    return text || input.name;
+  }
+
+  function inWords(input, message) {
+    return message.startsWith(input.name) ? labelOf(input) + message.slice(input.name.length) : message;
+  }
+
+  function markInvalid(input, message) {
+    const note = document.createElement("p");
+    note.id = `${input.id}-error`;
+    note.className = "field-error";
+    note.textContent = inWords(input, message);
+    (input.closest(".field") || input.parentElement).append(note);
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", note.id);
+  }
+
+  // The server answers every invalid field at once ({fields: {name: message}}): each is shown
+  // beside its field, and the first one gets the focus.
   function showFormError(err) {
     const box = $("settings-error");
-    box.textContent = err.message;
-    box.hidden = false;
-    const input = fieldOfMessage(err.message);
-    if (input) {
-      const note = document.createElement("p");
-      note.id = `${input.id}-error`;
-      note.className = "field-error";
-      note.textContent = err.message;
-      (input.closest(".field") || input.parentElement).append(note);
-      input.setAttribute("aria-invalid", "true");
-      input.setAttribute("aria-describedby", note.id);
-      input.focus();
+    const named = (err.body && err.body.fields) || {};
+    const marked = [];
+    for (const [name, message] of Object.entries(named)) {
+      const input = fields.find((candidate) => candidate.name === name);
+      if (input) {
+        markInvalid(input, message);
+        marked.push(input);
+      }
     }
+    if (!marked.length) {
+      const input = fieldOfMessage(err.message);
+      if (input) {
+        markInvalid(input, err.message);
+        marked.push(input);
+      }
+    }
+    box.textContent = marked.length > 1
+      ? `${marked.length} settings need attention: ${marked.map(labelOf).join(", ")}.`
+      : (marked.length ? inWords(marked[0], err.message) : err.message);
+    box.hidden = false;
+    if (marked.length) marked[0].focus();
+  }
+
+  // Unsaved edits are never lost silently: the form says it is changed, and leaving the tab,
+  // the page or discarding asks first.
+  function isDirty() {
+    return loaded !== null && Object.keys(changes()).length > 0;
+  }
+
+  function showDirty() {
+    const dirty = isDirty();
+    form.dataset.dirty = String(dirty);
+    $("settings-dirty").hidden = !dirty;
+  }
+
+  function mayLeave() {
+    return !isDirty() || window.confirm("Your settings have unsaved changes. Leave without saving them?");
   }
 
   async function load() {
@@ -184,16 +238,28 @@ export function initSettings(ctx) {
   }
 
   form.addEventListener("submit", save);
-  form.addEventListener("input", (event) => {
+  const edited = (event) => {
     if (event.target.hasAttribute && event.target.hasAttribute("aria-invalid")) markValid(event.target);
-  });
+    $("settings-saved").hidden = true; // a "saved" banner is stale once the form is edited again
+    showDirty();
+  };
+  form.addEventListener("input", edited);
+  form.addEventListener("change", edited);
   $("settings-reset").addEventListener("click", () => {
+    if (isDirty() && !window.confirm("Discard your unsaved changes to the settings?")) return;
     hideMessages();
     if (loaded) fill(loaded);
+    showDirty();
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (isDirty()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
   });
   $("services-test").addEventListener("click", (e) => serviceAction(e.currentTarget, "/test/services", "Test services"));
   $("services-detect").addEventListener("click", (e) => serviceAction(e.currentTarget, "/services/detect", "Detect via Docker"));
 
   load();
-  return { load };
+  return { load, mayLeave };
 }
