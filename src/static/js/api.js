@@ -28,6 +28,20 @@ function buildUrl(path, query) {
   return url.pathname + url.search;
 }
 
+// Whether the last request reached the server: the page shows an "offline, retrying" state
+// while it does not (app.js listens for "linkdoctor:reachable").
+let lastReachable = true;
+
+function reachable(yes) {
+  if (yes === lastReachable) return;
+  lastReachable = yes;
+  window.dispatchEvent(new CustomEvent("linkdoctor:reachable", { detail: { reachable: yes } }));
+}
+
+export function isReachable() {
+  return lastReachable;
+}
+
 // api("/config"), api("/config", {method: "POST", body: {...}}), api("/directories", {query: {depth: 2}})
 // State-changing requests always carry a JSON body ({} when there is nothing to send): the
 // server refuses any other body type, which is what keeps cross-site HTML forms out.
@@ -43,8 +57,10 @@ export async function api(path, { method = "GET", body, query, signal } = {}) {
     response = await fetch(buildUrl(path, query), init);
   } catch (err) {
     if (err && err.name === "AbortError") throw err;
+    reachable(false);
     throw new ApiError(0, "network_error", "the server could not be reached: " + (err && err.message ? err.message : String(err)));
   }
+  reachable(true);
   let data = null;
   const text = await response.text();
   if (text) {

@@ -3,6 +3,7 @@
 import { initAccess } from "./access.js";
 import { initDashboard } from "./dashboard.js";
 import { initMaintenance } from "./maintenance.js";
+import { initOffline } from "./offline.js";
 import { initScanner } from "./scanner.js";
 import { initSettings } from "./settings.js";
 import { initWaiting } from "./waiting.js";
@@ -16,6 +17,7 @@ function $(id) {
 // --- error banner ------------------------------------------------------------
 
 function showError(err) {
+  if (err && err.status === 0) return; // the server is unreachable: the offline banner says so
   const text = typeof err === "string" ? err : (err && err.message) || String(err);
   $("error-banner-text").textContent = text;
   $("error-banner").hidden = false;
@@ -116,6 +118,12 @@ function main() {
   listeners.settings = () => access.refresh();
   const maintenance = initMaintenance({ showError });
   listeners.maintenance = () => maintenance.tabShown();
+  initOffline({
+    onBack: () => {
+      dashboard.refresh();
+      scanner.tabShown();
+    },
+  });
   listeners.dashboard = () => dashboard.refresh();
   listeners.scanner = () => scanner.tabShown();
   showTab(window.location.hash.slice(1) || "dashboard", { updateHash: false });

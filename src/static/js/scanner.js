@@ -12,12 +12,14 @@ import { initConfirm } from "./confirm.js";
 import { renderCounters } from "./counters.js";
 import { initFindings } from "./findings.js";
 import { initFolders } from "./folders.js";
-import { el, formatDuration, formatLinks, formatNumber, isActive, setStatusPill } from "./format.js";
+import { describeScope, el, formatDuration, formatLinks, formatNumber, isActive, setStatusPill } from "./format.js";
 import { initFollowUp } from "./followup.js";
 import { initQuarantine } from "./quarantine.js";
 
 const POLL_MS = 1000;
 const POLL_RETRY_MS = 2000;
+const MAX_POLL_RETRY_MS = 15000;
+let retryMs = POLL_RETRY_MS; // doubled while the server cannot be reached
 
 const PHASE_LABELS = {
   "": "starting…",
@@ -72,6 +74,13 @@ export function initScanner(ctx) {
   // the newest scan then never replaces what the user chose meanwhile.
   let viewNo = 0;
 
+  // While a scan runs, the form shows what that scan does (after a reload too), not old choices.
+  function followForm(status) {
+    if (status.mode) $("scan-mode").value = status.mode;
+    if (status.verification_depth) $("scan-depth").value = status.verification_depth;
+    updateModeWarning();
+  }
+
   function setRunningUi(running) {
     $("scan-start").disabled = running;
     $("scan-start").textContent = running ? "Scan running…" : "Start scan";
@@ -108,17 +117,30 @@ export function initScanner(ctx) {
       status = await get(`/scan/status/${watchedId}`);
     } catch (err) {
       if (generation !== pollGeneration) return;
-      ctx.showError(err);
       if (err instanceof ApiError && err.status === 404) {
+        ctx.showError(err);
         setRunningUi(false);
         return;
       }
-      pollTimer = setTimeout(() => poll(generation), POLL_RETRY_MS);
+      if (err instanceof ApiError && err.status === 0) {
+        // Unreachable: the scan may well go on, but we cannot say; no live Cancel meanwhile.
+        $("progress-status").textContent = "status unknown";
+        $("progress-status").dataset.status = "unknown";
+        $("scan-cancel").hidden = true;
+        $("progress-message").textContent = "The server cannot be reached; the scan's state is unknown until it answers.";
+        retryMs = Math.min(retryMs * 2, MAX_POLL_RETRY_MS);
+      } else {
+        ctx.showError(err);
+      }
+      pollTimer = setTimeout(() => poll(generation), retryMs);
       return;
     }
+    retryMs = POLL_RETRY_MS;
     if (generation !== pollGeneration) return;
     renderProgress(status);
     if (isActive(status.status)) {
+      $("scan-cancel").hidden = false; // back from "status unknown"
+      followForm(status);
       pollTimer = setTimeout(() => poll(generation), POLL_MS);
     } else {
       finished(status);
@@ -133,6 +155,9 @@ export function initScanner(ctx) {
     $("progress-percent").textContent = `${percent.toFixed(percent % 1 ? 1 : 0)} %`;
     setStatusPill($("progress-status"), s.status);
     $("progress-phase").textContent = PHASE_LABELS[s.phase || ""] || s.phase;
+    // The scan's own scope, mode and depth, whatever the form says.
+    $("progress-scope").textContent = describeScope(mediaRoot(), s.selected_paths);
+    $("progress-mode").textContent = `${s.mode || "—"}, ${s.verification_depth || "—"}`;
     const active = isActive(s.status);
     $("progress-eta").textContent = !active ? "—"
       : (s.eta === null || s.eta === undefined) ? "estimating…" : `about ${formatDuration(s.eta)}`;
