@@ -78,7 +78,19 @@ function initTabs() {
       showTab(TABS[next], { focus: true });
     }
   });
-  window.addEventListener("hashchange", () => showTab(window.location.hash.slice(1), { updateHash: false }));
+}
+
+// The address: "#settings" names a tab; "#/scanner/scan/12?category=broken&page=3&q=dune" a scan's
+// findings view, so that a reload, Back and a shared link show the same thing.
+function route(scanner) {
+  const hash = window.location.hash;
+  const scanView = hash.match(/^#\/scanner\/scan\/(\d+)(?:\?(.*))?$/);
+  if (scanView) {
+    showTab("scanner", { updateHash: false });
+    scanner.openScan(Number(scanView[1]), { view: new URLSearchParams(scanView[2] || "") });
+    return;
+  }
+  showTab(hash.replace(/^#\/?/, "") || "dashboard", { updateHash: false });
 }
 
 // --- start -----------------------------------------------------------------------
@@ -126,7 +138,9 @@ function main() {
   });
   listeners.dashboard = () => dashboard.refresh();
   listeners.scanner = () => scanner.tabShown();
-  showTab(window.location.hash.slice(1) || "dashboard", { updateHash: false });
+  window.addEventListener("hashchange", () => route(scanner));
+  window.addEventListener("popstate", () => route(scanner));
+  route(scanner);
   document.body.dataset.ready = "true";
 }
 

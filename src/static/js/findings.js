@@ -4,7 +4,7 @@
 
 import { get } from "./api.js";
 import { el, formatCount, formatDate, relativeTo, setStatusPill } from "./format.js";
-import { VOCABULARY } from "./vocabulary.js";
+import { CATEGORY_KEYS, VOCABULARY } from "./vocabulary.js";
 
 // ctx: showError(err), mediaRoot(), marks: {
 //   selecting(): whether the rows carry checkboxes now,
@@ -14,12 +14,60 @@ import { VOCABULARY } from "./vocabulary.js";
 // Returns {open, load, scanId}: scanId() is the scan whose findings are shown (null before any).
 export function initFindings(ctx) {
   const $ = (id) => document.getElementById(id);
-  const shown = { scanId: null, category: "", page: 1, perPage: VOCABULARY.per_page.default, requestNo: 0 };
+  const shown = {
+    scanId: null, category: "", page: 1, perPage: VOCABULARY.per_page.default, q: "", sort: "", order: "asc",
+    requestNo: 0, pages: 1,
+  };
+
+  // The view is kept in the address (#/scanner/scan/12?category=broken&page=3&q=dune): a reload,
+  // Back and a shared link bring the same view.
+  function viewHash() {
+    const query = new URLSearchParams();
+    if (shown.category) query.set("category", shown.category);
+    if (shown.page > 1) query.set("page", String(shown.page));
+    if (shown.q) query.set("q", shown.q);
+    if (shown.sort) query.set("sort", shown.sort);
+    if (shown.order !== "asc") query.set("order", shown.order);
+    const text = query.toString();
+    return `#/scanner/scan/${shown.scanId}${text ? "?" + text : ""}`;
+  }
+
+  function remember() {
+    if (shown.scanId === null || document.body.dataset.tab !== "scanner") return;
+    const hash = viewHash();
+    if (window.location.hash === hash) return;
+    // A change within this scan's findings is a step Back can undo; showing a scan is not.
+    const sameScan = window.location.hash.startsWith(`#/scanner/scan/${shown.scanId}`);
+    if (sameScan) history.pushState(null, "", hash);
+    else history.replaceState(null, "", hash);
+  }
+
+  // Take a view from the address (category, page, q, sort, order) before open()/load().
+  function setView(params) {
+    const category = params.get("category") || "";
+    shown.category = CATEGORY_KEYS.includes(category) ? category : "";
+    shown.page = Math.max(1, Number.parseInt(params.get("page") || "1", 10) || 1);
+    shown.q = (params.get("q") || "").slice(0, 500);
+    shown.sort = ["path", "category", "target"].includes(params.get("sort")) ? params.get("sort") : "";
+    shown.order = params.get("order") === "desc" ? "desc" : "asc";
+    syncControls();
+  }
+
+  function syncControls() {
+    $("findings-category").value = shown.category;
+    $("findings-q").value = shown.q;
+    $("findings-sort").value = shown.sort;
+    $("findings-order").value = shown.order;
+  }
 
   // Show this scan's heading and mark the table busy; load() then fills it.
-  function open(status, { keepPage = false } = {}) {
+  function open(status, { keepPage = false, keepView = false } = {}) {
+    if (shown.scanId !== status.scan_id && !keepView) {
+      Object.assign(shown, { category: "", q: "", sort: "", order: "asc" });
+      syncControls();
+    }
     shown.scanId = status.scan_id;
-    if (!keepPage) shown.page = 1;
+    if (!keepPage && !keepView) shown.page = 1;
     $("findings-scan-id").textContent = `#${status.scan_id}`;
     setStatusPill($("findings-status"), status.status);
     $("findings-status").title = `${formatDate(status.scan_date)} · ${status.mode} · ${status.verification_depth}`;
@@ -34,6 +82,7 @@ export function initFindings(ctx) {
     try {
       const data = await get(`/scan/${shown.scanId}/findings`, {
         category: shown.category, page: shown.page, per_page: shown.perPage,
+        q: shown.q, sort: shown.sort, order: shown.sort ? shown.order : "",
       });
       if (mine !== shown.requestNo) return;
       if (data.pages > 0 && shown.page > data.pages) {
@@ -42,6 +91,7 @@ export function initFindings(ctx) {
         return;
       }
       render(data);
+      remember();
     } catch (err) {
       if (mine !== shown.requestNo) return;
       body.replaceChildren();
@@ -100,9 +150,32 @@ export function initFindings(ctx) {
     $("findings-table").hidden = items.length === 0;
     $("findings-root").hidden = !mediaRoot;
     $("findings-root").textContent = mediaRoot ? `Links are shown relative to the media folder ${mediaRoot}` : "";
+    shown.pages = pages;
     $("findings-page").textContent = `page ${data.page} of ${pages}`;
-    $("findings-prev").disabled = data.page <= 1;
-    $("findings-next").disabled = data.page >= pages;
+    $("findings-prev").disabled = $("findings-first").disabled = data.page <= 1;
+    $("findings-next").disabled = $("findings-last").disabled = data.page >= pages;
+    renderPageNumbers(data.page, pages);
+  }
+
+  // A few page numbers around the current one, and the first and last.
+  function renderPageNumbers(current, pages) {
+    const numbers = new Set([1, pages, current - 2, current - 1, current, current + 1, current + 2]);
+    const shownNumbers = [...numbers].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
+    const nodes = [];
+    shownNumbers.forEach((n, index) => {
+      if (index > 0 && n - shownNumbers[index - 1] > 1) nodes.push(el("span", { className: "muted", text: "…" }));
+      nodes.push(el("button", {
+        type: "button", className: "btn btn-secondary btn-small page-number", text: String(n),
+        "aria-label": `Page ${n}`, "aria-current": n === current ? "page" : null,
+        dataset: { page: String(n) }, onclick: () => goTo(n),
+      }));
+    });
+    $("findings-pages").replaceChildren(...nodes);
+  }
+
+  function goTo(page) {
+    shown.page = Math.max(1, Math.min(page, shown.pages));
+    load();
   }
 
   $("findings-category").addEventListener("change", (e) => {
@@ -119,6 +192,27 @@ export function initFindings(ctx) {
     if (shown.page > 1) { shown.page -= 1; load(); }
   });
   $("findings-next").addEventListener("click", () => { shown.page += 1; load(); });
+  $("findings-first").addEventListener("click", () => goTo(1));
+  $("findings-last").addEventListener("click", () => goTo(shown.pages));
+  let typing = null;
+  $("findings-q").addEventListener("input", (e) => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      shown.q = e.target.value.trim();
+      shown.page = 1;
+      load();
+    }, 300); // searched on the server once typing pauses
+  });
+  $("findings-sort").addEventListener("change", (e) => {
+    shown.sort = e.target.value;
+    shown.page = 1;
+    load();
+  });
+  $("findings-order").addEventListener("change", (e) => {
+    shown.order = e.target.value;
+    shown.page = 1;
+    load();
+  });
 
-  return { open, load, rerender, mediaRoot: rootOf, scanId: () => shown.scanId };
+  return { open, load, rerender, setView, mediaRoot: rootOf, scanId: () => shown.scanId };
 }

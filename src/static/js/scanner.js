@@ -250,8 +250,8 @@ export function initScanner(ctx) {
 
   // The findings table with the panel of a real-mode scan above it: the proposed removals
   // while it waits for confirmation, its quarantine once it moved links.
-  async function openFindings(status, { keepPage = false } = {}) {
-    findings.open(status, { keepPage });
+  async function openFindings(status, { keepPage = false, keepView = false } = {}) {
+    findings.open(status, { keepPage, keepView });
     confirm.render(status);
     const deleted = status.statistics ? status.statistics.files_deleted : 0;
     await quarantine.load(status.scan_id, status.status !== "awaiting_confirmation" && deleted > 0);
@@ -283,7 +283,8 @@ export function initScanner(ctx) {
   }
 
   // Open a scan chosen in the Dashboard's history.
-  async function openScan(scanId) {
+  // `view` (from the address): the findings' category, page, search and sort to show.
+  async function openScan(scanId, { view = null } = {}) {
     viewNo += 1;
     try {
       const status = await get(`/scan/status/${scanId}`);
@@ -291,10 +292,11 @@ export function initScanner(ctx) {
         attach(scanId);
         return;
       }
+      if (view) findings.setView(view);
       if (watchedId !== scanId && !isActive($("progress-status").dataset.status)) {
         $("progress-block").hidden = true;
       }
-      await openFindings(status);
+      await openFindings(status, { keepView: Boolean(view) });
       // The confirmation or removal panel sits above the findings: show it first.
       const first = ["confirm-block", "removal-block", "findings-block"].map($).find((node) => !node.hidden);
       first.scrollIntoView({ block: "start" });
