@@ -119,3 +119,40 @@ def test_the_dashboard_shows_services_categories_and_a_new_scan_button(page, app
     page.wait(lambda _: page.visible("panel-scanner"), message="New scan did not open the Scanner")
     page.tab("dashboard")
     page.screenshot(screenshot_dir, "dashboard-empty")
+
+
+def confirmed(app, **body):
+    client = app.test_client()
+    from tests.conftest import wait_for_scan
+
+    scan_id = client.post("/api/symlink/scan/start", json={"mode": "real", **body}).get_json()["scan_id"]
+    status = wait_for_scan(client, scan_id)
+    client.post(f"/api/symlink/scan/{scan_id}/confirm", json={"token": status["confirmation"]["token"], "force": True})
+    return scan_id
+
+
+def test_the_quarantine_across_scans_restores_chosen_links_and_purges(page, app, library, screenshot_dir):
+    library.healthy("Movies/Ok/ok.mkv")
+    first = library.broken("Movies/One/one.mkv")
+    confirmed(app)
+    second = library.broken("Movies/Two/two.mkv")
+    confirmed(app)
+    page.open("dashboard")
+    page.wait(lambda _: len(page.css("#qv-body tr")) == 2, message="the quarantine was not listed")
+    assert "2 link(s) in the quarantine" in page.by_id("qv-summary").text
+    page.screenshot(screenshot_dir, "quarantine-view")
+    pick = [box for box in page.css("#qv-body input.quarantine-pick")
+            if box.find_element("xpath", "../..").text.find("One/one.mkv") >= 0][0]
+    pick.click()
+    page.by_id("qv-restore").click()
+    page.wait_for_text("qv-result", "Restored 1 link(s)")
+    assert os.path.islink(first) and not os.path.lexists(second)
+    page.wait(lambda _: len(page.css("#qv-body tr")) == 1, message="the restored link stayed listed")
+    app.test_client().post("/api/symlink/config", json={"quarantine_retention_days": 0})
+    page.by_id("qv-purge").click()
+    alert = page.driver.switch_to.alert
+    assert "cannot be restored" in alert.text
+    alert.accept()
+    page.wait_for_text("qv-result", "Purged 1 link(s)")
+    page.wait(lambda _: page.visible("qv-empty"), message="the purged link stayed listed")
+    assert not os.path.lexists(second)

@@ -4,6 +4,7 @@ import { initAccess } from "./access.js";
 import { initDashboard } from "./dashboard.js";
 import { initMaintenance } from "./maintenance.js";
 import { initOffline } from "./offline.js";
+import { initQuarantineView } from "./quarantine_view.js";
 import { initScanner } from "./scanner.js";
 import { initSettings } from "./settings.js";
 import { initWaiting } from "./waiting.js";
@@ -136,7 +137,11 @@ function main() {
       scanner.tabShown();
     },
   });
-  listeners.dashboard = () => dashboard.refresh();
+  const quarantineView = initQuarantineView({ showError, changed: () => dashboard.refresh() });
+  listeners.dashboard = () => {
+    dashboard.refresh();
+    quarantineView.load();
+  };
   listeners.scanner = () => scanner.tabShown();
   window.addEventListener("hashchange", () => route(scanner));
   window.addEventListener("popstate", () => route(scanner));
