@@ -184,8 +184,10 @@ class SymlinkTaskManager:
         scan = scans.get_scan(scan_id)
         db.session.refresh(scan)
         data = scans.scan_summary(scan)
+        # The live counts exist only while the scan runs here; the keys are always there.
         data.update(progress=round((scan.progress or 0.0) * 100, 1), phase=scan.phase, eta=None,
-                    confirmation=quarantine.confirmation_view(scan))
+                    confirmation=quarantine.confirmation_view(scan), discovered=None, checked=None,
+                    to_probe=None, probed=None)
         snapshot = job.snapshot if job is not None else None
         if snapshot is not None and scan.status in ACTIVE_STATES:
             data.update(

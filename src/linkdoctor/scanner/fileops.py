@@ -99,9 +99,7 @@ def tree_node(path: str, root: str, depth: int) -> dict:
     """One folder's node: symlinks below it (all levels) and its sub-folders down to `depth`."""
     subdirs, links, error = folder_children(path)
     node = {"path": path, "relative_path": os.path.relpath(path, root), "name": os.path.basename(path) or path,
-            "symlink_count": links, "subdirs": [], "has_subdirs": bool(subdirs)}
-    if error:
-        node["error"] = error
+            "symlink_count": links, "subdirs": [], "has_subdirs": bool(subdirs), "error": error}
     for sub in subdirs:
         child = tree_node(sub, root, depth - 1)
         node["symlink_count"] += child["symlink_count"]

@@ -52,9 +52,7 @@ def directory_tree(media_root: str, path: str | None = None, depth: int = 2, tim
             subdirs, links, error = outcome.result
             tree = {"path": start, "relative_path": os.path.relpath(start, root),
                     "name": os.path.basename(start) or start, "symlink_count": links, "subdirs": [],
-                    "has_subdirs": bool(subdirs)}
-            if error:
-                tree["error"] = error
+                    "has_subdirs": bool(subdirs), "error": error}
             children = [(sub, root, depth - 1) for sub in subdirs]
             pending.extend(Task("tree", [item]) for item in reversed(children))
         elif outcome.kind == "tree":
