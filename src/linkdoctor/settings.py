@@ -17,11 +17,14 @@ _INT_LIMITS = {
 _FLOAT_LIMITS = {
     "file_timeout": (0.1, 600.0),
     "probe_timeout": (1.0, 3600.0),
+    "decode_timeout": (1.0, 3600.0),
     "broken_share_limit": (0.0, 1.0),
 }
 _BOOL_FIELDS = ("include_regular_files", "sonarr_enabled", "radarr_enabled")
 _TEXT_FIELDS = ("sonarr_host", "radarr_host") + SECRET_FIELDS
-EDITABLE = ("media_path", "source_roots") + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS + _TEXT_FIELDS
+_CHOICES = {"phase2_decode": ("suspicious", "all", "off")}
+EDITABLE = (("media_path", "source_roots") + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS
+            + _TEXT_FIELDS + tuple(_CHOICES))
 
 
 def get_config(default_media_path: str | None = None) -> SymlinkConfig:
@@ -102,6 +105,10 @@ def parse_value(name: str, value, from_text: bool = False):
         return _parse_bool(name, value, from_text)
     if name == "source_roots":
         return _parse_roots(value, from_text)
+    if name in _CHOICES:
+        if value not in _CHOICES[name]:
+            raise ValidationError(f"{name} must be one of {', '.join(_CHOICES[name])}")
+        return value
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be text")
     if name == "media_path":

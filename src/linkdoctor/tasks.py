@@ -101,6 +101,7 @@ class SymlinkTaskManager:
             small_threshold=config.small_file_threshold, file_timeout=config.file_timeout,
             probe_timeout=config.probe_timeout, include_regular_files=config.include_regular_files,
             source_roots=list(config.source_roots or []),
+            phase2_decode=config.phase2_decode, decode_timeout=config.decode_timeout,
         )
         with self._guard:
             if self._job is not None and not self._job.done.is_set():
@@ -211,6 +212,7 @@ class SymlinkTaskManager:
                 duration=round(time.monotonic() - job.started, 3),
                 discovered=snapshot.discovered, checked=snapshot.checked,
                 to_probe=snapshot.to_probe, probed=snapshot.probed,
+                to_decode=snapshot.to_decode, decoded=snapshot.decoded,
             )
         return data
 

@@ -1,10 +1,13 @@
-"""The scan worker process: runs listing, check and probe tasks sent by the pool.
+"""The scan worker process: runs listing, check, probe and decode tasks sent by the pool.
 
 Protocol (multiprocessing.connection framing over the process's stdin and stdout):
 the pool sends ``(task_id, kind, items, flush_each, options)``; the worker answers
 ``("r", task_id, [(index, result), ...])`` as it goes and ``("d", task_id, [...])``
 when the task is done. Results are flushed often enough that, when the worker
-hangs on one item, the pool knows which items were finished before it.
+hangs on one item, the pool knows which items were finished before it. While a
+decode makes progress, an empty ``("r", task_id, [])`` four times a second tells the pool
+that the worker is alive: a decode's deadline is a time without progress, since a
+film takes minutes to decode.
 Stdlib only, so that a replacement worker starts in milliseconds.
 """
 
@@ -14,26 +17,47 @@ import time
 from multiprocessing.connection import Connection
 
 from linkdoctor.scanner.checks import check_link, list_folder
+from linkdoctor.scanner.decode import decode_media
 from linkdoctor.scanner.probe import ProbeError, probe_media
 
 FLUSH_ITEMS = 128
 FLUSH_SECONDS = 0.025
+HEARTBEAT_SECONDS = 0.25  # well within the shortest decode_timeout (1 s)
 
 
-def run_item(kind: str, item, options: dict):
-    """Run one item of a task and return its picklable result."""
+def run_item(kind: str, item, options: dict, beat=None):
+    """Run one item of a task and return its picklable result; ``beat`` is called as a decode progresses."""
     if kind == "list":
         return list_folder(item, options.get("include_files", False))
     if kind == "check":
         return check_link(item[0], options["small_threshold"])
-    if kind == "probe":
-        started = time.monotonic()
-        try:
+    if kind not in ("probe", "decode"):
+        raise ValueError(f"unknown task kind {kind!r}")
+    started = time.monotonic()
+    try:
+        if kind == "probe":
             verdict = probe_media(item[0])
-        except ProbeError as exc:  # ffprobe itself cannot run: a tooling error, not a verdict
-            return exc, 0.0
-        return verdict, time.monotonic() - started
-    raise ValueError(f"unknown task kind {kind!r}")
+        else:
+            # A decode item is (path, target, identity, DecodeHint) with the probe's hint.
+            hint = item[3]
+            verdict = decode_media(item[0], media_end=hint.media_end, expected_duration=hint.expected_duration,
+                                   threads=options.get("decode_threads", 1), on_progress=beat)
+    except ProbeError as exc:  # ffprobe or ffmpeg itself cannot run: a tooling error, not a verdict
+        return exc, 0.0
+    return verdict, time.monotonic() - started
+
+
+def _heartbeat(outbox: Connection, task_id: int):
+    """A callback that sends an empty answer at most every HEARTBEAT_SECONDS."""
+    last = time.monotonic()
+
+    def beat(_position: float) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= HEARTBEAT_SECONDS:
+            outbox.send(("r", task_id, []))
+            last = now
+    return beat
 
 
 def serve(inbox: Connection, outbox: Connection) -> None:
@@ -44,8 +68,9 @@ def serve(inbox: Connection, outbox: Connection) -> None:
         except EOFError:
             return
         pending, last_flush = [], time.monotonic()
+        beat = _heartbeat(outbox, task_id) if kind == "decode" else None
         for index, item in enumerate(items):
-            pending.append((index, run_item(kind, item, options)))
+            pending.append((index, run_item(kind, item, options, beat)))
             now = time.monotonic()
             if flush_each or len(pending) >= FLUSH_ITEMS or now - last_flush >= FLUSH_SECONDS:
                 outbox.send(("r", task_id, pending))
