@@ -222,7 +222,8 @@ def progress_line(snapshot) -> str:
     counters = snapshot.counters
     eta = f", ETA {snapshot.eta:.0f}s" if snapshot.eta is not None else ""
     if snapshot.phase == "phase2":
-        return f"phase 2: probed {snapshot.probed}/{snapshot.to_probe}{eta}"
+        decoded = f", decoded {snapshot.decoded}/{snapshot.to_decode}" if snapshot.to_decode else ""
+        return f"phase 2: probed {snapshot.probed}/{snapshot.to_probe}{decoded}{eta}"
     return f"phase 1: checked {counters['total_analyzed']}/{snapshot.discovered}{eta}"
 
 

@@ -87,10 +87,13 @@ class SymlinkTaskManager:
         if depth == "full" and shutil.which("ffprobe") is None:
             raise ValidationError("verification_depth full needs ffprobe, which is not installed "
                                   "(Debian: apt-get install ffmpeg)")
+        config = get_config()
+        if depth == "full" and config.phase2_decode != "off" and shutil.which("ffmpeg") is None:
+            raise ValidationError(f"phase2_decode {config.phase2_decode} needs ffmpeg, which is not installed "
+                                  "(Debian: apt-get install ffmpeg; or set phase2_decode off)")
         if max_workers is not None and (isinstance(max_workers, bool) or not isinstance(max_workers, int)
                                         or not 1 <= max_workers <= 64):
             raise ValidationError("workers must be a whole number between 1 and 64")
-        config = get_config()
         if paths is not None and not isinstance(paths, list):
             raise ValidationError("paths must be a list of paths")
         selected = [existing_in_root(p, config.media_path) for p in (paths or [config.media_path])]
