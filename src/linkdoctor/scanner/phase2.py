@@ -178,7 +178,7 @@ class Phase2:
         elif verdict.level == OK:
             level, detail = OK, "ok" + (f": decoded cleanly{doubt}" if doubt else "")
         else:  # ffmpeg could not decode it here: the probe's verdict stands
-            level, detail = hint.probe_level, f"{hint.probe_detail}; {verdict.detail}"
+            level, detail = hint.probe_level, f"{hint.probe_detail} ({verdict.detail})"
         self._store(identity, level, detail, DECODE, hint.probe_seconds)
         self._conclude(path, target, level, detail)
 
