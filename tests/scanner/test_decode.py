@@ -96,6 +96,16 @@ def test_any_file_name_is_decoded_as_that_exact_file_also_through_subfile(corpus
     assert decode_as_phase2(broken).level == CORRUPTED
 
 
+@requires_ffmpeg
+def test_a_message_naming_a_file_with_a_newline_is_read_whole(corpus, tmp_path):
+    # ffmpeg names the file in a read error; the newline must not make a second, bogus error.
+    _, damaged = corpus
+    odd = tmp_path / "new\nline.wv"
+    shutil.copyfile(damaged["pipe.wv", "trunc"], odd)
+    verdict = decode_media(str(odd))
+    assert (verdict.level, verdict.detail) == (INCONCLUSIVE, "not decodable here: Input/output error")
+
+
 def test_a_missing_ffmpeg_raises_instead_of_judging(tmp_path):
     with pytest.raises(ProbeError):
         decode_media(str(tmp_path / "x.mkv"), ffmpeg="/nonexistent/ffmpeg")

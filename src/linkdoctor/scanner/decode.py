@@ -102,14 +102,25 @@ def decode_media(path: str, *, ffmpeg: str = "ffmpeg", media_end: int | None = N
         raise ProbeError(f"cannot run {ffmpeg!r}: {exc}") from exc
     with proc:
         reading = _Reading(on_progress, expected_duration)
-        for raw in proc.stderr:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n").replace(url + ": ", "")
-            if reading.take(line):
+        for line in _lines(proc.stderr, source):
+            if reading.take(line.replace(source + ": ", "").replace(url + ": ", "")):
                 proc.kill()  # the first error that counts is the verdict: no need to read on
                 break
         proc.stderr.close()
         returncode = proc.wait()
     return reading.verdict(returncode)
+
+
+def _lines(stream, source: str):
+    """ffmpeg's stderr line by line, where a message naming a file with newlines in its name is one line."""
+    head, breaks = source.split("\n", 1)[0], source.count("\n")
+    raw_lines = iter(stream)
+    for raw in raw_lines:
+        line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if breaks and line.endswith(head):
+            for _ in range(breaks):
+                line += "\n" + next(raw_lines, b"").decode("utf-8", "replace").rstrip("\r\n")
+        yield line
 
 
 class _Reading:
