@@ -147,7 +147,7 @@ def test_list_tasks_return_folder_listings(library, workers):
 def test_probe_results_carry_verdict_and_seconds(tmp_path, workers):
     (tmp_path / "empty.mkv").write_bytes(b"")
     make_garbage(tmp_path / "noise.mkv", 8 * 1024)
-    pool = make_pool(size=2)
+    pool = make_pool(size=2, deadline=30.0)  # about results, not deadlines: a loaded machine must not time out
 
     outcomes = run_all(pool, [Task("probe", [probe_item(tmp_path / "empty.mkv")], flush_each=True),
                               Task("probe", [probe_item(tmp_path / "noise.mkv")], flush_each=True)])
