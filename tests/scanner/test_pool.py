@@ -176,21 +176,23 @@ def decode_item(path):
 
 
 def test_a_decode_that_keeps_progressing_outlives_its_deadline(tmp_path, workers, monkeypatch):
-    # 2.5 s of progress reports against a 1 s deadline: a deadline without progress, not in all.
+    # 3 s of progress reports against a 1.5 s deadline: a deadline without progress, not in all.
     fake_ffmpeg(tmp_path / "bin", monkeypatch, """
 i=0
-while [ $i -lt 25 ]; do
+while [ $i -lt 30 ]; do
   printf 'frame=%d\nout_time_us=%d00000\nprogress=continue\n' $i $i >&2
   sleep 0.1
   i=$((i+1))
 done
 printf 'progress=end\n' >&2
 """)
-    outcomes = run_all(make_pool(size=1), [Task("decode", [decode_item(tmp_path / "film.mkv")], flush_each=True)])
+    deadline = 1.5
+    outcomes = run_all(make_pool(size=1, deadline=deadline),
+                       [Task("decode", [decode_item(tmp_path / "film.mkv")], flush_each=True)])
     (outcome, arrived), = outcomes
     verdict, seconds = outcome.result
-    assert outcome.failure is None and verdict == DecodeVerdict(OK, "ok", 2.4)
-    assert arrived > 2.0 * DEADLINE
+    assert outcome.failure is None and verdict == DecodeVerdict(OK, "ok", 2.9)
+    assert arrived > 1.5 * deadline
 
 
 def test_a_decode_that_stops_progressing_times_out(tmp_path, workers, monkeypatch):
@@ -202,7 +204,7 @@ exec sleep 60
     outcomes = run_all(pool, [Task("decode", [decode_item(tmp_path / "film.mkv")], flush_each=True)])
     (outcome, arrived), = outcomes
     assert outcome.failure == TIMED_OUT
-    assert DEADLINE <= arrived < DEADLINE + 2.0
+    assert DEADLINE <= arrived < DEADLINE + 5.0
     assert pool.replaced == 1
 
 
