@@ -1,24 +1,28 @@
-"""Benchmark: phase 2 (ffprobe verification) against a plain sequential ffprobe loop.
+"""Benchmark: phase 2 (probe, and decode per phase2_decode) against plain ffprobe and ffmpeg loops.
 
 Usage: python bench/phase2.py [--files 300] [--workers 6,2] [--formats mkv,mp4,avi,ts]
 
 Builds --files small videos with linkdoctor.mediagen.make_video (2 s, 160x90, H.264/AAC
 or MPEG-4/MP3 depending on the container; generation is not timed) and one symlink
-per file in a movie-style library, then measures on the same files:
+per file in a movie-style library: a library of clean files. Then measures on the same files:
 
-* baseline: `ffprobe -v error -show_format -show_streams FILE` run file after file;
-* linkdoctor, per worker count: a basic scan (phase 1 only, for reference); a first
-  full scan (verification_depth="full") with an empty in-memory verdict cache; a
-  re-scan of the unchanged library with the same cache (every verdict is a cache hit).
+* baselines: `ffprobe -v error -show_format -show_streams FILE` run file after file, and
+  `ffmpeg -v error -i FILE -f null -` (a full decode) run file after file;
+* linkdoctor, per worker count: a basic scan (phase 1 only, for reference); then, for
+  each phase2_decode mode (off, suspicious, all), a first full scan with an empty
+  in-memory verdict cache and a re-scan of the unchanged library with the same cache
+  (every verdict is a cache hit). The modes take turns within each round.
 
-What is reported for the first full scan:
+What is reported for a first full scan:
 * "total": the whole scan, phase 1 + phase 2, as a user waits for it;
-* "phase 2 only": from the engine's own phase-2 start (engine.phase2_started, after
+* "phase 2 only": from the engine's own phase-2 start (engine.phase2.started, after
   phase 1 has finished) to the end; it includes starting phase 2's worker processes
-  and the cache look-ups. This is the fair figure against the ffprobe loop, which does
-  no link checking. (A basic scan's time is printed too; total - basic ~ phase 2.)
-Goals: first scan >= 1.8x faster than the ffprobe loop (6 workers, 2 cores);
-re-scan >= 20x faster than the first scan.
+  and the cache look-ups. This is the fair figure against the loops, which do no link
+  checking. (A basic scan's time is printed too; total - basic ~ phase 2.)
+Goals: with "suspicious" (the default), a clean library costs at most 10% more than with
+"off" (probe only, as before the decode existed); the first scan (default mode) >= 1.8x
+faster than the ffprobe loop (6 workers, 2 cores); re-scan >= 20x faster than the first
+scan. "all" is reported against the ffprobe loop and the decode loop.
 
 Then (unless --no-profile) where the time goes: wall and CPU time per file of plain
 ffprobe, of linkdoctor's probe_media() run in this process, and of plain ffprobe run N
@@ -45,28 +49,30 @@ from common import CountingSink, OtherLoad, exit_on_sigterm, live_children, wait
 from poolstats import pool_stats  # noqa: E402
 
 from linkdoctor.mediagen import make_video  # noqa: E402
-from linkdoctor.scanner.engine import ScanEngine, ScanRequest  # noqa: E402
+from linkdoctor.scanner.engine import CachedVerdict, ScanEngine, ScanRequest  # noqa: E402
 from linkdoctor.scanner.probe import probe_media  # noqa: E402
 
 PLAIN_FFPROBE = ["ffprobe", "-v", "error", "-show_format", "-show_streams"]
+PLAIN_DECODE = ["ffmpeg", "-nostdin", "-v", "error", "-i"]  # FILE, then "-f null -"
+MODES = ("off", "suspicious", "all")
 
 
 class MemoryVerdictCache:
-    """The engine's VerdictCache protocol, in a dict: identity -> (ok, detail, seconds)."""
+    """The engine's VerdictCache protocol, in a dict: identity -> (CachedVerdict, probe seconds)."""
 
     def __init__(self):
-        self.verdicts: dict[tuple, tuple[bool, str, float]] = {}
+        self.verdicts: dict[tuple, tuple[CachedVerdict, float]] = {}
 
-    def lookup(self, identities: list[tuple]) -> dict[tuple, tuple[bool, str]]:
-        return {i: self.verdicts[i][:2] for i in identities if i in self.verdicts}
+    def lookup(self, identities: list[tuple]) -> dict[tuple, CachedVerdict]:
+        return {i: self.verdicts[i][0] for i in identities if i in self.verdicts}
 
-    def store(self, identity: tuple, ok: bool, detail: str, seconds: float) -> None:
-        self.verdicts[identity] = (ok, detail, seconds)
+    def store(self, identity: tuple, verdict: CachedVerdict, probe_seconds: float) -> None:
+        self.verdicts[identity] = (verdict, probe_seconds)
 
     def mean_probe_seconds(self) -> float | None:
         if not self.verdicts:
             return None
-        return statistics.fmean(v[2] for v in self.verdicts.values())
+        return statistics.fmean(v[1] for v in self.verdicts.values())
 
 
 def children_cpu() -> float:
@@ -96,6 +102,10 @@ def ffprobe_plain(path: Path) -> None:
     subprocess.run([*PLAIN_FFPROBE, str(path)], capture_output=True, check=True)
 
 
+def decode_plain(path: Path) -> None:
+    subprocess.run([*PLAIN_DECODE, str(path), "-f", "null", "-"], capture_output=True, check=True)
+
+
 def timed_cpu(func) -> tuple[float, float, object]:
     """(wall seconds, CPU seconds of this process and its reaped children, result)."""
     cpu0, started = self_cpu() + children_cpu(), time.perf_counter()
@@ -104,15 +114,15 @@ def timed_cpu(func) -> tuple[float, float, object]:
     return wall, self_cpu() + children_cpu() - cpu0, result
 
 
-def ffprobe_loop(files: list[Path]) -> tuple[float, float, OtherLoad]:
+def plain_loop(run_one, files: list[Path]) -> tuple[float, float, OtherLoad]:
     with OtherLoad() as load:
-        wall, cpu, _ = timed_cpu(lambda: [ffprobe_plain(f) for f in files])
+        wall, cpu, _ = timed_cpu(lambda: [run_one(f) for f in files])
     return wall, cpu, load
 
 
-def scan(root: Path, workers: int, depth: str, cache) -> dict:
+def scan(root: Path, workers: int, depth: str, cache, mode: str = "suspicious") -> dict:
     """One scan; wall time, phase-2-only time, CPU time (workers reaped), counters, pool use."""
-    request = ScanRequest(paths=[str(root)], max_workers=workers, verification_depth=depth)
+    request = ScanRequest(paths=[str(root)], max_workers=workers, verification_depth=depth, phase2_decode=mode)
     with pool_stats() as stats, OtherLoad() as load:
         cpu0 = self_cpu() + children_cpu()
         engine = ScanEngine(request, CountingSink(), cache)
@@ -121,16 +131,18 @@ def scan(root: Path, workers: int, depth: str, cache) -> dict:
         ended = time.monotonic()
         unreaped = stats.reap()
         cpu = self_cpu() + children_cpu() - cpu0
-    phase2 = ended - engine.phase2_started if engine.phase2_started else 0.0
+    phase2 = ended - engine.phase2.started if engine.phase2.started else 0.0
     return {"wall": ended - started, "phase2": phase2, "cpu": cpu, "counters": counters, "load": load,
             "warnings": engine.warnings, "stats": stats, "unreaped": unreaped,
-            "probe_seconds": list(engine.probe_seconds)}
+            "probe_seconds": list(engine.phase2.probe_seconds)}
 
 
-def check_counters(label: str, result: dict, files: int, probed: int, cached: int, problems: list[str]) -> None:
+def check_counters(label: str, result: dict, files: int, probed: int, cached: int, problems: list[str],
+                   decoded: int = 0) -> None:
     c = result["counters"]
     expected = {"total_analyzed": files, "phase1_ok": files, "phase2_analyzed": probed,
-                "phase2_cached": cached, "phase2_corrupted": 0, "phase2_timeout": 0}
+                "phase2_cached": cached, "phase2_corrupted": 0, "phase2_timeout": 0,
+                "phase2_decoded": decoded, "phase2_suspicious": 0}
     wrong = {k: (c[k], v) for k, v in expected.items() if c[k] != v}
     if wrong:
         problems.append(f"{label}: counters (got, expected) {wrong}")
@@ -142,7 +154,7 @@ def check_counters(label: str, result: dict, files: int, probed: int, cached: in
 
 def profile(files: list[Path], worker_counts: list[int]) -> None:
     n = len(files)
-    wall, cpu, _ = ffprobe_loop(files)
+    wall, cpu, _ = plain_loop(ffprobe_plain, files)
     print(f"  plain ffprobe, sequential      : {wall / n * 1000:6.1f} ms wall, {cpu / n * 1000:6.1f} ms CPU per file")
     wall, cpu, _ = timed_cpu(lambda: [probe_media(str(f)) for f in files])
     print(f"  probe_media(), sequential      : {wall / n * 1000:6.1f} ms wall, {cpu / n * 1000:6.1f} ms CPU per file "
@@ -165,6 +177,7 @@ def main() -> None:
     parser.add_argument("--workers", default="6,2", help="comma-separated worker counts to run")
     parser.add_argument("--goal-workers", type=int, default=6)
     parser.add_argument("--goal-first", type=float, default=1.8, help="first scan vs the ffprobe loop")
+    parser.add_argument("--goal-cost", type=float, default=1.10, help="suspicious vs off, at most")
     parser.add_argument("--goal-rescan", type=float, default=20.0, help="re-scan vs first scan")
     parser.add_argument("--formats", default="mkv,mp4,avi,ts", help="containers, used in turn")
     parser.add_argument("--seconds", type=float, default=2.0, help="duration of each video")
@@ -187,40 +200,63 @@ def main() -> None:
         if not args.no_wait:
             print(wait_for_quiet())
         n = len(files)
-        loop_wall, loop_cpu, loop_load = min((ffprobe_loop(files) for _ in range(args.rounds)), key=lambda r: r[0])
+        loop_wall, loop_cpu, loop_load = min((plain_loop(ffprobe_plain, files) for _ in range(args.rounds)),
+                                             key=lambda r: r[0])
         print(f"ffprobe loop  : {loop_wall:.3f}s (best of {args.rounds}; {loop_wall / n * 1000:.1f} ms per file, "
               f"{loop_cpu:.2f} CPU-s) [{' '.join(PLAIN_FFPROBE)} FILE, one after the other; {loop_load.note()}]")
+        dec_wall, dec_cpu, dec_load = min((plain_loop(decode_plain, files) for _ in range(args.rounds)),
+                                          key=lambda r: r[0])
+        print(f"decode loop   : {dec_wall:.3f}s (best of {args.rounds}; {dec_wall / n * 1000:.1f} ms per file, "
+              f"{dec_cpu:.2f} CPU-s) [{' '.join(PLAIN_DECODE)} FILE -f null -, one after the other; {dec_load.note()}]")
 
         problems, summary = [], {}
         for workers in worker_counts:
-            basics, firsts, agains = [], [], []
+            basics, firsts, agains = [], {m: [] for m in MODES}, {m: [] for m in MODES}
             for _ in range(args.rounds):
                 basics.append(scan(root, workers, "basic", None))
-                cache = MemoryVerdictCache()
-                firsts.append(scan(root, workers, "full", cache))
-                agains.append(scan(root, workers, "full", cache))
                 check_counters(f"{workers} workers, basic scan", basics[-1], n, 0, 0, problems)
-                check_counters(f"{workers} workers, first scan", firsts[-1], n, n, 0, problems)
-                check_counters(f"{workers} workers, re-scan", agains[-1], n, n, n, problems)
+                for mode in MODES:  # in turns, so that a change of load hits every mode alike
+                    cache = MemoryVerdictCache()
+                    firsts[mode].append(scan(root, workers, "full", cache, mode))
+                    agains[mode].append(scan(root, workers, "full", cache, mode))
+                    check_counters(f"{workers} workers, first scan ({mode})", firsts[mode][-1], n, n, 0, problems,
+                                   decoded=n if mode == "all" else 0)
+                    check_counters(f"{workers} workers, re-scan ({mode})", agains[mode][-1], n, n, n, problems)
             basic = min(basics, key=lambda r: r["wall"])
-            first = min(firsts, key=lambda r: r["wall"])
-            again = min(agains, key=lambda r: r["wall"])
-            mean_probe = statistics.fmean(first["probe_seconds"]) if first["probe_seconds"] else float("nan")
             print(f"linkdoctor, {workers} workers (best of {args.rounds} each):")
             print(f"  basic scan (phase 1 only)   : {basic['wall']:.3f}s")
-            print(f"  first full scan, total      : {first['wall']:.3f}s -> {loop_wall / first['wall']:.2f}x "
-                  f"the ffprobe loop ({first['cpu']:.2f} CPU-s incl. workers and ffprobes; {first['load'].note()})")
-            print(f"  first full scan, phase 2    : {first['phase2']:.3f}s -> {loop_wall / first['phase2']:.2f}x "
-                  f"the ffprobe loop [{first['stats'].summary('probe')}; mean probe_media in a worker "
-                  f"{mean_probe * 1000:.1f} ms]")
-            print(f"  re-scan, same cache, total  : {again['wall']:.3f}s -> {first['wall'] / again['wall']:.1f}x "
-                  f"faster than the first scan ({again['counters']['phase2_cached']} cached verdicts, "
-                  f"phase 2 {again['phase2'] * 1000:.0f} ms)")
-            summary[workers] = (first, again)
+            best = {}
+            for mode in MODES:
+                first = min(firsts[mode], key=lambda r: r["wall"])
+                again = min(agains[mode], key=lambda r: r["wall"])
+                best[mode] = (first, again)
+                mean_probe = statistics.fmean(first["probe_seconds"]) if first["probe_seconds"] else float("nan")
+                print(f"  [{mode}] first full scan, total : {first['wall']:.3f}s -> "
+                      f"{loop_wall / first['wall']:.2f}x the ffprobe loop, {dec_wall / first['wall']:.2f}x the decode "
+                      f"loop ({first['cpu']:.2f} CPU-s incl. workers, ffprobes and ffmpegs; {first['load'].note()})")
+                print(f"  [{mode}] first full scan, phase 2: {first['phase2']:.3f}s -> "
+                      f"{loop_wall / first['phase2']:.2f}x the ffprobe loop "
+                      f"[{first['stats'].summary('probe')}; {first['stats'].summary('decode')}; "
+                      f"mean probe_media in a worker {mean_probe * 1000:.1f} ms]")
+                print(f"  [{mode}] re-scan, same cache      : {again['wall']:.3f}s -> "
+                      f"{first['wall'] / again['wall']:.1f}x faster than the first scan "
+                      f"({again['counters']['phase2_cached']} cached verdicts, phase 2 {again['phase2'] * 1000:.0f} ms)")
+            off, default = best["off"][0], best["suspicious"][0]
+            print(f"  suspicious vs off           : total {default['wall'] / off['wall']:.3f}x, "
+                  f"phase 2 {default['phase2'] / off['phase2']:.3f}x the time, {default['cpu'] / off['cpu']:.3f}x "
+                  f"the CPU-s ({default['stats'].summary('decode')})")
+            summary[workers] = best
 
-        first, again = summary[args.goal_workers]
+        best = summary[args.goal_workers]
+        off, first, again = best["off"][0], best["suspicious"][0], best["suspicious"][1]
+        every = best["all"][0]
+        ratio_cost, ratio_cost_p2 = first["wall"] / off["wall"], first["phase2"] / off["phase2"]
         ratio_total, ratio_p2 = loop_wall / first["wall"], loop_wall / first["phase2"]
         ratio_rescan = first["wall"] / again["wall"]
+        print(f"goal suspicious costs <= {args.goal_cost:g}x off on a clean library at {args.goal_workers} workers: "
+              f"total {ratio_cost:.3f}x, phase 2 only {ratio_cost_p2:.3f}x, CPU-s {first['cpu'] / off['cpu']:.3f}x -> "
+              f"{'met' if ratio_cost <= args.goal_cost else 'NOT met'} (both modes probe every file and, on clean "
+              f"files, decode none: a difference is noise)")
         print(f"goal first scan >= {args.goal_first:g}x the ffprobe loop at {args.goal_workers} workers: "
               f"total {ratio_total:.2f}x, phase 2 only {ratio_p2:.2f}x -> "
               f"{'met' if ratio_total >= args.goal_first else 'NOT met'} "
@@ -228,6 +264,10 @@ def main() -> None:
               f"on phase 2 only)")
         print(f"goal re-scan >= {args.goal_rescan:g}x faster than the first scan: {ratio_rescan:.1f}x -> "
               f"{'met' if ratio_rescan >= args.goal_rescan else 'NOT met'}")
+        print(f"mode all at {args.goal_workers} workers: total {every['wall']:.3f}s = {every['wall'] / loop_wall:.2f}x "
+              f"the ffprobe loop's time ({loop_wall / every['wall']:.2f}x its speed), {every['wall'] / dec_wall:.2f}x "
+              f"the decode loop's time; phase 2 only {every['phase2'] / loop_wall:.2f}x / "
+              f"{every['phase2'] / dec_wall:.2f}x")
         if not args.no_profile:
             print("profile (same files, outside the engine):")
             profile(files, worker_counts)

@@ -87,6 +87,7 @@ def test_int_fields_refuse_non_integers(ctx, name, bad):
 @pytest.mark.parametrize("name, low, high", [
     ("file_timeout", 0.1, 600.0),
     ("probe_timeout", 1.0, 3600.0),
+    ("decode_timeout", 1.0, 3600.0),
     ("broken_share_limit", 0.0, 1.0),
 ])
 def test_float_limits_name_the_field(ctx, name, low, high):
@@ -345,3 +346,17 @@ def test_movie_and_series_folders_are_lists_of_names(app):
             update_config({"series_folders": ["a/b"]})
         with pytest.raises(ValidationError):
             update_config({"series_folders": "TV"})
+
+
+def test_phase2_decode_is_one_of_three_modes_suspicious_by_default(ctx):
+    assert get_config().phase2_decode == "suspicious" and get_config().decode_timeout == 60.0
+    assert config_to_dict(get_config())["phase2_decode"] == "suspicious"
+    update_config({"phase2_decode": "all"})
+    update_config({"phase2_decode": "off"}, from_text=True)
+    assert reread().phase2_decode == "off"
+    for bad in ("ALL", "none", "", 1, None):
+        with pytest.raises(ValidationError) as refused:
+            update_config({"phase2_decode": bad})
+        assert refused.value.message == "phase2_decode must be one of suspicious, all, off"
+        assert refused.value.extra["field"] == "phase2_decode"
+    assert reread().phase2_decode == "off"

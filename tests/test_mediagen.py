@@ -7,7 +7,10 @@ import subprocess
 
 import pytest
 
-from linkdoctor.mediagen import MediaGenerationError, make_audio, make_garbage, make_truncated, make_video
+from linkdoctor.mediagen import (
+    MediaGenerationError, append_tags, make_audio, make_flipped, make_garbage, make_truncated, make_video,
+    make_zero_tail,
+)
 
 requires_ffmpeg = pytest.mark.skipif(
     shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None,
@@ -70,7 +73,8 @@ def test_make_video_places_the_mp4_index_first_unless_told_otherwise(tmp_path):
 
 @requires_ffmpeg
 @pytest.mark.parametrize("suffix, codec", [(".mp3", "mp3"), (".flac", "flac"), (".m4a", "aac"),
-                                           (".ogg", "vorbis"), (".opus", "opus"), (".wav", "pcm_s16le")])
+                                           (".ogg", "vorbis"), (".opus", "opus"), (".wav", "pcm_s16le"),
+                                           (".wv", "wavpack"), (".wma", "wmav2"), (".ac3", "ac3")])
 def test_make_audio_writes_audio_only_files(tmp_path, suffix, codec):
     path = make_audio(tmp_path / f"tone{suffix}", seconds=2.0)
     info = ffprobe_json(path)
@@ -148,3 +152,53 @@ def test_ffmpeg_failure_reports_its_stderr_and_leaves_no_file(tmp_path):
     message = str(caught.value)
     assert "ffmpeg failed" in message and "0x0" in message  # ffmpeg's own complaint is included
     assert not (tmp_path / "clip.mkv").exists()
+
+
+@requires_ffmpeg
+@pytest.mark.parametrize("maker, name", [(make_video, "live.mkv"), (make_video, "live.webm"),
+                                         (make_audio, "live.wv"), (make_audio, "live.flac")])
+def test_files_written_through_a_pipe_declare_no_length(tmp_path, maker, name):
+    info = ffprobe_json(maker(tmp_path / name, seconds=2.0, piped=True))
+    assert "duration" not in info["format"]  # what DVRs and `ffmpeg ... -f matroska -` write
+    assert float(ffprobe_json(maker(tmp_path / ("file-" + name), seconds=2.0))["format"]["duration"]) > 1.9
+
+
+@requires_ffmpeg
+def test_a_piped_ogg_still_has_a_length_from_its_last_page(tmp_path):
+    info = ffprobe_json(make_audio(tmp_path / "live.ogg", piped=True))
+    assert float(info["format"]["duration"]) == pytest.approx(2.0, abs=0.1)
+
+
+def test_append_tags_writes_id3v1_apev2_and_lyrics3_after_the_media(tmp_path):
+    path = tmp_path / "a.mp3"
+    path.write_bytes(b"audio")
+    append_tags(path, "apev2", "lyrics3", "id3v1", ape_bytes=10)
+    data = path.read_bytes()
+    assert data.startswith(b"audioAPETAGEX")
+    assert data[-128:].startswith(b"TAG") and len(data[-128:]) == 128
+    lyrics_end = len(data) - 128
+    assert data[lyrics_end - 9:lyrics_end] == b"LYRICS200"
+    size = int(data[lyrics_end - 15:lyrics_end - 9])
+    assert data[lyrics_end - 15 - size:].startswith(b"LYRICSBEGIN")
+    ape_end = lyrics_end - 15 - size
+    assert data[ape_end - 32:ape_end].startswith(b"APETAGEX")
+    with pytest.raises(ValueError, match="unknown tags"):
+        append_tags(path, "id3v2")
+
+
+def test_make_flipped_inverts_bytes_in_the_middle_only(tmp_path):
+    src = make_garbage(tmp_path / "src.bin", 20_000)
+    flipped = make_flipped(src, tmp_path / "out" / "flip.bin", length=100).read_bytes()
+    original = src.read_bytes()
+    changed = [i for i in range(len(original)) if original[i] != flipped[i]]
+    assert changed == list(range(9_950, 10_050))
+    assert all(flipped[i] == original[i] ^ 0xFF for i in changed)
+
+
+def test_make_zero_tail_keeps_the_size_and_zeroes_the_end(tmp_path):
+    src = make_garbage(tmp_path / "src.bin", 10_000)
+    data = make_zero_tail(src, tmp_path / "zero.bin", zero_fraction=0.25).read_bytes()
+    assert len(data) == 10_000
+    assert data[:7_500] == src.read_bytes()[:7_500] and data[7_500:] == bytes(2_500)
+    with pytest.raises(ValueError):
+        make_zero_tail(src, tmp_path / "x.bin", zero_fraction=1.0)

@@ -10,7 +10,7 @@ from linkdoctor.models import (
     AWAITING_CONFIRMATION, CANCELLED, COMPLETED, ERROR, PENDING, RUNNING, Finding, ProbeVerdictEntry,
     QuarantineEntry, SymlinkScan, db,
 )
-from linkdoctor.scanner.engine import FindingRecord, ScanProgress
+from linkdoctor.scanner.engine import CachedVerdict, FindingRecord, ScanProgress
 from linkdoctor.scans import DatabaseSink, DatabaseVerdictCache, findings_page, mark_interrupted, rotate_scans
 
 
@@ -216,65 +216,88 @@ def identities(tmp_path):
     return result
 
 
+OK_PROBED = CachedVerdict("ok", "ok", "probe")
+TRUNCATED = CachedVerdict("corrupted", "container size: Matroska segment declares 9 bytes, file has 5", "probe")
+
+
 def test_verdict_cache_round_trip(ctx, identities):
     cache = DatabaseVerdictCache()
-    cache.store(identities[0], True, "ok", 1.5)
-    cache.store(identities[1], False, "truncated: Matroska segment ends at byte 9", 0.5)
-    cache.store(None, False, "no identity", 9.0)  # a file without identity is not remembered
+    doubt_cleared = CachedVerdict("ok", "ok: decoded cleanly (probe: no duration)", "decode")
+    cache.store(identities[0], OK_PROBED, 1.5)
+    cache.store(identities[1], TRUNCATED, 0.5)
+    cache.store(identities[2], doubt_cleared, 0.7)
+    cache.store(None, TRUNCATED, 9.0)  # a file without identity is not remembered
     cache.flush()
 
     again = DatabaseVerdictCache()  # a later scan
     found = again.lookup(identities + [None])
-    assert found == {identities[0]: (True, "ok"),
-                     identities[1]: (False, "truncated: Matroska segment ends at byte 9")}
-    assert db.session.execute(db.select(db.func.count()).select_from(ProbeVerdictEntry)).scalar() == 2
+    assert found == {identities[0]: OK_PROBED, identities[1]: TRUNCATED, identities[2]: doubt_cleared}
+    rows = db.session.execute(db.select(ProbeVerdictEntry).order_by(ProbeVerdictEntry.id)).scalars().all()
+    assert [(r.ok, r.level, r.checked_by) for r in rows] == [
+        (True, "ok", "probe"), (False, "corrupted", "probe"), (True, "ok", "decode")]
+
+
+def test_verdicts_stored_before_levels_existed_are_checked_again(ctx, identities):
+    # Such rows may call a file without duration corrupted: they are not trusted.
+    device, inode, size, mtime_ns = identities[0]
+    db.session.add(ProbeVerdictEntry(device=device, inode=inode, size=size, mtime_ns=mtime_ns, ok=False,
+                                     detail="no duration"))
+    db.session.commit()
+    cache = DatabaseVerdictCache()
+    assert cache.lookup([identities[0]]) == {}
+    cache.store(identities[0], OK_PROBED, 1.0)
+    cache.flush()
+    assert cache.lookup([identities[0]]) == {identities[0]: OK_PROBED}
+    assert db.session.execute(db.select(db.func.count()).select_from(ProbeVerdictEntry)).scalar() == 1
 
 
 def test_a_changed_file_is_not_found_in_the_cache(ctx, identities):
     cache = DatabaseVerdictCache()
-    cache.store(identities[0], True, "ok", 1.0)
+    cache.store(identities[0], OK_PROBED, 1.0)
     cache.flush()
     device, inode, size, mtime_ns = identities[0]
     assert cache.lookup([(device, inode, size + 1, mtime_ns)]) == {}
     assert cache.lookup([(device, inode, size, mtime_ns + 1)]) == {}
-    assert cache.lookup([list(identities[0])]) == {identities[0]: (True, "ok")}
+    assert cache.lookup([list(identities[0])]) == {identities[0]: OK_PROBED}
     assert cache.lookup([]) == {} and cache.lookup([None]) == {}
 
 
 def test_storing_the_same_identity_twice_keeps_one_row_with_the_newest_verdict(ctx, identities):
     cache = DatabaseVerdictCache()
-    cache.store(identities[0], True, "ok", 1.0)
-    cache.store(identities[0], False, "ffprobe: first try", 2.0)  # twice before a flush
+    doubt = CachedVerdict("suspicious", "no duration", "probe")
+    confirmed = CachedVerdict("corrupted", "decode error at 00:00:01.0: x (probe: no duration)", "decode")
+    cache.store(identities[0], doubt, 1.0)
+    cache.store(identities[0], confirmed, 1.0)  # the decode, before a flush
     cache.flush()
-    assert cache.lookup([identities[0]]) == {identities[0]: (False, "ffprobe: first try")}
+    assert cache.lookup([identities[0]]) == {identities[0]: confirmed}
 
-    cache.store(identities[0], True, "ok", 3.0)  # and again in a later batch
+    cache.store(identities[0], OK_PROBED, 3.0)  # and again in a later batch
     cache.flush()
     rows = db.session.execute(db.select(ProbeVerdictEntry)).scalars().all()
     assert [(r.ok, r.detail, r.probe_seconds) for r in rows] == [(True, "ok", 3.0)]
-    assert cache.lookup([identities[0]]) == {identities[0]: (True, "ok")}
+    assert cache.lookup([identities[0]]) == {identities[0]: OK_PROBED}
 
 
 def test_verdicts_are_written_every_flush_every_stores(ctx, identities):
     cache = DatabaseVerdictCache(flush_every=2)
-    cache.store(identities[0], True, "ok", 1.0)
+    cache.store(identities[0], OK_PROBED, 1.0)
     assert DatabaseVerdictCache().lookup(identities) == {}
-    cache.store(identities[1], True, "ok", 1.0)
+    cache.store(identities[1], OK_PROBED, 1.0)
     assert set(DatabaseVerdictCache().lookup(identities)) == {identities[0], identities[1]}
 
 
 def test_long_details_are_cut_to_fit(ctx, identities):
     cache = DatabaseVerdictCache()
-    cache.store(identities[0], False, "x" * 5000, 1.0)
+    cache.store(identities[0], CachedVerdict("corrupted", "x" * 5000, "probe"), 1.0)
     cache.flush()
-    assert cache.lookup([identities[0]])[identities[0]] == (False, "x" * 1000)
+    assert cache.lookup([identities[0]])[identities[0]] == CachedVerdict("corrupted", "x" * 1000, "probe")
 
 
 def test_mean_probe_seconds(ctx, identities):
     cache = DatabaseVerdictCache()
     assert cache.mean_probe_seconds() is None
     for identity, seconds in zip(identities, (1.0, 2.0, 6.0)):
-        cache.store(identity, True, "ok", seconds)
+        cache.store(identity, OK_PROBED, seconds)
     cache.flush()
     assert cache.mean_probe_seconds() == pytest.approx(3.0)
 
@@ -324,6 +347,6 @@ def test_inode_numbers_above_2_63_can_be_cached(ctx):
     identity = (64, 2**63 + 5, 4096, 1_700_000_000_000_000_000)
     cache = DatabaseVerdictCache()
     assert cache.lookup([identity]) == {}
-    cache.store(identity, True, "ok", 1.0)
+    cache.store(identity, OK_PROBED, 1.0)
     cache.flush()
-    assert cache.lookup([identity]) == {identity: (True, "ok")}
+    assert cache.lookup([identity]) == {identity: OK_PROBED}

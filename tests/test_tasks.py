@@ -133,3 +133,23 @@ def test_only_the_last_scans_are_kept_with_their_findings(app, library):
         assert kept == ids[-3:]
         finding_scans = set(db.session.execute(db.select(Finding.scan_id)).scalars())
         assert finding_scans == set(ids[-3:])
+
+
+def test_the_phase2_decode_setting_reaches_the_scan_and_its_record(app, library):
+    from linkdoctor.mediagen import make_video
+
+    library.link("Films/Live/live.mkv", make_video(library.source / "live.mkv", piped=True))  # no duration
+    results = {}
+    for mode in ("off", "suspicious"):
+        set_config(app, phase2_decode=mode)
+        with app.app_context():
+            manager = manager_of(app)
+            scan_id = manager.start_scan(None, depth="full")
+            assert manager.wait(scan_id, 60)
+            scan = db.session.get(SymlinkScan, scan_id)
+            db.session.refresh(scan)
+            results[mode] = (scan.status, scan.phase2_corrupted, scan.phase2_suspicious, scan.phase2_decoded,
+                             scan.phase2_cached, len(scan.warnings))
+    # Off: a doubt, counted and named in a warning. Suspicious: decoded (the probe-only verdict
+    # was remembered), cleared, no warning.
+    assert results == {"off": ("completed", 0, 1, 0, 0, 1), "suspicious": ("completed", 0, 0, 1, 0, 0)}

@@ -19,6 +19,7 @@ RETENTION_DAYS = _INT_LIMITS["quarantine_retention_days"]
 _FLOAT_LIMITS = {
     "file_timeout": (0.1, 600.0),
     "probe_timeout": (1.0, 3600.0),
+    "decode_timeout": (1.0, 3600.0),
     "broken_share_limit": (0.0, 1.0),
     "arr_command_timeout": (5.0, 3600.0),
     "arr_request_timeout": (1.0, 120.0),
@@ -29,8 +30,9 @@ _TEXT_MAX = 255  # the columns' length
 _PATH_MAX = 4096
 _AUTH_FIELDS = ("auth_required", "allowed_hosts")
 _FOLDER_LISTS = ("movie_folders", "series_folders")
+_CHOICES = {"phase2_decode": ("suspicious", "all", "off")}
 EDITABLE = (("media_path", "source_roots") + _FOLDER_LISTS + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS
-            + _TEXT_FIELDS + _AUTH_FIELDS + ARR_SETTINGS)
+            + _TEXT_FIELDS + _AUTH_FIELDS + ARR_SETTINGS + tuple(_CHOICES))
 
 
 def get_config(default_media_path: str | None = None) -> SymlinkConfig:
@@ -169,6 +171,10 @@ def parse_value(name: str, value, from_text: bool = False):
         return parse_arr_setting(name, value)
     if name in _FOLDER_LISTS:
         return _parse_folder_names(name, value, from_text)
+    if name in _CHOICES:
+        if value not in _CHOICES[name]:
+            raise ValidationError(f"{name} must be one of {', '.join(_CHOICES[name])}")
+        return value
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be text")
     _plain_text(name, value, _PATH_MAX if name == "media_path" else _TEXT_MAX)

@@ -5,6 +5,12 @@ sample files are needed. ffmpeg is always run as an argument list, never through
 and output names are passed as ``file:<absolute path>`` so that names with leading dashes,
 colons or ``concat:`` prefixes are taken literally. Output is deterministic for a given
 ffmpeg build: bitexact flags, one encoder thread and fixed test sources.
+
+``piped=True`` writes the file as ffmpeg writes to a pipe, which is how DVRs, ``ffmpeg
+... -f matroska -`` and some remuxers produce files: the muxer cannot go back to fill in
+the length, so Matroska/WebM files have no Duration and WavPack/FLAC headers no length.
+``append_tags`` adds the ID3v1, APEv2 and Lyrics3 tags taggers put after MP3 audio, and
+``make_flipped``, ``make_truncated`` and ``make_zero_tail`` damage a copy of a file.
 """
 
 from __future__ import annotations
@@ -12,15 +18,19 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
 __all__ = [
     "MediaGenerationError",
+    "append_tags",
     "make_audio",
+    "make_flipped",
     "make_garbage",
     "make_truncated",
     "make_video",
+    "make_zero_tail",
 ]
 
 # ffmpeg should finish a few seconds of tiny media in well under a second; this only
@@ -48,6 +58,9 @@ _AUDIO_FORMATS: dict[str, tuple[str, list[str], int]] = {
     ".ogg": ("ogg", ["-c:a", "libvorbis", "-q:a", "2"], 44100),
     ".opus": ("opus", ["-c:a", "libopus", "-b:a", "48k"], 48000),
     ".wav": ("wav", ["-c:a", "pcm_s16le"], 11025),
+    ".wv": ("wv", ["-c:a", "wavpack"], 44100),
+    ".wma": ("asf", ["-c:a", "wmav2", "-b:a", "64k"], 44100),
+    ".ac3": ("ac3", ["-c:a", "ac3", "-b:a", "96k"], 44100),
 }
 
 _MOV_FAMILY = {"mp4", "mov", "ipod"}
@@ -58,7 +71,7 @@ class MediaGenerationError(RuntimeError):
 
 
 def make_video(path: str | os.PathLike, seconds: float = 2.0, size: str = "160x90", *,
-               faststart: bool = True, ffmpeg: str = "ffmpeg") -> Path:
+               faststart: bool = True, piped: bool = False, ffmpeg: str = "ffmpeg") -> Path:
     """Write a video with one picture and one tone stream; the container follows the suffix."""
     out = Path(path)
     try:
@@ -72,16 +85,17 @@ def make_video(path: str | os.PathLike, seconds: float = 2.0, size: str = "160x9
         # A keyframe every second makes seeking realistic without bloating tiny files.
         *vcodec, "-g", "25", "-pix_fmt", "yuv420p", "-flags:v", "+bitexact",
         *acodec, "-ac", "1", "-flags:a", "+bitexact",
-        "-t", str(seconds),
+        *_length(seconds, piped),
     ]
     if muxer in _MOV_FAMILY and faststart:
         # Index first, as web releases ship: truncation then keeps a valid-looking header.
         args += ["-movflags", "+faststart"]
-    _run_ffmpeg(ffmpeg, args, muxer, out)
+    _run_ffmpeg(ffmpeg, args, muxer, out, piped)
     return out
 
 
-def make_audio(path: str | os.PathLike, seconds: float = 2.0, *, ffmpeg: str = "ffmpeg") -> Path:
+def make_audio(path: str | os.PathLike, seconds: float = 2.0, *, piped: bool = False,
+               ffmpeg: str = "ffmpeg") -> Path:
     """Write an audio-only file (a mono sine tone); the codec follows the suffix."""
     out = Path(path)
     try:
@@ -90,12 +104,18 @@ def make_audio(path: str | os.PathLike, seconds: float = 2.0, *, ffmpeg: str = "
         raise ValueError(f"unsupported audio suffix {out.suffix!r}; use one of {sorted(_AUDIO_FORMATS)}") from None
     args = [
         "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate={rate}:duration={seconds}",
-        *acodec, "-ac", "1", "-flags:a", "+bitexact", "-t", str(seconds),
+        *acodec, "-ac", "1", "-flags:a", "+bitexact", *_length(seconds, piped),
     ]
     if muxer in _MOV_FAMILY:
         args += ["-movflags", "+faststart"]
-    _run_ffmpeg(ffmpeg, args, muxer, out)
+    _run_ffmpeg(ffmpeg, args, muxer, out, piped)
     return out
+
+
+def _length(seconds: float, piped: bool) -> list[str]:
+    # The sources already stop after `seconds`. "-t" would also tell a Matroska muxer the
+    # duration up front, which a muxer writing to a pipe does not know.
+    return [] if piped else ["-t", str(seconds)]
 
 
 def make_truncated(src: str | os.PathLike, dst: str | os.PathLike, keep_fraction: float = 0.5) -> Path:
@@ -115,6 +135,67 @@ def make_truncated(src: str | os.PathLike, dst: str | os.PathLike, keep_fraction
     return target
 
 
+def make_flipped(src: str | os.PathLike, dst: str | os.PathLike, length: int = 4096) -> Path:
+    """Copy ``src`` to ``dst`` with ``length`` bytes in the middle inverted, like a bad block."""
+    data = bytearray(Path(src).read_bytes())
+    start = max(0, len(data) // 2 - length // 2)
+    for index in range(start, min(len(data), start + length)):
+        data[index] ^= 0xFF
+    return _write(dst, bytes(data))
+
+
+def make_zero_tail(src: str | os.PathLike, dst: str | os.PathLike, zero_fraction: float = 0.4) -> Path:
+    """Copy ``src`` to ``dst`` with its last ``zero_fraction`` zeroed, like a preallocated, unfinished download."""
+    if not 0.0 < zero_fraction < 1.0:
+        raise ValueError(f"zero_fraction must be between 0 and 1 (exclusive), got {zero_fraction}")
+    data = Path(src).read_bytes()
+    keep = len(data) - int(len(data) * zero_fraction)
+    return _write(dst, data[:keep] + bytes(len(data) - keep))
+
+
+def append_tags(path: str | os.PathLike, *tags: str, ape_bytes: int = 100) -> Path:
+    """Append tags after the media, in the order given: "apev2", "lyrics3", "id3v1" (ID3v1 comes last)."""
+    makers = {"apev2": lambda: _apev2_tag(ape_bytes), "lyrics3": _lyrics3_tag, "id3v1": _id3v1_tag}
+    unknown = [tag for tag in tags if tag not in makers]
+    if unknown:
+        raise ValueError(f"unknown tags {unknown}; use {sorted(makers)}")
+    out = Path(path)
+    with out.open("ab") as handle:
+        for tag in tags:
+            handle.write(makers[tag]())
+    return out
+
+
+def _id3v1_tag() -> bytes:
+    """128 bytes: "TAG", title, artist, album (30 each), year (4), comment (30), genre (1)."""
+    fields = [b"Tone".ljust(30, b"\0"), b"linkdoctor".ljust(30, b"\0"), b"Tests".ljust(30, b"\0"),
+              b"2024", b"generated".ljust(30, b"\0"), b"\x0c"]
+    return b"TAG" + b"".join(fields)
+
+
+def _apev2_tag(value_bytes: int) -> bytes:
+    """An APEv2 tag with a header, one text item of ``value_bytes`` bytes, and a footer."""
+    value = b"x" * value_bytes
+    item = struct.pack("<II", len(value), 0) + b"Comment\0" + value
+    size = len(item) + 32  # items and footer, not the header
+    header = b"APETAGEX" + struct.pack("<IIII", 2000, size, 1, 0xA0000000) + bytes(8)  # has header, is header
+    footer = b"APETAGEX" + struct.pack("<IIII", 2000, size, 1, 0x80000000) + bytes(8)  # has header
+    return header + item + footer
+
+
+def _lyrics3_tag() -> bytes:
+    """A Lyrics3 v2 tag: "LYRICSBEGIN", fields, a six-digit size, "LYRICS200"."""
+    body = b"LYRICSBEGIN" + b"IND00002" + b"10" + b"LYR00011" + b"[00:01]la!!"
+    return body + b"%06d" % len(body) + b"LYRICS200"
+
+
+def _write(dst: str | os.PathLike, data: bytes) -> Path:
+    target = Path(dst)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return target
+
+
 def make_garbage(path: str | os.PathLike, size: int = 64 * 1024, *, seed: int = 0) -> Path:
     """Write ``size`` deterministic pseudo-random bytes, e.g. under a ``.mkv`` name."""
     if size < 0:
@@ -125,8 +206,8 @@ def make_garbage(path: str | os.PathLike, size: int = 64 * 1024, *, seed: int = 
     return out
 
 
-def _run_ffmpeg(ffmpeg: str, args: list[str], muxer: str, out: Path) -> None:
-    """Run ffmpeg writing ``out`` with ``muxer``; raise MediaGenerationError on any failure."""
+def _run_ffmpeg(ffmpeg: str, args: list[str], muxer: str, out: Path, piped: bool = False) -> None:
+    """Run ffmpeg writing ``out`` with ``muxer`` (through a pipe if asked); raise MediaGenerationError on any failure."""
     exe = shutil.which(ffmpeg)
     if exe is None:
         raise MediaGenerationError(f"ffmpeg not found (looked for {ffmpeg!r} on PATH)")
@@ -139,11 +220,12 @@ def _run_ffmpeg(ffmpeg: str, args: list[str], muxer: str, out: Path) -> None:
         "-threads", "1", "-map_metadata", "-1", "-fflags", "+bitexact",
         "-f", muxer,
         # "file:" + absolute path: a name can never be read as an option or a protocol.
-        "file:" + os.path.abspath(out),
+        "pipe:1" if piped else "file:" + os.path.abspath(out),
     ]
     try:
-        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, timeout=_TIMEOUT_S, check=False)
+        with open(out, "wb") if piped else open(os.devnull, "wb") as stdout:
+            proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=stdout,
+                                  stderr=subprocess.PIPE, timeout=_TIMEOUT_S, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         out.unlink(missing_ok=True)
         raise MediaGenerationError(f"could not run ffmpeg for {out}: {exc}") from exc

@@ -8,8 +8,8 @@ from linkdoctor.errors import NotFoundError, ValidationError
 from linkdoctor.models import (
     ACTIVE_STATES, AWAITING_CONFIRMATION, ERROR, Finding, ProbeVerdictEntry, SymlinkScan, db, utcnow,
 )
-from linkdoctor.scanner.checks import PROBLEM_CATEGORIES
-from linkdoctor.scanner.engine import FindingRecord, ScanProgress
+from linkdoctor.scanner.checks import CORRUPTED, PROBLEM_CATEGORIES
+from linkdoctor.scanner.engine import CachedVerdict, FindingRecord, ScanProgress
 
 FINDINGS_FLUSH = 500
 PROGRESS_PERSIST_SECONDS = 1.0
@@ -89,24 +89,27 @@ class DatabaseVerdictCache:
         self.flush_every = flush_every
         self.pending: dict[tuple, dict] = {}
 
-    def lookup(self, identities: list[tuple]) -> dict[tuple, tuple[bool, str]]:
+    def lookup(self, identities: list[tuple]) -> dict[tuple, CachedVerdict]:
         wanted = [_stored(i) for i in identities if i is not None]
         if not wanted:
             return {}
         rows = db.session.execute(
             select(ProbeVerdictEntry.device, ProbeVerdictEntry.inode, ProbeVerdictEntry.size,
-                   ProbeVerdictEntry.mtime_ns, ProbeVerdictEntry.ok, ProbeVerdictEntry.detail)
-            .where(_identity_columns().in_(wanted))
+                   ProbeVerdictEntry.mtime_ns, ProbeVerdictEntry.level, ProbeVerdictEntry.detail,
+                   ProbeVerdictEntry.checked_by)
+            # Rows without checked_by predate verdict levels (some called doubtful files corrupted).
+            .where(_identity_columns().in_(wanted), ProbeVerdictEntry.checked_by.is_not(None))
         ).all()
-        return {_unstored(row[:4]): (row.ok, row.detail) for row in rows}
+        return {_unstored(row[:4]): CachedVerdict(row.level, row.detail, row.checked_by) for row in rows}
 
-    def store(self, identity: tuple, ok: bool, detail: str, seconds: float) -> None:
+    def store(self, identity: tuple, verdict: CachedVerdict, probe_seconds: float) -> None:
         if identity is None:
             return
         device, inode, size, mtime_ns = _stored(identity)
         self.pending[(device, inode, size, mtime_ns)] = {
             "device": device, "inode": inode, "size": size, "mtime_ns": mtime_ns,
-            "ok": ok, "detail": detail[:1000], "probe_seconds": seconds, "probed_at": utcnow(),
+            "ok": verdict.level != CORRUPTED, "level": verdict.level, "checked_by": verdict.checked_by,
+            "detail": verdict.detail[:1000], "probe_seconds": probe_seconds, "probed_at": utcnow(),
         }
         if len(self.pending) >= self.flush_every:
             self.flush()

@@ -22,7 +22,7 @@ class ListSink:
 
 
 class MemoryCache:
-    """A verdict cache in a dict, counting what it was asked."""
+    """A verdict cache in a dict: identity -> CachedVerdict."""
 
     def __init__(self):
         self.verdicts = {}
@@ -30,8 +30,8 @@ class MemoryCache:
     def lookup(self, identities):
         return {i: self.verdicts[i] for i in identities if i in self.verdicts}
 
-    def store(self, identity, ok, detail, seconds):
-        self.verdicts[identity] = (ok, detail)
+    def store(self, identity, verdict, probe_seconds):
+        self.verdicts[identity] = verdict
 
     def mean_probe_seconds(self):
         return None
@@ -196,9 +196,9 @@ def test_phase2_eta_comes_from_measured_probe_times(media_library):
 def test_phase2_eta_switches_to_this_scans_own_probe_times(media_library):
     request = ScanRequest(paths=[str(media_library.root)], verification_depth="full", max_workers=1)
     engine = ScanEngine(request, ListSink(), SlowHistoryCache())
-    engine.phase, engine.to_probe, engine.probed = "phase2", 10, 1
-    engine.expected_probe_seconds = 2.0
-    engine.probe_seconds = [0.5]
+    engine.phase, engine.phase2.to_probe, engine.phase2.probed = "phase2", 10, 1
+    engine.phase2.expected_probe_seconds = 2.0
+    engine.phase2.probe_seconds = [0.5]
     assert engine.snapshot().eta == pytest.approx(9 * 0.5)
 
 

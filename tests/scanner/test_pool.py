@@ -13,8 +13,9 @@ import pytest
 from linkdoctor.mediagen import make_garbage
 from linkdoctor.scanner import pool as pool_module
 from linkdoctor.scanner.checks import BROKEN, OK, SMALL, FolderListing, LinkCheck
+from linkdoctor.scanner.decode import DecodeHint, DecodeVerdict
 from linkdoctor.scanner.pool import CRASHED, TIMED_OUT, ScanCancelled, Task, WorkerPool
-from linkdoctor.scanner.probe import ProbeVerdict
+from linkdoctor.scanner.probe import CORRUPTED, OK, ProbeVerdict
 
 DEADLINE = 1.0  # seconds a probe may go unanswered before its worker is replaced
 OPTIONS = {"small_threshold": 1024, "include_files": False}
@@ -37,7 +38,7 @@ def workers(monkeypatch):
 
 
 def make_pool(size=2, deadline=DEADLINE, cancel=None, tick=0.1):
-    deadlines = {"list": 10.0, "check": 10.0, "probe": deadline, "bogus": 10.0}
+    deadlines = {"list": 10.0, "check": 10.0, "probe": deadline, "decode": deadline, "bogus": 10.0}
     return WorkerPool(size, deadlines, OPTIONS, cancel or threading.Event(), tick_seconds=tick)
 
 
@@ -146,20 +147,66 @@ def test_list_tasks_return_folder_listings(library, workers):
 def test_probe_results_carry_verdict_and_seconds(tmp_path, workers):
     (tmp_path / "empty.mkv").write_bytes(b"")
     make_garbage(tmp_path / "noise.mkv", 8 * 1024)
-    pool = make_pool(size=2)
+    pool = make_pool(size=2, deadline=30.0)  # about results, not deadlines: a loaded machine must not time out
 
     outcomes = run_all(pool, [Task("probe", [probe_item(tmp_path / "empty.mkv")], flush_each=True),
                               Task("probe", [probe_item(tmp_path / "noise.mkv")], flush_each=True)])
 
     named = by_name(outcomes)
     verdict, seconds = named["empty.mkv"].result
-    assert verdict == ProbeVerdict(False, "empty file")
+    assert verdict == ProbeVerdict(CORRUPTED, "empty file")
     verdict, seconds = named["noise.mkv"].result
     assert isinstance(verdict, ProbeVerdict) and not verdict.ok
     assert seconds >= 0.0
 
 
 # --- deadlines ---------------------------------------------------------------------------
+
+def fake_ffmpeg(folder, monkeypatch, body: str) -> None:
+    """Put an `ffmpeg` shell script first on the PATH the workers inherit."""
+    folder.mkdir()
+    script = folder / "ffmpeg"
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
+def decode_item(path):
+    return (str(path), str(path), None, DecodeHint(None, None, OK, "ok", 0.0))
+
+
+def test_a_decode_that_keeps_progressing_outlives_its_deadline(tmp_path, workers, monkeypatch):
+    # 3 s of progress reports against a 1.5 s deadline: a deadline without progress, not in all.
+    fake_ffmpeg(tmp_path / "bin", monkeypatch, """
+i=0
+while [ $i -lt 30 ]; do
+  printf 'frame=%d\nout_time_us=%d00000\nprogress=continue\n' $i $i >&2
+  sleep 0.1
+  i=$((i+1))
+done
+printf 'progress=end\n' >&2
+""")
+    deadline = 1.5
+    outcomes = run_all(make_pool(size=1, deadline=deadline),
+                       [Task("decode", [decode_item(tmp_path / "film.mkv")], flush_each=True)])
+    (outcome, arrived), = outcomes
+    verdict, seconds = outcome.result
+    assert outcome.failure is None and verdict == DecodeVerdict(OK, "ok", 2.9)
+    assert arrived > 1.5 * deadline
+
+
+def test_a_decode_that_stops_progressing_times_out(tmp_path, workers, monkeypatch):
+    fake_ffmpeg(tmp_path / "bin", monkeypatch, """
+printf 'frame=1\nout_time_us=40000\nprogress=continue\n' >&2
+exec sleep 60
+""")
+    pool = make_pool(size=1)
+    outcomes = run_all(pool, [Task("decode", [decode_item(tmp_path / "film.mkv")], flush_each=True)])
+    (outcome, arrived), = outcomes
+    assert outcome.failure == TIMED_OUT
+    assert DEADLINE <= arrived < DEADLINE + 5.0
+    assert pool.replaced == 1
+
 
 def test_a_hanging_probe_times_out_and_its_worker_is_replaced(tmp_path, workers):
     hang = fifo(tmp_path / "x.mkv")

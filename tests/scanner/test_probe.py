@@ -1,4 +1,4 @@
-"""probe_media's phase-2 verdicts on real media made by ffmpeg: healthy, truncated, garbage, odd names."""
+"""probe_media's phase-2 verdicts on real media made by ffmpeg: ok, suspicious, corrupted, odd names."""
 
 import dataclasses
 import os
@@ -9,7 +9,9 @@ import sys
 import pytest
 
 from linkdoctor.mediagen import make_audio, make_garbage, make_truncated, make_video
-from linkdoctor.scanner.probe import ProbeError, ProbeVerdict, is_probeable, probe_media
+from linkdoctor.scanner.probe import (
+    CORRUPTED, OK, SUSPICIOUS, ProbeError, ProbeVerdict, is_probeable, probe_media,
+)
 
 requires_ffmpeg = pytest.mark.skipif(
     shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None,
@@ -37,7 +39,7 @@ def healthy(tmp_path_factory):
 ])
 def test_healthy_files_are_ok_with_duration_and_stream_kinds(healthy, key, streams):
     verdict = probe_media(str(healthy[key]))
-    assert verdict == ProbeVerdict(True, "ok", verdict.duration, streams)
+    assert verdict == ProbeVerdict(OK, "ok", verdict.duration, streams)
     assert verdict.duration == pytest.approx(2.0, abs=0.1)
 
 
@@ -96,8 +98,10 @@ def test_a_matroska_segment_of_unknown_size_is_not_called_truncated(tmp_path):
 @pytest.mark.parametrize("fraction", [0.3, 0.6, 0.9, 0.99])
 def test_truncated_mkv_is_not_ok(healthy, tmp_path, fraction):
     verdict = probe_media(str(make_truncated(healthy[".mkv"], tmp_path / "cut.mkv", fraction)))
-    assert not verdict.ok
-    assert verdict.detail.startswith("truncated: Matroska segment ends at byte")
+    size = (tmp_path / "cut.mkv").stat().st_size
+    assert verdict.level == CORRUPTED
+    assert verdict.detail.startswith("container size: Matroska segment declares ")
+    assert verdict.detail.endswith(f" bytes, file has {size:,}")
 
 
 @requires_ffmpeg
@@ -105,17 +109,17 @@ def test_truncated_mkv_is_not_ok(healthy, tmp_path, fraction):
 @pytest.mark.parametrize("fraction", [0.3, 0.6, 0.9, 0.99])
 def test_truncated_mp4_is_not_ok_with_the_index_first_or_last(healthy, tmp_path, key, fraction):
     verdict = probe_media(str(make_truncated(healthy[key], tmp_path / f"cut{healthy[key].suffix}", fraction)))
-    assert not verdict.ok
-    assert verdict.detail.startswith("truncated: '")
-    assert "box ends at byte" in verdict.detail
+    assert verdict.level == CORRUPTED
+    assert verdict.detail.startswith("container size: '")
+    assert "' box declares " in verdict.detail
 
 
 @requires_ffmpeg
 @pytest.mark.parametrize("key", [".avi", ".webm"])
 def test_truncated_avi_and_webm_are_not_ok(healthy, tmp_path, key):
     verdict = probe_media(str(make_truncated(healthy[key], tmp_path / f"cut{key}", 0.6)))
-    assert not verdict.ok
-    assert verdict.detail.startswith("truncated: ")
+    assert verdict.level == CORRUPTED
+    assert verdict.detail.startswith("container size: ")
 
 
 @requires_ffmpeg
@@ -127,25 +131,29 @@ def test_mp4_boxes_with_64_bit_sizes_are_walked(tmp_path):
     complete.write_bytes(ftyp + mdat_header + bytes(1000))
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(ftyp + mdat_header + bytes(400))
-    assert probe_media(str(cut)) == ProbeVerdict(False, "truncated: 'mdat' box ends at byte 1032, file has 432")
+    assert probe_media(str(cut)) == ProbeVerdict(CORRUPTED, "container size: 'mdat' box declares 1,032 bytes, file has 432")
     verdict = probe_media(str(complete))  # complete layout, so ffprobe gets to judge (no moov)
-    assert not verdict.ok and verdict.detail.startswith("ffprobe: ")
+    assert verdict.level == CORRUPTED and verdict.detail.startswith("probe error: ")
 
 
 @requires_ffmpeg
-def test_truncated_mp3_is_caught_from_ffprobe_stderr(healthy, tmp_path):
-    # ffprobe exits 0 here: only its warning tells that the Xing header promised more.
-    verdict = probe_media(str(make_truncated(healthy[".mp3"], tmp_path / "cut.mp3", 0.5)))
-    assert not verdict.ok
-    assert verdict.detail == "truncated: filesize and duration do not match (growing file?)"
+def test_a_truncated_mp3_is_only_suspicious_with_the_length_its_header_declares(healthy, tmp_path):
+    # Taggers leave the Xing/Info byte count stale on files that play to the end, so the
+    # count alone is a doubt; the decode compares where the audio ends with the frame count.
+    cut = make_truncated(healthy[".mp3"], tmp_path / "cut.mp3", 0.5)
+    verdict = probe_media(str(cut))
+    audio = cut.stat().st_size - (healthy[".mp3"].stat().st_size - 16_508)  # less the ID3v2 tag
+    assert verdict.level == SUSPICIOUS
+    assert verdict.detail.startswith(f"container size: Info header declares 16,508 bytes of audio, file has {audio:,}")
+    assert "probe warning: filesize and duration do not match (growing file?)" in verdict.detail
+    assert verdict.expected_duration == pytest.approx(2.04, abs=0.01)  # 78 frames of 1152 samples
 
 
 @requires_ffmpeg
 def test_truncated_flac_is_caught_by_its_last_packet(healthy, tmp_path):
     verdict = probe_media(str(make_truncated(healthy[".flac"], tmp_path / "cut.flac", 0.4)))
-    assert not verdict.ok
-    assert verdict.detail.startswith("truncated: last packet at ")
-    assert verdict.detail.endswith("s of 2.0s")
+    assert verdict.level == CORRUPTED
+    assert verdict.detail.startswith("container size: FLAC STREAMINFO declares 2.0s, the last packet ends at ")
 
 
 # --- not media at all ------------------------------------------------------------------
@@ -154,14 +162,14 @@ def test_truncated_flac_is_caught_by_its_last_packet(healthy, tmp_path):
 @pytest.mark.parametrize("name", ["garbage.mkv", "garbage.mp4", "garbage.avi"])
 def test_garbage_bytes_are_not_ok(tmp_path, name):
     verdict = probe_media(str(make_garbage(tmp_path / name, 64 * 1024)))
-    assert not verdict.ok
-    assert verdict.detail.startswith("ffprobe: ")
+    assert verdict.level == CORRUPTED
+    assert verdict.detail.startswith("probe error: ")
 
 
 def test_an_empty_file_is_not_ok(tmp_path):
     empty = tmp_path / "empty.mkv"
     empty.write_bytes(b"")
-    assert probe_media(str(empty)) == ProbeVerdict(False, "empty file")
+    assert probe_media(str(empty)) == ProbeVerdict(CORRUPTED, "empty file")
 
 
 @requires_ffmpeg
@@ -169,8 +177,8 @@ def test_a_text_file_named_mkv_is_not_ok(tmp_path):
     text = tmp_path / "readme.mkv"
     text.write_text("This is not a film, just some text that was renamed.\n" * 50)
     verdict = probe_media(str(text))
-    assert not verdict.ok
-    assert verdict.detail == "ffprobe: Invalid data found when processing input (EBML header parsing failed)"
+    assert verdict.level == CORRUPTED
+    assert verdict.detail == "probe error: Invalid data found when processing input (EBML header parsing failed)"
 
 
 @requires_ffmpeg
@@ -180,15 +188,15 @@ def test_a_file_without_video_or_audio_is_not_ok(tmp_path):
     only_subs = tmp_path / "subs.mkv"
     ffmpeg("-i", str(srt), "-c:s", "srt", str(only_subs))
     verdict = probe_media(str(only_subs))
-    assert not verdict.ok
-    assert verdict.detail == "no video or audio stream"
+    assert verdict.level == CORRUPTED
+    assert verdict.detail == "probe error: no video or audio stream"
     assert verdict.streams == ("subtitle",)
 
 
 def test_unreadable_targets_are_not_ok(tmp_path):
-    assert probe_media(str(tmp_path / "gone.mkv")) == ProbeVerdict(False, "unreadable: No such file or directory")
+    assert probe_media(str(tmp_path / "gone.mkv")) == ProbeVerdict(CORRUPTED, "unreadable: No such file or directory")
     (tmp_path / "folder.mkv").mkdir()
-    assert probe_media(str(tmp_path / "folder.mkv")) == ProbeVerdict(False, "unreadable: Is a directory")
+    assert probe_media(str(tmp_path / "folder.mkv")) == ProbeVerdict(CORRUPTED, "unreadable: Is a directory")
 
 
 @requires_ffmpeg
@@ -222,7 +230,7 @@ def test_any_file_name_is_probed_as_that_exact_file(healthy, tmp_path, monkeypat
     bad = tmp_path / "bad" / name
     bad.parent.mkdir()
     make_truncated(healthy[".mkv"], bad, 0.5)
-    assert not probe_media(str(bad)).ok
+    assert probe_media(str(bad)).level == CORRUPTED
 
 
 @requires_ffmpeg
@@ -231,7 +239,7 @@ def test_a_library_symlink_is_judged_by_its_target(healthy, tmp_path):
     good_link.symlink_to(healthy[".mkv"])
     bad_link.symlink_to(make_truncated(healthy[".mkv"], tmp_path / "source" / "bad.mkv", 0.5))
     assert probe_media(str(good_link)).ok
-    assert probe_media(str(bad_link)).detail.startswith("truncated: ")
+    assert probe_media(str(bad_link)).detail.startswith("container size: ")
 
 
 @requires_ffmpeg
@@ -241,7 +249,7 @@ def test_a_concat_name_is_not_read_through_the_concat_protocol(healthy, tmp_path
     shutil.copyfile(healthy[".mkv"], tmp_path / "video.mkv")
     make_garbage(tmp_path / "concat:video.mkv", 64 * 1024)
     monkeypatch.chdir(tmp_path)
-    assert not probe_media("concat:video.mkv").ok
+    assert probe_media("concat:video.mkv").level == CORRUPTED
     assert probe_media("video.mkv").ok
 
 
@@ -264,10 +272,11 @@ def test_subtitles_images_and_side_files_are_not_probeable(name):
 
 
 def test_verdicts_are_frozen():
-    verdict = ProbeVerdict(True, "ok", 2.0, ("video",))
+    verdict = ProbeVerdict(OK, "ok", 2.0, ("video",))
     with pytest.raises(dataclasses.FrozenInstanceError):
-        verdict.ok = False  # type: ignore[misc]
-    assert ProbeVerdict(False, "empty file").streams == () and ProbeVerdict(False, "x").duration is None
+        verdict.level = CORRUPTED  # type: ignore[misc]
+    assert verdict.ok and not ProbeVerdict(SUSPICIOUS, "no duration").ok
+    assert ProbeVerdict(CORRUPTED, "empty file").streams == () and ProbeVerdict(CORRUPTED, "x").duration is None
 
 
 def test_probe_module_imports_nothing_heavy():
@@ -275,3 +284,71 @@ def test_probe_module_imports_nothing_heavy():
             "heavy = {'flask', 'sqlalchemy', 'linkdoctor.models', 'ffmpeg'} & set(sys.modules); "
             "assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- the phase-2 corpus: what the probe alone concludes -------------------------------
+
+CORPUS_PROBE = {
+    "pipe.mkv": (SUSPICIOUS, "no duration"),
+    "pipe.webm": (SUSPICIOUS, "no duration"),
+    "clip.mp4": (OK, "ok"),
+    "clip.avi": (OK, "ok"),
+    "tone.mp3": (OK, "ok"),
+    "tone.flac": (OK, "ok"),
+    "pipe.flac": (SUSPICIOUS, "no duration"),
+    "pipe.wv": (SUSPICIOUS, "no duration"),
+    "pipe.ogg": (OK, "ok"),  # Ogg never declares a length: ffprobe reads the last page
+    "tone.wma": (OK, "ok"),
+    "tone.ac3": (SUSPICIOUS, "estimated duration"),
+    "id3v1.mp3": (OK, "ok"),
+    "apev2.mp3": (OK, "ok"),
+    "lyrics3.mp3": (OK, "ok"),
+    "apev2-id3v1.mp3": (OK, "ok"),
+    "big-apev2.mp3": (SUSPICIOUS, "estimated duration; probe warning: invalid concatenated file detected - "
+                                  "using bitrate for duration; APEv2 after the media"),
+    "capture.ts": (OK, "ok"),
+}
+
+
+@requires_ffmpeg
+@pytest.mark.parametrize("name", sorted(CORPUS_PROBE))
+def test_clean_files_are_ok_or_suspicious_never_corrupted(corpus, name):
+    clean, _ = corpus
+    verdict = probe_media(str(clean[name]))
+    assert (verdict.level, verdict.detail) == CORPUS_PROBE[name]
+
+
+@requires_ffmpeg
+def test_a_matroska_file_cut_in_its_index_is_only_suspicious(corpus):
+    clean, _ = corpus
+    verdict = probe_media(str(clean["cues-cut.mkv"]))
+    size = clean["cues-cut.mkv"].stat().st_size
+    assert verdict.level == SUSPICIOUS
+    assert verdict.detail == (f"container size: Matroska segment declares {size - 10 + 46:,} bytes, file has {size:,}; "
+                              "only its index (Cues) after the last cluster is cut")
+    assert verdict.expected_duration == pytest.approx(2.0, abs=0.05)  # the decode must reach it
+
+
+@requires_ffmpeg
+def test_an_avi_without_its_idx1_index_is_only_suspicious(corpus):
+    clean, _ = corpus
+    verdict = probe_media(str(clean["no-idx1.avi"]))
+    assert verdict.level == SUSPICIOUS
+    assert verdict.detail.startswith("container size: RIFF 'AVI ' chunk declares ")
+    assert verdict.detail.endswith("; only what follows the media data (index, tags) is cut")
+
+
+@requires_ffmpeg
+@pytest.mark.parametrize("name", ["id3v1.mp3", "apev2.mp3", "lyrics3.mp3", "apev2-id3v1.mp3", "big-apev2.mp3"])
+def test_trailing_tags_are_left_out_of_what_is_decoded(corpus, name):
+    clean, _ = corpus
+    assert probe_media(str(clean[name])).media_end == clean["tone.mp3"].stat().st_size  # the untagged file
+    assert probe_media(str(clean["tone.mp3"])).media_end is None
+
+
+@requires_ffmpeg
+def test_a_zero_filled_tail_is_suspicious_with_the_declared_length(corpus):
+    _, damaged = corpus
+    verdict = probe_media(str(damaged["clip.avi", "zero"]))
+    assert (verdict.level, verdict.detail) == (SUSPICIOUS, "zero-filled tail: the last 4,096 bytes are zeros")
+    assert verdict.expected_duration == pytest.approx(2.0, abs=0.1)

@@ -23,6 +23,7 @@ def test_config_round_trip_and_masked_keys(app, client):
     assert response.status_code == 200
     config = client.get("/api/symlink/config").get_json()
     assert config["max_workers"] == 3
+    assert (config["phase2_decode"], config["decode_timeout"]) == ("suspicious", 60.0)
     assert config["sonarr_api_key"].endswith("3456") and "abcdef" not in config["sonarr_api_key"]
     # Sending the mask back (as a settings form does) keeps the real key.
     client.post("/api/symlink/config", json={"sonarr_api_key": config["sonarr_api_key"], "max_workers": 4})
@@ -39,6 +40,8 @@ def test_config_round_trip_and_masked_keys(app, client):
     ({"file_timeout": -1}, "file_timeout"),
     ({"media_path": "/no/such/folder"}, "media_path"),
     ({"source_roots": ["relative/path"]}, "absolute"),
+    ({"phase2_decode": "everything"}, "phase2_decode must be one of suspicious, all, off"),
+    ({"decode_timeout": 0}, "decode_timeout"),
     ({"nonsense": 1}, "unknown setting"),
     ({}, "at least one"),
 ])

@@ -73,7 +73,8 @@ def progress_line(snapshot) -> str:
     counters = snapshot.counters
     eta = f", ETA {snapshot.eta:.0f}s" if snapshot.eta is not None else ""
     if snapshot.phase == "phase2":
-        return f"phase 2: probed {snapshot.probed}/{snapshot.to_probe}{eta}"
+        decoded = f", decoded {snapshot.decoded}/{snapshot.to_decode}" if snapshot.to_decode else ""
+        return f"phase 2: probed {snapshot.probed}/{snapshot.to_probe}{decoded}{eta}"
     return f"phase 1: checked {counters['total_analyzed']}/{snapshot.discovered}{eta}"
 
 
@@ -135,8 +136,9 @@ def print_report(document: dict) -> None:
                f"inaccessible {stats['phase1_inaccessible']}, small {stats['phase1_small']}, "
                f"io_error {stats['phase1_io_error']}, timeout {stats['phase1_timeout']}")
     if document["verification_depth"] == "full":
-        click.echo(f"  probed {stats['phase2_analyzed']} ({stats['phase2_cached']} unchanged since last probe): "
-                   f"corrupted {stats['phase2_corrupted']}, timeout {stats['phase2_timeout']}")
+        click.echo(f"  probed {stats['phase2_analyzed']} ({stats['phase2_cached']} unchanged since last probe), "
+                   f"decoded {stats['phase2_decoded']}: corrupted {stats['phase2_corrupted']}, "
+                   f"timeout {stats['phase2_timeout']}, left suspicious {stats['phase2_suspicious']}")
     for warning in document["warnings"]:
         click.echo(f"  warning: {warning}")
     for finding in document["findings"]:

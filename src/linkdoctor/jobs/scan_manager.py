@@ -82,6 +82,9 @@ class SymlinkTaskManager:
                                         or not 1 <= max_workers <= 64):
             raise ValidationError("workers must be a whole number between 1 and 64")
         config = get_config()
+        if depth == "full" and config.phase2_decode != "off" and shutil.which("ffmpeg") is None:
+            raise ValidationError(f"phase2_decode {config.phase2_decode} needs ffmpeg, which is not installed "
+                                  "(Debian: apt-get install ffmpeg; or set phase2_decode off)")
         if paths is not None and not isinstance(paths, list):
             raise ValidationError("paths must be a list of paths")
         checked = checked_paths(paths or [config.media_path], config.media_path, config.file_timeout)
@@ -92,6 +95,7 @@ class SymlinkTaskManager:
             small_threshold=config.small_file_threshold, file_timeout=config.file_timeout,
             probe_timeout=config.probe_timeout, include_regular_files=config.include_regular_files,
             source_roots=list(config.source_roots or []),
+            phase2_decode=config.phase2_decode, decode_timeout=config.decode_timeout,
         )
         return request, config
 
@@ -187,7 +191,7 @@ class SymlinkTaskManager:
         # The live counts exist only while the scan runs here; the keys are always there.
         data.update(progress=round((scan.progress or 0.0) * 100, 1), phase=scan.phase, eta=None,
                     confirmation=quarantine.confirmation_view(scan), discovered=None, checked=None,
-                    to_probe=None, probed=None)
+                    to_probe=None, probed=None, to_decode=None, decoded=None)
         snapshot = job.snapshot if job is not None else None
         if snapshot is not None and scan.status in ACTIVE_STATES:
             data.update(
@@ -196,6 +200,7 @@ class SymlinkTaskManager:
                 duration=round(time.monotonic() - job.started, 3),
                 discovered=snapshot.discovered, checked=snapshot.checked,
                 to_probe=snapshot.to_probe, probed=snapshot.probed,
+                to_decode=snapshot.to_decode, decoded=snapshot.decoded,
             )
         return data
 

@@ -42,6 +42,8 @@ class SymlinkScan(db.Model):
     phase2_corrupted: Mapped[int] = mapped_column(default=0)
     phase2_cached: Mapped[int] = mapped_column(default=0)
     phase2_timeout: Mapped[int] = mapped_column(default=0)
+    phase2_decoded: Mapped[int] = mapped_column(default=0)
+    phase2_suspicious: Mapped[int] = mapped_column(default=0)
     # Links moved into the quarantine by this scan's confirmations (nothing is deleted:
     # the name is kept for the column and the API field).
     files_deleted: Mapped[int] = mapped_column(default=0)
@@ -60,7 +62,7 @@ class SymlinkScan(db.Model):
     COUNTERS = (
         "total_analyzed", "phase1_ok", "phase1_broken", "phase1_inaccessible", "phase1_small",
         "phase1_io_error", "phase1_timeout", "phase2_analyzed", "phase2_corrupted", "phase2_cached",
-        "phase2_timeout", "files_deleted",
+        "phase2_timeout", "phase2_decoded", "phase2_suspicious", "files_deleted",
     )
 
     def statistics(self, live_counters: dict | None = None) -> dict:
@@ -104,7 +106,10 @@ class ProbeVerdictEntry(db.Model):
     inode: Mapped[int]
     size: Mapped[int]
     mtime_ns: Mapped[int]
-    ok: Mapped[bool]
+    ok: Mapped[bool]  # not corrupted
     detail: Mapped[str] = mapped_column(String(1000), default="")
+    level: Mapped[str] = mapped_column(String(16), default="ok")  # ok | suspicious | corrupted
+    # "probe" or "decode"; rows written before verdicts had levels have none and are checked again.
+    checked_by: Mapped[str | None] = mapped_column(String(8))
     probe_seconds: Mapped[float] = mapped_column(default=0.0)
     probed_at: Mapped[datetime] = mapped_column(default=utcnow)

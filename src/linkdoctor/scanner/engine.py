@@ -1,7 +1,7 @@
-"""The scan: walk the selected folders, check every link (phase 1), probe media (phase 2).
+"""The scan: walk the selected folders, check every link (phase 1), probe and decode media (phase 2).
 
 The engine runs in the calling thread and does no filesystem access of its own
-on the library or its targets: every listing, check and probe runs in the worker
+on the library or its targets: every listing, check, probe and decode runs in the worker
 pool, so a dead mount can slow a scan down by its timeouts but never hang it.
 Results stream out through a sink; nothing holds every path in memory.
 """
@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from linkdoctor.scanner.buffers import FolderStack, Spill
-from linkdoctor.scanner.checks import BROKEN, CORRUPTED, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT
+from linkdoctor.scanner.checks import BROKEN, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT
+# CachedVerdict and ScanError are imported from here by the engine's callers.
+from linkdoctor.scanner.phase2 import CachedVerdict, Phase2, ScanError, VerdictCache  # noqa: F401
 from linkdoctor.scanner.pool import CRASHED, TIMED_OUT, Outcome, ScanCancelled, Task, WorkerPool
 from linkdoctor.scanner.probe import is_probeable
 from linkdoctor.scanner.sources import SourceMap
@@ -24,14 +26,8 @@ MIN_LINK_BATCH = 4
 TASK_SECONDS = 0.5  # aim for check tasks this long, so that a slow mount spreads over every worker
 FOLDER_BATCH = 128
 FOLDERS_IN_MEMORY = 20_000  # pending folders beyond this wait in a temporary file
-CACHE_LOOKUP_BATCH = 500
 BREAKER_TIMEOUTS = 3  # timeouts in a row, with no answer between them, that mark a source dead
-PHASE1_SHARE = 0.3
-MEASURED_PROBES = 4  # probes of this scan after which its own rate gives the ETA  # share of the progress bar given to phase 1 in a full scan
-
-
-class ScanError(Exception):
-    """The scan cannot go on (for instance ffprobe cannot be run)."""
+PHASE1_SHARE = 0.3  # share of the progress bar given to phase 1 in a full scan
 
 
 @dataclass
@@ -46,6 +42,8 @@ class ScanRequest:
     probe_timeout: float = 60.0
     include_regular_files: bool = False
     source_roots: list[str] = field(default_factory=list)
+    phase2_decode: str = "suspicious"  # which media phase 2 decodes: DECODE_MODES
+    decode_timeout: float = 60.0  # a decode making no progress for this long is abandoned
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +71,8 @@ class ScanProgress:
     to_probe: int
     probed: int
     warnings: list[str]
+    to_decode: int = 0
+    decoded: int = 0
 
 
 class ScanSink(Protocol):
@@ -80,16 +80,11 @@ class ScanSink(Protocol):
     def progress(self, snapshot: ScanProgress) -> None: ...
 
 
-class VerdictCache(Protocol):
-    def lookup(self, identities: list[tuple]) -> dict[tuple, tuple[bool, str]]: ...
-    def store(self, identity: tuple, ok: bool, detail: str, seconds: float) -> None: ...
-    def mean_probe_seconds(self) -> float | None: ...
-
-
 def new_counters() -> dict:
     counters = {"total_analyzed": 0}
     counters.update({f"phase1_{name}": 0 for name in PHASE1_CATEGORIES})
-    counters.update(phase2_analyzed=0, phase2_corrupted=0, phase2_cached=0, phase2_timeout=0)
+    counters.update(phase2_analyzed=0, phase2_corrupted=0, phase2_cached=0, phase2_timeout=0,
+                    phase2_decoded=0, phase2_suspicious=0)
     return counters
 
 
@@ -137,25 +132,23 @@ class ScanEngine:
         self.walk_done = False
         self.phase = "phase1"
         self.started = time.monotonic()
-        self.phase2_started = 0.0
-        self.to_probe = 0
-        self.probed = 0
-        self.probe_seconds: list[float] = []
-        self.expected_probe_seconds: float | None = None
         self.candidates = 0
+        self.phase2 = Phase2(request, cache, self.counters, self.breaker, self.sources, self._pool,
+                             self._finding, self._report, self._warn)
 
     # -- the run ---------------------------------------------------------
 
     def run(self) -> dict:
         """Run both phases; returns the counters."""
         if self.cache is not None and self.request.verification_depth == "full":
-            self.expected_probe_seconds = self.cache.mean_probe_seconds()
+            self.phase2.expected_probe_seconds = self.cache.mean_probe_seconds()
         self._seed()
         candidates = Spill()
         try:
             self._run_phase1(candidates)
             if self.request.verification_depth == "full":
-                self._run_phase2(candidates)
+                self.phase = "phase2"
+                self.phase2.run(candidates)
         finally:
             candidates.close()
             self.folders.close()
@@ -167,9 +160,11 @@ class ScanEngine:
         pool = WorkerPool(
             self.request.max_workers,
             {"list": self.request.file_timeout, "check": self.request.file_timeout,
-             "probe": self.request.probe_timeout},
+             "probe": self.request.probe_timeout, "decode": self.request.decode_timeout},
             {"small_threshold": self.request.small_threshold,
-             "include_files": self.request.include_regular_files},
+             "include_files": self.request.include_regular_files,
+             # Decodes share the cores: one thread each when there are as many workers as cores.
+             "decode_threads": max(1, (os.cpu_count() or 1) // max(1, self.request.max_workers))},
             self.cancel,
         )
         pool.skip = self._skip_reason
@@ -293,79 +288,8 @@ class ScanEngine:
         target = item[1]
         return self.breaker.reason(self.sources.source_of(target)) if target else None
 
-    # -- phase 2 ---------------------------------------------------------
-
-    def _run_phase2(self, candidates: Spill) -> None:
-        self.phase = "phase2"
-        self.phase2_started = time.monotonic()
-        misses = Spill()
-        try:
-            self._apply_cached_verdicts(candidates, misses)
-            self.to_probe = misses.count
-            self._report()
-            queue = iter(misses)
-
-            def next_probe() -> Task | None:
-                item = next(queue, None)
-                return Task("probe", [item], flush_each=True) if item is not None else None
-
-            for outcome in self._pool().run(next_probe):
-                if outcome.kind == "probe":
-                    self._on_probe(outcome)
-                else:
-                    self._report()
-        finally:
-            misses.close()
-
-    def _apply_cached_verdicts(self, candidates: Spill, misses: Spill) -> None:
-        batch = []
-        for candidate in candidates:
-            batch.append(candidate)
-            if len(batch) >= CACHE_LOOKUP_BATCH:
-                self._lookup(batch, misses)
-                batch = []
-        self._lookup(batch, misses)
-
-    def _lookup(self, batch: list, misses: Spill) -> None:
-        known = self.cache.lookup([c[2] for c in batch]) if (self.cache and batch) else {}
-        for path, target, identity in batch:
-            verdict = known.get(identity)
-            if verdict is None:
-                misses.add((path, target, identity))
-                continue
-            self.counters["phase2_analyzed"] += 1
-            self.counters["phase2_cached"] += 1
-            ok, detail = verdict
-            if not ok:
-                self._corrupted(path, target, detail)
-
-    def _on_probe(self, outcome: Outcome) -> None:
-        path, target, identity = outcome.item
-        self.counters["phase2_analyzed"] += 1
-        self.probed += 1
-        if outcome.failure:
-            self.counters["phase2_timeout"] += 1
-            source = self.sources.source_of(target)
-            if outcome.failure == TIMED_OUT:
-                self.breaker.timed_out(source)
-                detail = f"ffprobe did not finish within {self.request.probe_timeout:g}s"
-            else:
-                detail = outcome.failure if outcome.failure != CRASHED else "ffprobe's worker crashed"
-            self.sink.finding(FindingRecord(path, target, TIMEOUT, detail, source))
-            return
-        verdict, seconds = outcome.result
-        if isinstance(verdict, Exception):
-            raise ScanError(f"phase 2 cannot run: {verdict}")
-        self.breaker.answered(self.sources.source_of(target))
-        self.probe_seconds.append(seconds)
-        if self.cache is not None:
-            self.cache.store(identity, verdict.ok, verdict.detail, seconds)
-        if not verdict.ok:
-            self._corrupted(path, target, verdict.detail)
-
-    def _corrupted(self, path: str, target: str, detail: str) -> None:
-        self.counters["phase2_corrupted"] += 1
-        self.sink.finding(FindingRecord(path, target, CORRUPTED, detail, self.sources.source_of(target)))
+    def _finding(self, path: str, target: str, category: str, detail: str) -> None:
+        self.sink.finding(FindingRecord(path, target, category, detail, self.sources.source_of(target)))
 
     # -- progress --------------------------------------------------------
 
@@ -386,35 +310,22 @@ class ScanEngine:
             elapsed = time.monotonic() - self.started
             if self.walk_done and checked:
                 eta = elapsed / checked * (self.discovered - checked)
-                if full and self.expected_probe_seconds is not None:
+                expected = self.phase2.expected_probe_seconds
+                if full and expected is not None:
                     # Phase 2 still to come: the candidates so far at the probe time measured before.
-                    eta += self.candidates * self.expected_probe_seconds / self._parallel_probes()
+                    eta += self.candidates * expected / self._parallel_probes()
         elif self.phase == "phase2":
-            fraction = self.probed / self.to_probe if self.to_probe else 1.0
-            progress = p1_share + (1 - p1_share) * fraction
-            eta = self._phase2_eta()
+            progress = p1_share + (1 - p1_share) * self.phase2.fraction()
+            eta = self.phase2.eta(self._parallel_probes())
         else:
             progress = 1.0
             eta = 0.0
         return ScanProgress(
             phase=self.phase, progress=round(progress, 4), eta=None if eta is None else round(eta, 1),
             counters=dict(self.counters), discovered=self.discovered, checked=checked,
-            walk_done=self.walk_done, to_probe=self.to_probe, probed=self.probed,
-            warnings=list(self.warnings),
+            walk_done=self.walk_done, to_probe=self.phase2.to_probe, probed=self.phase2.probed,
+            warnings=list(self.warnings), to_decode=self.phase2.to_decode, decoded=self.phase2.decoded,
         )
-
-    def _phase2_eta(self) -> float | None:
-        """Remaining probes at the measured probe rate of this scan, or of earlier ones to begin with."""
-        remaining = self.to_probe - self.probed
-        if self.probed >= MEASURED_PROBES:
-            return (time.monotonic() - self.phase2_started) / self.probed * remaining
-        if self.probe_seconds:
-            mean = sum(self.probe_seconds) / len(self.probe_seconds)
-        elif self.expected_probe_seconds is not None:
-            mean = self.expected_probe_seconds  # measured in earlier scans
-        else:
-            return None
-        return remaining * mean / self._parallel_probes()
 
     def _parallel_probes(self) -> int:
         return max(1, min(self.request.max_workers, os.cpu_count() or 1))

@@ -24,7 +24,7 @@ let retryMs = POLL_RETRY_MS; // doubled while the server cannot be reached
 const PHASE_LABELS = {
   "": "starting…",
   phase1: "phase 1: checking links",
-  phase2: "phase 2: probing media with ffprobe",
+  phase2: "phase 2: probing media with ffprobe, decoding the doubtful",
   done: "done",
 };
 
@@ -169,6 +169,7 @@ export function initScanner(ctx) {
       const parts = [];
       if (typeof s.discovered === "number") parts.push(`${formatNumber(s.checked || 0)} of ${formatNumber(s.discovered)} links checked`);
       if (s.phase === "phase2" && typeof s.to_probe === "number") parts.push(`${formatNumber(s.probed || 0)} of ${formatNumber(s.to_probe)} files probed`);
+      if (s.phase === "phase2" && s.to_decode) parts.push(`${formatNumber(s.decoded || 0)} of ${formatNumber(s.to_decode)} decoded`);
       message.textContent = parts.join(" · ") || (s.status === "pending" ? "waiting to start…" : "");
       message.className = "muted";
     }
