@@ -198,3 +198,44 @@ def fix_bad_links(auto, dry_run, as_json):
     Exit 0: nothing left, 1: some links were left, 2: could not run, 130: cancelled.
     """
     _run("fix-bad-links", (), auto, dry_run, DEFAULT_MIN_SCORE, as_json)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+def enrich(as_json):
+    """Look inventory items up on TMDB (oldest first) and keep their titles for repair-links.
+
+    Exit 0: done, 1: some items failed (tried again next run), 2: could not run, 130: cancelled.
+    """
+    from linkdoctor.config import get_config
+    from linkdoctor.library.enrich import enrich as run_enrich
+
+    app = build_app(recover=True)
+    bar = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if bar:
+            filled = int(30 * done / max(total, 1))
+            click.echo(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", err=True, nl=False)
+
+    with app.app_context():
+        config = get_config()
+        cancel = threading.Event()
+        try:
+            summary = run_enrich(config.tmdb_base_url, config.tmdb_api_key, progress, cancel)
+        except KeyboardInterrupt:
+            click.echo("\nlinkdoctor: cancelled", err=True)
+            sys.exit(EXIT_CANCELLED)
+        except LinkdoctorError as exc:
+            click.echo(f"linkdoctor: {exc.message}", err=True)
+            sys.exit(EXIT_CANNOT_RUN)
+    if bar:
+        click.echo("", err=True)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"{summary['enriched']} enriched, {summary['not_found']} not found, {summary['failed']} failed "
+                   f"({summary['already']} already enriched)")
+        for failure in summary["failures"]:
+            click.echo(f"  failed: {failure['path']}: {failure['reason']}")
+    sys.exit(EXIT_PROBLEMS if summary["failed"] else EXIT_OK)

@@ -1,4 +1,4 @@
-"""The source index (source_folder, source_file) and the journal of link repairs (repair_entry).
+"""The source index, the journal of link repairs, TMDB names on inventory items and the TMDB settings.
 
 Revision ID: 0006
 Revises: 0005
@@ -59,8 +59,27 @@ def upgrade() -> None:
     with op.batch_alter_table('repair_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_repair_entry_path'), ['path'], unique=False)
 
+    with op.batch_alter_table('inventory_item', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('tmdb_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('tmdb_title', sa.String(length=1000), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('original_title', sa.String(length=1000), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('tmdb_year', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('enrich_state', sa.String(length=16), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('enriched_at', sa.DateTime(), nullable=True))
+
+    with op.batch_alter_table('symlink_config', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('tmdb_api_key', sa.String(length=4096), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('tmdb_base_url', sa.String(length=255), nullable=False,
+                                      server_default='https://api.themoviedb.org/3'))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('symlink_config', schema=None) as batch_op:
+        batch_op.drop_column('tmdb_base_url')
+        batch_op.drop_column('tmdb_api_key')
+    with op.batch_alter_table('inventory_item', schema=None) as batch_op:
+        for column in ('enriched_at', 'enrich_state', 'tmdb_year', 'original_title', 'tmdb_title', 'tmdb_id'):
+            batch_op.drop_column(column)
     op.drop_table('repair_entry')
     op.drop_table('source_file')
     op.drop_table('source_folder')

@@ -69,6 +69,7 @@ PATHS = {
                 "broken_share_limit": {"type": "number"}, "quarantine_retention_days": {"type": "integer"},
                 "sonarr_enabled": {"type": "boolean"}, "sonarr_host": {"type": "string"},
                 "sonarr_port": {"type": "integer"}, "sonarr_api_key": {"type": "string"},
+                "tmdb_api_key": {"type": "string"}, "tmdb_base_url": {"type": "string"},
                 "radarr_enabled": {"type": "boolean"}, "radarr_host": {"type": "string"},
                 "radarr_port": {"type": "integer"}, "radarr_api_key": {"type": "string"},
                 "auth_required": {"type": "string", "nullable": True,
