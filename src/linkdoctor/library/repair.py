@@ -7,6 +7,7 @@ and the repair log) under the library lock, so `--undo` can put it back.
 """
 
 import collections
+import contextlib
 import os
 import threading
 from dataclasses import dataclass, field
@@ -191,11 +192,11 @@ def _checked_link(path: str, media_root: str) -> str:
 
 
 def apply_repair(path: str, expected_target: str, new_target: str, score: float, request: RepairRequest,
-                 data_dir: Path, command: str = "repair-links") -> dict:
-    """Re-point one link at `new_target` under the library lock; the journal entry as a dict."""
+                 data_dir: Path, command: str = "repair-links", locked: bool = False) -> dict:
+    """Re-point one link at `new_target` under the library lock (`locked`: a job already holds it)."""
     if not any(is_inside(new_target, os.path.abspath(root)) for root in request.source_roots):
         raise ValidationError(f"{new_target} is not inside a source root")
-    with library_lock(data_dir):
+    with contextlib.nullcontext() if locked else library_lock(data_dir):
         path = _checked_link(path, request.media_root)
         old_text = os.readlink(path)
         current = os.path.normpath(os.path.join(os.path.dirname(path), old_text))
@@ -285,7 +286,7 @@ def report(proposals: list[Proposal], repaired: list[dict], skipped: list[dict])
 
 
 def auto_apply(proposals: list[Proposal], request: RepairRequest, data_dir: Path, dry_run: bool,
-               command: str = "repair-links") -> tuple[list[dict], list[dict]]:
+               command: str = "repair-links", locked: bool = False) -> tuple[list[dict], list[dict]]:
     """Apply every unambiguous candidate at or above the threshold; (repaired, skipped)."""
     repaired, skipped = [], []
     for proposal in proposals:
@@ -303,7 +304,7 @@ def auto_apply(proposals: list[Proposal], request: RepairRequest, data_dir: Path
             continue
         try:
             repaired.append(apply_repair(proposal.path, proposal.target, best.path, best.score, request, data_dir,
-                                         command))
+                                         command, locked))
         except (ConflictError, ValidationError) as exc:
             skipped.append({"path": proposal.path, "reason": exc.message})
     return repaired, skipped
