@@ -7,6 +7,7 @@ episode numbers are numbers and must be equal; a multi-episode file serves each
 of its episodes. The year decides between remakes.
 """
 
+import functools
 import re
 import unicodedata
 from typing import NamedTuple
@@ -38,6 +39,7 @@ class Decision(NamedTuple):
     ranked: list
 
 
+@functools.lru_cache(maxsize=1 << 17)  # the same titles come back for every link of a run
 def normalise_title(title: str) -> tuple[str, ...]:
     """The words of a title: no case, accents or punctuation, `&` read as `and`, no leading article."""
     decomposed = unicodedata.normalize("NFKD", title or "")
