@@ -3,6 +3,7 @@
 import { initAccess } from "./access.js";
 import { initDashboard } from "./dashboard.js";
 import { initMaintenance } from "./maintenance.js";
+import { initRepair } from "./repair.js";
 import { initScanner } from "./scanner.js";
 import { initSettings } from "./settings.js";
 import { initWaiting } from "./waiting.js";
@@ -106,6 +107,7 @@ function main() {
   const access = initAccess({ showError });
   listeners.settings = () => access.refresh();
   const maintenance = initMaintenance({ showError });
+  initRepair({ showError });
   listeners.maintenance = () => maintenance.tabShown();
   listeners.dashboard = () => dashboard.refresh();
   listeners.scanner = () => scanner.tabShown();
