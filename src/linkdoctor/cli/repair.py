@@ -141,11 +141,16 @@ def _followup(app, paths: list[str]) -> dict:
     """Ask Sonarr/Radarr to rescan the repaired items (after the lock is released); never fails the repair."""
     from linkdoctor.arr.followup import followup_after
 
+    from linkdoctor.cli.services import wait_for_followup
+
     with app.app_context():
         try:
-            return followup_after(app.extensions["linkdoctor.jobs"], 0, paths, "restore", origin="cli")
+            # scan 0: no scan behind it; "restore": the link is back, Sonarr/Radarr rescan it (no search).
+            started = followup_after(app.extensions["linkdoctor.jobs"], 0, paths, "restore", origin="cli")
         except LinkdoctorError as exc:
             return {"state": "not_started", "message": exc.message}
+        wait_for_followup(app, started)  # a job thread of this process: it would die with it
+        return started
 
 
 @main.command("repair-links")
