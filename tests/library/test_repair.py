@@ -165,6 +165,18 @@ def test_interactive_pick_skip_quarantine_and_quit(tree, env):
     assert not os.path.exists(tree.e21)  # never asked: the user quit
     assert "stopped" in output and code == 1
 
+    # The quarantined link comes back like any quarantined link (the Quarantine tab's restore).
+    from linkdoctor import create_app
+    from linkdoctor.models import QuarantineEntry, db
+    from linkdoctor.quarantine.restore import restore_entries
+
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        entry = db.session.execute(db.select(QuarantineEntry)).scalars().one()
+        assert entry.original_path == tree.nothing
+        assert restore_entries([entry.id], env)["restored"] == 1
+    assert os.path.islink(tree.nothing)
+
 
 def test_fix_bad_links_repoints_suspicious_and_leaves_legitimate(cli, library, source_dir, media_root):
     assert cli("config", "set", "source_roots", str(source_dir)).returncode == 0
