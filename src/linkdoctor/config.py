@@ -6,7 +6,7 @@ from linkdoctor.arr.instances import ARR_SETTINGS, keep_masked_keys, masked_inst
 from linkdoctor.errors import ValidationError
 from linkdoctor.models import SymlinkConfig, db
 
-SECRET_FIELDS = ("sonarr_api_key", "radarr_api_key")
+SECRET_FIELDS = ("sonarr_api_key", "radarr_api_key", "tmdb_api_key")
 _INT_LIMITS = {
     "max_workers": (1, 64),
     "small_file_threshold": (0, 10**12),
@@ -25,7 +25,7 @@ _FLOAT_LIMITS = {
     "arr_request_timeout": (1.0, 120.0),
 }
 _BOOL_FIELDS = ("include_regular_files", "sonarr_enabled", "radarr_enabled", "arr_search")
-_TEXT_FIELDS = ("sonarr_host", "radarr_host") + SECRET_FIELDS
+_TEXT_FIELDS = ("sonarr_host", "radarr_host", "tmdb_base_url") + SECRET_FIELDS
 _TEXT_MAX = 255  # the columns' length
 _PATH_MAX = 4096
 _AUTH_FIELDS = ("auth_required", "allowed_hosts")
@@ -177,7 +177,9 @@ def parse_value(name: str, value, from_text: bool = False):
         return value
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be text")
-    _plain_text(name, value, _PATH_MAX if name == "media_path" else _TEXT_MAX)
+    _plain_text(name, value, _PATH_MAX if name in ("media_path", "tmdb_api_key") else _TEXT_MAX)  # v4 tokens are long
+    if name == "tmdb_base_url" and not value.strip().startswith(("http://", "https://")):
+        raise ValidationError("tmdb_base_url must start with http:// or https://")
     if name == "media_path":
         path = os.path.abspath(value.strip()) if value.strip() else ""
         if not path or not os.path.isdir(path):

@@ -172,10 +172,10 @@ class IntegrityCheck:
             for row in db.session.execute(query).scalars():
                 if not row.pending:
                     identities[row.path] = Identity(row.kind, row.title, row.year, row.season, tuple(row.episodes))
-        for target, links in sorted(shared.items()):
-            found = [identities.get(path) or self._identify(path, target) for path in sorted(links)]
-            same = all(i.complete for i in found) and all(found[0].same_item(i) for i in found[1:])
-            verdict = LEGITIMATE if same else SUSPICIOUS
+        groups = shared_target_verdicts(shared, lambda path, target: identities.get(path) or self._identify(path, target))
+        for target, links, verdict in groups:
+            same = verdict == LEGITIMATE
+            found = [identities.get(links[0]) or self._identify(links[0], target)]
             self.legitimate += same
             detail = (f"{len(links)} links to the same {found[0].kind or 'file'}" if same
                       else f"{len(links)} links whose names say different items")
@@ -205,6 +205,17 @@ class IntegrityCheck:
         if self.rows and (force or len(self.rows) >= INSERT_BATCH):
             db.session.execute(insert(CheckResult), self.rows)
             self.rows = []
+
+
+def shared_target_verdicts(shared: dict[str, list[str]], identity_of: Callable[[str, str], Identity]) -> list:
+    """(target, links, legitimate or suspicious) for each target shared by several links (fix-bad-links too)."""
+    groups = []
+    for target, links in sorted(shared.items()):
+        links = sorted(links)
+        found = [identity_of(path, target) for path in links]
+        same = all(i.complete for i in found) and all(found[0].same_item(i) for i in found[1:])
+        groups.append((target, links, LEGITIMATE if same else SUSPICIOUS))
+    return groups
 
 
 def _forget_old_checks() -> None:

@@ -7,6 +7,7 @@ from linkdoctor.models.inventory import EPISODE, MOVIE, CheckResult, InventoryIt
 from linkdoctor.models.job import (
     JOB_ACTIVE_STATES, JOB_FINISHED_STATES, JOB_KINDS, INTERRUPTED, Job,
 )
+from linkdoctor.models.repair import REPAIRED, UNDONE, RepairEntry, SourceFile, SourceFolder
 from linkdoctor.models.quarantine import (
     MISSING, PLANNED, PURGED, QUARANTINED, RESTORED, ROLLED_BACK, QuarantineEntry,
 )
@@ -17,6 +18,7 @@ from linkdoctor.models.scan import (
 
 __all__ = [
     "CheckResult", "EPISODE", "InventoryItem", "MOVIE",
+    "REPAIRED", "RepairEntry", "SourceFile", "SourceFolder", "UNDONE",
     "ACTIVE_STATES", "AuthCredentials", "AWAITING_CONFIRMATION", "Base", "CANCELLED", "COMPLETED", "DEPTHS", "ERROR",
     "FINISHED_STATES", "Finding", "INTERRUPTED", "JOB_ACTIVE_STATES", "JOB_FINISHED_STATES", "JOB_KINDS",
     "Job", "MISSING", "MODES", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",

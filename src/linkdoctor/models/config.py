@@ -57,5 +57,8 @@ class SymlinkConfig(db.Model):
     # Folder names that tell an item's kind (any folder of its path, case and accents as written).
     movie_folders: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_MOVIE_FOLDERS))
     series_folders: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_SERIES_FOLDERS))
+    tmdb_api_key: Mapped[str] = mapped_column(String(4096), default="", server_default="")  # v3 key or v4 token
+    tmdb_base_url: Mapped[str] = mapped_column(String(255), default="https://api.themoviedb.org/3",
+                                               server_default="https://api.themoviedb.org/3")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -27,6 +27,13 @@ class InventoryItem(db.Model):
     # xxh3_64 of the first MiB, the last MiB and the size, in hex; None while the target was never read.
     hash: Mapped[str | None] = mapped_column(String(16), index=True)
     pending: Mapped[bool] = mapped_column(default=False, index=True)  # identity still unknown
+    # From TMDB (linkdoctor enrich): other names of the item for the matcher; enrich_state found/not_found/failed.
+    tmdb_id: Mapped[int | None]
+    tmdb_title: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    original_title: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    tmdb_year: Mapped[int | None]
+    enrich_state: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    enriched_at: Mapped[datetime | None]
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -118,3 +118,29 @@ def list_folder(path: str, include_files: bool) -> FolderListing:
     except OSError as exc:
         return FolderListing(subdirs, links, files, f"{os.strerror(exc.errno or 0)}")
     return FolderListing(subdirs, links, files)
+
+
+def index_folder(path: str, known_mtime_ns: int | None):
+    """(mtime_ns, subdirs, files as (path, size, mtime_ns), error) of a source folder for the source index.
+
+    When the folder's mtime is `known_mtime_ns`, nothing in it was added, removed or
+    renamed: subdirs and files are None and the caller keeps what it knew.
+    """
+    try:
+        mtime_ns = os.stat(path).st_mtime_ns
+    except OSError as exc:
+        return None, None, None, os.strerror(exc.errno or 0)
+    if mtime_ns == known_mtime_ns:
+        return mtime_ns, None, None, None
+    subdirs, files = [], []
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    stat = entry.stat(follow_symlinks=False)
+                    files.append((entry.path, stat.st_size, stat.st_mtime_ns))
+    except OSError as exc:
+        return mtime_ns, None, None, os.strerror(exc.errno or 0)
+    return mtime_ns, subdirs, files, None

@@ -21,7 +21,7 @@ from linkdoctor.errors import ValidationError
 from linkdoctor.library.hashing import sample_target
 from linkdoctor.paths import path_kind
 from linkdoctor.scanner import fileops
-from linkdoctor.scanner.checks import check_link, list_folder
+from linkdoctor.scanner.checks import check_link, index_folder, list_folder
 from linkdoctor.scanner.decode import decode_media
 from linkdoctor.scanner.probe import ProbeError, probe_media
 
@@ -51,6 +51,8 @@ def run_item(kind: str, item, options: dict, beat=None):
     """Run one item of a task and return its picklable result; ``beat`` is called as a decode progresses."""
     if kind == "list":
         return list_folder(item, options.get("include_files", False))
+    if kind == "index":  # (source folder, known mtime_ns or None): the source index's listing
+        return index_folder(*item)
     if kind == "check":
         return check_link(item[0], options["small_threshold"])
     if kind in LIBRARY_KINDS:

@@ -5,6 +5,7 @@ import { initDashboard } from "./dashboard.js";
 import { initMaintenance } from "./maintenance.js";
 import { initOffline } from "./offline.js";
 import { initQuarantineView } from "./quarantine_view.js";
+import { initRepair } from "./repair.js";
 import { initScanner } from "./scanner.js";
 import { initSettings } from "./settings.js";
 import { initWaiting } from "./waiting.js";
@@ -130,6 +131,7 @@ function main() {
   const access = initAccess({ showError });
   listeners.settings = () => access.refresh();
   const maintenance = initMaintenance({ showError });
+  initRepair({ showError });
   listeners.maintenance = () => maintenance.tabShown();
   initOffline({
     onBack: () => {

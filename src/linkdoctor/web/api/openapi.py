@@ -69,6 +69,7 @@ PATHS = {
                 "broken_share_limit": {"type": "number"}, "quarantine_retention_days": {"type": "integer"},
                 "sonarr_enabled": {"type": "boolean"}, "sonarr_host": {"type": "string"},
                 "sonarr_port": {"type": "integer"}, "sonarr_api_key": {"type": "string"},
+                "tmdb_api_key": {"type": "string"}, "tmdb_base_url": {"type": "string"},
                 "radarr_enabled": {"type": "boolean"}, "radarr_host": {"type": "string"},
                 "radarr_port": {"type": "integer"}, "radarr_api_key": {"type": "string"},
                 "auth_required": {"type": "string", "nullable": True,
@@ -146,6 +147,16 @@ PATHS = {
     "/library/pending": {"get": _operation("Inventory items waiting to be identified by hand", params=[
         _query("page", {"type": "integer", "minimum": 1}),
         _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500})])},
+    "/repair/proposals": {"post": _operation("List the broken links with their ranked candidates, as a job",
+                                             ok=202, errors=(409,), body=EMPTY_BODY)},
+    "/repair/apply": {"post": _operation("Re-point links at chosen candidates, or every unambiguous one, as a job",
+                                         ok=202, errors=(409,), body=_object({
+                                             "items": {"type": "array", "maxItems": 1000, "items": _object(
+                                                 {"path": {"type": "string"}, "target": {"type": "string"}},
+                                                 ("path", "target"))},
+                                             "unambiguous": {"type": "boolean"}}))},
+    "/repair/{repair_id}/undo": {"post": _operation("Put back the old target of a repair", errors=(404, 409),
+                                                    params=[_id_param("repair_id")], body=EMPTY_BODY)},
     "/system": {"get": _operation("ffprobe and ffmpeg found and their versions, database, data folder, version")},
     "/openapi.json": {"get": _operation("This document")},
 }

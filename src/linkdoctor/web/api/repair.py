@@ -1,0 +1,33 @@
+"""Repair from the Maintenance tab: list broken links with their candidates, accept choices, undo; jobs polled via /jobs/<id>."""
+
+from flask import jsonify
+
+from linkdoctor.config import get_config
+from linkdoctor.library.repair import undo_repair
+from linkdoctor.library.repair_jobs import start_apply, start_proposals
+from linkdoctor.web.api import bp
+from linkdoctor.web.api.inputs import json_body, jobs, positive_id, settings
+
+
+@bp.post("/repair/proposals")
+def start_repair_proposals():
+    """Start a job listing every broken link with its ranked candidates: {}; poll /jobs/<job_id>."""
+    json_body(set())
+    ctx = start_proposals(jobs(), origin="web")
+    return jsonify({"job_id": ctx.job_id, "state": "pending"}), 202
+
+
+@bp.post("/repair/apply")
+def start_repair_apply():
+    """Start a job re-pointing links: {items: [{path, target}]} or {unambiguous: true}; poll /jobs/<job_id>."""
+    body = json_body({"items", "unambiguous"})
+    ctx = start_apply(jobs(), settings().data_dir, body.get("items"), body.get("unambiguous", False), origin="web")
+    return jsonify({"job_id": ctx.job_id, "state": "pending"}), 202
+
+
+@bp.post("/repair/<repair_id>/undo")
+def undo_repair_route(repair_id):
+    """Put back the old target of one repair: {}."""
+    json_body(set())
+    entry = undo_repair(positive_id(repair_id, "repair id"), get_config().media_path, settings().data_dir)
+    return jsonify(entry)

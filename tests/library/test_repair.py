@@ -1,0 +1,207 @@
+"""repair-links and fix-bad-links as a user runs them: a real process, a real terminal, real links."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+MOVIES = "Films"
+SHOW = "Séries/The Office (2005)/Season 04"
+
+
+@pytest.fixture
+def cli(env, media_root):
+    def run(*args, timeout=120):
+        return subprocess.run([sys.executable, "-m", "linkdoctor", *args], capture_output=True, text=True,
+                              timeout=timeout, env=dict(os.environ))
+    return run
+
+
+class Tree:
+    """A source root of realistic releases and a library whose links point at releases that went away."""
+
+    def __init__(self, library, source):
+        self.source = source
+        files = ["The.Office.S04E02.720p.WEB.x264/The.Office.S04E02.720p.WEB.x264.mkv",
+                 "The.Office.S04E020.720p.WEB.x264/The.Office.S04E020.720p.WEB.x264.mkv",
+                 "The.Office.S04E21.720p.WEB.x264/The.Office.S04E21.720p.WEB.x264.mkv",
+                 "Dune.1984.1080p.BluRay/Dune.1984.1080p.BluRay.mkv",
+                 "Dune.2021.2160p.WEB-DL/Dune.2021.2160p.WEB-DL.mkv",
+                 "Intouchables.2011.FRENCH.1080p/Intouchables.2011.FRENCH.1080p.mkv",
+                 "The.Intouchables.2011.1080p/The.Intouchables.2011.1080p.mkv"]
+        for name in files:
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).write_bytes(b"\0" * 4096)
+        self.file = {os.path.basename(n).split(".720p")[0].split(".1080p")[0].split(".2160p")[0]: str(source / n)
+                     for n in files}
+        root = library.root
+        # Absolute links to releases that were re-added under another name.
+        self.e02 = self._link(root / SHOW / "The Office - S04E02.mkv", str(source / "old/The.Office.S04E02.HDTV.mkv"))
+        self.e21 = self._link(root / SHOW / "The Office - S04E21.mkv", str(source / "old/The.Office.S04E21.HDTV.mkv"))
+        # A relative link: it must stay relative.
+        dune = root / MOVIES / "Dune (2021)" / "Dune (2021).mkv"
+        self.dune = self._link(dune, os.path.relpath(source / "gone/Dune.2021.mkv", dune.parent))
+        self.intouchables = self._link(root / MOVIES / "Intouchables (2011)" / "Intouchables (2011).mkv",
+                                       str(source / "gone/Intouchables.mkv"))
+        self.nothing = self._link(root / MOVIES / "Amélie (2001)" / "Amélie (2001).mkv", str(source / "gone/a.mkv"))
+
+    @staticmethod
+    def _link(path, target):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, path)
+        return str(path)
+
+
+@pytest.fixture
+def tree(cli, library, source_dir):
+    assert cli("config", "set", "source_roots", str(source_dir)).returncode == 0
+    return Tree(library, source_dir)
+
+
+def target_of(link):
+    return os.path.realpath(link)
+
+
+def test_json_lists_and_changes_nothing_without_a_terminal(cli, tree):
+    before = {p: os.readlink(p) for p in (tree.e02, tree.e21, tree.dune, tree.intouchables, tree.nothing)}
+    result = cli("repair-links", "--json")
+    assert result.returncode == 1, result.stderr
+    document = json.loads(result.stdout)
+    assert {"repaired", "ambiguous", "no_candidate", "skipped"} <= set(document)
+    assert document["repaired"] == []
+    assert [a["path"] for a in document["ambiguous"]] == [tree.intouchables]
+    assert {c["path"] for c in document["ambiguous"][0]["candidates"]} == {
+        tree.file["Intouchables.2011.FRENCH"], tree.file["The.Intouchables.2011"]}
+    assert [n["path"] for n in document["no_candidate"]] == [tree.nothing]
+    listed = {s["path"]: s for s in document["skipped"]}
+    assert set(listed) == {tree.e02, tree.e21, tree.dune}
+    assert listed[tree.e02]["candidates"][0]["path"] == tree.file["The.Office.S04E02"]
+    assert len(listed[tree.e02]["candidates"]) == 1  # S04E020 and S04E21 are not candidates for S04E02
+    assert {p: os.readlink(p) for p in before} == before
+
+
+def test_auto_repairs_the_unambiguous_never_the_ambiguous_and_undo_puts_back(cli, tree, env):
+    dry = json.loads(cli("repair-links", "--auto", "--dry-run", "--json").stdout)
+    assert {r["path"] for r in dry["repaired"]} == {tree.e02, tree.e21, tree.dune}
+    assert not os.path.exists(tree.e02)  # still broken: a dry run changes nothing
+
+    old_dune = os.readlink(tree.dune)
+    result = cli("repair-links", "--auto", "--json")
+    assert result.returncode == 1, result.stderr  # the ambiguous and the candidate-less links are left
+    document = json.loads(result.stdout)
+    repaired = {r["path"]: r for r in document["repaired"]}
+    assert set(repaired) == {tree.e02, tree.e21, tree.dune}
+    assert target_of(tree.e02) == tree.file["The.Office.S04E02"]
+    assert target_of(tree.e21) == tree.file["The.Office.S04E21"]
+    assert target_of(tree.dune) == tree.file["Dune.2021"]  # not the 1984 film
+    assert not os.path.isabs(os.readlink(tree.dune))  # relative stays relative
+    assert os.path.isabs(os.readlink(tree.e02))  # absolute stays absolute
+    assert repaired[tree.dune]["old_target"] == old_dune and repaired[tree.dune]["score"] >= 90
+    assert [a["path"] for a in document["ambiguous"]] == [tree.intouchables]
+    assert not os.path.exists(tree.intouchables)
+    log = "".join(p.read_text() for p in env.glob("repair-*.log"))
+    assert "REPAIR" in log and tree.dune in log
+
+    undo = cli("repair-links", "--undo", str(repaired[tree.dune]["id"]))
+    assert undo.returncode == 0, undo.stderr
+    assert os.readlink(tree.dune) == old_dune
+    again = cli("repair-links", "--undo", str(repaired[tree.dune]["id"]))
+    assert again.returncode == 2 and "already undone" in again.stderr and "Traceback" not in again.stderr
+    missing = cli("repair-links", "--undo", "999")
+    assert missing.returncode == 2 and "no repair #999" in missing.stderr
+
+
+def test_min_score_and_a_path_argument(cli, tree, media_root):
+    document = json.loads(cli("repair-links", str(media_root / "Films"), "--auto", "--min-score", "100",
+                              "--json").stdout)
+    assert [r["path"] for r in document["repaired"]] == [tree.dune]  # only Films, and only perfect scores
+    assert not os.path.exists(tree.e02)
+    outside = cli("repair-links", "/tmp")
+    assert outside.returncode == 2 and "outside the media root" in outside.stderr
+
+
+def test_without_source_roots_it_says_so(cli, library):
+    library.broken("Films/B/b.mkv")
+    result = cli("repair-links")
+    assert result.returncode == 2 and "source_roots" in result.stderr and "Traceback" not in result.stderr
+
+
+def drive(args, answers):
+    """Run linkdoctor on a real pseudo-terminal, answering each prompt in turn; (exit code, output)."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(sys.executable, [sys.executable, "-m", "linkdoctor", *args])
+    output = b""
+    answers = list(answers)
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+        if answers and output.rstrip().endswith(b"quit:"):
+            output += b"<<" + answers[0] + b">>"
+            os.write(fd, answers.pop(0) + b"\n")
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
+
+
+def test_interactive_pick_skip_quarantine_and_quit(tree, env):
+    # Links in path order: Amélie (no candidate), Dune, Intouchables, then the two episodes.
+    code, output = drive(["repair-links"], [b"q", b"1", b"2", b"s", b"x"])
+    assert "missing target" in output and "1)" in output, output
+    assert "moved to the quarantine" in output
+    assert not os.path.lexists(tree.nothing)
+    assert target_of(tree.dune) == tree.file["Dune.2021"]
+    assert os.path.realpath(tree.intouchables) in {tree.file["Intouchables.2011.FRENCH"],
+                                                   tree.file["The.Intouchables.2011"]}
+    assert not os.path.exists(tree.e02)  # skipped
+    assert not os.path.exists(tree.e21)  # never asked: the user quit
+    assert "stopped" in output and code == 1
+
+    # The quarantined link comes back like any quarantined link (the Quarantine tab's restore).
+    from linkdoctor import create_app
+    from linkdoctor.models import QuarantineEntry, db
+    from linkdoctor.quarantine.restore import restore_entries
+
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        entry = db.session.execute(db.select(QuarantineEntry)).scalars().one()
+        assert entry.original_path == tree.nothing
+        assert restore_entries([entry.id], env)["restored"] == 1
+    assert os.path.islink(tree.nothing)
+
+
+def test_fix_bad_links_repoints_suspicious_and_leaves_legitimate(cli, library, source_dir, media_root):
+    assert cli("config", "set", "source_roots", str(source_dir)).returncode == 0
+    show = source_dir / "Dix.Pour.Cent.S01.FRENCH.1080p"
+    show.mkdir()
+    for number in (3, 4):
+        (show / f"Dix.Pour.Cent.S01E0{number}.FRENCH.1080p.mkv").write_bytes(b"\0" * 4096)
+    e03 = str(show / "Dix.Pour.Cent.S01E03.FRENCH.1080p.mkv")
+    season = "Séries/Dix pour cent/Saison 01"
+    good = library.link(f"{season}/Dix pour cent - S01E03.mkv", e03)
+    bad = library.link(f"{season}/Dix pour cent - S01E04.mkv", e03)  # the anchor's substring bug
+    film = source_dir / "Dune.2021.2160p.mkv"
+    film.write_bytes(b"\0" * 4096)
+    library.link("Films/Dune (2021)/Dune (2021).mkv", film)
+    library.link("Films/Science-fiction/Dune (2021).mkv", film)  # the same film twice: legitimate
+
+    listed = json.loads(cli("fix-bad-links", "--json").stdout)
+    assert [s["path"] for s in listed["skipped"]] == [str(bad)]
+    assert [g["target"] for g in listed["legitimate"]] == [str(film)]
+    assert os.path.realpath(bad) == e03
+
+    result = cli("fix-bad-links", "--auto", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [r["path"] for r in document["repaired"]] == [str(bad)]
+    assert os.path.realpath(bad) == str(show / "Dix.Pour.Cent.S01E04.FRENCH.1080p.mkv")
+    assert os.path.realpath(good) == e03
+    assert os.path.realpath(media_root / "Films/Science-fiction/Dune (2021).mkv") == str(film)

@@ -1,0 +1,68 @@
+"""The repair API: list broken links with candidates, accept one, accept all unambiguous, undo; errors in one shape."""
+
+import os
+
+import pytest
+
+from tests.library.test_repair import Tree
+from tests.web.test_library_api import wait_job
+
+
+@pytest.fixture
+def tree(app, library, source_dir):
+    from linkdoctor.config import update_config
+
+    with app.app_context():
+        update_config({"source_roots": [str(source_dir)]})
+    return Tree(library, source_dir)
+
+
+def run(client, url, body):
+    answer = client.post(url, json=body)
+    assert answer.status_code == 202, answer.get_json()
+    status = wait_job(client, answer.get_json()["job_id"])
+    assert status["kind"] == "repair" and status["state"] == "completed", status
+    return status["result"]
+
+
+def test_proposals_then_accept_one_then_all_unambiguous_then_undo(client, tree):
+    listed = run(client, "/api/symlink/repair/proposals", {})
+    links = {link["path"]: link for link in listed["links"]}
+    assert listed["total"] == 5 and listed["counts"]["ambiguous"] == 1 and listed["counts"]["no_candidate"] == 1
+    assert links[tree.e02]["verdict"] == "repair"
+    assert links[tree.e02]["candidates"] == [{"path": tree.file["The.Office.S04E02"], "score": 100.0}]
+    assert not os.path.exists(tree.e02)  # listing changes nothing
+
+    # Accept one of the two equal candidates of the ambiguous link: the user decides, not --auto.
+    chosen = tree.file["The.Intouchables.2011"]
+    result = run(client, "/api/symlink/repair/apply", {"items": [{"path": tree.intouchables, "target": chosen}]})
+    assert [r["path"] for r in result["repaired"]] == [tree.intouchables]
+    assert os.path.realpath(tree.intouchables) == chosen
+
+    # A target that is not one of the link's candidates is refused.
+    result = run(client, "/api/symlink/repair/apply", {"items": [{"path": tree.e21, "target": "/etc/passwd"}]})
+    assert result["repaired"] == [] and "not a candidate" in result["skipped"][0]["reason"]
+    assert not os.path.exists(tree.e21)
+
+    result = run(client, "/api/symlink/repair/apply", {"unambiguous": True})
+    assert {r["path"] for r in result["repaired"]} == {tree.e02, tree.e21, tree.dune}
+    dune = next(r for r in result["repaired"] if r["path"] == tree.dune)
+    undone = client.post(f"/api/symlink/repair/{dune['id']}/undo", json={})
+    assert undone.status_code == 200 and undone.get_json()["state"] == "undone"
+    assert os.readlink(tree.dune) == dune["old_target"]
+    again = client.post(f"/api/symlink/repair/{dune['id']}/undo", json={})
+    assert again.status_code == 409 and again.get_json()["error"]
+
+
+@pytest.mark.parametrize("body", [{"items": "x"}, {"items": [{"path": "a"}]}, {"unambiguous": "yes"}, {},
+                                  {"other": 1}, {"items": [{"path": "/tmp/x.mkv", "target": "/s/x.mkv"}]}])
+def test_bad_apply_bodies_are_400(client, tree, body):
+    answer = client.post("/api/symlink/repair/apply", json=body)
+    assert answer.status_code == 400 and set(answer.get_json()) >= {"error", "message"}
+
+
+def test_undo_of_an_unknown_repair_is_404_and_proposals_without_source_roots_400(client):
+    assert client.post("/api/symlink/repair/7/undo", json={}).status_code == 404
+    assert client.post("/api/symlink/repair/x/undo", json={}).status_code == 400
+    answer = client.post("/api/symlink/repair/proposals", json={})
+    assert answer.status_code == 400 and "source_roots" in answer.get_json()["message"]
