@@ -32,8 +32,17 @@ def scan(page: Page, mode: str, status: str) -> int:
     reload(page, "scanner")
     page.wait_tree_loaded()
     page.select("scan-mode", mode)
+    before = page.by_id("progress-scan-id").text
     page.by_id("scan-start").click()
-    page.wait(lambda _: page.visible("progress-block"), message="no progress shown after Start")
+
+    def started(_):
+        # A proposal still waiting makes Start ask first (issue 10): keep it waiting, as before.
+        if page.visible("waiting-dialog"):
+            page.by_id("waiting-keep").click()
+            return False
+        return page.visible("progress-block") and page.by_id("progress-scan-id").text not in ("", before)
+
+    page.wait(started, message="no new scan shown after Start")
     page.wait_scan_finished(status)
     scan_id = int(page.by_id("progress-scan-id").text.lstrip("#"))
     page.wait_findings()
