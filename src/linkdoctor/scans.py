@@ -1,6 +1,7 @@
 """Scan records: the sink that stores a running scan's findings, the verdict cache, history, rotation."""
 
 import time
+from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select, tuple_
 
@@ -50,6 +51,7 @@ class DatabaseSink:
         scan = db.session.get(SymlinkScan, self.scan_id)
         apply_counters(scan, snapshot.counters)
         scan.phase, scan.progress, scan.warnings = snapshot.phase, snapshot.progress, snapshot.warnings
+        scan.duration = snapshot.elapsed  # an interrupted scan keeps the time it really ran
         db.session.commit()
 
     def flush(self, commit: bool = True) -> None:
@@ -237,11 +239,16 @@ def rotate_scans(keep: int) -> list[int]:
 
 
 def mark_interrupted() -> list[int]:
-    """Mark scans left pending or running by a crash or restart as errors ("interrupted")."""
+    """Mark scans left pending or running by a crash or restart as errors ("interrupted").
+
+    Their duration stays the run time last saved with their progress (at most a second
+    behind), and they end when that time ran out, not when the restart noticed them.
+    """
     scans = db.session.execute(select(SymlinkScan).where(SymlinkScan.status.in_(ACTIVE_STATES))).scalars().all()
     for scan in scans:
         scan.status = ERROR
         scan.error_message = "interrupted: the process running this scan stopped before it finished"
-        scan.finished_at = utcnow()
+        ran = timedelta(seconds=scan.duration or 0.0)
+        scan.finished_at = scan.scan_date + ran if scan.scan_date and ran else utcnow()
     db.session.commit()
     return [scan.id for scan in scans]

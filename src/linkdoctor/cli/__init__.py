@@ -11,4 +11,4 @@ def main():
     """linkdoctor: find and fix broken symlinks in a media library."""
 
 
-from linkdoctor.cli import app_commands, auth, config, jobs, library, quarantine, repair, scan, services  # noqa: E402,F401
+from linkdoctor.cli import app_commands, auth, config, ignores, jobs, library, quarantine, repair, scan, services  # noqa: E402,F401

@@ -53,9 +53,8 @@ def history(app, as_json):
         click.echo("No scans yet.")
     for row in rows:
         stats = row["statistics"]
-        problems = stats["total_analyzed"] - stats["healthy"]
         click.echo(f"#{row['scan_id']:<4} {row['scan_date'][:19]}  {row['status']:<22} {row['mode']:<7} "
-                   f"{row['verification_depth']:<5} {stats['total_analyzed']:>7} links  {problems:>5} problems")
+                   f"{row['verification_depth']:<5} {stats['total_analyzed']:>7} links  {stats['healthy']:>7} healthy")
 
 
 
@@ -135,10 +134,13 @@ def print_report(document: dict) -> None:
     click.echo(f"  analysed {stats['total_analyzed']}: ok {stats['phase1_ok']}, broken {stats['phase1_broken']}, "
                f"inaccessible {stats['phase1_inaccessible']}, small {stats['phase1_small']}, "
                f"io_error {stats['phase1_io_error']}, timeout {stats['phase1_timeout']}")
+    if stats.get("ignored"):
+        click.echo(f"  ignored {stats['ignored']} (ignore rules: linkdoctor ignore list)")
     if document["verification_depth"] == "full":
         click.echo(f"  probed {stats['phase2_analyzed']} ({stats['phase2_cached']} unchanged since last probe), "
                    f"decoded {stats['phase2_decoded']}: corrupted {stats['phase2_corrupted']}, "
                    f"timeout {stats['phase2_timeout']}, left suspicious {stats['phase2_suspicious']}")
+    click.echo(f"  healthy {stats['healthy']} (passed every check asked for)")
     for warning in document["warnings"]:
         click.echo(f"  warning: {warning}")
     for finding in document["findings"]:

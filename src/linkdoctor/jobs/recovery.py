@@ -10,12 +10,13 @@ from linkdoctor.models import INTERRUPTED, JOB_ACTIVE_STATES, Job, db, utcnow
 
 
 def mark_jobs_interrupted() -> list[int]:
-    """Mark jobs left pending or running by a dead process as interrupted."""
+    """Mark jobs left pending or running by a dead process as interrupted, ended at their last sign of life."""
     jobs = db.session.execute(select(Job).where(Job.state.in_(JOB_ACTIVE_STATES))).scalars().all()
     for job in jobs:
         job.state = INTERRUPTED
         job.message = "interrupted: the process running this job stopped before it finished"
-        job.finished_at = utcnow()
+        # It ran until its last progress save (once a second while it worked).
+        job.finished_at = job.heartbeat_at or job.started_at or utcnow()
     db.session.commit()
     return [job.id for job in jobs]
 

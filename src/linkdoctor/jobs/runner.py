@@ -83,6 +83,7 @@ class JobContext:
         if job.cancel_requested:
             self.cancel.set()
         job.progress, job.phase, job.message = self.live.fraction, self.live.phase, self.live.message[:2000]
+        job.heartbeat_at = utcnow()
         db.session.commit()
 
 

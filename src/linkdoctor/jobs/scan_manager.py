@@ -11,7 +11,7 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from linkdoctor import quarantine, scans
+from linkdoctor import ignores, quarantine, scans
 from linkdoctor.config import get_config
 from linkdoctor.errors import ConflictError, ValidationError
 from linkdoctor.jobs.lock import library_lock
@@ -96,6 +96,7 @@ class SymlinkTaskManager:
             probe_timeout=config.probe_timeout, include_regular_files=config.include_regular_files,
             source_roots=list(config.source_roots or []),
             phase2_decode=config.phase2_decode, decode_timeout=config.decode_timeout,
+            ignores=ignores.scan_rules(),
         )
         return request, config
 

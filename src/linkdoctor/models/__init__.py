@@ -3,6 +3,7 @@
 from linkdoctor.models.auth import AuthCredentials
 from linkdoctor.models.base import Base, db, utcnow
 from linkdoctor.models.config import SymlinkConfig
+from linkdoctor.models.ignore import FOLDER, IGNORE_KINDS, LINK, TARGET, IgnoreRule
 from linkdoctor.models.inventory import EPISODE, MOVIE, CheckResult, InventoryItem
 from linkdoctor.models.job import (
     JOB_ACTIVE_STATES, JOB_FINISHED_STATES, JOB_KINDS, INTERRUPTED, Job,
@@ -17,7 +18,7 @@ from linkdoctor.models.scan import (
 )
 
 __all__ = [
-    "CheckResult", "EPISODE", "InventoryItem", "MOVIE",
+    "CheckResult", "EPISODE", "FOLDER", "IGNORE_KINDS", "IgnoreRule", "LINK", "TARGET", "InventoryItem", "MOVIE",
     "REPAIRED", "RepairEntry", "SourceFile", "SourceFolder", "UNDONE",
     "ACTIVE_STATES", "AuthCredentials", "AWAITING_CONFIRMATION", "Base", "CANCELLED", "COMPLETED", "DEPTHS", "ERROR",
     "FINISHED_STATES", "Finding", "INTERRUPTED", "JOB_ACTIVE_STATES", "JOB_FINISHED_STATES", "JOB_KINDS",

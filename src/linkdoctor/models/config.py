@@ -60,5 +60,7 @@ class SymlinkConfig(db.Model):
     tmdb_api_key: Mapped[str] = mapped_column(String(4096), default="", server_default="")  # v3 key or v4 token
     tmdb_base_url: Mapped[str] = mapped_column(String(255), default="https://api.themoviedb.org/3",
                                                server_default="https://api.themoviedb.org/3")
+    # The last connection test of each Sonarr/Radarr instance, by name: {ok, message, version, tested_at}.
+    service_tests: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -33,3 +33,5 @@ class Job(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # Written with each progress save: an interrupted job ran until about then.
+    heartbeat_at: Mapped[datetime | None]

@@ -44,6 +44,11 @@ class SymlinkScan(db.Model):
     phase2_timeout: Mapped[int] = mapped_column(default=0)
     phase2_decoded: Mapped[int] = mapped_column(default=0)
     phase2_suspicious: Mapped[int] = mapped_column(default=0)
+    # Links of a full scan that phase 2 has to judge, and those it judged ok: `healthy` counts
+    # only links that passed every check asked for.
+    phase2_candidates: Mapped[int] = mapped_column(default=0, server_default="0")
+    phase2_ok: Mapped[int] = mapped_column(default=0, server_default="0")
+    ignored: Mapped[int] = mapped_column(default=0, server_default="0")  # links an ignore rule matched
     # Links moved into the quarantine by this scan's confirmations (nothing is deleted:
     # the name is kept for the column and the API field).
     files_deleted: Mapped[int] = mapped_column(default=0)
@@ -62,14 +67,22 @@ class SymlinkScan(db.Model):
     COUNTERS = (
         "total_analyzed", "phase1_ok", "phase1_broken", "phase1_inaccessible", "phase1_small",
         "phase1_io_error", "phase1_timeout", "phase2_analyzed", "phase2_corrupted", "phase2_cached",
-        "phase2_timeout", "phase2_decoded", "phase2_suspicious", "files_deleted",
+        "phase2_timeout", "phase2_decoded", "phase2_suspicious", "phase2_candidates", "phase2_ok", "ignored",
+        "files_deleted",
     )
 
     def statistics(self, live_counters: dict | None = None) -> dict:
-        """The counters as a dict (the running engine's, where given), plus `healthy` (passed both phases)."""
+        """The counters as a dict (the running engine's, where given), plus `healthy`.
+
+        A link is healthy once it passed every check asked for: phase 1, and in a full scan
+        phase 2 for the media among them. A media file not probed yet (phase 2 still running,
+        or the scan cancelled first), left suspicious, or timed out is not healthy.
+        """
         stats = {name: getattr(self, name) or 0 for name in self.COUNTERS}
         stats.update(live_counters or {})
-        stats["healthy"] = stats["phase1_ok"] - stats["phase2_corrupted"] - stats["phase2_timeout"]
+        stats["healthy"] = stats["phase1_ok"]
+        if self.verification_depth == "full":
+            stats["healthy"] -= stats["phase2_candidates"] - stats["phase2_ok"]
         return stats
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from linkdoctor.scanner.buffers import FolderStack, Spill
-from linkdoctor.scanner.checks import BROKEN, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT
+from linkdoctor.scanner.checks import BROKEN, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT, absolute_target
 # CachedVerdict and ScanError are imported from here by the engine's callers.
 from linkdoctor.scanner.phase2 import CachedVerdict, Phase2, ScanError, VerdictCache  # noqa: F401
 from linkdoctor.scanner.pool import CRASHED, TIMED_OUT, Outcome, ScanCancelled, Task, WorkerPool
@@ -28,6 +28,10 @@ FOLDER_BATCH = 128
 FOLDERS_IN_MEMORY = 20_000  # pending folders beyond this wait in a temporary file
 BREAKER_TIMEOUTS = 3  # timeouts in a row, with no answer between them, that mark a source dead
 PHASE1_SHARE = 0.3  # share of the progress bar given to phase 1 in a full scan
+
+
+class IgnoreMatcher(Protocol):
+    def matches(self, path: str, target: str | None) -> bool: ...
 
 
 @dataclass
@@ -44,6 +48,7 @@ class ScanRequest:
     source_roots: list[str] = field(default_factory=list)
     phase2_decode: str = "suspicious"  # which media phase 2 decodes: DECODE_MODES
     decode_timeout: float = 60.0  # a decode making no progress for this long is abandoned
+    ignores: IgnoreMatcher | None = None  # links the user ignores: counted, never checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,7 @@ class ScanProgress:
     warnings: list[str]
     to_decode: int = 0
     decoded: int = 0
+    elapsed: float = 0.0  # seconds since the scan started
 
 
 class ScanSink(Protocol):
@@ -84,8 +90,15 @@ def new_counters() -> dict:
     counters = {"total_analyzed": 0}
     counters.update({f"phase1_{name}": 0 for name in PHASE1_CATEGORIES})
     counters.update(phase2_analyzed=0, phase2_corrupted=0, phase2_cached=0, phase2_timeout=0,
-                    phase2_decoded=0, phase2_suspicious=0)
+                    phase2_decoded=0, phase2_suspicious=0, phase2_candidates=0, phase2_ok=0, ignored=0)
     return counters
+
+
+def _target_of(link: str) -> str | None:
+    try:
+        return absolute_target(link, os.readlink(link))
+    except OSError:
+        return None
 
 
 class _Breaker:
@@ -175,11 +188,15 @@ class ScanEngine:
         # library; a selected link is checked itself, a folder is walked.
         for path in self.request.paths:
             if os.path.islink(path):
-                self._add_link((path, None))
+                self._add_link((path, _target_of(path) if self.request.ignores else None))
             else:
                 self.folders.push([path])
 
     def _add_link(self, link: tuple[str, str | None]) -> None:
+        ignores = self.request.ignores
+        if ignores and ignores.matches(*link):
+            self.counters["ignored"] += 1
+            return
         self.links.append(link)
         self.discovered += 1
 
@@ -265,6 +282,7 @@ class ScanEngine:
         if wants_probe and (is_probeable(path) or is_probeable(check.target)):
             candidates.add((path, check.target, check.identity))
             self.candidates += 1
+            self.counters["phase2_candidates"] += 1
 
     def _count(self, category: str, record: FindingRecord | None, source: str | None = None) -> None:
         self.counters["total_analyzed"] += 1

@@ -200,7 +200,9 @@ class Phase2:
         self.finding(path, target, TIMEOUT, detail)
 
     def _conclude(self, path: str, target: str, level: str, detail: str) -> None:
-        if level == CORRUPTED:
+        if level == OK:
+            self.counters["phase2_ok"] += 1
+        elif level == CORRUPTED:
             self.counters["phase2_corrupted"] += 1
             self.finding(path, target, CORRUPTED, detail)
         elif level == SUSPICIOUS:

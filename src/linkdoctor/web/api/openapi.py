@@ -157,6 +157,17 @@ PATHS = {
                                              "unambiguous": {"type": "boolean"}}))},
     "/repair/{repair_id}/undo": {"post": _operation("Put back the old target of a repair", errors=(404, 409),
                                                     params=[_id_param("repair_id")], body=EMPTY_BODY)},
+    "/ignores": {
+        "get": _operation("Every ignore rule, newest first"),
+        "post": _operation("Ignore one link (path) or a folder or target prefix (prefix)", ok=201, errors=(409,),
+                           body={**_object({"path": {"type": "string", "maxLength": 4096},
+                                            "prefix": {"type": "string", "maxLength": 4096},
+                                            "note": {"type": "string", "maxLength": 500}}),
+                                 "minProperties": 1}),
+    },
+    "/ignores/{rule_id}": {"delete": _operation("Stop ignoring: the links come back in the next scan",
+                                                params=[_id_param("rule_id")], body=EMPTY_BODY,
+                                                errors=(404,))},
     "/system": {"get": _operation("ffprobe and ffmpeg found and their versions, database, data folder, version")},
     "/openapi.json": {"get": _operation("This document")},
 }
