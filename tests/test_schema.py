@@ -73,6 +73,9 @@ def test_the_release_0_1_0_folder_upgrades_with_everything_kept(release):
 
     before = sqlite3.connect(release.database)
     old_scans = before.execute("select id, status, total_analyzed, phase1_broken from symlink_scan").fetchall()
+    # The release counted healthy as "passed phase 1, not found corrupted or timed out in phase 2".
+    old_healthy = before.execute("select id, phase1_ok - phase2_corrupted - phase2_timeout from symlink_scan "
+                                 "order by id").fetchall()
     old_findings = before.execute("select count(*) from finding").fetchone()[0]
     before.close()
     assert revision_of(release.database) is None  # release 0.1.0 knew nothing of Alembic
@@ -86,6 +89,9 @@ def test_the_release_0_1_0_folder_upgrades_with_everything_kept(release):
         assert [(s["scan_id"], s["status"], s["statistics"]["total_analyzed"], s["statistics"]["phase1_broken"])
                 for s in reversed(history)] == old_scans
         assert sum(len(scans.all_findings(s["scan_id"])) for s in history) == old_findings
+        # Migration 0008 gives the kept scans the phase-2 counters their counts imply, so `healthy`
+        # of a finished scan says what it said before.
+        assert [(s["scan_id"], s["statistics"]["healthy"]) for s in reversed(history)] == old_healthy
         config = db.session.execute(db.select(SymlinkConfig)).scalars().one()
         assert config.sonarr_api_key == "0123456789abcdef0123456789abcdef"
         assert config.radarr_api_key == "fedcba9876543210fedcba9876543210"
