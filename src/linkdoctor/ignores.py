@@ -48,12 +48,24 @@ def _under_any(path: str, prefixes: frozenset) -> bool:
         path = parent
 
 
-def scan_rules() -> IgnoreRules:
-    """The rules a scan applies."""
+def _matcher(rules) -> IgnoreRules:
     by_kind: dict[str, list[str]] = {LINK: [], FOLDER: [], TARGET: []}
-    for kind, value in db.session.execute(select(IgnoreRule.kind, IgnoreRule.value)):
+    for kind, value in rules:
         by_kind.setdefault(kind, []).append(value)
     return IgnoreRules(by_kind[LINK], by_kind[FOLDER], by_kind[TARGET])
+
+
+def scan_rules() -> IgnoreRules:
+    """The rules a scan applies."""
+    return _matcher(db.session.execute(select(IgnoreRule.kind, IgnoreRule.value)))
+
+
+def rule_for(path: str, target: str | None) -> dict | None:
+    """The oldest rule that ignores this link, or None."""
+    for rule in db.session.execute(select(IgnoreRule).order_by(IgnoreRule.id)).scalars():
+        if _matcher([(rule.kind, rule.value)]).matches(path, target):
+            return rule.to_dict()
+    return None
 
 
 def list_rules() -> list[dict]:

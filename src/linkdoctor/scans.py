@@ -193,14 +193,18 @@ def findings_page(scan_id: int, category: str | None, page: int, per_page: int,
         raise ValidationError(f"sort must be one of {', '.join(FINDING_SORTS)}")
     if order not in ("asc", "desc"):
         raise ValidationError("order must be asc or desc")
-    query = select(Finding).where(Finding.scan_id == scan_id)
-    if category:
-        query = query.where(Finding.category == category)
+    conditions = [Finding.scan_id == scan_id]
     if proposed is not None:
-        query = query.where(Finding.proposed.is_(proposed))
+        conditions.append(Finding.proposed.is_(proposed))
     matching = text_filter(q, Finding.path, Finding.target)
     if matching is not None:
-        query = query.where(matching)
+        conditions.append(matching)
+    # Per category, whatever category is shown: the counters that filter when clicked.
+    counts = dict(db.session.execute(
+        select(Finding.category, func.count()).where(*conditions).group_by(Finding.category)).all())
+    query = select(Finding).where(*conditions)
+    if category:
+        query = query.where(Finding.category == category)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     column = FINDING_SORTS[sort] if sort else Finding.id
     ordering = (column.desc(), Finding.id.desc()) if order == "desc" else (column.asc(), Finding.id.asc())
@@ -209,6 +213,7 @@ def findings_page(scan_id: int, category: str | None, page: int, per_page: int,
         "scan_id": scan_id, "category": category or None, "page": page, "per_page": per_page,
         "q": q or "", "sort": sort or "", "order": order,
         "total": total, "pages": (total + per_page - 1) // per_page,
+        "counts": {name: counts.get(name, 0) for name in PROBLEM_CATEGORIES},
         "items": [row.to_dict() for row in rows],
     }
 

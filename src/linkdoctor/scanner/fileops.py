@@ -106,3 +106,29 @@ def tree_node(path: str, root: str, depth: int) -> dict:
         if depth > 0:
             node["subdirs"].append(child)
     return node
+
+
+def link_state(path: str) -> dict:
+    """A link as it is now: its target as written, resolved, and whether that target can be reached.
+
+    Run in a worker: resolving the target may wait on its mount.
+    """
+    state = {"exists": False, "is_link": False, "written": None, "resolved": None,
+             "target_exists": False, "error": None}
+    try:
+        state["written"] = os.readlink(path)
+        state["exists"] = state["is_link"] = True
+    except FileNotFoundError:
+        return state
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:
+            state["error"] = f"reading the link: {os.strerror(exc.errno or 0)}"
+            return state
+        state["exists"] = True  # a regular file, analysed as itself
+    state["resolved"] = os.path.realpath(path)
+    try:
+        os.stat(path)
+        state["target_exists"] = True
+    except OSError as exc:
+        state["error"] = f"reaching the target: {os.strerror(exc.errno or 0)}"
+    return state

@@ -43,6 +43,7 @@ LIBRARY_KINDS = {
     "tree": lambda item: fileops.tree_node(*item),  # (folder, media root, depth)
     "children": fileops.folder_children,
     "path": _path_kind,
+    "link": fileops.link_state,
     "hash": lambda item: sample_target(*item),  # (path, known (size, mtime_ns) or None, read)
 }
 

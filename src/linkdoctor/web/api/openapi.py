@@ -95,6 +95,9 @@ PATHS = {
         _query("q", {"type": "string", "maxLength": 500}),
         _query("sort", {"type": "string", "enum": ["path", "category", "target"]}),
         _query("order", {"type": "string", "enum": ["asc", "desc"]})])},
+    "/scan/{scan_id}/findings/{finding_id}": {"get": _operation(
+        "One finding in full: the link now, the guard on its source, its ignore rule, its Sonarr/Radarr item",
+        params=[SCAN_ID, _id_param("finding_id")], errors=(404, 503))},
     "/scan/{scan_id}/discard": {"post": _operation("Close a waiting proposal without removing anything",
                                                    params=[SCAN_ID], body=EMPTY_BODY, errors=(404, 409))},
     "/scan/{scan_id}/confirm": {"post": _operation(

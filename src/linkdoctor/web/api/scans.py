@@ -90,3 +90,13 @@ def discard_proposal(scan_id):
     """Close a real scan's proposal without removing anything (its findings stay)."""
     json_body(set())
     return jsonify(quarantine.discard(positive_id(scan_id), settings().data_dir))
+
+
+@bp.get("/scan/<scan_id>/findings/<finding_id>")
+def finding_details(scan_id, finding_id):
+    """One finding in full: the link now, the guard on its source, its ignore rule, its Sonarr/Radarr item."""
+    from linkdoctor.details import finding_details
+
+    scan_id, finding_id = positive_id(scan_id), positive_id(finding_id, "finding id")
+    with library_request():  # the link is read again, in a worker
+        return jsonify(finding_details(scan_id, finding_id))
