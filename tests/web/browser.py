@@ -191,7 +191,7 @@ class Page:
     def findings_rows(self) -> list[dict]:
         """The findings table as the user reads it."""
         rows = []
-        for row in self.css("#findings-body tr"):
+        for row in self.css("#findings-body tr.finding-row"):
             cells = row.find_elements("css selector", "td")
             rows.append({"category": cells[0].text, "path": cells[1].text, "target": cells[2].text,
                          "detail": cells[3].text})
@@ -207,8 +207,9 @@ class Page:
             if expected_count is not None and len(rows) != expected_count:
                 return False
             return rows or True
-        self.wait(ready, timeout, f"the findings table never showed {expected_count} rows")
-        return self.findings_rows()
+        shown = self.wait(ready, timeout, f"the findings table never showed {expected_count} rows")
+        # The rows read inside the wait: reading them again could meet a re-render.
+        return shown if isinstance(shown, list) else []
 
     def screenshot(self, directory: Path, name: str) -> Path:
         """A PNG of the whole page (not only the window), saved as directory/name.png."""

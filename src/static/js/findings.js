@@ -3,7 +3,8 @@
 // API strings only ever reach the page through textContent, never as HTML.
 
 import { get } from "./api.js";
-import { el, formatCount, formatDate, relativeTo, setStatusPill } from "./format.js";
+import { initFindingDetails } from "./finding_details.js";
+import { el, formatCount, formatDate, formatNumber, pathWithBreaks, relativeTo, setStatusPill } from "./format.js";
 import { CATEGORY_KEYS, VOCABULARY } from "./vocabulary.js";
 
 // ctx: showError(err), mediaRoot(), marks: {
@@ -12,8 +13,11 @@ import { CATEGORY_KEYS, VOCABULARY } from "./vocabulary.js";
 //   unselected(item): whether the row is a proposed one the user unticked,
 //   tags(item): [className, text] of the tags under its detail }.
 // Returns {open, load, scanId}: scanId() is the scan whose findings are shown (null before any).
+// Rows are one line each on a desktop (the whole text in their title and the details panel);
+// the source is said once per group of rows into it; on a phone paths wrap at "/".
 export function initFindings(ctx) {
   const $ = (id) => document.getElementById(id);
+  const details = initFindingDetails(ctx);
   const shown = {
     scanId: null, category: "", page: 1, perPage: VOCABULARY.per_page.default, q: "", sort: "", order: "asc",
     requestNo: 0, pages: 1,
@@ -113,34 +117,96 @@ export function initFindings(ctx) {
   // The findings page names the media root it is relative to; the tree's answer may come later.
   const rootOf = () => (lastPage && lastPage.media_root) || ctx.mediaRoot();
 
+  function pathCell(className, label, text, full) {
+    // The path inside one span: on a phone the cell is a grid, whose items must not be the <wbr>s.
+    return el("td", { className: `mono path ${className}`, dataset: { label }, title: full },
+      el("span", {}, text ? pathWithBreaks(text) : "—"));
+  }
+
+  // The source heads the group: a target inside it is shown from there on.
+  function underSource(item) {
+    const source = (item.source || "").replace(/\/+$/, "");
+    return source && item.target && item.target.startsWith(source + "/") ? item.target.slice(source.length + 1) : item.target;
+  }
+
   function row(item) {
     const mediaRoot = rootOf();
-    const detail = el("td", { className: "finding-detail", dataset: { label: "Detail" } },
-      el("span", { text: item.detail || "" }));
-    if (item.source) detail.append(el("span", { className: "finding-source mono small", text: `source: ${item.source}` }));
-    detail.append(...ctx.marks.tags(item).map(([className, text]) => el("span", { className: `tag ${className}`, text })));
-    return el("tr", {
-      className: ctx.marks.unselected(item) ? "unselected" : null,
+    // The real-mode marks first: on a one-line row the detail's end may be cut, never a mark.
+    const detail = el("td", { className: "finding-detail", dataset: { label: "Detail" }, title: item.detail || null },
+      ...ctx.marks.tags(item).map(([className, text]) => el("span", { className: `tag ${className}`, text })),
+      el("span", { className: "finding-detail-text", text: item.detail || "" }));
+    const open = el("button", {
+      type: "button", className: "btn btn-secondary btn-small finding-open", text: "Details",
+      "aria-label": `Details of ${relativeTo(mediaRoot, item.path)}`,
+      onclick: () => details.open(shown.scanId, item.id),
+    });
+    const tr = el("tr", {
+      className: "finding-row" + (ctx.marks.unselected(item) ? " unselected" : ""),
       dataset: { category: item.category, findingId: item.id, proposed: String(Boolean(item.proposed)) },
     },
     categoryCell(item),
-    el("td", { className: "mono path finding-path", dataset: { label: "Link" },
-      text: relativeTo(mediaRoot, item.path), title: item.path }),
-    el("td", { className: "mono path finding-target", dataset: { label: "Target" }, text: item.target || "—" }),
-    detail);
+    pathCell("finding-path", "Link", relativeTo(mediaRoot, item.path), item.path),
+    pathCell("finding-target", "Target", underSource(item), item.target),
+    detail,
+    el("td", { className: "finding-actions" }, open));
+    // A click anywhere on the row but its checkbox opens the details, as in Sonarr's tables.
+    tr.addEventListener("click", (event) => {
+      if (event.target.closest("input, label, button, a")) return;
+      details.open(shown.scanId, item.id);
+    });
+    return tr;
+  }
+
+  // Rows into the same source come in runs: the source is said once above each run.
+  function withSourceGroups(items) {
+    const rows = [];
+    let source = null;
+    for (const item of items) {
+      if (item.source !== source) {
+        source = item.source;
+        rows.push(el("tr", { className: "source-row" },
+          el("th", { scope: "colgroup", colspan: "5", className: "mono small" },
+            el("span", { className: "muted", text: "source " }), source ? pathWithBreaks(source) : "unknown")));
+      }
+      rows.push(row(item));
+    }
+    return rows;
+  }
+
+  // One chip per category with its count (over the search, whatever category is shown):
+  // choosing one shows only it, choosing it again shows all.
+  function renderCounts(counts) {
+    const total = Object.values(counts || {}).reduce((sum, n) => sum + n, 0);
+    const chip = (key, label, count) => el("button", {
+      type: "button", className: `count-chip${key ? ` category-${key}` : ""}`,
+      "aria-pressed": String(shown.category === key), dataset: { category: key },
+      disabled: key && !count && shown.category !== key,
+      onclick: () => pickCategory(shown.category === key ? "" : key),
+    }, el("span", { text: label }), el("span", { className: "num", text: formatNumber(count) }));
+    $("findings-counts").replaceChildren(
+      chip("", "all", total),
+      ...VOCABULARY.categories.map((c) => chip(c.key, c.label, (counts || {})[c.key] || 0)));
+  }
+
+  function pickCategory(category) {
+    shown.category = category;
+    shown.page = 1;
+    syncControls();
+    load();
   }
 
   // Paths are shown relative to the media root, which arrives with the folder tree; a page
   // of findings that came first is drawn again once it is known.
   function rerender() {
-    if (lastPage) render(lastPage);
+    if (lastPage && !lastPage.media_root) render(lastPage);
   }
 
   function render(data) {
     lastPage = data;
     const items = Array.isArray(data.items) ? data.items : [];
     const mediaRoot = rootOf();
-    $("findings-body").replaceChildren(...items.map(row));
+    $("findings-body").replaceChildren(...withSourceGroups(items));
+    renderCounts(data.counts);
     $("findings-table").classList.toggle("selecting", ctx.marks.selecting());
     const pages = Math.max(1, data.pages || 0);
     const what = shown.category ? ` in category ${shown.category}` : "";
@@ -178,11 +244,7 @@ export function initFindings(ctx) {
     load();
   }
 
-  $("findings-category").addEventListener("change", (e) => {
-    shown.category = e.target.value;
-    shown.page = 1;
-    load();
-  });
+  $("findings-category").addEventListener("change", (e) => pickCategory(e.target.value));
   $("findings-per-page").addEventListener("change", (e) => {
     shown.perPage = Number(e.target.value) || 50;
     shown.page = 1;

@@ -71,6 +71,17 @@ export function relativeTo(root, path) {
   return path.startsWith(base + "/") ? path.slice(base.length + 1) : path;
 }
 
+// A path as text with a line-break opportunity after each "/": on a narrow screen it wraps
+// between folders, not in the middle of a name.
+export function pathWithBreaks(path) {
+  const fragment = document.createDocumentFragment();
+  String(path).split("/").forEach((part, index, parts) => {
+    if (part) fragment.append(part);
+    if (index < parts.length - 1) fragment.append("/", document.createElement("wbr"));
+  });
+  return fragment;
+}
+
 export function describeScope(root, paths) {
   if (!Array.isArray(paths) || paths.length === 0) return "whole library";
   return paths.map((p) => relativeTo(root, p)).join(", ");
