@@ -1,6 +1,8 @@
 """Shared fixtures: an app on a temporary data folder and media root, its client and CLI runner."""
 
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -63,6 +65,18 @@ def wait_for_scan(client, scan_id: int, timeout: float = 60.0) -> dict:
             return status
         time.sleep(0.05)
     raise AssertionError(f"scan {scan_id} still {status['status']} after {timeout}s")
+
+
+def run_cli(*args, timeout=120, input=None, extra_env=None, prefix=()):
+    """`linkdoctor ...` in a child process with this process's environment (plus extra_env)."""
+    return subprocess.run([*prefix, sys.executable, "-m", "linkdoctor", *args], capture_output=True, text=True,
+                          timeout=timeout, input=input, env={**os.environ, **(extra_env or {})})
+
+
+@pytest.fixture
+def cli(env, media_root):
+    """Run `linkdoctor ...` as a user does, on the test's data folder and media root."""
+    return run_cli
 
 
 @pytest.fixture

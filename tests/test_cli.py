@@ -14,19 +14,6 @@ import pytest
 from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
 
 
-@pytest.fixture
-def cli(env, media_root):
-    """Run `linkdoctor ...` in a child process with the test's data folder and media root."""
-
-    def run(*args, timeout=60, input=None):
-        return subprocess.run(
-            [sys.executable, "-m", "linkdoctor", *args], capture_output=True, text=True,
-            timeout=timeout, env=dict(os.environ), input=input,
-        )
-
-    return run
-
-
 def wait_until_scanning(data_dir, timeout=60.0):
     """Poll the real database until the CLI's scan is running (start-up can be slow under load)."""
     deadline = time.monotonic() + timeout
@@ -242,3 +229,28 @@ def test_restore_of_one_chosen_link(cli, library):
     assert os.path.islink(second) and not os.path.lexists(first)
     wrong = cli("restore", str(scan_id), str(library.root / "Films/ok0/ok.mkv"))
     assert wrong.returncode == 2 and "not in this scan's quarantine" in wrong.stderr
+
+
+def test_ignore_add_list_remove_and_the_next_scan(cli, library, media_root):
+    library.broken("Movies/Gone/gone.mkv")
+    library.broken("Movies/Other/other.mkv")
+    added = cli("ignore", "add", "--prefix", "Movies/Gone", "--note", "known bad")
+    assert added.returncode == 0, added.stderr
+    assert "is ignored from the next scan on" in added.stdout
+    rules = json.loads(cli("ignore", "list", "--json").stdout)["ignores"]
+    assert [(r["kind"], r["value"], r["note"]) for r in rules] == [
+        ("folder", str(media_root.resolve() / "Movies/Gone"), "known bad")]
+    scan = json.loads(cli("scan", "--json").stdout)
+    assert scan["statistics"]["ignored"] == 1 and [f["path"] for f in scan["findings"]] == [
+        str(library.root / "Movies/Other/other.mkv")]
+    assert "ignored 1" in cli("scan").stdout
+    # Twice the same rule, a prefix of everything, an unknown rule: plain messages, exit 2.
+    for args, words in ((("add", "--prefix", "Movies/Gone"), "already ignored"),
+                        (("add", "--prefix", "/"), "would ignore every link"),
+                        (("add",), "give either path"),
+                        (("remove", "999"), "not found")):
+        refused = cli("ignore", *args)
+        assert refused.returncode == 2 and words in refused.stderr and "Traceback" not in refused.stderr, refused
+    assert cli("ignore", "remove", str(rules[0]["id"])).returncode == 0
+    assert cli("ignore", "list").stdout.strip() == "nothing is ignored"
+    assert json.loads(cli("scan", "--json").stdout)["statistics"]["ignored"] == 0

@@ -3,8 +3,6 @@
 import hashlib
 import os
 import sqlite3
-import subprocess
-import sys
 import time
 
 import pytest
@@ -13,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from linkdoctor.schema import BACKUPS_KEPT, DatabaseError, head_revision, upgrade_database
+from tests.conftest import run_cli as cli
 from tests.support.release import build_release_folder
 
 
@@ -45,11 +44,6 @@ def schema_drift(database) -> list:
 
 def digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def cli(*args, timeout=60):
-    return subprocess.run([sys.executable, "-m", "linkdoctor", *args], capture_output=True, text=True,
-                          timeout=timeout, env=dict(os.environ))
 
 
 def test_a_new_data_folder_gets_the_latest_schema_and_no_backup(tmp_path):

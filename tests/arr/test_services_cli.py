@@ -13,15 +13,6 @@ from tests.fakes.docker_engine import FakeDockerEngine
 from tests.fakes.fixtures import free_port, radarr, sonarr  # noqa: F401
 
 
-@pytest.fixture
-def cli(env, media_root):
-    def run(*args, timeout=120, extra_env=None, prefix=()):
-        return subprocess.run([*prefix, sys.executable, "-m", "linkdoctor", *args], capture_output=True, text=True,
-                              timeout=timeout, env={**os.environ, **(extra_env or {})})
-
-    return run
-
-
 def enable_sonarr(cli, fake):
     # Enabled last: an enabled Sonarr needs its host and key already (issue 10's validation).
     for key, value in (("sonarr_host", "127.0.0.1"), ("sonarr_port", str(fake.port)),

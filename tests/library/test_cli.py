@@ -2,20 +2,11 @@
 
 import json
 import os
-import subprocess
 import sys
 
 import pytest
 
 from tests.library.conftest import Media
-
-
-@pytest.fixture
-def cli(env, media_root):
-    def run(*args, timeout=120):
-        return subprocess.run([sys.executable, "-m", "linkdoctor", *args], capture_output=True, text=True,
-                              timeout=timeout, env=dict(os.environ))
-    return run
 
 
 @pytest.fixture
