@@ -7,9 +7,10 @@ import sys
 import click
 
 from linkdoctor.cli import main
-from linkdoctor.cli.common import EXIT_CANCELLED, EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, build_app, service_command
+from linkdoctor.cli.common import (
+    EXIT_CANCELLED, EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, build_app, plain_errors, service_command,
+)
 from linkdoctor.cli.scan import cli_paths
-from linkdoctor.errors import LinkdoctorError
 from linkdoctor.models import CANCELLED, COMPLETED
 
 BAR_WIDTH = 30
@@ -73,13 +74,9 @@ def import_command(paths, dry_run, as_json):
     from linkdoctor.library.service import start_import
 
     app = build_app(recover=True)
-    with app.app_context():
-        try:
-            selected = cli_paths(list(paths), get_config().media_path) or None
-            status = run_job(app, lambda runner: start_import(runner, selected, dry_run, origin="cli"))
-        except LinkdoctorError as exc:
-            click.echo(f"linkdoctor: {exc.message}", err=True)
-            sys.exit(EXIT_CANNOT_RUN)
+    with app.app_context(), plain_errors(app):
+        selected = cli_paths(list(paths), get_config().media_path) or None
+        status = run_job(app, lambda runner: start_import(runner, selected, dry_run, origin="cli"))
     code = _exit_for(status)
     if code is not None:
         sys.exit(code)
@@ -138,12 +135,8 @@ def check(as_json, verify_hash):
     from linkdoctor.library.service import start_check
 
     app = build_app(recover=True)
-    with app.app_context():
-        try:
-            status = run_job(app, lambda runner: start_check(runner, verify_hash, origin="cli"))
-        except LinkdoctorError as exc:
-            click.echo(f"linkdoctor: {exc.message}", err=True)
-            sys.exit(EXIT_CANNOT_RUN)
+    with app.app_context(), plain_errors(app):
+        status = run_job(app, lambda runner: start_check(runner, verify_hash, origin="cli"))
         code = _exit_for(status)
         if code is not None:
             sys.exit(code)

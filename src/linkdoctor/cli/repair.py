@@ -8,7 +8,7 @@ import threading
 import click
 
 from linkdoctor.cli import main
-from linkdoctor.cli.common import EXIT_CANCELLED, EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, build_app
+from linkdoctor.cli.common import EXIT_CANCELLED, EXIT_OK, EXIT_PROBLEMS, build_app, plain_errors
 from linkdoctor.cli.scan import cli_paths
 from linkdoctor.errors import LinkdoctorError
 from linkdoctor.library.matching import DEFAULT_MIN_SCORE
@@ -95,7 +95,7 @@ def _run(command: str, paths, auto, dry_run, min_score, as_json) -> None:
     app = build_app(recover=True)
     settings = app.config["LINKDOCTOR_SETTINGS"]
     interactive = not auto and not as_json and not dry_run and sys.stdin.isatty() and sys.stdout.isatty()
-    with app.app_context():
+    with app.app_context(), plain_errors(app):
         try:
             request = _request(list(paths), min_score)
             find = broken_links if command == "repair-links" else bad_links
@@ -118,9 +118,6 @@ def _run(command: str, paths, auto, dry_run, min_score, as_json) -> None:
         except KeyboardInterrupt:
             click.echo("\nlinkdoctor: cancelled", err=True)
             sys.exit(EXIT_CANCELLED)
-        except LinkdoctorError as exc:
-            click.echo(f"linkdoctor: {exc.message}", err=True)
-            sys.exit(EXIT_CANNOT_RUN)
         document = report(findings.proposals, repaired, skipped)
         if command == "fix-bad-links":
             document["legitimate"] = findings.legitimate
@@ -177,14 +174,10 @@ def _undo(repair_id: int, as_json: bool) -> None:
     from linkdoctor.library.repair import undo_repair
 
     app = build_app(recover=True)
-    with app.app_context():
-        try:
-            from linkdoctor.config import get_config
+    with app.app_context(), plain_errors(app):
+        from linkdoctor.config import get_config
 
-            entry = undo_repair(repair_id, get_config().media_path, app.config["LINKDOCTOR_SETTINGS"].data_dir)
-        except LinkdoctorError as exc:
-            click.echo(f"linkdoctor: {exc.message}", err=True)
-            sys.exit(EXIT_CANNOT_RUN)
+        entry = undo_repair(repair_id, get_config().media_path, app.config["LINKDOCTOR_SETTINGS"].data_dir)
         followup = _followup(app, [entry["path"]])
     if as_json:
         click.echo(json.dumps({"undone": entry, "followup": followup}, indent=2, ensure_ascii=False))
@@ -223,7 +216,7 @@ def enrich(as_json):
             filled = int(30 * done / max(total, 1))
             click.echo(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", err=True, nl=False)
 
-    with app.app_context():
+    with app.app_context(), plain_errors(app):
         config = get_config()
         cancel = threading.Event()
         try:
@@ -231,9 +224,6 @@ def enrich(as_json):
         except KeyboardInterrupt:
             click.echo("\nlinkdoctor: cancelled", err=True)
             sys.exit(EXIT_CANCELLED)
-        except LinkdoctorError as exc:
-            click.echo(f"linkdoctor: {exc.message}", err=True)
-            sys.exit(EXIT_CANNOT_RUN)
     if bar:
         click.echo("", err=True)
     if as_json:
