@@ -56,6 +56,7 @@ def assert_consistent(counters, sink):
     assert phase1 == counters["total_analyzed"]
     expected = {c: counters[f"phase1_{c}"] for c in ("broken", "inaccessible", "small", "io_error")}
     expected["timeout"] = counters["phase1_timeout"] + counters["phase2_timeout"]
+    expected["io_error"] += counters.get("phase2_io_error", 0)
     expected["corrupted"] = counters["phase2_corrupted"]
     found = {c: 0 for c in expected}
     for record in sink.findings:

@@ -102,3 +102,48 @@ def test_phase2_probe_that_hangs_times_out(library, faulty_mount):
     assert by_category(sink) == {"timeout": {"stuck.mkv"}}
     assert counters["phase2_timeout"] + counters["phase1_timeout"] == 1
     assert elapsed < 30
+
+
+def test_a_read_error_in_phase_2_is_an_io_error_never_corrupted(library, faulty_mount, tmp_path):
+    """A debrid file whose start reads and whose end fails: the mount's fault, not the media's.
+
+    Phase 1 reads the first KiB and passes; the probe reads the end and gets EIO. That is an
+    io_error (shown, never proposed for removal) and is not remembered, so the next scan reads
+    it again; the same file read whole through a sound path is ok.
+    """
+    from linkdoctor.mediagen import make_video
+    from linkdoctor.quarantine import REMOVABLE
+
+    backing = library.source / "backing"
+    (backing / "cut").mkdir(parents=True)
+    video = make_video(backing / "cut" / "film.mkv", seconds=20, size="640x360")
+    assert video.stat().st_size > 512 * 1024  # its end lies well past the kernel's read-ahead
+    mount = faulty_mount(backing, rules=[{"glob": "cut/*", "op": "read", "action": "eio", "min_offset": 256 * 1024}])
+    library.link("Films/Cut/film.mkv", mount / "cut" / "film.mkv")
+    library.link("Films/Sound/film.mkv", video)
+
+    class Remembered:
+        stored: list = []
+
+        def lookup(self, identities):
+            return {}
+
+        def store(self, identity, verdict, probe_seconds):
+            self.stored.append((identity, verdict))
+
+        def mean_probe_seconds(self):
+            return None
+
+    cache = Remembered()
+    sink = ListSink()
+    request = ScanRequest(paths=[str(library.root)], verification_depth="full", max_workers=2,
+                          phase2_decode="off")
+    counters = ScanEngine(request, sink, cache).run()
+    assert by_category(sink) == {"io_error": {"film.mkv"}}
+    [finding] = sink.findings
+    assert finding.path == str(library.root / "Films/Cut/film.mkv")
+    assert "Input/output error" in finding.detail and finding.category not in REMOVABLE
+    assert (counters["phase1_ok"], counters["phase2_io_error"], counters["phase2_corrupted"]) == (2, 1, 0)
+    assert counters["phase2_ok"] == 1  # the same file through a sound path
+    assert_consistent(counters, sink)
+    assert [verdict.level for _identity, verdict in cache.stored] == ["ok"]  # the read error is not remembered

@@ -10,7 +10,7 @@ import pytest
 
 from linkdoctor.mediagen import make_audio, make_garbage, make_truncated, make_video
 from linkdoctor.scanner.probe import (
-    CORRUPTED, OK, SUSPICIOUS, ProbeError, ProbeVerdict, is_probeable, probe_media,
+    CORRUPTED, OK, SUSPICIOUS, UNREADABLE, ProbeError, ProbeVerdict, is_probeable, probe_media,
 )
 
 requires_ffmpeg = pytest.mark.skipif(
@@ -193,10 +193,11 @@ def test_a_file_without_video_or_audio_is_not_ok(tmp_path):
     assert verdict.streams == ("subtitle",)
 
 
-def test_unreadable_targets_are_not_ok(tmp_path):
-    assert probe_media(str(tmp_path / "gone.mkv")) == ProbeVerdict(CORRUPTED, "unreadable: No such file or directory")
+def test_unreadable_targets_are_not_ok_and_not_corrupted(tmp_path):
+    # A file that cannot be read says nothing of its content: the scan shows an io_error, never a removal.
+    assert probe_media(str(tmp_path / "gone.mkv")) == ProbeVerdict(UNREADABLE, "reading the file: No such file or directory")
     (tmp_path / "folder.mkv").mkdir()
-    assert probe_media(str(tmp_path / "folder.mkv")) == ProbeVerdict(CORRUPTED, "unreadable: Is a directory")
+    assert probe_media(str(tmp_path / "folder.mkv")) == ProbeVerdict(UNREADABLE, "reading the file: Is a directory")
 
 
 @requires_ffmpeg

@@ -12,6 +12,8 @@ RULES_JSON is a JSON object (given literally, or as the path of a file holding i
 * ``op`` is one of OPS or ``any``; the first matching rule wins.
 * ``action`` is ``eio``/``eacces`` (the op fails with that errno) or ``hang``
   (the request never gets an answer until this process dies).
+* ``min_offset`` (reads only) makes the rule apply to reads starting at or past that byte:
+  a file whose start reads fine and whose end fails, like a debrid file cut mid-transfer.
 * ``latency_ms`` is slept at the start of every operation.
 
 Runs in the foreground and multithreaded, so a hanging request does not block others.
@@ -59,12 +61,14 @@ class FaultFS(fuse.Operations):
         self.rules = config.get("rules", [])
         self.latency = config.get("latency_ms", 0) / 1000.0
 
-    def _enter(self, op: str, path: str) -> str:
+    def _enter(self, op: str, path: str, offset: int = 0) -> str:
         """Apply latency and the first matching rule, then return the backing path."""
         if self.latency:
             time.sleep(self.latency)
         rel = path.lstrip("/")
         for rule in self.rules:
+            if offset < rule.get("min_offset", 0):
+                continue
             if rule["op"] in (op, "any") and fnmatch.fnmatchcase(rel, rule["glob"]):
                 code = ACTIONS[rule["action"]]
                 if code is None:
@@ -101,7 +105,7 @@ class FaultFS(fuse.Operations):
 
     def read(self, path, size, offset, fh):
         # path may be None for an already-open file; fall back to "" for rule matching.
-        self._enter("read", path or "")
+        self._enter("read", path or "", offset)
         return os.pread(fh, size, offset)
 
     def release(self, path, fh):

@@ -46,6 +46,7 @@ class SymlinkScan(db.Model):
     phase2_suspicious: Mapped[int] = mapped_column(default=0)
     # Links of a full scan that phase 2 has to judge, and those it judged ok: `healthy` counts
     # only links that passed every check asked for.
+    phase2_io_error: Mapped[int] = mapped_column(default=0, server_default="0")  # reads the mount failed
     phase2_candidates: Mapped[int] = mapped_column(default=0, server_default="0")
     phase2_ok: Mapped[int] = mapped_column(default=0, server_default="0")
     ignored: Mapped[int] = mapped_column(default=0, server_default="0")  # links an ignore rule matched
@@ -67,7 +68,7 @@ class SymlinkScan(db.Model):
     COUNTERS = (
         "total_analyzed", "phase1_ok", "phase1_broken", "phase1_inaccessible", "phase1_small",
         "phase1_io_error", "phase1_timeout", "phase2_analyzed", "phase2_corrupted", "phase2_cached",
-        "phase2_timeout", "phase2_decoded", "phase2_suspicious", "phase2_candidates", "phase2_ok", "ignored",
+        "phase2_timeout", "phase2_decoded", "phase2_suspicious", "phase2_io_error", "phase2_candidates", "phase2_ok", "ignored",
         "files_deleted",
     )
 

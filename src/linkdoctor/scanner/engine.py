@@ -90,7 +90,8 @@ def new_counters() -> dict:
     counters = {"total_analyzed": 0}
     counters.update({f"phase1_{name}": 0 for name in PHASE1_CATEGORIES})
     counters.update(phase2_analyzed=0, phase2_corrupted=0, phase2_cached=0, phase2_timeout=0,
-                    phase2_decoded=0, phase2_suspicious=0, phase2_candidates=0, phase2_ok=0, ignored=0)
+                    phase2_decoded=0, phase2_suspicious=0, phase2_io_error=0, phase2_candidates=0, phase2_ok=0,
+                    ignored=0)
     return counters
 
 

@@ -22,10 +22,11 @@ import time
 from typing import Callable, NamedTuple, Protocol
 
 from linkdoctor.scanner.buffers import Spill
-from linkdoctor.scanner.checks import CORRUPTED, TIMEOUT
+from linkdoctor.scanner.checks import CORRUPTED, IO_ERROR, TIMEOUT
 from linkdoctor.scanner.decode import DecodeHint
 from linkdoctor.scanner.layout import OK, SUSPICIOUS
 from linkdoctor.scanner.pool import CRASHED, TIMED_OUT, Outcome, Task
+from linkdoctor.scanner.probe import UNREADABLE
 
 DECODE_MODES = ("suspicious", "all", "off")
 PROBE, DECODE = "probe", "decode"
@@ -154,6 +155,12 @@ class Phase2:
                          f"ffprobe did not finish within {self.request.probe_timeout:g}s")
             return
         verdict, seconds = self._result(outcome, target)
+        if verdict.level == UNREADABLE:
+            # The mount failed the read: a fault of the source, shown and never proposed, and not
+            # remembered, so that the next scan reads the file again.
+            self.counters["phase2_io_error"] += 1
+            self.finding(path, target, IO_ERROR, verdict.detail)
+            return
         self.probe_seconds.append(seconds)
         self._store(identity, verdict.level, verdict.detail, PROBE, seconds)
         if verdict.level != CORRUPTED and (self.mode == "all" or self.mode == "suspicious" and verdict.level == SUSPICIOUS):

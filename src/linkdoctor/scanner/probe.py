@@ -34,6 +34,7 @@ timeout.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -41,6 +42,15 @@ import subprocess
 from dataclasses import dataclass
 
 from linkdoctor.scanner.layout import CORRUPTED, OK, SUSPICIOUS, inspect_layout
+
+# The file could not be read (an I/O error of its mount, not of its content): the scan reports
+# it as an io_error, never proposes it for removal, and does not remember the verdict.
+UNREADABLE = "unreadable"
+# What the system says of a read that failed, as ffprobe repeats it (strerror of EIO, ENOTCONN, ...).
+_READ_FAILURES = tuple(os.strerror(code) for code in (
+    errno.EIO, errno.ENOTCONN, errno.ESTALE, errno.ETIMEDOUT, errno.ECONNRESET, errno.ECONNABORTED,
+    errno.EHOSTDOWN, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EACCES, errno.EPERM, errno.EAGAIN,
+))
 
 __all__ = [
     "AUDIO_EXTENSIONS",
@@ -120,7 +130,7 @@ def probe_media(path: str, ffprobe: str = "ffprobe") -> ProbeVerdict:
     try:
         layout = inspect_layout(path)
     except OSError as exc:
-        return ProbeVerdict(CORRUPTED, f"unreadable: {exc.strerror or exc}")
+        return ProbeVerdict(UNREADABLE, f"reading the file: {exc.strerror or exc}")
     if layout.level == CORRUPTED:
         return ProbeVerdict(CORRUPTED, layout.detail)
     verdict = _run_ffprobe(ffprobe, path, read_tail=(layout.container == "flac"))
@@ -163,7 +173,10 @@ def _run_ffprobe(ffprobe: str, path: str, read_tail: bool) -> ProbeVerdict:
     # and a name containing newlines cannot split a message.
     log = parse_log(proc.stderr.decode("utf-8", "replace").replace(url + ": ", ""))
     if proc.returncode != 0:
-        return ProbeVerdict(CORRUPTED, _failure_detail(proc.returncode, log))
+        detail = _failure_detail(proc.returncode, log)
+        if any(msg.endswith(_READ_FAILURES) for _ctx, _level, msg in log):
+            return ProbeVerdict(UNREADABLE, detail.replace("probe error: ", "ffprobe could not read the file: ", 1))
+        return ProbeVerdict(CORRUPTED, detail)
     try:
         data = json.loads(proc.stdout.decode("utf-8", "replace") or "{}")
     except ValueError:

@@ -9,7 +9,7 @@ const PROBLEM_VALUES = {
   broken: (s) => s.phase1_broken,
   inaccessible: (s) => s.phase1_inaccessible,
   small: (s) => s.phase1_small,
-  io_error: (s) => s.phase1_io_error,
+  io_error: (s) => (s.phase1_io_error || 0) + (s.phase2_io_error || 0),
   timeout: (s) => (s.phase1_timeout || 0) + (s.phase2_timeout || 0),
   corrupted: (s) => s.phase2_corrupted,
 };

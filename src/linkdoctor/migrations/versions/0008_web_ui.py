@@ -1,4 +1,4 @@
-"""Ignore rules, the counters behind `healthy` and `ignored`, job heartbeats, and the last
+"""Ignore rules, the counters behind `healthy` and `ignored`, phase 2's read errors, job heartbeats, and the last
 Sonarr/Radarr connection tests.
 
 Scans kept from before get the phase-2 counters their own counts imply: every media file
@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('kind', 'value', name='uq_ignore_rule')
     )
     with op.batch_alter_table('symlink_scan', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('phase2_io_error', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('phase2_candidates', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('phase2_ok', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('ignored', sa.Integer(), nullable=False, server_default='0'))
@@ -53,4 +54,5 @@ def downgrade() -> None:
         batch_op.drop_column('ignored')
         batch_op.drop_column('phase2_ok')
         batch_op.drop_column('phase2_candidates')
+        batch_op.drop_column('phase2_io_error')
     op.drop_table('ignore_rule')
