@@ -15,7 +15,7 @@ const INITIAL_DEPTH = 2;
 export function initFolders(ctx) {
   const $ = (id) => document.getElementById(id);
 
-  // Each node: {data, loaded, expanded, checkbox, li, childList, toggle, status, parent, children}
+  // Each node: {data, loaded, expanded, loading, level, checkbox, li, childList, toggle, status, parent, children}
   const nodes = new Map(); // relative_path -> node
   let nodeCount = 0; // for unique checkbox ids
   let mediaRoot = null;
@@ -49,8 +49,10 @@ export function initFolders(ctx) {
       onclick: () => toggleNode(node),
     });
     const labelNode = el("label", { for: checkboxId, className: "tree-label" },
-      el("span", { className: "tree-name", text: label }));
-    const count = el("span", { className: "tree-count num", text: formatLinks(data.symlink_count) });
+      el("span", { className: "tree-name", id: `${checkboxId}-name`, text: label }));
+    const count = el("span", {
+      className: "tree-count num", id: `${checkboxId}-count`, text: formatLinks(data.symlink_count),
+    });
     const row = el("div", { className: "tree-row" }, node.toggle, node.checkbox, labelNode, count);
     if (data.error) {
       row.append(el("span", { className: "tree-error", text: data.error }));
@@ -58,10 +60,9 @@ export function initFolders(ctx) {
     node.childList = el("ul", { className: "tree-children", role: "group" });
     node.li = el("li", {
       className: "tree-node", role: "treeitem", tabindex: "-1", "aria-level": level,
-      "aria-labelledby": `${checkboxId}-name`, "aria-checked": "false", dataset: { path: data.relative_path },
+      "aria-labelledby": `${checkboxId}-name ${checkboxId}-count`, "aria-checked": "false",
+      dataset: { path: data.relative_path },
     }, row, node.childList);
-    labelNode.firstChild.id = `${checkboxId}-name`;
-    node.li.linkdoctorNode = node;
     node.status = el("span", { className: "tree-status muted small" });
     row.append(node.status);
     updateToggle(node);
@@ -165,7 +166,7 @@ export function initFolders(ctx) {
 
   function nodeOf(element) {
     const li = element && element.closest ? element.closest("li.tree-node") : null;
-    return li ? li.linkdoctorNode : null;
+    return li ? nodes.get(li.dataset.path) || null : null;
   }
 
   function onKeydown(event) {
