@@ -14,4 +14,5 @@ def system():
     """ffprobe and ffmpeg (found, version), database, data folder, linkdoctor's version, and
     each enabled Sonarr/Radarr with its last connection test ("services")."""
     process = settings()
-    return jsonify({**system_status(process.data_dir, process.database_path), "services": last_connection_tests(get_config())})
+    status = system_status(process.data_dir, process.database_path)
+    return jsonify({**status, "services": last_connection_tests(get_config())})
