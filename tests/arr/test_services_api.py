@@ -135,3 +135,71 @@ def test_a_further_instance_cannot_take_the_first_ones_name(client):
         {"kind": "sonarr", "name": "sonarr", "host": "h"}]})
     assert answer.status_code == 400 and "two sonarr instances are named 'sonarr'" in answer.get_json()["message"]
     assert client.get("/api/symlink/scan/5/services").status_code == 404
+
+
+# -- the last test of each instance, kept for the Dashboard ------------------------
+
+
+def arr_on_the_dashboard(client) -> dict:
+    """GET /system's Sonarr/Radarr entries by name."""
+    answer = client.get("/api/symlink/system")
+    assert answer.status_code == 200
+    return {s["name"]: s for s in answer.get_json()["services"]}
+
+
+def test_each_tested_instance_keeps_its_verdict_and_the_dashboard_reads_it(app, client, sonarr, radarr):
+    from datetime import datetime, timedelta, timezone
+
+    unreachable = free_port()
+    saved = client.post("/api/symlink/config", json={
+        "sonarr_enabled": True, "sonarr_host": "127.0.0.1", "sonarr_port": sonarr.port, "sonarr_api_key": sonarr.api_key,
+        "radarr_enabled": True, "radarr_host": "127.0.0.1", "radarr_port": radarr.port, "radarr_api_key": "wrong-key-123",
+        "arr_instances": [
+            {"kind": "radarr", "name": "4K", "host": "127.0.0.1", "port": unreachable, "api_key": "k" * 32},
+            {"kind": "sonarr", "name": "Old", "host": "127.0.0.1", "port": 1, "api_key": "x", "enabled": False},
+        ],
+    }).get_json()
+    system = client.get("/api/symlink/system").get_json()
+    assert {"version", "ffprobe", "ffmpeg", "database", "data_dir"} <= set(system)  # the tools' keys stay
+    shown = arr_on_the_dashboard(client)
+    assert set(shown) == {"Sonarr", "Radarr", "4K"}  # a disabled instance is not shown, not as failing either
+    assert all(s["last_test"] is None for s in shown.values())
+    assert shown["4K"] == {"kind": "radarr", "name": "4K", "url": f"http://127.0.0.1:{unreachable}", "last_test": None}
+
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    client.post("/api/symlink/test/services", json={})
+    after = datetime.now(timezone.utc)
+
+    shown = arr_on_the_dashboard(client)
+    ok, wrong_key, down = shown["Sonarr"]["last_test"], shown["Radarr"]["last_test"], shown["4K"]["last_test"]
+    assert ok["ok"] and ok["version"] == "4.0.19.2546" and ok["message"].startswith("connected to Sonarr")
+    assert not wrong_key["ok"] and "wrong API key" in wrong_key["message"] and wrong_key["version"] is None
+    assert not down["ok"] and "cannot connect" in down["message"]
+    for test in (ok, wrong_key, down):
+        assert set(test) == {"ok", "message", "version", "tested_at"}
+        tested_at = datetime.fromisoformat(test["tested_at"])
+        assert tested_at.utcoffset() == timedelta(0) and before <= tested_at <= after
+    # A test is not a change of the settings: their "last saved" date stays.
+    assert client.get("/api/symlink/config").get_json()["updated_at"] == saved["updated_at"]
+
+    # 4K removed, Radarr disabled: 4K's entry is dropped, Radarr's kept (hidden) for when it returns.
+    client.post("/api/symlink/config", json={"radarr_enabled": False, "arr_instances": [saved["arr_instances"][1]]})
+    client.post("/api/symlink/test/services", json={})
+    assert set(arr_on_the_dashboard(client)) == {"Sonarr"}
+    with app.app_context():
+        from linkdoctor.config import get_config
+
+        assert set(get_config().service_tests) == {"sonarr:Sonarr", "radarr:Radarr"}
+
+
+def test_a_sonarr_and_a_radarr_of_the_same_name_keep_their_own_verdicts(client, sonarr, radarr):
+    client.post("/api/symlink/config", json={
+        "sonarr_enabled": True, "sonarr_host": "127.0.0.1", "sonarr_port": sonarr.port, "sonarr_api_key": sonarr.api_key,
+        "sonarr_name": "Main",
+        "radarr_enabled": True, "radarr_host": "127.0.0.1", "radarr_port": radarr.port, "radarr_api_key": "wrong-key-123",
+        "radarr_name": "Main",
+    })
+    client.post("/api/symlink/test/services", json={})
+    services = client.get("/api/symlink/system").get_json()["services"]
+    assert [(s["kind"], s["name"], s["last_test"]["ok"]) for s in services] == [
+        ("sonarr", "Main", True), ("radarr", "Main", False)]

@@ -103,3 +103,13 @@ def test_real_scan_yes_json_waits_for_the_follow_up(cli, library, sonarr):
     assert restored.returncode == 0 and "Sonarr/Radarr follow-up" in restored.stdout
     assert [c["name"] for c in sonarr.sent_commands()][-1] == "RescanSeries"
     assert cli("services", "notify", "999").returncode == 2
+
+
+def test_services_test_keeps_the_verdicts_the_dashboard_shows(cli, client, sonarr):
+    enable_sonarr(cli, sonarr)
+    [before] = client.get("/api/symlink/system").get_json()["services"]
+    assert before["last_test"] is None
+    assert cli("services", "test").returncode == 0
+    [after] = client.get("/api/symlink/system").get_json()["services"]
+    assert after["name"] == "Sonarr" and after["last_test"]["ok"] and after["last_test"]["version"] == "4.0.19.2546"
+    assert after["last_test"]["tested_at"].endswith("+00:00")

@@ -5,6 +5,7 @@ import os
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 
+from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
 from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
 from tests.web.test_pages import run_scan
 
@@ -156,3 +157,60 @@ def test_the_quarantine_across_scans_restores_chosen_links_and_purges(page, app,
     page.wait_for_text("qv-result", "Purged 1 link(s)")
     page.wait(lambda _: page.visible("qv-empty"), message="the purged link stayed listed")
     assert not os.path.lexists(second)
+
+
+def arr_rows(page) -> dict:
+    """The Dashboard's Sonarr/Radarr lines by instance name: (state, text of the verdict)."""
+    return {row.get_attribute("data-name"): (row.get_attribute("data-state"), row.find_element(
+        "css selector", ".arr-state").text) for row in page.css("#arr-services li")}
+
+
+def test_the_dashboard_shows_each_enabled_instance_with_its_last_connection_test(
+        page, app, client, sonarr, radarr, screenshot_dir):
+    page.open("dashboard")
+    page.wait(lambda _: page.visible("arr-none"), message="no word that no instance is enabled")
+    assert not page.visible("arr-test")
+    client.post("/api/symlink/config", json={
+        "sonarr_enabled": True, "sonarr_host": "127.0.0.1", "sonarr_port": sonarr.port, "sonarr_api_key": sonarr.api_key,
+        "radarr_enabled": True, "radarr_host": "127.0.0.1", "radarr_port": radarr.port, "radarr_api_key": "wrong-key-123",
+        "arr_instances": [{"kind": "sonarr", "name": "Old", "host": "127.0.0.1", "port": 1, "api_key": "x",
+                           "enabled": False}],
+    })
+    page.driver.refresh()  # the page loaded again: the Settings form too
+    page.open("dashboard")
+    page.wait(lambda _: arr_rows(page) == {"Sonarr": ("untested", "not tested yet"),
+                                           "Radarr": ("untested", "not tested yet")},
+              message="the enabled instances were not listed as not tested yet")
+    page.by_id("arr-test").click()
+    page.wait(lambda _: arr_rows(page)["Sonarr"][0] == "ok" and arr_rows(page)["Radarr"][0] == "failed",
+              message="the test's verdicts never showed")
+    rows = arr_rows(page)
+    assert rows["Sonarr"][1] == "connected · v4.0.19.2546 · tested just now"
+    assert rows["Radarr"][1].startswith("failed: ") and "wrong API key" in rows["Radarr"][1]
+    assert rows["Radarr"][1].endswith(" · tested just now")
+    assert "Old" not in rows  # disabled: not shown, not as failing either
+    page.screenshot(screenshot_dir, "dashboard-services")
+
+    # Five minutes later (the stored time moved back), and a test made from Settings shows here too.
+    with app.app_context():
+        from datetime import datetime, timedelta, timezone
+
+        from linkdoctor.config import get_config
+        from linkdoctor.models import db
+
+        config = get_config()
+        earlier = (datetime.now(timezone.utc) - timedelta(minutes=5, seconds=10)).isoformat(timespec="seconds")
+        config.service_tests = {key: {**test, "tested_at": earlier} for key, test in config.service_tests.items()}
+        db.session.commit()
+    page.by_id("dashboard-refresh").click()
+    page.wait(lambda _: arr_rows(page)["Sonarr"][1] == "connected · v4.0.19.2546 · tested 5 min ago",
+              message="the age of the test was not shown")
+    page.by_id("arr-settings").click()
+    page.wait(lambda _: page.visible("panel-settings"), message="the link did not open Settings")
+    page.wait(lambda _: page.by_id("cfg-sonarr_port").get_attribute("value") == str(sonarr.port),
+              message="settings not loaded")
+    page.by_id("services-test").click()
+    page.wait_for_text("services-result", "1 of 2")
+    page.tab("dashboard")
+    page.wait(lambda _: arr_rows(page)["Sonarr"][1].endswith("tested just now"),
+              message="the Settings test did not reach the Dashboard")

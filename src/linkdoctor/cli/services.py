@@ -44,13 +44,11 @@ def services():
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @service_command()
 def services_test(app, as_json):
-    """Call system/status on every enabled instance. Exit 0 only when every one answers."""
-    from linkdoctor.arr.connections import test_services
-    from linkdoctor.arr.instances import configured_instances
+    """Call system/status on every enabled instance (kept for the Dashboard). Exit 0 only when every one answers."""
+    from linkdoctor.arr.connections import run_connection_tests
     from linkdoctor.config import get_config
 
-    config = get_config()
-    result = test_services(configured_instances(config), config.arr_request_timeout)
+    result = run_connection_tests(get_config())
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     elif not result["services"]:

@@ -84,7 +84,7 @@ class IntegrityCheck:
         roots = [self.request.media_root] + [r for r in self.request.source_roots
                                               if not is_inside(r, self.request.media_root)]
         walk = LibraryWalk(roots, self.request.max_workers, self.request.file_timeout, self.cancel,
-                           self._plan, self.request.source_roots)
+                           self._plan, self.request.source_roots, on_tick=self._progress)
         for item in walk.run():
             self._on_item(item)
             self._progress(walk)

@@ -73,7 +73,7 @@ class Importer:
         self.report(0.0, "walk", "listing the library")
         self.known = self._load_known()
         walk = LibraryWalk(self.request.paths, self.request.max_workers, self.request.file_timeout,
-                           self.cancel, self._plan, self.request.source_roots)
+                           self.cancel, self._plan, self.request.source_roots, on_tick=self._progress)
         for item in walk.run():
             self._on_item(item)
             self._progress(walk)

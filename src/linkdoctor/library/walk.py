@@ -56,8 +56,11 @@ class LibraryWalk:
     """Walks `roots` and yields every media item, sampled as `plan` says."""
 
     def __init__(self, roots: list[str], workers: int, timeout: float, cancel: threading.Event,
-                 plan: Plan, source_roots: list[str] = ()):
+                 plan: Plan, source_roots: list[str] = (), on_tick: Callable[["LibraryWalk"], None] | None = None):
         self.folders = FolderStack(FOLDERS_IN_MEMORY)
+        # Called a few times a second even while every worker waits on a dead mount, so that
+        # a job's progress (and its heartbeat, its run time if it is interrupted) is still saved.
+        self.on_tick = on_tick
         self.folders.push(list(roots))
         self.timeout = timeout
         self.plan = plan
@@ -79,6 +82,8 @@ class LibraryWalk:
                     yield from self._on_listing(outcome)
                 elif outcome.kind == "hash":
                     yield self._on_sample(outcome)
+                elif outcome.kind == "tick" and self.on_tick is not None:
+                    self.on_tick(self)
         finally:
             self.folders.close()
         self.stats.walk_done = True

@@ -60,7 +60,8 @@ class SymlinkConfig(db.Model):
     tmdb_api_key: Mapped[str] = mapped_column(String(4096), default="", server_default="")  # v3 key or v4 token
     tmdb_base_url: Mapped[str] = mapped_column(String(255), default="https://api.themoviedb.org/3",
                                                server_default="https://api.themoviedb.org/3")
-    # The last connection test of each Sonarr/Radarr instance, by name: {ok, message, version, tested_at}.
+    # The last connection test of each Sonarr/Radarr instance, by "kind:name" (names are unique per app):
+    # {ok, message, version, tested_at (ISO, UTC)}; see linkdoctor.arr.connections.
     service_tests: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

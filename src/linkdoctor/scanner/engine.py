@@ -321,12 +321,12 @@ class ScanEngine:
         full = self.request.verification_depth == "full"
         p1_share = PHASE1_SHARE if full else 1.0
         eta = None
+        elapsed = time.monotonic() - self.started
         if self.phase == "phase1":
             fraction = checked / self.discovered if self.discovered else 0.0
             if not self.walk_done:
                 fraction *= 0.9  # more folders may still be found
             progress = p1_share * fraction
-            elapsed = time.monotonic() - self.started
             if self.walk_done and checked:
                 eta = elapsed / checked * (self.discovered - checked)
                 expected = self.phase2.expected_probe_seconds
@@ -344,6 +344,7 @@ class ScanEngine:
             counters=dict(self.counters), discovered=self.discovered, checked=checked,
             walk_done=self.walk_done, to_probe=self.phase2.to_probe, probed=self.phase2.probed,
             warnings=list(self.warnings), to_decode=self.phase2.to_decode, decoded=self.phase2.decoded,
+            elapsed=round(elapsed, 3),  # saved with the progress: an interrupted scan keeps its run time
         )
 
     def _parallel_probes(self) -> int:

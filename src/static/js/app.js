@@ -112,6 +112,10 @@ function main() {
     openScan,
     waiting,
     newScan: () => showTab("scanner"),
+    openSettings: (sectionId) => {
+      showTab("settings");
+      if (document.body.dataset.tab === "settings") $(sectionId).scrollIntoView({ block: "start" });
+    },
   });
   scanner = initScanner({
     showError,
@@ -142,6 +146,7 @@ function main() {
   const quarantineView = initQuarantineView({ showError, changed: () => dashboard.refresh() });
   listeners.dashboard = () => {
     dashboard.refresh();
+    dashboard.refreshSystem(); // a connection test made in Settings shows here at once
     quarantineView.load();
   };
   listeners.scanner = () => scanner.tabShown();

@@ -3,7 +3,9 @@
 
 import { ApiError, get, post } from "./api.js";
 import { problemCount, renderCounters } from "./counters.js";
-import { describeScope, el, formatDate, formatDuration, formatNumber, isActive, setStatusPill } from "./format.js";
+import {
+  describeScope, el, formatAgo, formatDate, formatDuration, formatNumber, isActive, setStatusPill,
+} from "./format.js";
 
 export function initDashboard(ctx) {
   const $ = (id) => document.getElementById(id);
@@ -105,6 +107,31 @@ export function initDashboard(ctx) {
     return `${info.version || "found"} (${info.path})`;
   }
 
+  // "connected · v4.0.1 · tested 5 min ago", "failed: <why> · tested …" or "not tested yet".
+  function connectionText(test) {
+    if (!test) return "not tested yet";
+    const tested = `tested ${formatAgo(test.tested_at)}`;
+    if (!test.ok) return `failed: ${test.message} · ${tested}`;
+    return test.version ? `connected · v${test.version} · ${tested}` : `connected · ${tested}`;
+  }
+
+  // Each enabled Sonarr/Radarr with its last connection test (disabled ones are not listed).
+  function renderServices(services) {
+    $("arr-services").replaceChildren(...services.map((service) => {
+      const test = service.last_test;
+      const state = !test ? "untested" : test.ok ? "ok" : "failed";
+      return el("li", { dataset: { kind: service.kind, name: service.name, state } },
+        el("span", { className: "arr-name", text: service.name, title: service.url }),
+        el("span", { className: "arr-kind muted small", text: service.kind === "sonarr" ? "Sonarr" : "Radarr" }),
+        el("span", {
+          className: "arr-state", text: connectionText(test),
+          title: test ? `tested ${formatDate(test.tested_at)}` : null,
+        }));
+    }));
+    $("arr-none").hidden = services.length > 0;
+    $("arr-test").hidden = services.length === 0;
+  }
+
   async function refreshSystem() {
     try {
       const data = await get("/system");
@@ -115,8 +142,23 @@ export function initDashboard(ctx) {
         fact("Database", data.database.path, `schema revision ${data.database.schema_revision}`),
         fact("Data folder", data.data_dir),
       );
+      renderServices(data.services);
     } catch (err) {
       $("system-facts").replaceChildren(fact("Status", `unknown: ${err.message}`));
+    }
+  }
+
+  async function testServices(button) {
+    button.disabled = true;
+    button.textContent = "Testing…";
+    try {
+      await post("/test/services");
+      await refreshSystem();
+    } catch (err) {
+      ctx.showError(err);
+    } finally {
+      button.disabled = false;
+      button.textContent = "Test connections";
     }
   }
 
@@ -150,6 +192,11 @@ export function initDashboard(ctx) {
     refreshSystem();
   });
   $("latest-new-scan").addEventListener("click", () => ctx.newScan());
+  $("arr-test").addEventListener("click", (event) => testServices(event.currentTarget));
+  $("arr-settings").addEventListener("click", (event) => {
+    event.preventDefault();
+    ctx.openSettings("settings-services");
+  });
   refreshSystem();
-  return { refresh, setMediaRoot };
+  return { refresh, refreshSystem, setMediaRoot };
 }

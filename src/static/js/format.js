@@ -63,6 +63,17 @@ export function formatDuration(seconds) {
   return `${m} min ${String(s).padStart(2, "0")} s`;
 }
 
+// "just now", "5 min ago", "3 h ago", then the date: how long ago an API timestamp was.
+export function formatAgo(text, now = new Date()) {
+  const date = parseApiDate(text);
+  if (!date) return "—";
+  const seconds = Math.max(0, (now.getTime() - date.getTime()) / 1000);
+  if (seconds < 60) return "just now";
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  return formatDate(text);
+}
+
 // A path shown relative to the media root ("Movies/Film (2020)"); the root itself is "whole library".
 export function relativeTo(root, path) {
   if (!root || typeof path !== "string") return path;

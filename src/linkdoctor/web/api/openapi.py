@@ -171,7 +171,8 @@ PATHS = {
     "/ignores/{rule_id}": {"delete": _operation("Stop ignoring: the links come back in the next scan",
                                                 params=[_id_param("rule_id")], body=EMPTY_BODY,
                                                 errors=(404,))},
-    "/system": {"get": _operation("ffprobe and ffmpeg found and their versions, database, data folder, version")},
+    "/system": {"get": _operation("ffprobe and ffmpeg found and their versions, database, data folder, version, "
+                                  "and each enabled Sonarr/Radarr with its last connection test")},
     "/openapi.json": {"get": _operation("This document")},
 }
 

@@ -3,9 +3,8 @@
 from flask import jsonify
 
 from linkdoctor.arr import followup
-from linkdoctor.arr.connections import test_services as run_connection_tests
+from linkdoctor.arr.connections import run_connection_tests
 from linkdoctor.arr.detect import detect_services as run_detection
-from linkdoctor.arr.instances import configured_instances
 from linkdoctor.clients.docker import DockerError
 from linkdoctor.config import get_config
 from linkdoctor.scans import get_scan
@@ -15,10 +14,12 @@ from linkdoctor.web.api.inputs import jobs, json_body, positive_id
 
 @bp.post("/test/services")
 def test_services():
-    """GET system/status on every enabled Sonarr/Radarr: {"services": [{kind, name, url, ok, app, version, message}]}."""
+    """GET system/status on every enabled Sonarr/Radarr: {"services": [{kind, name, url, ok, app, version, message}]}.
+
+    Each verdict is also kept for the Dashboard (GET /system, "services").
+    """
     json_body(set())
-    config = get_config()
-    return jsonify(run_connection_tests(configured_instances(config), config.arr_request_timeout))
+    return jsonify(run_connection_tests(get_config()))
 
 
 @bp.post("/services/detect")

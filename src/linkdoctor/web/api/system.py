@@ -1,7 +1,9 @@
-"""The state of the tools, the database and the data folder, for the Dashboard."""
+"""The state of the tools, the database, the data folder and Sonarr/Radarr, for the Dashboard."""
 
 from flask import jsonify
 
+from linkdoctor.arr.connections import last_connection_tests
+from linkdoctor.config import get_config
 from linkdoctor.system import system_status
 from linkdoctor.web.api import bp
 from linkdoctor.web.api.inputs import settings
@@ -9,6 +11,8 @@ from linkdoctor.web.api.inputs import settings
 
 @bp.get("/system")
 def system():
-    """ffprobe and ffmpeg (found, version), database, data folder, linkdoctor's version."""
+    """ffprobe and ffmpeg (found, version), database, data folder, linkdoctor's version, and
+    each enabled Sonarr/Radarr with its last connection test ("services")."""
     process = settings()
-    return jsonify(system_status(process.data_dir, process.database_path))
+    status = system_status(process.data_dir, process.database_path)
+    return jsonify({**status, "services": last_connection_tests(get_config())})

@@ -1,0 +1,176 @@
+"""The Scanner tab's folder tree from the keyboard alone, in Chromium (issue 10).
+
+The WAI-ARIA tree pattern: one tab stop for the whole tree, the arrows move between the visible
+rows and fold them, Space ticks a row, Enter unfolds it; a scan started from there covers exactly
+the folders ticked. Run at a desktop's and a phone's window size.
+"""
+
+import os
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+from tests.conftest import wait_for_scan
+from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
+from tests.web.test_pages import AWKWARD, web_library  # noqa: F401  (fixture)
+
+pytestmark = requires_chromium
+
+WINDOWS = {"desktop": (1280, 800), "phone": (390, 844)}
+
+
+def press(page, *keys) -> None:
+    """Keys pressed on whatever has the focus, as a person would."""
+    actions = ActionChains(page.driver)
+    for key in keys:
+        actions.send_keys(key)
+    actions.perform()
+
+
+def focused(page) -> dict:
+    """What has the focus: its path when it is a row of the tree, else its id."""
+    return page.driver.execute_script("""
+        const e = document.activeElement;
+        const row = e.closest('#tree li.tree-node');
+        return {path: row === e ? row.dataset.path : null, id: e.id, inTree: !!e.closest('#tree'),
+                role: e.getAttribute('role'), ring: row === e
+                  ? getComputedStyle(e.querySelector(':scope > .tree-row')).outlineStyle : null};""")
+
+
+def wait_focus(page, path: str) -> dict:
+    page.wait(lambda _: focused(page)["path"] == path, message=f"the focus never reached the row {path!r}")
+    return focused(page)
+
+
+def tab_stops_in_tree(page) -> list[str]:
+    """Every element of the tree that the Tab key would stop at."""
+    return page.driver.execute_script("""
+        return [...document.querySelectorAll('#tree *')]
+          .filter((e) => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length > 0)
+          .map((e) => e.tagName + (e.dataset.path !== undefined ? ' ' + e.dataset.path : ''));""")
+
+
+def row_state(page, path: str, attribute: str) -> str | None:
+    return page.tree_node(path).get_attribute(attribute)
+
+
+@pytest.mark.parametrize("window", WINDOWS)
+def test_the_tree_is_one_tab_stop_driven_by_the_arrows_and_scans_what_space_ticked(
+        page, app, web_library, screenshot_dir, window):
+    page.driver.set_window_size(*WINDOWS[window])
+    page.open("scanner")
+    page.wait_tree_loaded()
+    assert page.by_id("tree").find_element("css selector", "ul").get_attribute("role") == "tree"
+
+    # Tab from the button before the tree lands on one row; one more Tab leaves the tree.
+    page.driver.execute_script("document.getElementById('tree-reload').focus()")
+    press(page, Keys.TAB)
+    row = wait_focus(page, ".")
+    assert row["role"] == "treeitem" and row["ring"] == "solid"  # the focus is shown
+    assert page.driver.execute_script(  # what a screen reader names the row
+        "const ids = document.activeElement.getAttribute('aria-labelledby').split(' ');"
+        "return ids.map((id) => document.getElementById(id).textContent).join(' ');") == "Whole library 17 links"
+    assert tab_stops_in_tree(page) == ["LI ."]
+    press(page, Keys.TAB)
+    assert not focused(page)["inTree"] and focused(page)["id"] == "scan-mode"
+    ActionChains(page.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+    wait_focus(page, ".")
+
+    # Down and Up go through the visible rows; the first folders are shown folded.
+    assert row_state(page, ".", "aria-expanded") == "true" and row_state(page, ".", "aria-level") == "1"
+    press(page, Keys.ARROW_DOWN)
+    wait_focus(page, "Extras")
+    press(page, Keys.ARROW_DOWN)
+    wait_focus(page, "Movies")
+    assert row_state(page, "Movies", "aria-expanded") == "false" and row_state(page, "Movies", "aria-level") == "2"
+    press(page, Keys.ARROW_UP)
+    wait_focus(page, "Extras")
+    press(page, Keys.ARROW_DOWN)
+
+    # Right unfolds, then moves to the first sub-folder; Left goes back to the parent, then folds it.
+    press(page, Keys.ARROW_RIGHT)
+    page.wait(lambda _: row_state(page, "Movies", "aria-expanded") == "true", message="Right did not unfold Movies")
+    assert page.tree_node("Movies/Alpha (2020)").is_displayed()
+    press(page, Keys.ARROW_RIGHT)
+    wait_focus(page, "Movies/Alpha (2020)")
+    assert row_state(page, "Movies/Alpha (2020)", "aria-level") == "3"
+    press(page, Keys.ARROW_LEFT)
+    wait_focus(page, "Movies")
+    press(page, Keys.ARROW_LEFT)
+    page.wait(lambda _: row_state(page, "Movies", "aria-expanded") == "false", message="Left did not fold Movies")
+    assert not page.css("#tree li[data-path='Movies/Alpha (2020)']")[0].is_displayed()
+    assert tab_stops_in_tree(page) == ["LI Movies"]  # the tab stop moved with the focus
+
+    # Below the first answer's depth, unfolding asks the server, as a click does (Enter here).
+    press(page, Keys.ARROW_DOWN, Keys.ARROW_DOWN)
+    wait_focus(page, "Shows")
+    press(page, Keys.ARROW_RIGHT)
+    page.wait(lambda _: row_state(page, "Shows", "aria-expanded") == "true", message="Right did not unfold Shows")
+    press(page, Keys.ARROW_DOWN)
+    wait_focus(page, "Shows/Show X")
+    assert page.css("li[data-path='Shows/Show X'] li") == []  # not loaded yet
+    press(page, Keys.ENTER)
+    page.tree_node("Shows/Show X/Season 1")
+    assert row_state(page, "Shows/Show X", "aria-expanded") == "true"
+    assert row_state(page, "Shows/Show X/Season 1", "aria-expanded") is None  # no sub-folders: a leaf
+
+    # End and Home: the last and first visible rows.
+    press(page, Keys.END)
+    wait_focus(page, "Shows/Show X/Season 1")
+    press(page, Keys.HOME)
+    wait_focus(page, ".")
+    press(page, Keys.END)
+    wait_focus(page, "Shows/Show X/Season 1")
+
+    # Space ticks the focused row, the same selection the checkboxes make.
+    press(page, Keys.SPACE)
+    assert row_state(page, "Shows/Show X/Season 1", "aria-checked") == "true"
+    season_box = page.tree_node("Shows/Show X/Season 1").find_element("css selector", "input[type='checkbox']")
+    assert season_box.is_selected()
+    press(page, Keys.ARROW_UP, Keys.ARROW_UP, Keys.ARROW_UP, Keys.ARROW_UP)
+    wait_focus(page, "Movies")  # its folded sub-folders are skipped
+    press(page, Keys.SPACE)
+    assert row_state(page, "Movies", "aria-checked") == "true"
+    press(page, Keys.ARROW_UP)
+    wait_focus(page, "Extras")
+    press(page, Keys.SPACE, Keys.SPACE)  # ticked, then unticked again
+    assert row_state(page, "Extras", "aria-checked") == "false"
+    summary = page.by_id("selection-summary").text
+    assert "2 folders" in summary and "Movies" in summary and "Shows/Show X/Season 1" in summary
+    page.screenshot(screenshot_dir, f"tree-keyboard-{window}")
+
+    # Start the scan from the keyboard: Tab out of the tree to the Start button, Enter.
+    press(page, Keys.TAB)
+    for _ in range(10):
+        if focused(page)["id"] == "scan-start":
+            break
+        press(page, Keys.TAB)
+    assert focused(page)["id"] == "scan-start"
+    press(page, Keys.ENTER)
+    page.wait(lambda _: page.visible("progress-block"), message="no progress shown after Enter on Start")
+    page.wait_scan_finished()
+
+    client = app.test_client()
+    scan_id = int(page.by_id("progress-scan-id").text.lstrip("#"))
+    status = wait_for_scan(client, scan_id)
+    root = os.path.realpath(web_library.root)
+    assert sorted(os.path.relpath(p, root) for p in status["selected_paths"]) == ["Movies", "Shows/Show X/Season 1"]
+    assert status["statistics"]["total_analyzed"] == 3 + 2  # Movies' three links, Season 1's two
+
+
+def test_a_click_moves_the_tab_stop_and_folding_a_parent_keeps_the_focus_in_view(page, web_library):
+    page.open("scanner")
+    page.wait_tree_loaded()
+    page.tree_node("Movies").find_element("css selector", ":scope > .tree-row .tree-toggle").click()
+    page.tree_node("Movies/Gamma (2022)").find_element("css selector", ":scope > .tree-row input").click()
+    assert row_state(page, "Movies/Gamma (2022)", "aria-checked") == "true"
+    assert tab_stops_in_tree(page) == ["LI Movies/Gamma (2022)"]
+    wait_focus(page, "Movies/Gamma (2022)")
+    press(page, Keys.ARROW_UP)
+    wait_focus(page, "Movies/Beta (2021)")
+    # Folding Movies with the mouse hides the focused row: the tab stop goes to Movies.
+    page.tree_node("Movies").find_element("css selector", ":scope > .tree-row .tree-toggle").click()
+    assert tab_stops_in_tree(page) == ["LI Movies"]
+    press(page, Keys.ARROW_DOWN)
+    wait_focus(page, AWKWARD)
