@@ -147,6 +147,14 @@ class Page:
 
         return self.driver.find_elements(By.CSS_SELECTOR, selector)
 
+    def click_first(self, selector: str) -> None:
+        """Click the first element matching `selector`, looked up again if a re-render replaced it."""
+        def click(_):
+            found = self.css(selector)
+            return bool(found) and (found[0].click() or True)
+
+        self.wait(click, message=f"nothing to click at {selector}")
+
     def visible(self, element_id: str) -> bool:
         return self.by_id(element_id).is_displayed()
 

@@ -106,6 +106,13 @@ def run_main_flows(page, client, library):
     page.wait(lambda _: page.visible("restore-button"), message="no restore after the move")
     page.by_id("restore-button").click()
     page.wait_for_text("progress-scan-id", f"#{scan_id}")
+    # The details panel of a finding, and an ignore rule made from it.
+    page.wait_findings()
+    page.click_first("#findings-body button.finding-open")
+    page.wait(lambda _: page.visible("finding-ignore-link"), message="the details panel never loaded")
+    page.by_id("finding-ignore-link").click()
+    page.wait_for_text("finding-ignore-message", "Ignored from the next scan on")
+    page.by_id("finding-dialog-close").click()
     page.tab("dashboard")
     page.wait(lambda _: len(page.css("#history-body tr")) >= 1, message="history not shown")
     page.wait_for_text("system-facts", "ffprobe")
