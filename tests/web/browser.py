@@ -98,6 +98,7 @@ class Page:
         self.driver = driver
         self.base_url = base_url
         self.artifacts = artifacts  # where a timed-out wait leaves a screenshot
+        self.size_name = ""  # "desktop" or "phone" when tests/web/sizes.py set the window
 
     # -- waiting and finding ----------------------------------------------
 
@@ -223,6 +224,8 @@ class Page:
         """A PNG of the whole page (not only the window), saved as directory/name.png."""
         import base64
 
+        if self.size_name and not name.endswith(self.size_name):
+            name = f"{name}-{self.size_name}"  # the same test at desktop and phone sizes
         path = directory / f"{name}.png"
         size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
         shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {

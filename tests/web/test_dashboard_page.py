@@ -7,9 +7,10 @@ from selenium.common.exceptions import StaleElementReferenceException
 
 from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
 from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
+from tests.web.sizes import window  # noqa: F401
 from tests.web.test_pages import run_scan
 
-pytestmark = requires_chromium
+pytestmark = [requires_chromium, pytest.mark.usefixtures("window")]  # each test at desktop and phone sizes
 
 
 def click_first(page, selector) -> bool:
