@@ -5,6 +5,7 @@ import os
 import pytest
 
 from tests.library.test_repair import Tree
+from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
 from tests.web.test_library_api import wait_job
 
 
@@ -66,3 +67,39 @@ def test_undo_of_an_unknown_repair_is_404_and_proposals_without_source_roots_400
     assert client.post("/api/symlink/repair/x/undo", json={}).status_code == 400
     answer = client.post("/api/symlink/repair/proposals", json={})
     assert answer.status_code == 400 and "source_roots" in answer.get_json()["message"]
+
+
+def test_sonarr_and_radarr_rescan_what_a_web_repair_or_undo_changed(client, tree, library, sonarr, radarr):
+    """After the repair job (and after an undo) Sonarr/Radarr rescan the items: the links point at a file again."""
+    import time
+
+    show = sonarr.add_series("The Office", "/tv/The Office (US)")
+    sonarr.add_episode(show, 4, 2, "/tv/The Office (US)/Season 04/The Office - S04E02.mkv")
+    dune = radarr.add_movie("Dune", 2021, "/movies/Dune (2021)")
+    answer = client.post("/api/symlink/config", json={
+        "sonarr_enabled": True, "sonarr_host": "127.0.0.1", "sonarr_port": sonarr.port, "sonarr_api_key": sonarr.api_key,
+        "radarr_enabled": True, "radarr_host": "127.0.0.1", "radarr_port": radarr.port, "radarr_api_key": radarr.api_key,
+        "path_mappings": [{"remote": "/tv/The Office (US)", "local": os.path.dirname(tree.e02)},
+                          {"remote": "/movies", "local": os.path.dirname(os.path.dirname(tree.dune))}],
+    })
+    assert answer.status_code == 200, answer.get_json()
+    started = client.post("/api/symlink/repair/apply", json={"unambiguous": True}).get_json()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the job's result gets its follow-up once the lock is free
+        status = wait_job(client, started["job_id"])
+        if "then" in status["result"]:
+            break
+        time.sleep(0.1)
+    then = status["result"]["then"]
+    assert then["state"] == "started", then
+    notify = wait_job(client, then["job_id"])
+    assert notify["kind"] == "notify" and notify["state"] == "completed", notify
+    assert {"name": "RescanSeries", "seriesId": show} in sonarr.sent_commands()
+    assert {"name": "RescanMovie", "movieId": dune} in radarr.sent_commands()
+    assert not any(c["name"].endswith("Search") for c in sonarr.sent_commands() + radarr.sent_commands())
+    # An undo from the web rescans the movie again.
+    repaired = next(r for r in status["result"]["repaired"] if r["path"] == tree.dune)
+    undone = client.post(f"/api/symlink/repair/{repaired['id']}/undo", json={}).get_json()
+    assert undone["services"]["state"] == "started", undone
+    assert wait_job(client, undone["services"]["job_id"])["state"] == "completed"
+    assert radarr.sent_commands().count({"name": "RescanMovie", "movieId": dune}) == 2

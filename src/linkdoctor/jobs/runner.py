@@ -101,8 +101,13 @@ class JobRunner:
 
     def start(self, kind: str, work: Work, params: dict | None = None, origin: str = "web",
               prepare: Callable[[Job], None] | None = None,
-              on_progress: Callable[[JobContext], None] | None = None) -> JobContext:
-        """Take the library lock, write the job row (and what `prepare` adds to it), start the thread."""
+              on_progress: Callable[[JobContext], None] | None = None,
+              then: Callable[[dict], dict | None] | None = None) -> JobContext:
+        """Take the library lock, write the job row (and what `prepare` adds to it), start the thread.
+
+        `then(result)` runs once a job completed and the lock is released (to start the next job,
+        such as Sonarr/Radarr's follow-up); what it answers is kept in the job's result as `then`.
+        """
         from linkdoctor import ensure_database_file
 
         ensure_database_file(self.app)
@@ -127,7 +132,8 @@ class JobRunner:
             self.lock.release()
             raise
         ctx = JobContext(job.id, dict(params or {}), on_progress=on_progress, scan_id=job.scan_id)
-        ctx.thread = threading.Thread(target=self._run, args=(ctx, work), name=f"job-{kind}-{job.id}", daemon=True)
+        ctx.thread = threading.Thread(target=self._run, args=(ctx, work, then), name=f"job-{kind}-{job.id}",
+                                      daemon=True)
         with self._guard:
             self._current = ctx
         try:
@@ -139,7 +145,8 @@ class JobRunner:
             raise
         return ctx
 
-    def _run(self, ctx: JobContext, work: Work) -> None:
+    def _run(self, ctx: JobContext, work: Work, then=None) -> None:
+        state, result = ERROR, None
         try:
             with self.app.app_context():
                 state, message, result = COMPLETED, "", None
@@ -162,6 +169,21 @@ class JobRunner:
         finally:
             self.lock.release()
             ctx.done.set()
+        if then is not None and state == COMPLETED:
+            self._then(ctx, then, result or {})
+
+    def _then(self, ctx: JobContext, then, result: dict) -> None:
+        """The job's sequel, after the lock is released; its answer joins the job's result."""
+        with self.app.app_context():
+            try:
+                answer = then(result)
+                if answer is not None:
+                    job = db.session.get(Job, ctx.job_id)
+                    job.result = {**(job.result or {}), "then": answer}
+                    db.session.commit()
+            except Exception:
+                db.session.rollback()
+                log.exception("what follows job %s could not start", ctx.job_id)
 
     def _mark_running(self, ctx: JobContext) -> None:
         job = db.session.get(Job, ctx.job_id)

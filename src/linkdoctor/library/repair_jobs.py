@@ -92,5 +92,12 @@ def start_apply(runner: JobRunner, data_dir: Path, items=None, unambiguous: bool
                     skipped.append({"path": path, "reason": exc.message})
         return {"action": "apply", **report(findings.proposals, repaired, skipped)}
 
+    def then(result: dict) -> dict | None:
+        # Sonarr/Radarr rescan the items whose links point at a file again (no search: they are back).
+        from linkdoctor.arr.followup import followup_after
+
+        paths = [item["path"] for item in result.get("repaired", [])]
+        return followup_after(runner, 0, paths, "restore", origin) if paths else None
+
     return runner.start("repair", work, params={"action": "apply", "paths": list(choices), "unambiguous": unambiguous},
-                        origin=origin)
+                        origin=origin, then=then)

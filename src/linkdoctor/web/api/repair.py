@@ -2,6 +2,7 @@
 
 from flask import jsonify
 
+from linkdoctor.arr.followup import followup_after
 from linkdoctor.config import get_config
 from linkdoctor.library.repair import undo_repair
 from linkdoctor.library.repair_jobs import start_apply, start_proposals
@@ -30,4 +31,6 @@ def undo_repair_route(repair_id):
     """Put back the old target of one repair: {}."""
     json_body(set())
     entry = undo_repair(positive_id(repair_id, "repair id"), get_config().media_path, settings().data_dir)
+    # The link points at its old target again: Sonarr/Radarr rescan its item, once the lock is free.
+    entry["services"] = followup_after(jobs(), 0, [entry["path"]], "restore")
     return jsonify(entry)
