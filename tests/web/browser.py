@@ -210,6 +210,11 @@ class Page:
         self.wait(ready, timeout, f"the findings table never showed {expected_count} rows")
         return self.findings_rows()
 
+    def viewport(self, width: int, height: int, phone: bool = False) -> None:
+        """Lay the page out as on a screen of width x height CSS pixels (a phone: touch-sized, mobile viewport)."""
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": phone})
+
     def screenshot(self, directory: Path, name: str) -> Path:
         """A PNG of the whole page (not only the window), saved as directory/name.png."""
         import base64

@@ -2,6 +2,7 @@
 
 import { initAccess } from "./access.js";
 import { initDashboard } from "./dashboard.js";
+import { initIgnores } from "./ignores.js";
 import { initMaintenance } from "./maintenance.js";
 import { initOffline } from "./offline.js";
 import { initQuarantineView } from "./quarantine_view.js";
@@ -129,7 +130,11 @@ function main() {
   leaveGuards.settings = () => settings.mayLeave();
 
   const access = initAccess({ showError });
-  listeners.settings = () => access.refresh();
+  const ignores = initIgnores({ showError });
+  listeners.settings = () => {
+    access.refresh();
+    ignores.load();
+  };
   const maintenance = initMaintenance({ showError });
   initRepair({ showError });
   listeners.maintenance = () => maintenance.tabShown();
