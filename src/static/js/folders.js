@@ -3,7 +3,7 @@
 // API strings only ever reach the page through textContent, never as HTML.
 
 import { get } from "./api.js";
-import { el, formatLinks } from "./format.js";
+import { el, formatLinks, pathWithBreaks } from "./format.js";
 
 const INITIAL_DEPTH = 2;
 
@@ -159,7 +159,7 @@ export function initFolders(ctx) {
       root.expanded = true;
       updateToggle(root);
       mediaRoot = data.media_root || data.path || null;
-      $("tree-root").textContent = mediaRoot || "";
+      $("tree-root").replaceChildren(pathWithBreaks(mediaRoot || ""));
       if (ctx.onMediaRoot) ctx.onMediaRoot(mediaRoot);
       tree.replaceChildren(el("ul", { className: "tree-top" }, root.li));
       updateSelectionSummary();
