@@ -44,8 +44,8 @@ def root(media_root):
 # --- adding ---------------------------------------------------------------------
 
 
-def test_no_rules_at_first(client):
-    assert rules(client) == []
+def test_no_rules_at_first_and_the_media_root_to_show_paths_relative_to(client, root):
+    assert client.get(URL).get_json() == {"ignores": [], "media_root": root}
 
 
 def test_a_link_by_relative_path_is_stored_absolute(client, root):

@@ -121,16 +121,19 @@ function main() {
     onScanFinished: () => dashboard.refresh(),
     onMediaRoot: (root) => dashboard.setMediaRoot(root),
   });
+  const ignores = initIgnores({ showError });
   const settings = initSettings({
     showError,
     onConfigSaved: ({ mediaChanged }) => {
-      if (mediaChanged) scanner.reloadTree();
+      if (mediaChanged) {
+        scanner.reloadTree();
+        ignores.load(); // the rules are shown relative to the media root
+      }
     },
   });
   leaveGuards.settings = () => settings.mayLeave();
 
   const access = initAccess({ showError });
-  const ignores = initIgnores({ showError });
   listeners.settings = () => {
     access.refresh();
     ignores.load();
