@@ -112,6 +112,8 @@ def busy_library(app, client, library, source_dir):
     for episode in (1, 2, 3):
         library.broken(f"Series/{SERIES}/Season 01/{EPISODE.format(episode)}")
     library.broken("Movies/Gone Girl (2014)/Gone Girl (2014).mkv")
+    # A file of the source root the repair offers for it: a long name in a select.
+    library.video("releases/Gone.Girl.2014.1080p.BluRay.x264.DTS-HD.MA.5.1-A.Very.Long.Release.Group.Name.mkv")
     library.empty("Movies/Tiny (2001)/Tiny (2001).mkv")
     library.link("Movies/Noise (1999)/Noise (1999).mkv", library.garbage("noise.mkv"))
     library.broken(f"Old/{SERIES}/Season 09/{EPISODE.format(9)}")
@@ -152,6 +154,10 @@ def open_tab(page, tab, latest):
         "maintenance": lambda _: page.visible("maint-results") and page.css("#maint-body tr"),
     }[tab]
     page.wait(ready, message=f"the {tab} tab never finished loading")
+    if tab == "maintenance":  # the repair block's table too: the broken links and their candidates
+        page.by_id("repair-list").click()
+        page.wait(lambda _: page.visible("repair-table-wrap") and page.css("#repair-body select"), timeout=60,
+                  message="the broken links to repair never showed")
     page.driver.execute_script("window.scrollTo(0, 0)")
 
 
