@@ -86,7 +86,8 @@ def _in_library(value: str, roots: tuple[str, ...]) -> str | None:
     """The path under the resolved media root, when `value` is relative or lies in the root as configured."""
     resolved_root = roots[0]
     if not os.path.isabs(value):
-        return os.path.normpath(os.path.join(resolved_root, value))
+        joined = os.path.normpath(os.path.join(resolved_root, value))
+        return joined if is_inside(joined, resolved_root) else None  # "../x" leaves the root
     value = os.path.normpath(value)
     for root in roots:
         if is_inside(value, root):
@@ -119,7 +120,8 @@ def add_rule(path: str | None = None, prefix: str | None = None, note: str = "")
         kind = FOLDER
         if value is None:
             if not os.path.isabs(text):
-                raise ValidationError("a target prefix must be an absolute path", fields={"prefix": "must be absolute"})
+                raise ValidationError(f"{prefix} leaves the media root; a target prefix must be an absolute path",
+                                      fields={"prefix": "must be inside the media root, or absolute"})
             value, kind = os.path.normpath(text), TARGET
         if value in (roots[0], "/") or value == "//":
             raise ValidationError(f"{prefix} would ignore every link; ignore a folder inside it instead",

@@ -220,6 +220,11 @@ class Page:
         # The rows read inside the wait: reading them again could meet a re-render.
         return shown if isinstance(shown, list) else []
 
+    def viewport(self, width: int, height: int, phone: bool = False) -> None:
+        """Lay the page out as on a screen of width x height CSS pixels (a phone: touch-sized, mobile viewport)."""
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": phone})
+
     def screenshot(self, directory: Path, name: str) -> Path:
         """A PNG of the whole page (not only the window), saved as directory/name.png."""
         import base64

@@ -15,6 +15,7 @@ from linkdoctor.config import EDITABLE
 from linkdoctor.web.api.openapi import openapi_document
 from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
 from tests.web.test_confirm_page import confirm, scan
+from tests.web.test_settings_page import _alert
 
 pytestmark = requires_chromium
 
@@ -122,6 +123,13 @@ def run_main_flows(page, client, library):
     page.fill("cfg-max_workers", "5")
     page.by_id("settings-save").click()
     page.wait_for_text("settings-saved", "Settings saved")
+    page.fill("ignore-prefix", "Movies/Ok 3")
+    page.fill("ignore-note", "contract")
+    page.by_id("ignore-add").click()
+    page.wait_for_text("ignores-result", "Ignored from the next scan on")
+    page.css("#ignores-list .ignore-remove")[0].click()
+    page.wait(lambda driver: _alert(driver), message="removing a rule did not ask").accept()
+    page.wait_for_text("ignores-result", "come back in the next scan")
     page.tab("maintenance")
     page.by_id("maint-import").click()
     page.wait(lambda _: not page.visible("maint-cancel"), timeout=40, message="the import never ended")

@@ -6,8 +6,8 @@ its own copy.
 """
 
 from linkdoctor.models import (
-    ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, DISCARDED, ERROR, INTERRUPTED, JOB_ACTIVE_STATES,
-    JOB_KINDS, MODES, PENDING, RUNNING,
+    ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, DISCARDED, ERROR, FOLDER, IGNORE_KINDS,
+    INTERRUPTED, JOB_ACTIVE_STATES, JOB_KINDS, LINK, MODES, PENDING, RUNNING, TARGET,
 )
 from linkdoctor.library import integrity
 from linkdoctor.quarantine import REMOVABLE
@@ -27,6 +27,8 @@ STATE_LABELS = {
 }
 MODE_LABELS = {"dry-run": "dry-run: only report", "real": "real: propose removals"}
 DEPTH_LABELS = {"basic": "basic: links only (phase 1)", "full": "full: links + ffprobe (phases 1 and 2)"}
+# What an ignore rule matches, in the words the Settings list puts before the rule's path.
+IGNORE_KIND_LABELS = {LINK: "this link", FOLDER: "everything under folder", TARGET: "every link whose target is under"}
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 50
 
@@ -44,6 +46,7 @@ def vocabulary() -> dict:
         "job_kinds": list(JOB_KINDS),
         "modes": [{"value": mode, "label": MODE_LABELS[mode]} for mode in MODES],
         "depths": [{"value": depth, "label": DEPTH_LABELS[depth]} for depth in DEPTHS],
+        "ignore_kinds": [{"key": kind, "label": IGNORE_KIND_LABELS[kind]} for kind in IGNORE_KINDS],
         "per_page": {"choices": list(PER_PAGE_CHOICES), "default": DEFAULT_PER_PAGE},
         "check_categories": [
             {"key": key, "description": integrity.DESCRIPTIONS[key], "action": integrity.ACTIONS[key]}

@@ -2,6 +2,7 @@
 
 import { initAccess } from "./access.js";
 import { initDashboard } from "./dashboard.js";
+import { initIgnores } from "./ignores.js";
 import { initMaintenance } from "./maintenance.js";
 import { initOffline } from "./offline.js";
 import { initQuarantineView } from "./quarantine_view.js";
@@ -124,16 +125,23 @@ function main() {
     onScanFinished: () => dashboard.refresh(),
     onMediaRoot: (root) => dashboard.setMediaRoot(root),
   });
+  const ignores = initIgnores({ showError });
   const settings = initSettings({
     showError,
     onConfigSaved: ({ mediaChanged }) => {
-      if (mediaChanged) scanner.reloadTree();
+      if (mediaChanged) {
+        scanner.reloadTree();
+        ignores.load(); // the rules are shown relative to the media root
+      }
     },
   });
   leaveGuards.settings = () => settings.mayLeave();
 
   const access = initAccess({ showError });
-  listeners.settings = () => access.refresh();
+  listeners.settings = () => {
+    access.refresh();
+    ignores.load();
+  };
   const maintenance = initMaintenance({ showError });
   initRepair({ showError });
   listeners.maintenance = () => maintenance.tabShown();

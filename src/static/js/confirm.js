@@ -11,7 +11,7 @@
 // API strings only ever reach the page through textContent, never as HTML.
 
 import { ApiError, get, post } from "./api.js";
-import { el, formatLinks, formatNumber, relativeTo } from "./format.js";
+import { el, formatLinks, formatNumber, pathWithBreaks, relativeTo } from "./format.js";
 
 // ctx: showError(err), mediaRoot(), shownScanId() (the scan of the findings table),
 // confirmed(scanId, result) (links were moved), refreshScan(scanId) (reload its status everywhere).
@@ -96,7 +96,7 @@ export function initConfirm(ctx) {
     },
     el("span", { className: "guard-verdict", text: v.blocked ? "Blocked" : "OK" }),
     el("span", { className: "guard-body" },
-      el("span", { className: "guard-source mono path", text: v.source || "(unknown source)" }),
+      el("span", { className: "guard-source mono path" }, pathWithBreaks(v.source || "(unknown source)")),
       v.blocked ? el("span", { className: "guard-reason", text: v.reason || "blocked by the guard" }) : null,
       el("span", {
         className: "guard-counts small",

@@ -26,6 +26,9 @@ export const COUNTERS = [
       ? (s) => `link checks: ${formatNumber(s.phase1_timeout || 0)}, ffprobe: ${formatNumber(s.phase2_timeout || 0)}`
       : () => category.description,
   })),
+  // Links an ignore rule matched: left out of the scan. Shown only when there are some.
+  { key: "ignored", label: "ignored", value: (s) => s.ignored, onlyWhenAny: true,
+    title: () => "links an ignore rule matched: not checked, never findings (Settings > Ignored links)" },
 ];
 
 export function problemCount(stats) {
@@ -35,7 +38,8 @@ export function problemCount(stats) {
 
 export function renderCounters(container, stats) {
   const data = stats || {};
-  const cards = COUNTERS.map((counter) => {
+  const shown = COUNTERS.filter((counter) => !counter.onlyWhenAny || counter.value(data) > 0);
+  const cards = shown.map((counter) => {
     const value = counter.value(data);
     const card = el("div", {
       className: "counter" + (counter.problem && value > 0 ? " counter-alert" : ""),

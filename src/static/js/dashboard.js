@@ -4,7 +4,7 @@
 import { ApiError, get, post } from "./api.js";
 import { problemCount, renderCounters } from "./counters.js";
 import {
-  describeScope, el, formatAgo, formatDate, formatDuration, formatNumber, isActive, setStatusPill,
+  describeScope, el, formatAgo, formatDate, formatDuration, formatNumber, isActive, pathWithBreaks, setStatusPill,
 } from "./format.js";
 
 export function initDashboard(ctx) {
@@ -23,7 +23,7 @@ export function initDashboard(ctx) {
     $("latest-mode").textContent = scan.mode || "—";
     $("latest-depth").textContent = scan.verification_depth || "—";
     const scope = describeScope(mediaRoot, scan.selected_paths);
-    $("latest-scope").textContent = scope;
+    $("latest-scope").replaceChildren(pathWithBreaks(scope));
     $("latest-scope").className = scope === "whole library" ? "" : "mono path";
     $("latest-scope").title = (scan.selected_paths || []).join("\n");
     $("latest-duration").textContent = isActive(scan.status) ? "running…" : formatDuration(scan.duration);
@@ -37,8 +37,8 @@ export function initDashboard(ctx) {
     const scope = describeScope(mediaRoot, scan.selected_paths);
     return el("td", {
       className: scope === "whole library" ? null : "mono path",
-      text: scope, title: (scan.selected_paths || []).join("\n"),
-    });
+      title: (scan.selected_paths || []).join("\n"),
+    }, pathWithBreaks(scope));
   }
 
   function renderHistory(scans) {
@@ -102,6 +102,12 @@ export function initDashboard(ctx) {
     return el("div", {}, el("dt", { text: term }), el("dd", { text, title: title || null }));
   }
 
+  // A fact that is a path (a folder, a file): it wraps between its folders.
+  function pathFact(term, path, title) {
+    return el("div", {}, el("dt", { text: term }),
+      el("dd", { className: "mono path", title: title || null }, pathWithBreaks(path)));
+  }
+
   function tool(info) {
     if (!info || !info.found) return "not found: install Debian's ffmpeg package";
     return `${info.version || "found"} (${info.path})`;
@@ -139,8 +145,8 @@ export function initDashboard(ctx) {
         fact("linkdoctor", data.version),
         fact("ffprobe", tool(data.ffprobe)),
         fact("ffmpeg", tool(data.ffmpeg)),
-        fact("Database", data.database.path, `schema revision ${data.database.schema_revision}`),
-        fact("Data folder", data.data_dir),
+        pathFact("Database", data.database.path, `schema revision ${data.database.schema_revision}`),
+        pathFact("Data folder", data.data_dir),
       );
       renderServices(data.services);
     } catch (err) {

@@ -6,7 +6,7 @@
 // API strings only ever reach the page through textContent, never as HTML.
 
 import { get } from "./api.js";
-import { el, formatLinks } from "./format.js";
+import { el, formatLinks, pathWithBreaks } from "./format.js";
 
 const INITIAL_DEPTH = 2;
 
@@ -270,7 +270,7 @@ export function initFolders(ctx) {
       current = null;
       setCurrent(root);
       mediaRoot = data.media_root || data.path || null;
-      $("tree-root").textContent = mediaRoot || "";
+      $("tree-root").replaceChildren(pathWithBreaks(mediaRoot || ""));
       if (ctx.onMediaRoot) ctx.onMediaRoot(mediaRoot);
       tree.replaceChildren(el("ul", {
         className: "tree-top", role: "tree", "aria-labelledby": "tree-heading", "aria-multiselectable": "true",

@@ -82,15 +82,22 @@ export function relativeTo(root, path) {
   return path.startsWith(base + "/") ? path.slice(base.length + 1) : path;
 }
 
-// A path as text with a line-break opportunity after each "/": on a narrow screen it wraps
-// between folders, not in the middle of a name.
+// A path with a line-break opportunity (<wbr>) after each "/": a long path wraps between its folders
+// rather than inside a name. Its text stays the path; the .path class's overflow-wrap still breaks a
+// single name that is wider than the whole line.
 export function pathWithBreaks(path) {
   const fragment = document.createDocumentFragment();
-  String(path).split("/").forEach((part, index, parts) => {
+  const parts = String(path ?? "").split("/");
+  parts.forEach((part, index) => {
     if (part) fragment.append(part);
     if (index < parts.length - 1) fragment.append("/", document.createElement("wbr"));
   });
   return fragment;
+}
+
+// The same for a path shown relative to the media root.
+export function relativePathWithBreaks(root, path) {
+  return pathWithBreaks(relativeTo(root, path));
 }
 
 export function describeScope(root, paths) {

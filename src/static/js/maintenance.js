@@ -2,6 +2,7 @@
 // results per category from the server (50 at a time; the browser never holds them all).
 
 import { get, post } from "./api.js";
+import { pathWithBreaks } from "./format.js";
 import { VOCABULARY } from "./vocabulary.js";
 
 const PER_PAGE = 50;
@@ -12,10 +13,20 @@ function $(id) {
   return document.getElementById(id);
 }
 
-function cell(text, className) {
+// The column's name, shown beside each cell when the table becomes a list of cards on a phone.
+const LABELS = ["Path", "Target", "Detail", "Suggested action"];
+
+function cell(text, className, column) {
   const td = document.createElement("td");
   td.textContent = text;
   if (className) td.className = className;
+  td.dataset.label = LABELS[column];
+  return td;
+}
+
+function pathCell(path, column) {
+  const td = cell("", "mono path", column);
+  td.append(pathWithBreaks(path ?? ""));
   return td;
 }
 
@@ -125,16 +136,16 @@ export function initMaintenance({ showError }) {
       const row = document.createElement("tr");
       row.dataset.category = state.category;
       if (state.category === "duplicate_targets") {
-        const links = cell("", "mono");
+        const links = cell("", "mono path", 0);
         for (const link of item.links) {
           const line = document.createElement("div");
-          line.textContent = link;
+          line.append(pathWithBreaks(link));
           links.append(line);
         }
-        row.append(links, cell(item.target, "mono"), cell(`${item.verdict}: ${item.detail}`), cell(item.action, "mono"));
+        row.append(links, pathCell(item.target, 1), cell(`${item.verdict}: ${item.detail}`, null, 2), cell(item.action, "mono", 3));
         row.classList.add(`verdict-${item.verdict}`);
       } else {
-        row.append(cell(item.path, "mono"), cell(item.target, "mono"), cell(item.detail), cell(item.action, "mono"));
+        row.append(pathCell(item.path, 0), pathCell(item.target, 1), cell(item.detail, null, 2), cell(item.action, "mono", 3));
       }
       body.append(row);
     }
@@ -157,7 +168,9 @@ export function initMaintenance({ showError }) {
     list.replaceChildren();
     for (const item of data.items) {
       const line = document.createElement("li");
-      line.textContent = item.target ? `${item.path} → ${item.target}` : item.path;
+      line.className = "path";
+      line.append(pathWithBreaks(item.path));
+      if (item.target) line.append(" → ", pathWithBreaks(item.target));
       list.append(line);
     }
     const pages = Math.max(1, Math.ceil(data.total / PER_PAGE));

@@ -3,7 +3,7 @@
 // API strings only ever reach the page through textContent, never as HTML.
 
 import { ApiError, get, post } from "./api.js";
-import { el, formatLinks, relativeTo } from "./format.js";
+import { el, formatLinks, pathWithBreaks, relativeTo } from "./format.js";
 
 const QUARANTINE_STATES = {
   planned: "being moved to the quarantine",
@@ -56,7 +56,7 @@ export function initQuarantine(ctx) {
 
   function pathItem(path, reason) {
     return el("li", {},
-      el("span", { className: "mono path", text: relativeTo(ctx.mediaRoot(), path), title: path }),
+      el("span", { className: "mono path", title: path }, pathWithBreaks(relativeTo(ctx.mediaRoot(), path))),
       el("span", { className: "result-reason", text: reason || "" }));
   }
 

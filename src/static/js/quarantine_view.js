@@ -2,7 +2,7 @@
 // age and when retention purges it; restore the chosen ones, or purge what is past retention.
 
 import { get, post } from "./api.js";
-import { el, formatDate, formatNumber } from "./format.js";
+import { el, formatDate, formatNumber, pathWithBreaks } from "./format.js";
 
 const PER_PAGE = 50;
 
@@ -24,7 +24,7 @@ export function initQuarantineView(ctx) {
     box.checked = state.chosen.has(item.id);
     return el("tr", { dataset: { entryId: String(item.id) } },
       el("td", { dataset: { label: "Restore" } }, box),
-      el("td", { className: "mono path", dataset: { label: "Link" }, text: item.original_path }),
+      el("td", { className: "mono path", dataset: { label: "Link" } }, pathWithBreaks(item.original_path)),
       el("td", { dataset: { label: "Category" } }, el("span", { className: `category category-${item.category}`, text: item.category })),
       el("td", { dataset: { label: "Scan" }, text: `#${item.scan_id}` }),
       el("td", { dataset: { label: "Removed" }, text: formatDate(item.created_at) }),

@@ -2,6 +2,7 @@
 // accept or reject per link, or accept every unambiguous one (a job); the server re-checks each choice.
 
 import { get, post } from "./api.js";
+import { pathWithBreaks } from "./format.js";
 
 const POLL_MS = 500;
 
@@ -37,8 +38,8 @@ export function initRepair({ showError }) {
       row.dataset.path = link.path;
       row.dataset.verdict = link.verdict;
       const path = document.createElement("td");
-      path.textContent = link.path;
-      path.className = "mono small";
+      path.append(pathWithBreaks(link.path));
+      path.className = "mono small path";
       const choice = document.createElement("td");
       if (link.candidates.length) {
         const select = document.createElement("select");
@@ -74,6 +75,10 @@ export function initRepair({ showError }) {
         render();
       });
       actions.append(reject);
+      // The column's name beside each cell when the table becomes cards on a phone.
+      for (const [td, label] of [[path, "Link"], [choice, "Candidate"], [verdict, "Verdict"], [actions, "Action"]]) {
+        td.dataset.label = label;
+      }
       row.append(path, choice, verdict, actions);
       body.append(row);
     }

@@ -12,7 +12,7 @@ import { initConfirm } from "./confirm.js";
 import { renderCounters } from "./counters.js";
 import { initFindings } from "./findings.js";
 import { initFolders } from "./folders.js";
-import { describeScope, el, formatDuration, formatLinks, formatNumber, isActive, setStatusPill } from "./format.js";
+import { describeScope, el, formatDuration, formatLinks, formatNumber, isActive, pathWithBreaks, setStatusPill } from "./format.js";
 import { initFollowUp } from "./followup.js";
 import { initQuarantine } from "./quarantine.js";
 
@@ -156,7 +156,7 @@ export function initScanner(ctx) {
     setStatusPill($("progress-status"), s.status);
     $("progress-phase").textContent = PHASE_LABELS[s.phase || ""] || s.phase;
     // The scan's own scope, mode and depth, whatever the form says.
-    $("progress-scope").textContent = describeScope(mediaRoot(), s.selected_paths);
+    $("progress-scope").replaceChildren(pathWithBreaks(describeScope(mediaRoot(), s.selected_paths)));
     $("progress-mode").textContent = `${s.mode || "—"}, ${s.verification_depth || "—"}`;
     const active = isActive(s.status);
     $("progress-eta").textContent = !active ? "—"

@@ -3,14 +3,16 @@
 from flask import jsonify
 
 from linkdoctor import ignores
+from linkdoctor.config import get_config
+from linkdoctor.paths import real_root
 from linkdoctor.web.api import bp
 from linkdoctor.web.api.inputs import json_body, positive_id
 
 
 @bp.get("/ignores")
 def list_ignores():
-    """Every ignore rule, newest first."""
-    return jsonify({"ignores": ignores.list_rules()})
+    """Every ignore rule, newest first, and the media root (the page shows paths relative to it)."""
+    return jsonify({"ignores": ignores.list_rules(), "media_root": real_root(get_config().media_path)})
 
 
 @bp.post("/ignores")
