@@ -197,9 +197,7 @@ def test_the_findings_list_fits_the_screen(page, busy_library, screenshot_dir, s
     assert not seen["controls"], "controls outside the window:\n" + "\n".join(seen["controls"])
 
 
-@pytest.mark.xfail(reason="findings rows reworked by the lead", strict=False)
 @pytest.mark.parametrize("size", SIZES)
 def test_the_findings_paths_wrap_between_folders(page, busy_library, size):
-    # findings.js renders its link and target cells as plain text; format.js's pathWithBreaks is the fix.
     seen = open_findings(page, busy_library, size)
     assert not seen["breaks"], "paths broken inside a name:\n" + "\n".join(seen["breaks"])
