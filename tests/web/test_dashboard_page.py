@@ -144,7 +144,7 @@ def test_the_quarantine_across_scans_restores_chosen_links_and_purges(page, app,
     assert "2 link(s) in the quarantine" in page.by_id("qv-summary").text
     page.screenshot(screenshot_dir, "quarantine-view")
     pick = [box for box in page.css("#qv-body input.quarantine-pick")
-            if box.find_element("xpath", "../..").text.find("One/one.mkv") >= 0][0]
+            if "One/one.mkv" in box.find_element("xpath", "ancestor::tr").get_attribute("textContent")][0]
     pick.click()
     page.by_id("qv-restore").click()
     page.wait_for_text("qv-result", "Restored 1 link(s)")

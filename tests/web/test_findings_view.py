@@ -156,3 +156,21 @@ def test_a_row_click_opens_the_details_and_the_panel_says_when_a_link_is_ignored
     page.wait(lambda _: "Ignored by rule #1" in page.by_id("finding-ignore-message").text,
               message="the panel did not say the link is ignored")
     assert not page.css("#finding-ignore-actions button")
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_problem_counter_opens_its_findings(page, app, library, size):
+    page.driver.set_window_size(*size)
+    two_sources(app, library)
+    scan_id = run_scan(app)
+    page.open()
+    page.wait(lambda _: page.css('#latest-counters a[data-counter="small"]'), message="the counters never showed")
+    # Counters of nothing found and of healthy links are not links.
+    assert not page.css('#latest-counters a[data-counter="corrupted"]')
+    assert not page.css('#latest-counters a[data-counter="healthy"]')
+    page.click_first('#latest-counters a[data-counter="small"]')
+    page.wait(lambda _: page.visible("panel-scanner") and [r["category"] for r in page.findings_rows()] == ["small"],
+              message="the small counter did not open the small findings")
+    assert page.driver.current_url.endswith(f"#/scanner/scan/{scan_id}?category=small")
+    page.driver.back()
+    page.wait(lambda _: page.visible("panel-dashboard"), message="Back did not return to the Dashboard")

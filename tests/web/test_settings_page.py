@@ -1,8 +1,11 @@
 """Issue 10 in Chromium: Settings edits are never lost silently, and every invalid field is shown at once."""
 
-from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
+import pytest
 
-pytestmark = requires_chromium
+from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
+from tests.web.sizes import window  # noqa: F401
+
+pytestmark = [requires_chromium, pytest.mark.usefixtures("window")]  # each test at desktop and phone sizes
 
 
 def stored(app, name):

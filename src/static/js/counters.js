@@ -36,15 +36,20 @@ export function problemCount(stats) {
   return COUNTERS.filter((c) => c.problem).reduce((sum, c) => sum + (c.value(stats) || 0), 0);
 }
 
-export function renderCounters(container, stats) {
+// `findingsOf(category)`, when given, is the address of the scan's findings of that category:
+// a problem counter above zero is then a link to them.
+export function renderCounters(container, stats, findingsOf = null) {
   const data = stats || {};
   const shown = COUNTERS.filter((counter) => !counter.onlyWhenAny || counter.value(data) > 0);
   const cards = shown.map((counter) => {
     const value = counter.value(data);
-    const card = el("div", {
-      className: "counter" + (counter.problem && value > 0 ? " counter-alert" : ""),
+    const linked = Boolean(findingsOf && counter.problem && value > 0);
+    const card = el(linked ? "a" : "div", {
+      className: "counter" + (counter.problem && value > 0 ? " counter-alert" : "") + (linked ? " counter-link" : ""),
       dataset: { counter: counter.key },
       title: counter.title ? counter.title(data) : null,
+      href: linked ? findingsOf(counter.key) : null,
+      "aria-label": linked ? `${formatNumber(value)} ${counter.label}: show these findings` : null,
     },
     el("span", { className: "counter-value num", text: formatNumber(value ?? 0) }),
     el("span", { className: "counter-label", text: counter.label }));

@@ -27,7 +27,7 @@ export function initDashboard(ctx) {
     $("latest-scope").className = scope === "whole library" ? "" : "mono path";
     $("latest-scope").title = (scan.selected_paths || []).join("\n");
     $("latest-duration").textContent = isActive(scan.status) ? "running…" : formatDuration(scan.duration);
-    renderCounters($("latest-counters"), scan.statistics);
+    renderCounters($("latest-counters"), scan.statistics, (category) => `#/scanner/scan/${scan.scan_id}?category=${category}`);
     const error = $("latest-error");
     error.hidden = !scan.error_message;
     error.textContent = scan.error_message || "";

@@ -162,7 +162,7 @@ export function initScanner(ctx) {
     $("progress-eta").textContent = !active ? "—"
       : (s.eta === null || s.eta === undefined) ? "estimating…" : `about ${formatDuration(s.eta)}`;
     $("progress-elapsed").textContent = formatDuration(s.duration);
-    renderCounters($("progress-counters"), s.statistics);
+    renderCounters($("progress-counters"), s.statistics, (category) => `#/scanner/scan/${s.scan_id}?category=${category}`);
 
     const message = $("progress-message");
     if (active) {
