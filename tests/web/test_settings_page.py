@@ -87,3 +87,22 @@ def _alert(driver):
         return alert
     except NoAlertPresentException:
         return False
+
+
+def test_the_tmdb_key_and_address_are_set_in_settings_and_the_key_stays_masked(page, app):
+    token = "eyJhbGciOiJIUzI1NiJ9." + "a" * 120  # a v4 read access token is long
+    open_settings(page)
+    page.fill("cfg-tmdb_api_key", token)
+    page.fill("cfg-tmdb_base_url", "ftp://tmdb.example")
+    page.by_id("settings-save").click()
+    page.wait(lambda _: "http" in page.by_id("cfg-tmdb_base_url-error").text,
+              message="the bad address was not refused beside its field")
+    assert stored(app, "tmdb_api_key") == ""  # nothing saved while a field is wrong
+    page.fill("cfg-tmdb_base_url", "https://tmdb.example/3")
+    page.by_id("settings-save").click()
+    page.wait_for_text("settings-saved", "Settings saved")
+    assert (stored(app, "tmdb_api_key"), stored(app, "tmdb_base_url")) == (token, "https://tmdb.example/3")
+    page.open("settings")  # a reload shows the key masked, never in full
+    page.wait(lambda _: page.by_id("cfg-tmdb_api_key").get_attribute("value") not in (None, ""), message="not loaded")
+    shown = page.by_id("cfg-tmdb_api_key").get_attribute("value")
+    assert token not in shown and shown.startswith("*")
