@@ -73,6 +73,8 @@ case "${1:-}" in
         shift
         system_tools test
         python_env requirements-test.txt
+        # The browser tests' screenshots of every tab (desktop and phone) are kept here after the run.
+        export LINKDOCTOR_SCREENSHOTS=${LINKDOCTOR_SCREENSHOTS:-$PWD/test-output/screenshots}
         exec .venv/bin/python -m pytest "$@"
         ;;
     *)
