@@ -58,7 +58,9 @@ def test_lyrics3_would_read_as_broken_audio_if_it_were_decoded(corpus):
 
 @requires_ffmpeg
 def test_an_error_is_placed_near_where_it_is_in_the_stream(tmp_path):
-    long = make_video(tmp_path / "long.mkv", seconds=20.0)
+    # The place comes from ffmpeg's progress reports (every 20 ms): the stream must take a while to
+    # decode, as a real film does. A 160x90 clip decodes 20 s in ~50 ms, so one report could span 8 s of it.
+    long = make_video(tmp_path / "long.mkv", seconds=20.0, size="1280x720")
     verdict = decode_media(str(make_flipped(long, tmp_path / "flip.mkv")))  # bytes in the middle
     hours, minutes, seconds = AT.match(verdict.detail).groups()
     assert (hours, minutes) == ("00", "00") and 3.0 <= float(seconds) <= 12.0
