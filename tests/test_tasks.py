@@ -7,19 +7,13 @@ import pytest
 
 from linkdoctor.errors import ScanAlreadyRunningError
 from linkdoctor.models import SymlinkScan, db
-from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
+from tests.support.faultmount import faulty_mount, hanging_links  # noqa: F401  (fixture)
 
 
 @pytest.fixture
 def hanging_library(library, faulty_mount):
     """A library whose links point into a mount where every read of dead/* hangs forever."""
-    backing = library.source / "backing"
-    (backing / "dead").mkdir(parents=True)
-    for i in range(4):
-        (backing / "dead" / f"f{i}.mkv").write_bytes(b"x" * 4096)
-    mount = faulty_mount(backing, rules=[{"glob": "dead/*", "op": "getattr", "action": "hang"}])
-    for i in range(4):
-        library.link(f"Films/F{i}/f{i}.mkv", mount / "dead" / f"f{i}.mkv")
+    hanging_links(library, faulty_mount)
     return library
 
 

@@ -165,3 +165,15 @@ def faulty_mount(tmp_path):
     yield factory
     for mount in reversed(mounts):
         mount.stop()
+
+
+def hanging_links(library, faulty_mount, count: int = 4) -> tuple:
+    """`count` links Films/F<i>/f<i>.mkv into a FUSE mount where every lookup of dead/* hangs forever,
+    as links into a dead network mount; returns (mount point, links)."""
+    backing = library.source / "backing"
+    (backing / "dead").mkdir(parents=True)
+    for i in range(count):
+        (backing / "dead" / f"f{i}.mkv").write_bytes(b"x" * 4096)
+    mount = faulty_mount(backing, rules=[{"glob": "dead/*", "op": "getattr", "action": "hang"}])
+    links = [library.link(f"Films/F{i}/f{i}.mkv", mount / "dead" / f"f{i}.mkv") for i in range(count)]
+    return mount, links

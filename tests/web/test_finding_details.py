@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import wait_for_scan
 from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
-from tests.support.faultmount import faulty_mount  # noqa: F401
+from tests.support.faultmount import faulty_mount, hanging_links  # noqa: F401
 
 
 def scan(client, **body) -> dict:
@@ -59,11 +59,7 @@ def test_the_guard_verdict_and_the_ignore_rule_show(client, library):
 
 
 def test_a_link_whose_mount_hangs_answers_within_the_timeout(client, library, faulty_mount):
-    backing = library.source / "backing"
-    (backing / "dead").mkdir(parents=True)
-    (backing / "dead" / "f.mkv").write_bytes(b"x" * 4096)
-    mount = faulty_mount(backing, rules=[{"glob": "dead/*", "op": "getattr", "action": "hang"}])
-    link = library.link("Films/F/f.mkv", mount / "dead" / "f.mkv")
+    _mount, [link] = hanging_links(library, faulty_mount, count=1)
     client.post("/api/symlink/config", json={"file_timeout": 1})
     status = scan(client)
     finding = finding_of(client, status["scan_id"], link)

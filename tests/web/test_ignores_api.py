@@ -6,7 +6,7 @@ import time
 import pytest
 
 from tests.conftest import wait_for_scan
-from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
+from tests.support.faultmount import faulty_mount, hanging_links  # noqa: F401  (fixture)
 
 URL = "/api/symlink/ignores"
 
@@ -222,13 +222,7 @@ def test_the_ignored_count_is_in_the_history_too(client, library):
 
 
 def test_links_into_an_ignored_hanging_mount_are_never_touched(client, app, library, faulty_mount):
-    backing = library.source / "backing"
-    (backing / "dead").mkdir(parents=True)
-    for i in range(4):
-        (backing / "dead" / f"f{i}.mkv").write_bytes(b"x" * 4096)
-    mount = faulty_mount(backing, rules=[{"glob": "dead/*", "op": "getattr", "action": "hang"}])
-    for i in range(4):
-        library.link(f"Films/F{i}/f{i}.mkv", mount / "dead" / f"f{i}.mkv")
+    mount, _links = hanging_links(library, faulty_mount)
     library.healthy("Films/Ok/ok.mkv")
     library.broken("Films/Gone/gone.mkv")
     # Without the rule each of the four would wait the whole link check timeout.
