@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from tests.fakes.fixtures import sonarr  # noqa: F401
 from tests.library.test_repair import Tree
 
 from .browser import Page, browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
@@ -46,3 +47,21 @@ def test_list_reject_accept_one_and_accept_all(page, tree):
     page.wait_for_text("repair-status", "3 link(s) repaired", timeout=60)
     assert all(os.path.exists(p) for p in (tree.e02, tree.e21, tree.dune))
     page.wait(lambda _: not page.css("#repair-body tr"), message="repaired links are still listed")
+    assert not page.visible("repair-followup")  # no Sonarr/Radarr enabled: nothing to say about them
+
+
+def test_accept_all_says_sonarr_rescans_what_was_repaired(page, tree, app, sonarr):
+    show = sonarr.add_series("The Office", "/tv/The Office (US)")
+    answer = app.test_client().post("/api/symlink/config", json={
+        "sonarr_enabled": True, "sonarr_host": "127.0.0.1", "sonarr_port": sonarr.port,
+        "sonarr_api_key": sonarr.api_key,
+        "path_mappings": [{"remote": "/tv/The Office (US)", "local": os.path.dirname(tree.e02)}]})
+    assert answer.status_code == 200, answer.get_json()
+    page.open("maintenance")
+    page.by_id("repair-list").click()
+    page.wait_for_text("repair-status", "5 broken link(s)", timeout=60)
+    page.by_id("repair-accept-all").click()
+    page.wait_for_text("repair-status", "3 link(s) repaired", timeout=60)
+    page.wait_for_text("repair-followup", "rescan of the repaired items started", timeout=30)
+    page.wait(lambda _: {"name": "RescanSeries", "seriesId": show} in sonarr.sent_commands(),
+              message="Sonarr was never asked to rescan", timeout=30)

@@ -111,6 +111,25 @@ export function initRepair({ showError }) {
     $("repair-status").textContent = status.state === "completed"
       ? `${done.size} link(s) repaired, ${(result.skipped || []).length} skipped.`
       : `repair #${status.job_id} ${status.state}: ${status.message || ""}`;
+    if (status.state === "completed" && done.size) followUp(status.job_id);
+  }
+
+  // Once the repair has freed the library, Sonarr/Radarr are asked to rescan what it changed; the
+  // job's result says so (as "then") a moment after it completed.
+  async function followUp(jobId) {
+    for (let tries = 0; tries < 10; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      const status = await get(`/jobs/${jobId}`).catch(() => null);
+      const then = status && status.result && status.result.then;
+      if (then) {
+        if (then.state === "off") return; // no Sonarr/Radarr enabled: nothing to say
+        $("repair-followup").textContent = then.state === "started"
+          ? `Sonarr/Radarr: rescan of the repaired items started (job #${then.job_id}).`
+          : `Sonarr/Radarr: ${then.message}`;
+        $("repair-followup").hidden = false;
+        return;
+      }
+    }
   }
 
   async function acceptOne(link, target) {
