@@ -8,6 +8,7 @@ import time
 import pytest
 
 from tests.support.library import LibraryBuilder
+from tests.support.release import build_release_folder
 
 
 @pytest.fixture
@@ -77,6 +78,15 @@ def run_cli(*args, timeout=120, input=None, extra_env=None, prefix=()):
 def cli(env, media_root):
     """Run `linkdoctor ...` as a user does, on the test's data folder and media root."""
     return run_cli
+
+
+@pytest.fixture
+def release(tmp_path, monkeypatch):
+    """A data folder made by release 0.1.0 (tests/fixtures/release-0.1.0.sql), the environment pointed at it."""
+    folder = build_release_folder(tmp_path)
+    monkeypatch.setenv("LINKDOCTOR_DATA_DIR", str(folder.data))
+    monkeypatch.setenv("LINKDOCTOR_MEDIA_PATH", str(folder.media))
+    return folder
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import sqlite3
 import pytest
 
 from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
+from tests.support.terminal import on_terminal
 
 
 def wait_until_scanning(data_dir, timeout=60.0):
@@ -180,26 +181,9 @@ def test_real_mode_asks_on_a_terminal(env, library, tmp_path):
     library.healthy("Films/ok/ok.mkv")
     library.healthy("Films/ok2/ok.mkv")
     # A real pseudo-terminal, so the CLI sees a user who can answer.
-    import pty
-
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(sys.executable, [sys.executable, "-m", "linkdoctor", "scan", "--mode", "real"])
-    output = b""
-    while b"[y/N]" not in output:
-        output += os.read(fd, 1024)
-    os.write(fd, b"y\n")
-    while True:
-        try:
-            chunk = os.read(fd, 1024)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 1
-    assert b"Moved 1 link(s) into the quarantine" in output
+    code, output = on_terminal(["scan", "--mode", "real"], [b"y"], prompt=b"[y/N]")
+    assert code == 1
+    assert "Moved 1 link(s) into the quarantine" in output
     assert not os.path.lexists(broken)
 
 

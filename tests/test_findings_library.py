@@ -14,14 +14,13 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import wait_for_scan
+from tests.conftest import run_cli, wait_for_scan
 from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
 from tests.test_quarantine import KILLER, real_scan
 
 
-def cli(*args, env=None, timeout=60):
-    return subprocess.run([sys.executable, "-m", "linkdoctor", *args], capture_output=True, text=True,
-                          timeout=timeout, env=env or dict(os.environ))
+def cli(*args, timeout=60):
+    return run_cli(*args, timeout=timeout)
 
 
 def confirmed(client, **body) -> dict:

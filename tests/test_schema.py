@@ -12,15 +12,6 @@ from sqlalchemy import create_engine
 
 from linkdoctor.schema import BACKUPS_KEPT, DatabaseError, head_revision, upgrade_database
 from tests.conftest import run_cli as cli
-from tests.support.release import build_release_folder
-
-
-@pytest.fixture
-def release(tmp_path, monkeypatch):
-    folder = build_release_folder(tmp_path)
-    monkeypatch.setenv("LINKDOCTOR_DATA_DIR", str(folder.data))
-    monkeypatch.setenv("LINKDOCTOR_MEDIA_PATH", str(folder.media))
-    return folder
 
 
 def revision_of(database) -> str | None:

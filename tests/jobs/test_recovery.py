@@ -10,14 +10,14 @@ import time
 import pytest
 
 from linkdoctor.models import PLANNED, Job, QuarantineEntry, SymlinkScan, db
+from tests.conftest import run_cli
 from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
 from tests.test_tasks import hanging_library  # noqa: F401  (fixture)
 from tests.web.browser import browser, chromium_available, live_server, page  # noqa: F401
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "linkdoctor", *args], capture_output=True, text=True,
-                          timeout=60, env=dict(os.environ))
+    return run_cli(*args, timeout=60)
 
 
 @pytest.fixture

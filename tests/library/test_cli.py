@@ -2,11 +2,11 @@
 
 import json
 import os
-import sys
 
 import pytest
 
 from tests.library.conftest import Media
+from tests.support.terminal import on_terminal
 
 
 @pytest.fixture
@@ -87,22 +87,7 @@ def test_check_exits_2_when_it_cannot_run(cli, env, media_root, monkeypatch):
 
 
 def test_a_terminal_sees_a_progress_bar_then_the_summary(cli, cli_media):
-    import pty
-
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(sys.executable, [sys.executable, "-m", "linkdoctor", "import"])
-    output = b""
-    while True:
-        try:
-            chunk = os.read(fd, 1024)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
-    text = output.decode()
+    code, text = on_terminal(["import"])
+    assert code == 0
     assert "\r[" in text and "%" in text  # the bar, redrawn in place
     assert text.rindex("%") < text.index(f"{Media.MEDIA_ITEMS} imported")  # then the summary

@@ -2,21 +2,13 @@
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
+from tests.support.terminal import on_terminal
+
 MOVIES = "Films"
 SHOW = "Séries/The Office (2005)/Season 04"
-
-
-@pytest.fixture
-def cli(env, media_root):
-    def run(*args, timeout=120):
-        return subprocess.run([sys.executable, "-m", "linkdoctor", *args], capture_output=True, text=True,
-                              timeout=timeout, env=dict(os.environ))
-    return run
 
 
 class Tree:
@@ -130,26 +122,7 @@ def test_without_source_roots_it_says_so(cli, library):
 
 def drive(args, answers):
     """Run linkdoctor on a real pseudo-terminal, answering each prompt in turn; (exit code, output)."""
-    import pty
-
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(sys.executable, [sys.executable, "-m", "linkdoctor", *args])
-    output = b""
-    answers = list(answers)
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        output += chunk
-        if answers and output.rstrip().endswith(b"quit:"):
-            output += b"<<" + answers[0] + b">>"
-            os.write(fd, answers.pop(0) + b"\n")
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
+    return on_terminal(args, answers, prompt=b"quit:")
 
 
 def test_interactive_pick_skip_quarantine_and_quit(tree, env):
