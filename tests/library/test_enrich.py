@@ -6,7 +6,6 @@ import os
 import pytest
 
 from tests.fakes.tmdb import API_KEY, FakeTmdb
-from tests.library.test_repair import cli  # noqa: F401  (the fixture)
 
 AMELIE = {"id": 194, "title": "Amélie", "original_title": "Le Fabuleux Destin d'Amélie Poulain",
           "release_date": "2001-04-25"}
