@@ -39,6 +39,12 @@ def which_check(finding: Finding) -> str:
     return finding.category
 
 
+def _not_read(error: str) -> dict:
+    """The link's state when it was not read: every fact unknown, and why."""
+    return {"exists": None, "is_link": None, "written": None, "resolved": None, "target_exists": None,
+            "error": error}
+
+
 def link_now(path: str, timeout: float) -> dict:
     """The link as it is now, read in a worker; {"error": ...} when it did not answer."""
     from linkdoctor.scanner.pool import TIMED_OUT, run_items
@@ -47,8 +53,7 @@ def link_now(path: str, timeout: float) -> dict:
     if outcome.failure:
         why = f"did not answer within {timeout:g}s (is its mount down?)" if outcome.failure == TIMED_OUT \
             else f"could not be read ({outcome.failure})"
-        return {"exists": None, "is_link": None, "written": None, "resolved": None, "target_exists": None,
-                "error": f"the link {why}"}
+        return _not_read(f"the link {why}")
     return outcome.result
 
 
@@ -103,8 +108,7 @@ def finding_details(scan_id: int, finding_id: int) -> dict:
     if is_inside(finding.path, root):
         now = link_now(finding.path, config.file_timeout)
     else:  # the media root changed since: nothing outside the root is read
-        now = {"exists": None, "is_link": None, "written": None, "resolved": None, "target_exists": None,
-               "error": f"not read: the link is outside the media root {root} (was the root changed?)"}
+        now = _not_read(f"not read: the link is outside the media root {root} (was the root changed?)")
     entry = db.session.execute(
         select(QuarantineEntry).where(QuarantineEntry.scan_id == scan_id,
                                       QuarantineEntry.original_path == finding.path)

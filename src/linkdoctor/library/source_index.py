@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, or_, select
 from linkdoctor.library.identify import Identity, guess_name, parse_standard_name
 from linkdoctor.library.matching import normalise_title
 from linkdoctor.models import EPISODE, MOVIE, SourceFile, SourceFolder, db
-from linkdoctor.scanner.pool import TIMED_OUT, Task, WorkerPool
+from linkdoctor.scanner.pool import Task, WorkerPool, failure_reason
 from linkdoctor.scanner.probe import VIDEO_EXTENSIONS
 
 FOLDER_BATCH = 64
@@ -82,7 +82,7 @@ def refresh(roots: list[str], workers: int, timeout: float, cancel: threading.Ev
             continue
         folder = outcome.item[0]
         if outcome.failure:
-            reason = f"did not answer within {timeout:g}s" if outcome.failure == TIMED_OUT else outcome.failure
+            reason = failure_reason(outcome.failure, timeout)
             stats.warnings.append(f"source folder {folder} not listed ({reason}): its files were kept as they were")
             continue
         mtime, subdirs, files, error = outcome.result

@@ -14,7 +14,7 @@ from typing import Callable, Iterator, NamedTuple
 
 from linkdoctor.library.hashing import TargetSample
 from linkdoctor.scanner.buffers import FolderStack
-from linkdoctor.scanner.pool import TIMED_OUT, Outcome, Task, WorkerPool
+from linkdoctor.scanner.pool import TIMED_OUT, Outcome, Task, WorkerPool, failure_reason
 from linkdoctor.scanner.probe import VIDEO_EXTENSIONS
 from linkdoctor.scanner.sources import SourceMap
 
@@ -100,7 +100,7 @@ class LibraryWalk:
     def _on_listing(self, outcome: Outcome) -> Iterator[WalkItem]:
         self.listing -= 1
         if outcome.failure:
-            reason = f"did not answer within {self.timeout:g}s" if outcome.failure == TIMED_OUT else outcome.failure
+            reason = failure_reason(outcome.failure, self.timeout)
             self.stats.failed_folders.append((outcome.item, reason))
         else:
             listing = outcome.result

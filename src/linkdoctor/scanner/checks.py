@@ -96,7 +96,8 @@ def check_link(path: str, small_threshold: int) -> LinkCheck | None:
     return LinkCheck(OK, "", target, identity, True)
 
 
-def _target_or_none(path: str) -> str | None:
+def target_or_none(path: str) -> str | None:
+    """The link's absolute target, or None when it cannot be read."""
     try:
         return absolute_target(path, os.readlink(path))
     except OSError:
@@ -110,7 +111,7 @@ def list_folder(path: str, include_files: bool) -> FolderListing:
         with os.scandir(path) as entries:
             for entry in entries:
                 if entry.is_symlink():
-                    links.append((entry.path, _target_or_none(entry.path)))
+                    links.append((entry.path, target_or_none(entry.path)))
                 elif entry.is_dir(follow_symlinks=False):
                     subdirs.append(entry.path)
                 elif include_files and entry.is_file(follow_symlinks=False):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from linkdoctor.scanner.buffers import FolderStack, Spill
-from linkdoctor.scanner.checks import BROKEN, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT, absolute_target
+from linkdoctor.scanner.checks import BROKEN, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT, target_or_none
 # CachedVerdict and ScanError are imported from here by the engine's callers.
 from linkdoctor.scanner.phase2 import CachedVerdict, Phase2, ScanError, VerdictCache  # noqa: F401
 from linkdoctor.scanner.pool import CRASHED, TIMED_OUT, Outcome, ScanCancelled, Task, WorkerPool
@@ -93,13 +93,6 @@ def new_counters() -> dict:
                     phase2_decoded=0, phase2_suspicious=0, phase2_io_error=0, phase2_candidates=0, phase2_ok=0,
                     ignored=0)
     return counters
-
-
-def _target_of(link: str) -> str | None:
-    try:
-        return absolute_target(link, os.readlink(link))
-    except OSError:
-        return None
 
 
 class _Breaker:
@@ -189,7 +182,7 @@ class ScanEngine:
         # library; a selected link is checked itself, a folder is walked.
         for path in self.request.paths:
             if os.path.islink(path):
-                self._add_link((path, _target_of(path) if self.request.ignores else None))
+                self._add_link((path, target_or_none(path) if self.request.ignores else None))
             else:
                 self.folders.push([path])
 

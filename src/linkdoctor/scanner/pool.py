@@ -24,6 +24,11 @@ from typing import Callable, Iterator
 SRC_DIR = str(Path(__file__).resolve().parents[2])
 TIMED_OUT, CRASHED = "timeout", "crashed"
 
+
+def failure_reason(failure: str, timeout: float) -> str:
+    """An item's failure in words: "did not answer within Ns" for a timeout, else the failure as it is."""
+    return f"did not answer within {timeout:g}s" if failure == TIMED_OUT else failure
+
 # Killed workers, kept until they are reaped without waiting: one stuck on a dead mount
 # only dies when the mount answers. The lock guards the list across scans' threads.
 _killed: list[subprocess.Popen] = []

@@ -10,7 +10,7 @@ import threading
 
 from linkdoctor.errors import ValidationError
 from linkdoctor.paths import checked_paths, real_root
-from linkdoctor.scanner.pool import TIMED_OUT, Task, WorkerPool
+from linkdoctor.scanner.pool import TIMED_OUT, Task, WorkerPool, failure_reason
 
 MAX_DEPTH = 6
 TREE_SECONDS = 10.0
@@ -18,7 +18,7 @@ WORKERS = 4  # a healthy folder with tens of thousands of links below it is coun
 
 
 def _silent(folder: str, root: str, failure: str, timeout: float) -> dict:
-    reason = f"did not answer within {timeout:g}s" if failure == TIMED_OUT else failure
+    reason = failure_reason(failure, timeout)
     return {"path": folder, "relative_path": os.path.relpath(folder, root), "name": os.path.basename(folder),
             "symlink_count": 0, "subdirs": [], "has_subdirs": False, "error": reason}
 
