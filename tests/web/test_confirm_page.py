@@ -276,8 +276,7 @@ def test_restore_puts_the_links_back(page, client, library, screenshot_dir):
     # Later, from the Dashboard's history: the scan shows its quarantine and restores the rest.
     broken[0].unlink()
     reload(page, "dashboard")
-    page.wait(lambda _: page.css(f"#history-body tr[data-scan-id='{scan_id}']"), message="the scan is not in the history")
-    page.css(f"#history-body tr[data-scan-id='{scan_id}']")[0].click()
+    page.click_first(f"#history-body tr[data-scan-id='{scan_id}']")
     page.wait(lambda _: page.visible("panel-scanner"), message="the history row did not open the Scanner tab")
     page.wait_for_text("removal-scan-id", f"#{scan_id}")
     page.wait_for_text("removal-summary", "This scan moved 2 links into the quarantine.")
@@ -312,8 +311,7 @@ def test_dry_run_scans_never_show_the_panel(page, client, library):
     # Going back and forth in the history shows the panel only for the real scan.
     for scan_id, shown in ((real_id, True), (dry_id, False), (real_id, True)):
         page.tab("dashboard")
-        page.wait(lambda _: page.css(f"#history-body tr[data-scan-id='{scan_id}']"), message="history not loaded")
-        page.css(f"#history-body tr[data-scan-id='{scan_id}']")[0].click()
+        page.click_first(f"#history-body tr[data-scan-id='{scan_id}']")
         page.wait_for_text("findings-scan-id", f"#{scan_id}")
         page.wait_findings(2)
         page.wait(lambda _: page.visible("confirm-block") == shown, message=f"panel shown={shown} for #{scan_id}")

@@ -127,7 +127,7 @@ def run_main_flows(page, client, library):
     page.fill("ignore-note", "contract")
     page.by_id("ignore-add").click()
     page.wait_for_text("ignores-result", "Ignored from the next scan on")
-    page.css("#ignores-list .ignore-remove")[0].click()
+    page.click_first("#ignores-list .ignore-remove")
     page.wait(lambda driver: _alert(driver), message="removing a rule did not ask").accept()
     page.wait_for_text("ignores-result", "come back in the next scan")
     page.tab("maintenance")

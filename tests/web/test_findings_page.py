@@ -43,7 +43,7 @@ def test_search_sort_and_page_numbers_are_answered_by_the_server(page, app, libr
     page.wait(lambda _: paths(page)[:1] == ["Series/Dark/S01E01.mkv"], message="not sorted by link, descending")
     page.by_id("findings-last").click()
     page.wait(lambda _: page.by_id("findings-page").text == "page 4 of 4", message="Last did not go to the end")
-    page.css('#findings-pages button[data-page="2"]')[0].click()
+    page.click_first('#findings-pages button[data-page="2"]')
     page.wait(lambda _: page.by_id("findings-page").text == "page 2 of 4", message="page 2 not shown")
     assert re.search(rf"#/scanner/scan/{scan_id}\?page=2&sort=path&order=desc$", page.driver.current_url)
     page.screenshot(screenshot_dir, "findings-sorted")

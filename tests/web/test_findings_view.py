@@ -165,7 +165,7 @@ def test_a_row_click_opens_the_details_and_the_panel_says_when_a_link_is_ignored
     scan_id = run_scan(app)
     app.test_client().post("/api/symlink/ignores", json={"path": "Movies/Gone/gone.mkv", "note": "known"})
     open_scan(page, scan_id)
-    page.css("#findings-body tr.finding-row td.finding-target")[0].click()
+    page.click_first("#findings-body tr.finding-row td.finding-target")
     page.wait(lambda _: "Ignored by rule #1" in page.by_id("finding-ignore-message").text,
               message="the panel did not say the link is ignored")
     assert not page.css("#finding-ignore-actions button")

@@ -74,12 +74,12 @@ def test_list_add_and_remove_rules(page, client, media_root, screenshot_dir, siz
     page.screenshot(screenshot_dir, f"settings-ignores-error-{size}")
 
     # Removing asks first; No keeps the rule.
-    page.css("#ignores-list li[data-kind='link'] .ignore-remove")[0].click()
+    page.click_first("#ignores-list li[data-kind='link'] .ignore-remove")
     alert = page.wait(lambda driver: _alert(driver), message="removing did not ask")
     assert "Movies/Dune (2021)/dune.mkv" in alert.text and "next scan" in alert.text
     alert.dismiss()
     assert len(stored_rules(client)) == 3 and len(rules_of(page)) == 3
-    page.css("#ignores-list li[data-kind='link'] .ignore-remove")[0].click()
+    page.click_first("#ignores-list li[data-kind='link'] .ignore-remove")
     page.wait(lambda driver: _alert(driver), message="removing did not ask").accept()
     page.wait_for_text("ignores-result", "Its links come back in the next scan")
     page.wait(lambda _: len(rules_of(page)) == 2, message="the list did not refresh")
@@ -87,7 +87,7 @@ def test_list_add_and_remove_rules(page, client, media_root, screenshot_dir, siz
     assert {r["kind"] for r in stored_rules(client)} == {"folder", "target"}
 
     for left in (1, 0):
-        page.css("#ignores-list .ignore-remove")[0].click()
+        page.click_first("#ignores-list .ignore-remove")
         page.wait(lambda driver: _alert(driver), message="removing did not ask").accept()
         page.wait(lambda _, left=left: len(rules_of(page)) == left, message="not removed")
     page.wait_for_text("ignores-empty", "No ignore rule")

@@ -25,7 +25,7 @@ def rows(page: Page) -> list[list[str]]:
 
 
 def open_category(page: Page, category: str) -> None:
-    page.css(f"#maint-categories [data-category='{category}']")[0].click()
+    page.click_first(f"#maint-categories [data-category='{category}']")
     page.wait(lambda _: page.css(f"#maint-categories [data-category='{category}'][aria-pressed='true']")
               and all(r.get_attribute("data-category") == category for r in page.css("#maint-body tr")),
               message=f"category {category} never showed")
@@ -95,7 +95,7 @@ def test_30000_orphans_load_a_page_at_a_time(page, app, library, source_dir, cap
     next_page = time.monotonic() - started
     assert rows(page)[0][0] == str(source_dir / "orphan 00050.mkv")
     started = time.monotonic()
-    page.css("#maint-categories [data-category='duplicate_targets']")[0].click()
+    page.click_first("#maint-categories [data-category='duplicate_targets']")
     page.wait(lambda _: page.by_id("maint-page").text == "page 1 of 1 (0)", message="the empty category never showed")
     category = time.monotonic() - started
     with capsys.disabled():

@@ -324,7 +324,7 @@ def test_history_opens_a_scan_and_screenshots_of_each_tab(page, web_library, scr
     assert ids == [str(int(first_id) + 1), first_id]  # newest first
     dashboard = page.screenshot(screenshot_dir, "dashboard")
 
-    page.css("#history-body tr")[1].click()
+    page.click_first("#history-body tr:nth-child(2)")
     page.wait(lambda _: page.visible("panel-scanner"), message="a history row did not open the Scanner tab")
     page.wait_for_text("findings-scan-id", f"#{first_id}")
     rows = page.wait_findings(2)
@@ -376,8 +376,7 @@ def test_the_scanner_tab_first_shows_the_newest_scan(page, app, web_library, scr
 
     # Opened from the history, an older scan replaces it; coming back to the tab keeps the choice.
     page.tab("dashboard")
-    page.wait(lambda _: page.css(f"#history-body tr[data-scan-id='{older}']"), message="history not loaded")
-    page.css(f"#history-body tr[data-scan-id='{older}']")[0].click()
+    page.click_first(f"#history-body tr[data-scan-id='{older}']")
     page.wait_for_text("findings-scan-id", f"#{older}")
     page.wait_findings(14)
     page.tab("dashboard")

@@ -34,12 +34,12 @@ def test_list_reject_accept_one_and_accept_all(page, tree):
     assert rows[tree.intouchables] == "ambiguous" and rows[tree.e02] == "repair" and rows[tree.nothing] == "no_candidate"
 
     # Reject the one without candidate: it leaves the list, nothing changes on disk.
-    page.css(f"#repair-body tr[data-path='{tree.nothing}'] .repair-reject")[0].click()
+    page.click_first(f"#repair-body tr[data-path='{tree.nothing}'] .repair-reject")
     page.wait(lambda _: tree.nothing not in shown(page), message="the rejected link is still listed")
     assert os.path.islink(tree.nothing)
 
     # Accept the ambiguous link's first candidate: the user chose it.
-    page.css(f"#repair-body tr[data-path='{tree.intouchables}'] .repair-accept")[0].click()
+    page.click_first(f"#repair-body tr[data-path='{tree.intouchables}'] .repair-accept")
     page.wait_for_text("repair-status", "1 link(s) repaired", timeout=60)
     assert os.path.exists(tree.intouchables)
 

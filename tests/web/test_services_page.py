@@ -30,7 +30,7 @@ def test_an_instance_is_added_saved_and_tested_next_to_itself(page, app, client,
         [saved] = get_config().arr_instances
         assert (saved["name"], saved["port"], saved["api_key"]) == ("4K", radarr.port, "wrong")
     # The first Sonarr's own Test button: its verdict next to it.
-    page.css(".arr-test[data-arr-kind='sonarr']")[0].click()
+    page.click_first(".arr-test[data-arr-kind='sonarr']")
     first = page.css(".arr-test-result[data-arr-kind='sonarr']")[0]
     page.wait(lambda _: "connected to Sonarr" in first.text, message="no verdict next to the Sonarr fieldset")
     row = page.css("#arr-instances .arr-instance")[-1]
