@@ -3,7 +3,8 @@
 Checks the v3 `api_key` parameter or the v4 Bearer token (401 otherwise); answers
 /search/movie (query, year) and /search/tv (query, first_air_date_year) from its
 `movies` and `shows`. Knobs: `throttle_next` (answer 429 with Retry-After that many
-times), `fail_next` (answer 503 that many times), `fail_query` (always 500 for it).
+times), `fail_next` (answer 503 that many times), `fail_query` (always 500 for it),
+`delay` (seconds before each answer: a slow TMDB).
 """
 
 import json
@@ -24,11 +25,13 @@ class FakeTmdb:
         self.throttle_next = 0
         self.fail_next = 0
         self.fail_query = ""
+        self.delay = 0.0
         self.requests: list[tuple[float, str, dict, str]] = []  # (time, path, params, authorization)
         self._lock = threading.Lock()  # guards the knobs and the request list between request threads
         self.server = None
 
     def _answer(self, path: str, params: dict, authorization: str):
+        time.sleep(self.delay)
         with self._lock:
             self.requests.append((time.monotonic(), path, params, authorization))
             if params.get("api_key") != API_KEY and authorization != f"Bearer {TOKEN}":

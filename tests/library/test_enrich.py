@@ -2,6 +2,10 @@
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -68,3 +72,26 @@ def test_failures_are_logged_counted_and_retried_next_run(cli, tmdb, library):  
 def test_without_a_key_it_says_so(cli, env):  # noqa: F811
     result = cli("enrich")
     assert result.returncode == 2 and "tmdb_api_key" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ctrl_c_cancels_with_130_and_keeps_what_was_found(cli, tmdb, library):  # noqa: F811
+    for year in range(2000, 2020):
+        tmdb.movies.append({"id": year, "title": f"Film {year}", "original_title": f"Film {year}",
+                            "release_date": f"{year}-01-01"})
+        library.link(f"Films/Film {year} ({year})/Film {year} ({year}).mkv", library.target(f"film{year}.mkv"))
+    assert cli("import").returncode == 0
+    tmdb.delay = 0.2
+    # As from a terminal: SIGINT at its default even if this test run was started with it ignored.
+    proc = subprocess.Popen([sys.executable, "-m", "linkdoctor", "enrich"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 30
+    while len(tmdb.requests) < 2:  # the first item is recorded
+        assert time.monotonic() < deadline and proc.poll() is None, "enrich never asked TMDB"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 130 and "linkdoctor: cancelled" in err and "Traceback" not in err, (out, err)
+    tmdb.delay = 0.0
+    rest = json.loads(cli("enrich", "--json").stdout)
+    assert 0 < rest["already"] < 20 and rest["enriched"] == 20 - rest["already"]

@@ -13,7 +13,7 @@ from linkdoctor.cli.common import service_command
 @click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
 @service_command()
 def jobs_command(app, as_json, limit):
-    """List active and recent background jobs (scans, imports, checks, repairs, notifications)."""
+    """List active and recent background jobs (scans, imports, checks, repairs, enrichments, notifications)."""
     from linkdoctor.jobs.status import recent_jobs
 
     data = recent_jobs(limit)

@@ -1,4 +1,4 @@
-"""`import`, `pending` and `check`: the library inventory and its integrity, run as jobs like the web's."""
+"""`import`, `pending`, `check`, `enrich`: the inventory, its integrity, its TMDB titles; jobs like the web's."""
 
 import json
 import signal
@@ -170,3 +170,31 @@ def _print_check(document: dict, categories) -> None:
             click.echo(f"      fix: {entry['action']}")
     for warning in document["warnings"]:
         click.echo(f"warning: {warning}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+def enrich(as_json):
+    """Look inventory items up on TMDB (oldest first) and keep their titles for repair-links.
+
+    Exit 0: done, 1: some items failed (tried again next run), 2: could not run, 130: cancelled.
+    """
+    from linkdoctor.library.service import start_enrich
+
+    app = build_app(recover=True)
+    with app.app_context(), plain_errors(app):
+        status = run_job(app, lambda runner: start_enrich(runner, origin="cli"))
+    code = _exit_for(status)
+    if code == EXIT_CANCELLED:
+        click.echo("linkdoctor: cancelled", err=True)  # what was found until then is kept
+    if code is not None:
+        sys.exit(code)
+    summary = status["result"]
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"{summary['enriched']} enriched, {summary['not_found']} not found, {summary['failed']} failed "
+                   f"({summary['already']} already enriched)")
+        for failure in summary["failures"]:
+            click.echo(f"  failed: {failure['path']}: {failure['reason']}")
+    sys.exit(EXIT_PROBLEMS if summary["failed"] else EXIT_OK)

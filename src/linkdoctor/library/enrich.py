@@ -23,11 +23,20 @@ FAILURES_SHOWN = 20
 log = logging.getLogger(__name__)
 
 
+def require_api_key(api_key: str) -> None:
+    """A ValidationError naming the setting when no TMDB key is set (checked before a job starts)."""
+    if not api_key:
+        raise ValidationError("no TMDB API key: set tmdb_api_key (a v3 key or a v4 read token) in the settings",
+                              setting="tmdb_api_key")
+
+
 def enrich(base_url: str, api_key: str, progress: Callable[[int, int], None], cancel: threading.Event,
            client: TmdbClient | None = None) -> dict:
-    """Enrich every item not yet enriched; the summary {enriched, not_found, failed, already, failures}."""
-    if not api_key:
-        raise ValidationError("no TMDB API key: set tmdb_api_key (a v3 key or a v4 read token) in the settings")
+    """Enrich every item not yet enriched; the summary {enriched, not_found, failed, already, failures}.
+
+    A cancel stops before the next item; what was recorded until then is kept.
+    """
+    require_api_key(api_key)
     client = client or TmdbClient(base_url, api_key)
     query = (select(InventoryItem).where(InventoryItem.enrich_state.not_in((FOUND, NOT_FOUND)),
                                          InventoryItem.pending.is_(False), InventoryItem.kind.in_((MOVIE, EPISODE)))

@@ -1,10 +1,11 @@
-"""Import and check as jobs: validate the request, start it on the job runner; the routes and the CLI share this."""
+"""Import, check and enrich as jobs: validate the request, start it on the job runner; routes and CLI share this."""
 
 import os
 
 from linkdoctor.config import get_config
 from linkdoctor.errors import ValidationError
 from linkdoctor.jobs.runner import JobCancelled, JobContext, JobRunner
+from linkdoctor.library.enrich import enrich, require_api_key
 from linkdoctor.library.integrity import CheckRequest, IntegrityCheck
 from linkdoctor.library.inventory import Importer, ImportRequest
 from linkdoctor.paths import checked_paths, real_root
@@ -69,3 +70,21 @@ def start_check(runner: JobRunner, verify_hash: bool = False, origin: str = "web
             raise JobCancelled() from None
 
     return runner.start("check", work, params={"verify_hash": verify_hash}, origin=origin)
+
+
+def start_enrich(runner: JobRunner, origin: str = "web") -> JobContext:
+    """Look the inventory's items not yet enriched up on TMDB as a job; refused at once without a TMDB key."""
+    config = get_config()
+    require_api_key(config.tmdb_api_key)
+    base_url, api_key = config.tmdb_base_url, config.tmdb_api_key
+
+    def work(ctx: JobContext) -> dict:
+        def progress(done: int, total: int) -> None:
+            ctx.progress(done / max(total, 1), "enrich", f"{done} of {total} items")
+
+        summary = enrich(base_url, api_key, progress, ctx.cancel)
+        if ctx.cancel.is_set():  # enrich stopped between two items and kept what it had found
+            raise JobCancelled()
+        return summary
+
+    return runner.start("enrich", work, origin=origin)

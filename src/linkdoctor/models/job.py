@@ -1,4 +1,4 @@
-"""Background jobs other than scans (import, check, repair, notify): one persisted row each."""
+"""Background jobs other than scans (import, check, repair, enrich, notify): one persisted row each."""
 
 from datetime import datetime
 
@@ -12,7 +12,7 @@ INTERRUPTED = "interrupted"
 JOB_ACTIVE_STATES = (PENDING, RUNNING)
 JOB_FINISHED_STATES = (COMPLETED, CANCELLED, ERROR, INTERRUPTED)
 # Every kind the runner knows; a scan is a job too, but keeps its own SymlinkScan row.
-JOB_KINDS = ("scan", "import", "check", "repair", "notify")
+JOB_KINDS = ("scan", "import", "check", "repair", "enrich", "notify")
 
 
 class Job(db.Model):

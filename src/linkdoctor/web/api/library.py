@@ -1,4 +1,4 @@
-"""The library inventory and its check: start import and check jobs, page the pending list and a check's results.
+"""The library inventory: start import, check and enrich jobs, page the pending list and a check's results.
 
 Jobs are polled through /jobs/<id> like every other kind.
 """
@@ -9,7 +9,7 @@ from linkdoctor.errors import NotFoundError, ValidationError
 from linkdoctor.jobs.status import get_job
 from linkdoctor.library import integrity
 from linkdoctor.library.inventory import pending_items
-from linkdoctor.library.service import start_check, start_import
+from linkdoctor.library.service import start_check, start_enrich, start_import
 from linkdoctor.web.api import bp
 from linkdoctor.web.api.inputs import int_arg, json_body, jobs, positive_id
 
@@ -38,6 +38,14 @@ def start_library_check():
     """Start a check: {verify_hash?: bool}; poll /jobs/<job_id>, then page its results."""
     body = json_body({"verify_hash"})
     ctx = start_check(jobs(), body.get("verify_hash", False), origin="web")
+    return jsonify({"job_id": ctx.job_id, "state": "pending"}), 202
+
+
+@bp.post("/library/enrich")
+def start_library_enrich():
+    """Start looking the inventory's items up on TMDB: {}; poll /jobs/<job_id>."""
+    json_body(set())
+    ctx = start_enrich(jobs(), origin="web")
     return jsonify({"job_id": ctx.job_id, "state": "pending"}), 202
 
 

@@ -144,6 +144,8 @@ PATHS = {
                                            body=_object({"paths": STRINGS, "dry_run": {"type": "boolean"}}))},
     "/library/check": {"post": _operation("Check the inventory against the library, as a job", ok=202, errors=(409,),
                                           body=_object({"verify_hash": {"type": "boolean"}}))},
+    "/library/enrich": {"post": _operation("Look the inventory's items up on TMDB (titles for repair), as a job",
+                                           ok=202, errors=(409,), body=EMPTY_BODY)},
     "/library/check/{job_id}/results": {"get": _operation("A page of a check's results", errors=(404,), params=[
         JOB_ID, _query("category", {"type": "string"}), _query("page", {"type": "integer", "minimum": 1}),
         _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500})])},
