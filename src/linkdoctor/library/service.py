@@ -80,7 +80,7 @@ def start_enrich(runner: JobRunner, origin: str = "web") -> JobContext:
 
     def work(ctx: JobContext) -> dict:
         def progress(done: int, total: int) -> None:
-            ctx.progress(done / max(total, 1), "enrich", f"{done} of {total} items")
+            ctx.progress(done / max(total, 1), "search", f"{done} of {total} items")
 
         summary = enrich(base_url, api_key, progress, ctx.cancel)
         if ctx.cancel.is_set():  # enrich stopped between two items and kept what it had found

@@ -2,6 +2,7 @@
 
 import { initAccess } from "./access.js";
 import { initDashboard } from "./dashboard.js";
+import { initEnrich } from "./enrich.js";
 import { initIgnores } from "./ignores.js";
 import { initMaintenance } from "./maintenance.js";
 import { initOffline } from "./offline.js";
@@ -144,7 +145,11 @@ function main() {
   };
   const maintenance = initMaintenance({ showError });
   initRepair({ showError });
-  listeners.maintenance = () => maintenance.tabShown();
+  const enrich = initEnrich({ showError });
+  listeners.maintenance = () => {
+    maintenance.tabShown();
+    enrich.tabShown();
+  };
   initOffline({
     onBack: () => {
       dashboard.refresh();

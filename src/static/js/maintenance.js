@@ -3,6 +3,7 @@
 
 import { get, post } from "./api.js";
 import { pathWithBreaks } from "./format.js";
+import { showJobProgress } from "./job_progress.js";
 import { VOCABULARY } from "./vocabulary.js";
 
 const PER_PAGE = 50;
@@ -41,14 +42,6 @@ export function initMaintenance({ showError }) {
     $("maint-progress").hidden = !running;
   }
 
-  function showProgress(status) {
-    const percent = Math.round(status.progress || 0);
-    $("maint-progress-fill").style.width = `${percent}%`;
-    $("maint-progress-bar").setAttribute("aria-valuenow", String(percent));
-    $("maint-progress-text").textContent = `${status.kind} #${status.job_id}: ${percent} % ${status.phase || ""}` +
-      (status.message ? ` (${status.message})` : "");
-  }
-
   function summarize(status) {
     const result = status.result || {};
     if (status.state !== "completed") {
@@ -69,7 +62,7 @@ export function initMaintenance({ showError }) {
     setRunning(true);
     try {
       const status = await get(`/jobs/${jobId}`);
-      showProgress(status);
+      showJobProgress("maint", status);
       if (status.state === "pending" || status.state === "running") {
         state.timer = setTimeout(() => follow(jobId), POLL_MS);
         return;
