@@ -142,9 +142,12 @@ function main() {
     access.refresh();
     ignores.load();
   };
-  const maintenance = initMaintenance({ showError });
-  initRepair({ showError });
-  listeners.maintenance = () => maintenance.tabShown();
+  const repair = initRepair({ showError });
+  const maintenance = initMaintenance({ showError, openRepair: (kind) => repair.open(kind) });
+  listeners.maintenance = () => {
+    maintenance.tabShown();
+    repair.tabShown();
+  };
   initOffline({
     onBack: () => {
       dashboard.refresh();

@@ -30,7 +30,10 @@ function pathCell(path, column) {
   return td;
 }
 
-export function initMaintenance({ showError }) {
+// Check categories the Repair block fixes from this page, and the kind of list it makes for them.
+const REPAIR_KINDS = { broken_symlinks: "broken", duplicate_targets: "shared" };
+
+export function initMaintenance({ showError, openRepair }) {
   const state = { jobId: null, checkId: null, category: CATEGORIES.length ? CATEGORIES[0].key : "", page: 1,
                   counts: {}, loaded: false, timer: null, requests: 0, pendingPage: 1 };
 
@@ -136,12 +139,16 @@ export function initMaintenance({ showError }) {
       const row = document.createElement("tr");
       row.dataset.category = state.category;
       if (state.category === "duplicate_targets") {
-        const links = cell("", "mono path", 0);
+        // The links in one element: a phone's card keeps it beside the cell's label.
+        const links = cell("", "mono", 0);
+        const lines = document.createElement("div");
         for (const link of item.links) {
           const line = document.createElement("div");
+          line.className = "path";
           line.append(pathWithBreaks(link));
-          links.append(line);
+          lines.append(line);
         }
+        links.append(lines);
         row.append(links, pathCell(item.target, 1), cell(`${item.verdict}: ${item.detail}`, null, 2), cell(item.action, "mono", 3));
         row.classList.add(`verdict-${item.verdict}`);
       } else {
@@ -156,6 +163,10 @@ export function initMaintenance({ showError }) {
     $("maint-next").disabled = state.page >= pages;
     const category = CATEGORIES.find((c) => c.key === state.category);
     $("maint-action").textContent = category ? `${category.description}. Fix: ${category.action}` : "";
+    const repairKind = REPAIR_KINDS[state.category];
+    $("maint-open-repair").hidden = !repairKind;
+    $("maint-open-repair").textContent = repairKind === "shared"
+      ? "List the shared wrong targets in Repair" : "List the broken links in Repair";
     document.body.dataset.maintLoadMs = String(Math.round(performance.now() - started));
   }
 
@@ -215,6 +226,7 @@ export function initMaintenance({ showError }) {
   $("maint-pending-next").addEventListener("click", () => pendingTo(state.pendingPage + 1));
   $("maint-prev").addEventListener("click", () => pageTo(state.page - 1));
   $("maint-next").addEventListener("click", () => pageTo(state.page + 1));
+  $("maint-open-repair").addEventListener("click", () => openRepair(REPAIR_KINDS[state.category]));
 
   async function tabShown() {
     if (state.loaded) return;
