@@ -115,6 +115,13 @@ def test_min_score_and_a_path_argument(cli, tree, media_root):
     assert outside.returncode == 2 and "outside the media root" in outside.stderr
 
 
+def test_ignored_links_are_left_out_and_counted(cli, tree):
+    assert cli("ignore", "add", "--path", tree.e02).returncode == 0
+    result = cli("repair-links", "--auto")
+    assert "1 ignored (left out)" in result.stdout and tree.e02 not in result.stdout
+    assert not os.path.exists(tree.e02) and os.path.exists(tree.e21)
+
+
 def test_without_source_roots_it_says_so(cli, library):
     library.broken("Films/B/b.mkv")
     result = cli("repair-links")
