@@ -1,6 +1,7 @@
 // Bootstrapping: the tabs, the error banner, and the wiring between the three tabs.
 
 import { initAccess } from "./access.js";
+import { initActivity } from "./activity.js";
 import { initDashboard } from "./dashboard.js";
 import { initIgnores } from "./ignores.js";
 import { initMaintenance } from "./maintenance.js";
@@ -155,10 +156,12 @@ function main() {
     },
   });
   const quarantineView = initQuarantineView({ showError, changed: () => dashboard.refresh() });
+  const activity = initActivity({ showError });
   listeners.dashboard = () => {
     dashboard.refresh();
     dashboard.refreshSystem(); // a connection test made in Settings shows here at once
     quarantineView.load();
+    activity.load();
   };
   listeners.scanner = () => scanner.tabShown();
   window.addEventListener("hashchange", () => route(scanner));

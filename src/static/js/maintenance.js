@@ -1,6 +1,7 @@
 // The Maintenance tab: run an import or a check as a job, follow it, and page a check's
 // results per category from the server (50 at a time; the browser never holds them all).
 
+import { jobSummary } from "./activity.js";
 import { get, post } from "./api.js";
 import { pathWithBreaks } from "./format.js";
 import { VOCABULARY } from "./vocabulary.js";
@@ -58,13 +59,9 @@ export function initMaintenance({ showError, openRepair }) {
       return `${status.kind} #${status.job_id} ${status.state}${status.message ? ": " + status.message : ""}`;
     }
     if (status.kind === "import") {
-      return `Import #${status.job_id}${result.dry_run ? " (dry run, nothing recorded)" : ""}: ` +
-        `${result.imported} imported, ${result.updated} updated, ${result.skipped} unchanged, ` +
-        `${result.pending} pending identification, ${result.errors} errors.`;
+      return `Import #${status.job_id}${result.dry_run ? " (dry run, nothing recorded)" : ""}: ${jobSummary(status)}.`;
     }
-    const total = Object.values(result.counts || {}).reduce((a, b) => a + b, 0);
-    return `Check #${status.job_id}: ${result.consistent ? "consistent" : "inconsistencies found"} ` +
-      `(${total} entries).`;
+    return `Check #${status.job_id}: ${jobSummary(status)}.`;
   }
 
   async function follow(jobId) {
