@@ -69,7 +69,7 @@ export function initActivity({ showError }) {
       }));
     }
     return el("tr", { dataset: { jobId: String(job.job_id), kind: job.kind, state: job.state } },
-      el("td", { dataset: { label: "Job" } }, el("span", { className: "muted" }, `#${job.job_id} `), title(job)),
+      el("td", { dataset: { label: "Job" } }, el("span", {}, el("span", { className: "muted" }, `#${job.job_id} `), title(job))),
       el("td", { dataset: { label: "State" } }, pill),
       el("td", { dataset: { label: "Started" }, text: formatDate(job.started_at || job.created_at) }),
       el("td", { className: "num", dataset: { label: "Duration" }, text: job.duration == null ? "—" : formatDuration(job.duration) }),
