@@ -209,3 +209,51 @@ def test_a_rescan_that_does_not_complete_in_time_is_not_followed_by_a_search(cli
     assert e01["search"] == "not sent: the rescan ended timeout"
     assert services["ok"] is False and "problem(s)" in services["message"]
     assert [c["name"] for c in radarr.sent_commands()] == ["RescanMovie", "MoviesSearch", "RescanMovie"]
+
+
+def wait_job(client, job_id, timeout=60.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/symlink/jobs/{job_id}").get_json()
+        if job["state"] not in ("pending", "running"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} not finished after {timeout}s: {job}")
+
+
+def test_a_slow_rescan_holds_up_no_scan_and_a_link_restored_meanwhile_is_never_searched(client, world, sonarr,
+                                                                                        radarr):
+    """The follow-up only talks to Sonarr/Radarr: while Sonarr rescans, a scan runs and a restore goes through;
+    the restored episode is then left out of the search, and the restore's own follow-up waits its turn."""
+    sonarr.command_seconds = 4
+    links, ids = world["links"], world["ids"]
+    status = real_scan(client)
+    removal = confirm_all(client, status)
+    notify_id = removal["services"]["job_id"]
+    deadline = time.monotonic() + 10
+    while not sonarr.sent_commands() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sonarr.sent_commands() == [{"name": "RescanSeries", "seriesId": world["quiet"]}]
+
+    # Sonarr is rescanning: a new scan starts and ends, a restore goes through.
+    started = client.post("/api/symlink/scan/start", json={"mode": "dry-run"})
+    assert started.status_code == 202, started.get_json()
+    assert wait_for_scan(client, started.get_json()["scan_id"])["status"] == "completed"
+    restored = client.post(f"/api/symlink/scan/{status['scan_id']}/restore", json={"paths": [str(links["E01"])]})
+    assert restored.status_code == 200, restored.get_json()
+    assert os.path.islink(links["E01"])
+    assert client.get(f"/api/symlink/jobs/{notify_id}").get_json()["state"] == "running"  # still rescanning
+
+    first = wait_job(client, notify_id)
+    assert first["state"] == "completed"
+    searches = [c for c in sonarr.sent_commands() if c["name"] == "EpisodeSearch"]
+    assert searches == [{"name": "EpisodeSearch", "episodeIds": [ids["E02"]]}]  # E01 is back: never searched
+    by_path = {link["path"]: link["matches"] for link in first["result"]["links"]}
+    assert by_path[str(links["E01"])][0]["search"] == "not sent: the link was restored meanwhile"
+    assert by_path[str(links["E02"])][0]["search"] == "sent"
+
+    # The restore's follow-up ran after it, not beside it: its rescan came after the search.
+    second = wait_job(client, restored.get_json()["services"]["job_id"])
+    assert second["state"] == "completed" and second["started_at"] >= first["finished_at"]
+    names = [c["name"] for c in sonarr.sent_commands()]
+    assert names == ["RescanSeries", "RescanSeries", "EpisodeSearch", "RescanSeries"]

@@ -221,3 +221,60 @@ def test_cancelling_a_finished_or_unknown_job_is_refused(app, client, runner):
     assert ctx.done.wait(5)
     with app.app_context(), pytest.raises(ConflictError):
         runner.cancel(ctx.job_id)
+
+
+# -- side jobs (Sonarr/Radarr follow-ups): beside the library lock, one at a time among themselves ----
+
+def test_a_side_job_runs_beside_a_library_job_and_side_jobs_run_one_after_another(app, client, runner, env):
+    gate = threading.Event()
+    with app.app_context():
+        library_job = runner.start("import", endless_work)
+        first = runner.start("notify", counting_work(3, gate=gate))  # the library is busy: it runs anyway
+        second = runner.start("notify", counting_work(1))
+    assert wait_state(client, first.job_id, states=("running",))["state"] == "running"
+    waiting = client.get(f"/api/symlink/jobs/{second.job_id}").get_json()
+    assert waiting["state"] == "pending" and "waiting for the previous" in waiting["message"]
+    # A side job never makes the library look busy: the 409 names the job that holds it.
+    answer = client.post("/api/symlink/scan/start", json={})
+    assert answer.status_code == 409 and answer.get_json()["job_id"] == library_job.job_id
+    with app.app_context():
+        runner.cancel(library_job.job_id)
+    assert library_job.done.wait(5)
+    assert client.get(f"/api/symlink/jobs/{second.job_id}").get_json()["state"] == "pending"
+
+    gate.set()
+    done_first, done_second = wait_state(client, first.job_id), wait_state(client, second.job_id)
+    assert done_first["result"] == {"counted": 3} and done_second["result"] == {"counted": 1}
+    assert done_second["started_at"] >= done_first["finished_at"]
+    assert done_second["message"] == "1 of 1"
+
+
+def test_a_side_job_cancelled_while_it_waits_ends_cancelled_without_running(app, client, runner, env):
+    ran = threading.Event()
+    with app.app_context():
+        first = runner.start("notify", endless_work)
+        second = runner.start("notify", lambda ctx: ran.set() or {})
+        runner.cancel(second.job_id)
+    assert wait_state(client, second.job_id)["state"] == "cancelled" and not ran.is_set()
+    with app.app_context():
+        runner.cancel(first.job_id)
+    assert wait_state(client, first.job_id)["state"] == "cancelled"
+
+
+def test_recovery_leaves_a_live_side_job_alone_and_marks_a_dead_one(app, client, runner, env):
+    from linkdoctor.jobs.recovery import recover_interrupted
+
+    with app.app_context():
+        live = runner.start("notify", endless_work)
+    assert wait_state(client, live.job_id, states=("running",))
+    with app.app_context():
+        assert recover_interrupted(env)["jobs"] == []  # its follow-up lock is held: someone is working
+        runner.cancel(live.job_id)
+    assert wait_state(client, live.job_id)["state"] == "cancelled"
+    with app.app_context():  # a row a dead process left running
+        dead = Job(kind="notify", state="running", owner_pid=0)
+        db.session.add(dead)
+        db.session.commit()
+        assert recover_interrupted(env)["jobs"] == [dead.id]
+        db.session.refresh(dead)
+        assert dead.state == "interrupted"

@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -114,6 +115,13 @@ def test_min_score_and_a_path_argument(cli, tree, media_root):
     assert outside.returncode == 2 and "outside the media root" in outside.stderr
 
 
+def test_ignored_links_are_left_out_and_counted(cli, tree):
+    assert cli("ignore", "add", "--path", tree.e02).returncode == 0
+    result = cli("repair-links", "--auto")
+    assert "1 ignored (left out)" in result.stdout and tree.e02 not in result.stdout
+    assert not os.path.exists(tree.e02) and os.path.exists(tree.e21)
+
+
 def test_without_source_roots_it_says_so(cli, library):
     library.broken("Films/B/b.mkv")
     result = cli("repair-links")
@@ -151,30 +159,38 @@ def test_interactive_pick_skip_quarantine_and_quit(tree, env):
     assert os.path.islink(tree.nothing)
 
 
-def test_fix_bad_links_repoints_suspicious_and_leaves_legitimate(cli, library, source_dir, media_root):
+class SharedTree:
+    """Two episodes' links on one file (one of them wrong) and a film linked from two folders (legitimate)."""
+
+    def __init__(self, library, source):
+        show = source / "Dix.Pour.Cent.S01.FRENCH.1080p"
+        show.mkdir()
+        for number in (3, 4):
+            (show / f"Dix.Pour.Cent.S01E0{number}.FRENCH.1080p.mkv").write_bytes(b"\0" * 4096)
+        self.e03 = str(show / "Dix.Pour.Cent.S01E03.FRENCH.1080p.mkv")
+        self.e04 = str(show / "Dix.Pour.Cent.S01E04.FRENCH.1080p.mkv")
+        season = "Séries/Dix pour cent/Saison 01"
+        self.good = str(library.link(f"{season}/Dix pour cent - S01E03.mkv", self.e03))
+        self.bad = str(library.link(f"{season}/Dix pour cent - S01E04.mkv", self.e03))  # the anchor's substring bug
+        self.film = str(source / "Dune.2021.2160p.mkv")
+        Path(self.film).write_bytes(b"\0" * 4096)
+        self.films = [str(library.link("Films/Dune (2021)/Dune (2021).mkv", self.film)),
+                      str(library.link("Films/Science-fiction/Dune (2021).mkv", self.film))]  # legitimate
+
+
+def test_fix_bad_links_repoints_suspicious_and_leaves_legitimate(cli, library, source_dir):
     assert cli("config", "set", "source_roots", str(source_dir)).returncode == 0
-    show = source_dir / "Dix.Pour.Cent.S01.FRENCH.1080p"
-    show.mkdir()
-    for number in (3, 4):
-        (show / f"Dix.Pour.Cent.S01E0{number}.FRENCH.1080p.mkv").write_bytes(b"\0" * 4096)
-    e03 = str(show / "Dix.Pour.Cent.S01E03.FRENCH.1080p.mkv")
-    season = "Séries/Dix pour cent/Saison 01"
-    good = library.link(f"{season}/Dix pour cent - S01E03.mkv", e03)
-    bad = library.link(f"{season}/Dix pour cent - S01E04.mkv", e03)  # the anchor's substring bug
-    film = source_dir / "Dune.2021.2160p.mkv"
-    film.write_bytes(b"\0" * 4096)
-    library.link("Films/Dune (2021)/Dune (2021).mkv", film)
-    library.link("Films/Science-fiction/Dune (2021).mkv", film)  # the same film twice: legitimate
+    tree = SharedTree(library, source_dir)
 
     listed = json.loads(cli("fix-bad-links", "--json").stdout)
-    assert [s["path"] for s in listed["skipped"]] == [str(bad)]
-    assert [g["target"] for g in listed["legitimate"]] == [str(film)]
-    assert os.path.realpath(bad) == e03
+    assert [s["path"] for s in listed["skipped"]] == [tree.bad]
+    assert [g["target"] for g in listed["legitimate"]] == [tree.film]
+    assert os.path.realpath(tree.bad) == tree.e03
 
     result = cli("fix-bad-links", "--auto", "--json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert [r["path"] for r in document["repaired"]] == [str(bad)]
-    assert os.path.realpath(bad) == str(show / "Dix.Pour.Cent.S01E04.FRENCH.1080p.mkv")
-    assert os.path.realpath(good) == e03
-    assert os.path.realpath(media_root / "Films/Science-fiction/Dune (2021).mkv") == str(film)
+    assert [r["path"] for r in document["repaired"]] == [tree.bad]
+    assert os.path.realpath(tree.bad) == tree.e04
+    assert os.path.realpath(tree.good) == tree.e03
+    assert all(os.path.realpath(link) == tree.film for link in tree.films)

@@ -13,6 +13,7 @@ import re
 
 from linkdoctor.config import EDITABLE
 from linkdoctor.web.api.openapi import openapi_document
+from tests.library.test_repair import SharedTree
 from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
 from tests.web.test_confirm_page import confirm, scan
 from tests.web.test_settings_page import _alert
@@ -93,11 +94,13 @@ def split(path: str) -> list[str]:
 
 
 def run_main_flows(page, client, library):
-    """Dashboard, a real scan confirmed and restored, findings views, settings saved, the quarantine."""
+    """Dashboard, a real scan confirmed and restored, findings views, settings saved, the quarantine,
+    an import, both repair lists, a repair accepted and undone."""
     library.healthy("Movies/Ok 1/ok1.mkv")
     library.healthy("Movies/Ok 2/ok2.mkv")
     library.healthy("Movies/Ok 3/ok3.mkv")
     library.broken("Movies/Gone/gone.mkv")
+    shared = SharedTree(library, library.source)
     client.post("/api/symlink/config", json={"source_roots": [str(library.source)]})
     page.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORDER})
     scan_id = scan(page, "real", "awaiting_confirmation")
@@ -133,6 +136,15 @@ def run_main_flows(page, client, library):
     page.tab("maintenance")
     page.by_id("maint-import").click()
     page.wait(lambda _: not page.visible("maint-cancel"), timeout=40, message="the import never ended")
+    page.by_id("repair-list").click()
+    page.wait_for_text("repair-status", "broken link(s)", timeout=60)
+    page.by_id("repair-list-shared").click()
+    page.wait_for_text("repair-status", "sharing a wrong target", timeout=60)
+    page.click_first(f"#repair-body tr[data-path='{shared.bad}'] .repair-accept")
+    page.wait_for_text("repair-status", "1 link(s) repaired", timeout=60)
+    page.click_first("#repairs-body .repair-undo")
+    page.wait(lambda driver: _alert(driver), message="Undo did not ask").accept()
+    page.wait_for_text("repairs-message", "points at")
     return page.driver.execute_script("return window.__contract")
 
 

@@ -139,9 +139,20 @@ def test_the_quarantine_across_scans_restores_chosen_links_and_purges(page, app,
     confirmed(app)
     second = library.broken("Movies/Two/two.mkv")
     confirmed(app)
+    # A link repair-links sent to the quarantine (no candidate): listed too, under its own name.
+    from linkdoctor.library.repair import quarantine_link
+
+    settings = app.config["LINKDOCTOR_SETTINGS"]
+    third = library.broken("Movies/Three/three.mkv")
+    with app.app_context():
+        quarantine_link(str(third), os.readlink(third), str(library.root), settings.data_dir,
+                        settings.quarantine_dir)
     page.open("dashboard")
-    page.wait(lambda _: len(page.css("#qv-body tr")) == 2, message="the quarantine was not listed")
-    assert "2 link(s) in the quarantine" in page.by_id("qv-summary").text
+    page.wait(lambda _: len(page.css("#qv-body tr")) == 3, message="the quarantine was not listed")
+    assert "3 link(s) in the quarantine" in page.by_id("qv-summary").text
+    scans = {row.find_element("css selector", "td.path").text.replace("\n", "").rsplit("/", 1)[-1]:
+             row.find_element("css selector", "td[data-label='Scan']").text for row in page.css("#qv-body tr")}
+    assert scans["three.mkv"] == "repair-links" and scans["one.mkv"].startswith("#")
     page.screenshot(screenshot_dir, "quarantine-view")
     pick = [box for box in page.css("#qv-body input.quarantine-pick")
             if "One/one.mkv" in box.find_element("xpath", "ancestor::tr").get_attribute("textContent")][0]
@@ -149,15 +160,15 @@ def test_the_quarantine_across_scans_restores_chosen_links_and_purges(page, app,
     page.by_id("qv-restore").click()
     page.wait_for_text("qv-result", "Restored 1 link(s)")
     assert os.path.islink(first) and not os.path.lexists(second)
-    page.wait(lambda _: len(page.css("#qv-body tr")) == 1, message="the restored link stayed listed")
+    page.wait(lambda _: len(page.css("#qv-body tr")) == 2, message="the restored link stayed listed")
     app.test_client().post("/api/symlink/config", json={"quarantine_retention_days": 0})
     page.by_id("qv-purge").click()
     alert = page.driver.switch_to.alert
     assert "cannot be restored" in alert.text
     alert.accept()
-    page.wait_for_text("qv-result", "Purged 1 link(s)")
-    page.wait(lambda _: page.visible("qv-empty"), message="the purged link stayed listed")
-    assert not os.path.lexists(second)
+    page.wait_for_text("qv-result", "Purged 2 link(s)")
+    page.wait(lambda _: page.visible("qv-empty"), message="the purged links stayed listed")
+    assert not os.path.lexists(second) and not os.path.lexists(third)
 
 
 def arr_rows(page) -> dict:

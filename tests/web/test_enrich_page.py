@@ -43,6 +43,11 @@ def test_looking_titles_up_shows_what_was_found_and_why_one_failed(page, app, li
     page.wait_for_text("enrich-summary", "0 enriched, 1 not found, 0 failed (2 already enriched)", timeout=30)
     assert not page.visible("enrich-failures")
 
+    # The Dashboard's Activity says the same of it.
+    page.tab("dashboard")
+    page.wait_for_text("activity-body", "Titles from TMDB")
+    page.wait_for_text("activity-body", "0 enriched, 1 not found, 0 failed (2 already enriched)")
+
 
 def test_without_a_key_the_block_says_so_and_leads_to_the_key_in_settings(page, screenshot_dir):
     page.open("maintenance")

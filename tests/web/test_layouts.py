@@ -78,6 +78,28 @@ for (const node of document.querySelectorAll(".path")) {
     }
   }
 }
+// On a phone a table row is a card: each cell's label on the left, all of its content on the right
+// (a cell holding several elements would put the second one under the label).
+const cards = [];
+for (const td of document.querySelectorAll(".data-table td[data-label]")) {
+  if (outsideOf(td) || !shown(td) || getComputedStyle(td).display !== "grid") continue;
+  const labelRight = td.getBoundingClientRect().left + parseFloat(getComputedStyle(td).paddingLeft)
+    + parseFloat(getComputedStyle(td).gridTemplateColumns.split(" ")[0]);
+  for (const child of td.childNodes) {
+    let boxes = [];
+    if (child.nodeType === Node.ELEMENT_NODE && child.tagName !== "WBR") boxes = [child.getBoundingClientRect()];
+    if (child.nodeType === Node.TEXT_NODE && child.data.trim()) {
+      const range = document.createRange();
+      range.selectNodeContents(child);
+      boxes = [...range.getClientRects()];
+    }
+    const left = Math.min(Infinity, ...boxes.filter((b) => b.width > 0).map((b) => b.left));
+    if (left < labelRight - 1) {
+      cards.push(`${td.dataset.label} of ${name(td.closest("tbody") || td)}: "${(child.textContent || "").trim().slice(0, 30)}" under the label`);
+      break;
+    }
+  }
+}
 // What sticks out on the right: the innermost elements wider than the screen, to name the culprit.
 const wide = [];
 for (const node of document.body.querySelectorAll("*")) {
@@ -98,7 +120,7 @@ for (let text = texts.nextNode(); text && wide.length < 10; text = texts.nextNod
 }
 return {
   scrollWidth: document.scrollingElement.scrollWidth, innerWidth: window.innerWidth,
-  controls, breaks, paths, wide: wide.slice(0, 10),
+  controls, breaks, paths, wide: wide.slice(0, 10), cards: cards.slice(0, 10),
 };
 """
 
@@ -118,6 +140,10 @@ def busy_library(app, client, library, source_dir):
     library.link("Movies/Noise (1999)/Noise (1999).mkv", library.garbage("noise.mkv"))
     library.broken(f"Old/{SERIES}/Season 09/{EPISODE.format(9)}")
     library.broken("Not Mine/Someone Else (2010)/Someone Else (2010).mkv")
+    # Two episodes on one file: a suspicious shared target, its links listed in one cell of the check.
+    shared = library.target("shared.mkv")
+    for episode in (4, 5):
+        library.link(f"Series/{SERIES}/Season 01/{EPISODE.format(episode)}", shared)
     for body in ({"prefix": "Not Mine", "note": "a friend's folder, not mine to fix"},
                  {"prefix": f"{source_dir}/a debrid folder that is slow to answer/with a long name"},
                  {"path": f"Series/{SERIES}/Season 01/{EPISODE.format(3)}", "note": "known to be missing"}):
@@ -154,6 +180,10 @@ def open_tab(page, tab, latest):
         "maintenance": lambda _: page.visible("maint-results") and page.css("#maint-body tr"),
     }[tab]
     page.wait(ready, message=f"the {tab} tab never finished loading")
+    if tab == "maintenance":  # the category whose rows hold several links each
+        page.click_first("#maint-categories [data-category='duplicate_targets']")
+        page.wait(lambda _: page.css("#maint-body tr[data-category='duplicate_targets']"),
+                  message="the shared targets never showed")
     if tab == "maintenance":  # the repair block's table too: the broken links and their candidates
         page.by_id("repair-list").click()
         page.wait(lambda _: page.visible("repair-table-wrap") and page.css("#repair-body select"), timeout=60,
@@ -178,6 +208,7 @@ def test_each_tab_fits_the_screen(page, busy_library, screenshot_dir, tab, size)
     assert not seen["controls"], "controls outside the window:\n" + "\n".join(seen["controls"])
     assert seen["paths"] > 0  # there were paths to look at
     assert not seen["breaks"], "paths broken inside a name:\n" + "\n".join(seen["breaks"])
+    assert not seen["cards"], "content under a card's labels:\n" + "\n".join(seen["cards"])
 
 
 def open_findings(page, latest, size) -> dict:

@@ -103,3 +103,76 @@ def test_sonarr_and_radarr_rescan_what_a_web_repair_or_undo_changed(client, tree
     assert undone["services"]["state"] == "started", undone
     assert wait_job(client, undone["services"]["job_id"])["state"] == "completed"
     assert radarr.sent_commands().count({"name": "RescanMovie", "movieId": dune}) == 2
+
+
+def test_shared_wrong_targets_are_listed_and_re_pointed_the_legitimate_left_alone(client, app, library, source_dir):
+    """kind "shared": fix-bad-links from the web; the same film in two folders is reported, never touched."""
+    from linkdoctor.config import update_config
+
+    from tests.library.test_repair import SharedTree
+
+    with app.app_context():
+        update_config({"source_roots": [str(source_dir)]})
+    tree = SharedTree(library, source_dir)
+
+    listed = run(client, "/api/symlink/repair/proposals", {"kind": "shared"})
+    assert listed["kind"] == "shared" and listed["total"] == 1 and listed["counts"]["repair"] == 1
+    assert listed["links"][0]["path"] == tree.bad and listed["links"][0]["target"] == tree.e03
+    assert listed["links"][0]["candidates"] == [{"path": tree.e04, "score": 100.0}]
+    assert listed["legitimate_total"] == 1 and listed["legitimate"][0]["target"] == tree.film
+    assert os.path.realpath(tree.bad) == tree.e03  # listing changes nothing
+
+    # The broken-link list does not offer them: their target exists.
+    assert run(client, "/api/symlink/repair/proposals", {})["total"] == 0
+    # A chosen item of the broken kind is refused for this link: it is not broken.
+    result = run(client, "/api/symlink/repair/apply", {"items": [{"path": tree.bad, "target": tree.e04}]})
+    assert result["repaired"] == [] and "no longer broken" in result["skipped"][0]["reason"]
+
+    result = run(client, "/api/symlink/repair/apply", {"kind": "shared", "items": [{"path": tree.bad, "target": tree.e04}]})
+    assert [r["path"] for r in result["repaired"]] == [tree.bad]
+    assert os.path.realpath(tree.bad) == tree.e04 and os.path.realpath(tree.good) == tree.e03
+    assert all(os.path.realpath(link) == tree.film for link in tree.films)
+
+    # The journal lists it (fix-bad-links), newest first, and it can be undone from there.
+    repairs = client.get("/api/symlink/repairs").get_json()
+    assert repairs["total"] == 1 and repairs["items"][0]["command"] == "fix-bad-links"
+    assert repairs["items"][0]["state"] == "repaired"
+    assert client.post(f"/api/symlink/repair/{repairs['items'][0]['id']}/undo", json={}).status_code == 200
+    assert os.path.realpath(tree.bad) == tree.e03
+    assert client.get("/api/symlink/repairs").get_json()["items"][0]["state"] == "undone"
+
+    # Accept every unambiguous one of the kind.
+    result = run(client, "/api/symlink/repair/apply", {"kind": "shared", "unambiguous": True})
+    assert [r["path"] for r in result["repaired"]] == [tree.bad] and os.path.realpath(tree.bad) == tree.e04
+
+
+def test_ignored_links_are_not_offered_for_repair(client, tree):
+    assert client.post("/api/symlink/ignores", json={"path": tree.e02}).status_code == 201
+    folder = os.path.dirname(tree.dune)
+    assert client.post("/api/symlink/ignores", json={"prefix": folder}).status_code == 201
+    listed = run(client, "/api/symlink/repair/proposals", {})
+    assert {link["path"] for link in listed["links"]} == {tree.e21, tree.intouchables, tree.nothing}
+    assert listed["ignored"] == 2
+    result = run(client, "/api/symlink/repair/apply", {"unambiguous": True})
+    assert [r["path"] for r in result["repaired"]] == [tree.e21]
+    assert not os.path.exists(tree.e02) and not os.path.exists(tree.dune)
+
+
+def test_the_repairs_page_and_bad_kinds(client, tree):
+    assert client.get("/api/symlink/repairs").get_json() == {"total": 0, "page": 1, "per_page": 50, "items": []}
+    run(client, "/api/symlink/repair/apply", {"unambiguous": True})
+    first = client.get("/api/symlink/repairs?per_page=2").get_json()
+    second = client.get("/api/symlink/repairs?per_page=2&page=2").get_json()
+    assert first["total"] == 3 and len(first["items"]) == 2 and len(second["items"]) == 1
+    ids = [item["id"] for item in first["items"] + second["items"]]
+    assert ids == sorted(ids, reverse=True)
+    for url in ("/api/symlink/repairs?page=0", "/api/symlink/repairs?per_page=501", "/api/symlink/repairs?page=x"):
+        answer = client.get(url)
+        assert answer.status_code == 400 and answer.get_json()["error"], url
+    for body in ({"kind": "all"}, {"kind": 3}, {"kind": ["shared"]}, {"kind": None}):
+        for url in ("/api/symlink/repair/proposals", "/api/symlink/repair/apply"):
+            answer = client.post(url, json={**body, "unambiguous": True} if url.endswith("apply") else body)
+            assert answer.status_code == 400 and answer.get_json()["fields"] == {"kind": "must be broken or shared"}
+    outside = client.post("/api/symlink/repair/apply", json={"kind": "shared",
+                                                             "items": [{"path": "/etc/passwd", "target": "/x"}]})
+    assert outside.status_code == 400

@@ -1,10 +1,12 @@
 """After a confirmed cleanup (or a restore): tell Sonarr/Radarr, item by item, and record what happened.
 
-Runs as a `notify` job through the job runner, which takes the library lock;
-confirm and restore hold that lock themselves, so the follow-up is started
-right after they return, never inside them. Per item: one rescan, wait for it
-to complete, then search exactly the removed episodes / the movie, monitored
-ones only. Failures are recorded, never raised into the cleanup.
+Runs as a `notify` job, a side job of the runner: it never touches the library,
+so it does not hold the library lock (a scan, a restore or a repair can start
+while Sonarr rescans); follow-ups run one at a time, in order. Per item: one
+rescan, wait for it to complete, then search exactly the removed episodes / the
+movie, monitored ones only, and only for links still in the quarantine: a link
+restored meanwhile is never searched for. Failures are recorded, never raised
+into the cleanup.
 """
 
 
@@ -64,7 +66,7 @@ class FollowUp:
             show = series[series_id]
             # Read which episodes the files were before the rescan: once it completes Sonarr forgets them.
             files, episodes = client.episode_files(series_id), client.episodes(series_id)
-            wanted = []
+            wanted: dict[str, list] = {}  # path -> its monitored episodes, searched for after the rescan
             for path in paths:
                 found = removed_episodes(remotes[path], files, episodes)
                 codes = [e.code for e in found]
@@ -75,16 +77,19 @@ class FollowUp:
                     link["search"] = "series not monitored"
                 else:
                     searched = [e for e in found if e.monitored]
-                    wanted.extend(searched)
+                    wanted[path] = searched
                     skipped = [e.code for e in found if not e.monitored]
                     link["search"] = "queued" if searched else ("episode not monitored" if skipped else "no episode matched")
                     link["searched"] = [e.code for e in searched]
             rescan = self._run_command(client, instance, (show.title, series_id), "RescanSeries",
                                        {"seriesId": series_id}, lambda: client.rescan(series_id), wait=True)
-            episode_ids = sorted({e.id for e in wanted})
-            if episode_ids:
-                self._search_after(rescan, client, instance, (show.title, series_id), "EpisodeSearch",
-                                   {"episodeIds": episode_ids}, lambda: client.search_episodes(episode_ids), paths)
+
+            def episode_search(kept: list[str]):
+                ids = sorted({e.id for path in kept for e in wanted.get(path, [])})
+                return ({"episodeIds": ids}, lambda: client.search_episodes(ids)) if ids else None
+
+            self._search_after(rescan, client, instance, (show.title, series_id), "EpisodeSearch", paths,
+                               episode_search)
 
     # -- Radarr ------------------------------------------------------------
 
@@ -97,7 +102,6 @@ class FollowUp:
             movie = movies[movie_id]
             title = f"{movie.title} ({movie.year})" if movie.year else movie.title
             files = client.movie_files(movie_id)
-            search_it = False
             for path in paths:
                 link = self._link(path, instance, title, movie_id, [])
                 was_file = is_movie_file(remotes[path], files) or (
@@ -110,12 +114,13 @@ class FollowUp:
                     link["search"] = "not the movie's file"
                 else:
                     link["search"] = "queued"
-                    search_it = True
             rescan = self._run_command(client, instance, (title, movie_id), "RescanMovie", {"movieId": movie_id},
                                        lambda: client.rescan(movie_id), wait=True)
-            if search_it:
-                self._search_after(rescan, client, instance, (title, movie_id), "MoviesSearch",
-                                   {"movieIds": [movie_id]}, lambda: client.search_movies([movie_id]), paths)
+
+            def movie_search(kept: list[str], movie_id=movie_id):
+                return ({"movieIds": [movie_id]}, lambda: client.search_movies([movie_id])) if kept else None
+
+            self._search_after(rescan, client, instance, (title, movie_id), "MoviesSearch", paths, movie_search)
 
     # -- commands and the record --------------------------------------------
 
@@ -146,19 +151,39 @@ class FollowUp:
                     link["commands"].append(f"{name}: {entry['status']}")
         return entry
 
-    def _search_after(self, rescan: dict, client, instance, item: tuple[str, int], name: str, body: dict, send,
-                      paths) -> None:
-        if rescan["status"] != "completed":
-            for path in paths:
-                for link in self.links[path]:
-                    if link["instance"] == instance.label and link["search"] == "queued":
-                        link["search"] = f"not sent: the rescan ended {rescan['status']}"
+    def _search_after(self, rescan: dict, client, instance, item: tuple[str, int], name: str, paths, make) -> None:
+        """Search for the queued links' items once the rescan completed: `make(kept paths)` -> (body, send) or None."""
+        queued = [path for path in paths if self._queued(path, instance)]
+        if not queued:
             return
-        self._run_command(client, instance, item, name, body, send, wait=False)
+        if rescan["status"] != "completed":
+            self._mark(queued, instance, f"not sent: the rescan ended {rescan['status']}")
+            return
+        kept = self._still_removed(queued)
+        self._mark([path for path in queued if path not in kept], instance,
+                   "not sent: the link was restored meanwhile")
+        search = make(kept)
+        if search is None:
+            return
+        self._run_command(client, instance, item, name, *search, wait=False)
+        self._mark(kept, instance, "sent")
+
+    def _queued(self, path: str, instance) -> bool:
+        return any(link["instance"] == instance.label and link["search"] == "queued" for link in self.links[path])
+
+    def _mark(self, paths, instance, search: str) -> None:
         for path in paths:
             for link in self.links[path]:
                 if link["instance"] == instance.label and link["search"] == "queued":
-                    link["search"] = "sent"
+                    link["search"] = search
+
+    @staticmethod
+    def _still_removed(paths: list[str]) -> list[str]:
+        """The links still in the quarantine now (a restore may have run while Sonarr/Radarr rescanned)."""
+        db.session.commit()  # end this thread's read transaction: see what the restore committed
+        found = set(db.session.execute(select(QuarantineEntry.original_path).where(
+            QuarantineEntry.original_path.in_(paths), QuarantineEntry.state == QUARANTINED)).scalars())
+        return [path for path in paths if path in found]
 
     def record(self) -> dict:
         links = [{"path": path, "matches": matches} for path, matches in self.links.items()]

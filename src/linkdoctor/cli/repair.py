@@ -85,8 +85,9 @@ def _print(document: dict, dry_run: bool, legitimate: list | None = None) -> Non
         click.echo(f"skipped {item['path']}: {item['reason']}")
     for group in legitimate or []:
         click.echo(f"legitimate duplicate (left as it is) {group['target']}: {', '.join(group['links'])}")
+    ignored = f", {document['ignored']} ignored (left out)" if document.get("ignored") else ""
     click.echo(f"{len(document['repaired'])} {prefix}, {len(document['ambiguous'])} ambiguous, "
-               f"{len(document['no_candidate'])} without candidate, {len(document['skipped'])} skipped")
+               f"{len(document['no_candidate'])} without candidate, {len(document['skipped'])} skipped{ignored}")
 
 
 def _run(command: str, paths, auto, dry_run, min_score, as_json) -> None:
@@ -122,6 +123,7 @@ def _run(command: str, paths, auto, dry_run, min_score, as_json) -> None:
         if command == "fix-bad-links":
             document["legitimate"] = findings.legitimate
         document["warnings"] = findings.warnings
+        document["ignored"] = findings.ignored
         if repaired and not dry_run:
             document["followup"] = _followup(app, [r["path"] for r in repaired])
     if as_json:

@@ -14,6 +14,7 @@ from pathlib import Path
 from linkdoctor.errors import ScanAlreadyRunningError
 
 LOCK_NAME = "scan.lock"
+SIDE_LOCK_NAME = "followup.lock"  # the side jobs' own lock (Sonarr/Radarr follow-ups), one at a time
 # A job that has just reported its end may still be tidying up (rotating scans,
 # releasing the lock): a caller arriving in that moment waits this long instead of failing.
 FINISHING_SECONDS = 3.0
@@ -22,8 +23,8 @@ FINISHING_SECONDS = 3.0
 class LibraryLock:
     """An exclusive, non-blocking lock file in the data folder."""
 
-    def __init__(self, data_dir: Path):
-        self.path = Path(data_dir) / LOCK_NAME
+    def __init__(self, data_dir: Path, name: str = LOCK_NAME):
+        self.path = Path(data_dir) / name
         self.fd: int | None = None
 
     def acquire(self, wait: float = 0.0) -> bool:

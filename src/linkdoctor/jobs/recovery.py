@@ -5,13 +5,24 @@ from pathlib import Path
 from sqlalchemy import select
 
 from linkdoctor import quarantine, scans
-from linkdoctor.jobs.lock import LibraryLock
-from linkdoctor.models import INTERRUPTED, JOB_ACTIVE_STATES, Job, db, utcnow
+from linkdoctor.jobs.lock import SIDE_LOCK_NAME, LibraryLock
+from linkdoctor.models import INTERRUPTED, JOB_ACTIVE_STATES, SIDE_KINDS, Job, db, utcnow
 
 
-def mark_jobs_interrupted() -> list[int]:
-    """Mark jobs left pending or running by a dead process as interrupted, ended at their last sign of life."""
-    jobs = db.session.execute(select(Job).where(Job.state.in_(JOB_ACTIVE_STATES))).scalars().all()
+def mark_jobs_interrupted(data_dir: Path) -> list[int]:
+    """Mark jobs left pending or running by a dead process as interrupted, ended at their last sign of life.
+
+    Called under the library lock, which no live job holds; a side job holds its own lock instead,
+    so side jobs are marked only when that one is free too.
+    """
+    active = select(Job).where(Job.state.in_(JOB_ACTIVE_STATES))
+    jobs = list(db.session.execute(active.where(Job.kind.not_in(SIDE_KINDS))).scalars())
+    side = LibraryLock(data_dir, SIDE_LOCK_NAME)
+    if side.acquire():
+        try:
+            jobs += db.session.execute(active.where(Job.kind.in_(SIDE_KINDS))).scalars()
+        finally:
+            side.release()
     for job in jobs:
         job.state = INTERRUPTED
         job.message = "interrupted: the process running this job stopped before it finished"
@@ -33,6 +44,6 @@ def recover_interrupted(data_dir: Path) -> dict | None:
         rebuilt = quarantine.rebuild(quarantine_dir, data_dir) if quarantine.needs_rebuild(quarantine_dir) else None
         journal = quarantine.recover_journal(data_dir, quarantine_dir)
         return {"rebuilt": rebuilt, "journal": journal, "scans": scans.mark_interrupted(),
-                "jobs": mark_jobs_interrupted()}
+                "jobs": mark_jobs_interrupted(data_dir)}
     finally:
         lock.release()

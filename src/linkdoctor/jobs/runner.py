@@ -3,6 +3,9 @@
 A job is a function `work(ctx) -> dict` run in its own thread inside an app
 context. The runner takes the library lock before the row is written and
 releases it whatever happens, so an error can never leave the library locked.
+Side jobs (SIDE_KINDS: Sonarr/Radarr follow-ups) never touch the library: they
+take their own lock instead, in their thread, so they run one at a time and in
+order among themselves while scans, restores and repairs go on.
 Progress reaches pollers live in this process and through the row (written at
 most once a second) in every other one; a cancel asked from another process is
 read from the row at the same pace.
@@ -17,13 +20,15 @@ from pathlib import Path
 from typing import Callable
 
 from linkdoctor.errors import ConflictError
-from linkdoctor.jobs.lock import FINISHING_SECONDS, LibraryLock, busy_error
+from linkdoctor.jobs.lock import FINISHING_SECONDS, SIDE_LOCK_NAME, LibraryLock, busy_error
 from linkdoctor.jobs.status import get_job, job_status
-from linkdoctor.models import CANCELLED, COMPLETED, ERROR, JOB_ACTIVE_STATES, PENDING, RUNNING, Job, db, utcnow
+from linkdoctor.models import CANCELLED, COMPLETED, ERROR, JOB_ACTIVE_STATES, PENDING, RUNNING, SIDE_KINDS, Job, db, \
+    utcnow
 
 log = logging.getLogger(__name__)
 PERSIST_SECONDS = 1.0
 ANOTHER_PROCESS_FINISHING = 1.0
+SIDE_LOCK_POLL = 0.2  # how often a waiting side job tries its lock again (and reads its cancel)
 
 
 class JobCancelled(Exception):
@@ -95,9 +100,11 @@ class JobRunner:
 
     def __init__(self, app, data_dir: Path):
         self.app = app
-        self.lock = LibraryLock(Path(data_dir))
-        self._guard = threading.Lock()  # guards _current: start, cancel and status race on it
+        self.data_dir = Path(data_dir)
+        self.lock = LibraryLock(self.data_dir)
+        self._guard = threading.Lock()  # guards _current and _side: start, cancel and status race on them
         self._current: JobContext | None = None
+        self._side: dict[int, JobContext] = {}  # side jobs of this process, waiting or running
 
     def start(self, kind: str, work: Work, params: dict | None = None, origin: str = "web",
               prepare: Callable[[Job], None] | None = None,
@@ -111,6 +118,8 @@ class JobRunner:
         from linkdoctor import ensure_database_file
 
         ensure_database_file(self.app)
+        if kind in SIDE_KINDS:
+            return self._start_side(kind, work, params, origin, prepare, on_progress, then)
         current = self._current
         if current is not None and current.finishing:
             current.done.wait(FINISHING_SECONDS)  # its end is reported; it is only tidying up
@@ -145,12 +154,55 @@ class JobRunner:
             raise
         return ctx
 
-    def _run(self, ctx: JobContext, work: Work, then=None) -> None:
+    def _start_side(self, kind: str, work: Work, params, origin, prepare, on_progress, then) -> JobContext:
+        """A side job: its row at once, its work once the previous side job (of any process) has ended."""
+        try:
+            job = Job(kind=kind, state=PENDING, params=params or {}, origin=origin, owner_pid=os.getpid(),
+                      message="waiting for the previous Sonarr/Radarr follow-up to end")
+            db.session.add(job)
+            if prepare is not None:
+                prepare(job)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        ctx = JobContext(job.id, dict(params or {}), on_progress=on_progress, scan_id=job.scan_id)
+        ctx.live.message = job.message
+        lock = LibraryLock(self.data_dir, SIDE_LOCK_NAME)
+        ctx.thread = threading.Thread(target=self._run, args=(ctx, work, then, lock), name=f"job-{kind}-{job.id}",
+                                      daemon=True)
+        with self._guard:
+            self._side[ctx.job_id] = ctx
+        try:
+            ctx.thread.start()
+        except BaseException:
+            self._finish_row(ctx, ERROR, "the job's thread could not start", None)
+            with self._guard:
+                self._side.pop(ctx.job_id, None)
+            ctx.done.set()
+            raise
+        return ctx
+
+    def _wait_for_side_lock(self, ctx: JobContext, lock: LibraryLock) -> None:
+        """Wait for the side lock (the previous follow-up ending); a cancel meanwhile ends the job."""
+        while not lock.acquire(wait=SIDE_LOCK_POLL):
+            if ctx.cancel.is_set():
+                raise JobCancelled()
+            job = db.session.get(Job, ctx.job_id)
+            db.session.refresh(job)
+            if job.cancel_requested:
+                raise JobCancelled()
+            db.session.rollback()
+
+    def _run(self, ctx: JobContext, work: Work, then=None, side_lock: LibraryLock | None = None) -> None:
         state, result = ERROR, None
+        lock = side_lock or self.lock
         try:
             with self.app.app_context():
                 state, message, result = COMPLETED, "", None
                 try:
+                    if side_lock is not None:
+                        self._wait_for_side_lock(ctx, side_lock)
                     self._mark_running(ctx)
                     result = work(ctx)
                     ctx.finishing = True
@@ -167,7 +219,10 @@ class JobRunner:
         except Exception:
             log.exception("job %s could not record its end", ctx.job_id)
         finally:
-            self.lock.release()
+            lock.release()  # (a side job cancelled while it waited never held it: releasing is a no-op)
+            if side_lock is not None:
+                with self._guard:
+                    self._side.pop(ctx.job_id, None)
             ctx.done.set()
         if then is not None and state == COMPLETED:
             self._then(ctx, then, result or {})
@@ -187,8 +242,9 @@ class JobRunner:
 
     def _mark_running(self, ctx: JobContext) -> None:
         job = db.session.get(Job, ctx.job_id)
-        job.state, job.started_at = RUNNING, utcnow()
+        job.state, job.started_at, job.message = RUNNING, utcnow(), ""
         db.session.commit()
+        ctx.started = time.monotonic()  # a side job may have waited for its turn: that is not run time
 
     def _finish_row(self, ctx: JobContext, state: str, message: str, result: dict | None) -> None:
         try:
@@ -210,8 +266,9 @@ class JobRunner:
     def current(self, job_id: int) -> JobContext | None:
         """The job's context when it is running in this process."""
         with self._guard:
-            ctx = self._current
-        if ctx is not None and ctx.job_id == job_id and not ctx.done.is_set():
+            ctx = self._current if self._current is not None and self._current.job_id == job_id \
+                else self._side.get(job_id)
+        if ctx is not None and not ctx.done.is_set():
             return ctx
         return None
 

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from linkdoctor.errors import NotFoundError
-from linkdoctor.models import ACTIVE_STATES, JOB_ACTIVE_STATES, Job, SymlinkScan, db
+from linkdoctor.models import ACTIVE_STATES, JOB_ACTIVE_STATES, SIDE_KINDS, Job, SymlinkScan, db
 
 RECENT_JOBS = 20
 
@@ -54,7 +54,7 @@ def running_scan_id() -> int | None:
 
 
 def running_job_id() -> int | None:
-    """The newest job still pending or running."""
+    """The newest job still pending or running that holds the library (side jobs never do)."""
     return db.session.execute(
-        select(Job.id).where(Job.state.in_(JOB_ACTIVE_STATES)).order_by(Job.id.desc())
+        select(Job.id).where(Job.state.in_(JOB_ACTIVE_STATES), Job.kind.not_in(SIDE_KINDS)).order_by(Job.id.desc())
     ).scalars().first()

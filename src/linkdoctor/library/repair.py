@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from linkdoctor.errors import ConflictError, NotFoundError, ValidationError
+from linkdoctor.ignores import scan_rules
 from linkdoctor.jobs.lock import library_lock
 from linkdoctor.library.identify import Identity, identify
 from linkdoctor.library.integrity import LEGITIMATE, SUSPICIOUS, shared_target_verdicts
@@ -63,10 +64,15 @@ class Findings:
     proposals: list[Proposal] = field(default_factory=list)
     legitimate: list[dict] = field(default_factory=list)  # fix-bad-links: the same item in several folders
     warnings: list[str] = field(default_factory=list)
+    ignored: int = 0  # links an ignore rule leaves out, as scans do
 
 
 def _walk_links(request: RepairRequest, cancel: threading.Event, findings: Findings):
-    """Every media link under the request's paths with what its target sample said, through the worker pool."""
+    """Every media link under the request's paths with what its target sample said, through the worker pool.
+
+    A link the user ignores (Settings, or the details of a finding) is left out, as a scan leaves it out.
+    """
+    ignores = scan_rules()
     links = {p for p in request.paths if os.path.islink(p)}
     folders = [p for p in request.paths if p not in links]
     # A link given by name: its folder is listed, and only that link kept.
@@ -75,6 +81,9 @@ def _walk_links(request: RepairRequest, cancel: threading.Event, findings: Findi
                        lambda path, target: (None, False) if target else None, request.source_roots)
     for item in walk.run():
         if item.is_link and (item.path in links or any(is_inside(item.path, f) for f in folders)):
+            if ignores and ignores.matches(item.path, item.target or None):
+                findings.ignored += 1
+                continue
             yield item
     for folder, reason in walk.stats.failed_folders:
         findings.warnings.append(f"folder {folder} not listed ({reason}): its links were not looked at")
@@ -215,6 +224,14 @@ def apply_repair(path: str, expected_target: str, new_target: str, score: float,
         repair_log(data_dir, "repair", f"#{entry.id} {command}: {path!r} -> {old_text!r} now -> {text!r} "
                                        f"(score {score:g})")
         return {"id": entry.id, "path": path, "old_target": old_text, "new_target": text, "score": score}
+
+
+def repairs_page(page: int, per_page: int) -> dict:
+    """A page of the repair journal, newest first."""
+    total = db.session.execute(select(func.count()).select_from(RepairEntry)).scalar_one()
+    query = select(RepairEntry).order_by(RepairEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    return {"total": total, "page": page, "per_page": per_page,
+            "items": [entry.to_dict() for entry in db.session.execute(query).scalars()]}
 
 
 def undo_repair(repair_id: int, media_root: str, data_dir: Path) -> dict:

@@ -13,6 +13,9 @@ JOB_ACTIVE_STATES = (PENDING, RUNNING)
 JOB_FINISHED_STATES = (COMPLETED, CANCELLED, ERROR, INTERRUPTED)
 # Every kind the runner knows; a scan is a job too, but keeps its own SymlinkScan row.
 JOB_KINDS = ("scan", "import", "check", "repair", "enrich", "notify")
+# Kinds that never touch the library (they talk to Sonarr/Radarr): they run beside the library
+# lock, one at a time among themselves, so that a slow rescan never holds up a scan or a restore.
+SIDE_KINDS = ("notify",)
 
 
 class Job(db.Model):

@@ -1,6 +1,7 @@
 // Bootstrapping: the tabs, the error banner, and the wiring between the three tabs.
 
 import { initAccess } from "./access.js";
+import { initActivity } from "./activity.js";
 import { initDashboard } from "./dashboard.js";
 import { initEnrich } from "./enrich.js";
 import { initIgnores } from "./ignores.js";
@@ -143,11 +144,12 @@ function main() {
     access.refresh();
     ignores.load();
   };
-  const maintenance = initMaintenance({ showError });
-  initRepair({ showError });
+  const repair = initRepair({ showError });
+  const maintenance = initMaintenance({ showError, openRepair: (kind) => repair.open(kind) });
   const enrich = initEnrich({ showError });
   listeners.maintenance = () => {
     maintenance.tabShown();
+    repair.tabShown();
     enrich.tabShown();
   };
   initOffline({
@@ -157,10 +159,12 @@ function main() {
     },
   });
   const quarantineView = initQuarantineView({ showError, changed: () => dashboard.refresh() });
+  const activity = initActivity({ showError });
   listeners.dashboard = () => {
     dashboard.refresh();
     dashboard.refreshSystem(); // a connection test made in Settings shows here at once
     quarantineView.load();
+    activity.load();
   };
   listeners.scanner = () => scanner.tabShown();
   window.addEventListener("hashchange", () => route(scanner));

@@ -1,6 +1,7 @@
 // The Maintenance tab's TMDB block: look the inventory's items up on TMDB as a job, follow it, say
 // what it found and what failed; without a TMDB key, say so and lead to the key's field in Settings.
 
+import { jobSummary } from "./activity.js";
 import { ApiError, get, post } from "./api.js";
 import { pathWithBreaks } from "./format.js";
 import { showJobProgress } from "./job_progress.js";
@@ -52,8 +53,7 @@ export function initEnrich({ showError }) {
     showFailures(status.state === "completed" ? result : {});
     let text;
     if (status.state === "completed") {
-      text = `${result.enriched} enriched, ${result.not_found} not found, ${result.failed} failed ` +
-        `(${result.already} already enriched)` + (result.failed ? "; the failed ones are asked again next time:" : ".");
+      text = jobSummary(status) + (result.failed ? "; the failed ones are asked again next time:" : ".");
     } else if (status.state === "cancelled") {
       text = `enrich #${status.job_id} cancelled: the titles found until then are kept.`;
     } else {

@@ -1,6 +1,7 @@
 // The Maintenance tab: run an import or a check as a job, follow it, and page a check's
 // results per category from the server (50 at a time; the browser never holds them all).
 
+import { jobSummary } from "./activity.js";
 import { get, post } from "./api.js";
 import { pathWithBreaks } from "./format.js";
 import { showJobProgress } from "./job_progress.js";
@@ -31,7 +32,10 @@ function pathCell(path, column) {
   return td;
 }
 
-export function initMaintenance({ showError }) {
+// Check categories the Repair block fixes from this page, and the kind of list it makes for them.
+const REPAIR_KINDS = { broken_symlinks: "broken", duplicate_targets: "shared" };
+
+export function initMaintenance({ showError, openRepair }) {
   const state = { jobId: null, checkId: null, category: CATEGORIES.length ? CATEGORIES[0].key : "", page: 1,
                   counts: {}, loaded: false, timer: null, requests: 0, pendingPage: 1 };
 
@@ -48,13 +52,9 @@ export function initMaintenance({ showError }) {
       return `${status.kind} #${status.job_id} ${status.state}${status.message ? ": " + status.message : ""}`;
     }
     if (status.kind === "import") {
-      return `Import #${status.job_id}${result.dry_run ? " (dry run, nothing recorded)" : ""}: ` +
-        `${result.imported} imported, ${result.updated} updated, ${result.skipped} unchanged, ` +
-        `${result.pending} pending identification, ${result.errors} errors.`;
+      return `Import #${status.job_id}${result.dry_run ? " (dry run, nothing recorded)" : ""}: ${jobSummary(status)}.`;
     }
-    const total = Object.values(result.counts || {}).reduce((a, b) => a + b, 0);
-    return `Check #${status.job_id}: ${result.consistent ? "consistent" : "inconsistencies found"} ` +
-      `(${total} entries).`;
+    return `Check #${status.job_id}: ${jobSummary(status)}.`;
   }
 
   async function follow(jobId) {
@@ -129,12 +129,16 @@ export function initMaintenance({ showError }) {
       const row = document.createElement("tr");
       row.dataset.category = state.category;
       if (state.category === "duplicate_targets") {
-        const links = cell("", "mono path", 0);
+        // The links in one element: a phone's card keeps it beside the cell's label.
+        const links = cell("", "mono", 0);
+        const lines = document.createElement("div");
         for (const link of item.links) {
           const line = document.createElement("div");
+          line.className = "path";
           line.append(pathWithBreaks(link));
-          links.append(line);
+          lines.append(line);
         }
+        links.append(lines);
         row.append(links, pathCell(item.target, 1), cell(`${item.verdict}: ${item.detail}`, null, 2), cell(item.action, "mono", 3));
         row.classList.add(`verdict-${item.verdict}`);
       } else {
@@ -149,6 +153,10 @@ export function initMaintenance({ showError }) {
     $("maint-next").disabled = state.page >= pages;
     const category = CATEGORIES.find((c) => c.key === state.category);
     $("maint-action").textContent = category ? `${category.description}. Fix: ${category.action}` : "";
+    const repairKind = REPAIR_KINDS[state.category];
+    $("maint-open-repair").hidden = !repairKind;
+    $("maint-open-repair").textContent = repairKind === "shared"
+      ? "List the shared wrong targets in Repair" : "List the broken links in Repair";
     document.body.dataset.maintLoadMs = String(Math.round(performance.now() - started));
   }
 
@@ -208,6 +216,7 @@ export function initMaintenance({ showError }) {
   $("maint-pending-next").addEventListener("click", () => pendingTo(state.pendingPage + 1));
   $("maint-prev").addEventListener("click", () => pageTo(state.page - 1));
   $("maint-next").addEventListener("click", () => pageTo(state.page + 1));
+  $("maint-open-repair").addEventListener("click", () => openRepair(REPAIR_KINDS[state.category]));
 
   async function tabShown() {
     if (state.loaded) return;

@@ -26,7 +26,8 @@ export function initQuarantineView(ctx) {
       el("td", { dataset: { label: "Restore" } }, box),
       el("td", { className: "mono path", dataset: { label: "Link" } }, pathWithBreaks(item.original_path)),
       el("td", { dataset: { label: "Category" } }, el("span", { className: `category category-${item.category}`, text: item.category })),
-      el("td", { dataset: { label: "Scan" }, text: `#${item.scan_id}` }),
+      // Scan 0: moved by repair-links (a link without candidate sent to the quarantine), not by a scan.
+      el("td", { dataset: { label: "Scan" }, text: item.scan_id ? `#${item.scan_id}` : "repair-links" }),
       el("td", { dataset: { label: "Removed" }, text: formatDate(item.created_at) }),
       el("td", { className: "num", dataset: { label: "Age" }, text: `${formatNumber(Math.floor(item.age_days))} d` }),
       el("td", { dataset: { label: "Purged after" }, text: formatDate(item.purge_after) }));

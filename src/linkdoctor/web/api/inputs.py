@@ -70,6 +70,19 @@ def int_arg(name: str, default: int) -> int:
         raise ValidationError(f"{name} must be a whole number, not {value!r}") from None
 
 
+MAX_PER_PAGE = 500
+
+
+def page_args() -> tuple[int, int]:
+    """?page= (from 1) and ?per_page= (1 to 500, 50 by default)."""
+    page, per_page = int_arg("page", 1), int_arg("per_page", 50)
+    if page < 1:
+        raise ValidationError("page must be 1 or more")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValidationError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+    return page, per_page
+
+
 def tasks():
     """The scan task manager of this app."""
     return current_app.extensions["linkdoctor.tasks"]

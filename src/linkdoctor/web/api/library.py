@@ -11,19 +11,7 @@ from linkdoctor.library import integrity
 from linkdoctor.library.inventory import pending_items
 from linkdoctor.library.service import start_check, start_enrich, start_import
 from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import int_arg, json_body, jobs, positive_id
-
-MAX_PER_PAGE = 500
-
-
-def _page_args() -> tuple[int, int]:
-    page, per_page = int_arg("page", 1), int_arg("per_page", 50)
-    if page < 1:
-        raise ValidationError("page must be 1 or more")
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise ValidationError(f"per_page must be between 1 and {MAX_PER_PAGE}")
-    return page, per_page
-
+from linkdoctor.web.api.inputs import json_body, jobs, page_args, positive_id
 
 @bp.post("/library/import")
 def start_library_import():
@@ -58,7 +46,7 @@ def check_results(job_id):
     category = request.args.get("category") or None
     if category is not None and category not in integrity.CATEGORIES:
         raise ValidationError(f"category must be one of {', '.join(integrity.CATEGORIES)}")
-    page, per_page = _page_args()
+    page, per_page = page_args()
     data = integrity.results_page(job.id, category, page, per_page)
     data.update(state=job.state, result=job.result or {})
     return jsonify(data)
@@ -67,5 +55,5 @@ def check_results(job_id):
 @bp.get("/library/pending")
 def library_pending():
     """A page of the items waiting to be identified by hand: ?page=&per_page=."""
-    page, per_page = _page_args()
+    page, per_page = page_args()
     return jsonify(pending_items(page, per_page))

@@ -14,6 +14,7 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 ANY_OBJECT = {"type": "object"}
 EMPTY_BODY = {"type": "object", "additionalProperties": False}
 STRINGS = {"type": "array", "items": {"type": "string"}, "maxItems": 1000}
+REPAIR_KIND = {"type": "string", "enum": ["broken", "shared"]}
 
 
 def _id_param(name: str) -> dict:
@@ -152,14 +153,18 @@ PATHS = {
     "/library/pending": {"get": _operation("Inventory items waiting to be identified by hand", params=[
         _query("page", {"type": "integer", "minimum": 1}),
         _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500})])},
-    "/repair/proposals": {"post": _operation("List the broken links with their ranked candidates, as a job",
-                                             ok=202, errors=(409,), body=EMPTY_BODY)},
+    "/repair/proposals": {"post": _operation(
+        "List the broken links (kind broken) or the links of shared wrong targets (kind shared) with their ranked "
+        "candidates, as a job", ok=202, errors=(409,), body=_object({"kind": REPAIR_KIND}))},
     "/repair/apply": {"post": _operation("Re-point links at chosen candidates, or every unambiguous one, as a job",
                                          ok=202, errors=(409,), body=_object({
                                              "items": {"type": "array", "maxItems": 1000, "items": _object(
                                                  {"path": {"type": "string"}, "target": {"type": "string"}},
                                                  ("path", "target"))},
-                                             "unambiguous": {"type": "boolean"}}))},
+                                             "unambiguous": {"type": "boolean"}, "kind": REPAIR_KIND}))},
+    "/repairs": {"get": _operation("The repairs made so far, newest first, with their state", params=[
+        _query("page", {"type": "integer", "minimum": 1}),
+        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500})])},
     "/repair/{repair_id}/undo": {"post": _operation("Put back the old target of a repair", errors=(404, 409),
                                                     params=[_id_param("repair_id")], body=EMPTY_BODY)},
     "/ignores": {

@@ -1,29 +1,37 @@
-"""Repair from the Maintenance tab: list broken links with their candidates, accept choices, undo; jobs polled via /jobs/<id>."""
+"""Repair from the Maintenance tab: list broken links or links of shared wrong targets with their candidates,
+accept choices, list past repairs and undo one; jobs polled via /jobs/<id>."""
 
 from flask import jsonify
 
 from linkdoctor.arr.followup import followup_after
 from linkdoctor.config import get_config
-from linkdoctor.library.repair import undo_repair
+from linkdoctor.library.repair import repairs_page, undo_repair
 from linkdoctor.library.repair_jobs import start_apply, start_proposals
 from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import json_body, jobs, positive_id, settings
+from linkdoctor.web.api.inputs import json_body, jobs, page_args, positive_id, settings
 
 
 @bp.post("/repair/proposals")
 def start_repair_proposals():
-    """Start a job listing every broken link with its ranked candidates: {}; poll /jobs/<job_id>."""
-    json_body(set())
-    ctx = start_proposals(jobs(), origin="web")
+    """Start a job listing links to re-point with their ranked candidates: {kind?: broken|shared}; poll /jobs/<job_id>."""
+    body = json_body({"kind"})
+    ctx = start_proposals(jobs(), body.get("kind", "broken"), origin="web")
     return jsonify({"job_id": ctx.job_id, "state": "pending"}), 202
 
 
 @bp.post("/repair/apply")
 def start_repair_apply():
-    """Start a job re-pointing links: {items: [{path, target}]} or {unambiguous: true}; poll /jobs/<job_id>."""
-    body = json_body({"items", "unambiguous"})
-    ctx = start_apply(jobs(), settings().data_dir, body.get("items"), body.get("unambiguous", False), origin="web")
+    """Start a job re-pointing links: {items: [{path, target}]} or {unambiguous: true}, and kind?: broken|shared."""
+    body = json_body({"items", "unambiguous", "kind"})
+    ctx = start_apply(jobs(), settings().data_dir, body.get("items"), body.get("unambiguous", False),
+                      body.get("kind", "broken"), origin="web")
     return jsonify({"job_id": ctx.job_id, "state": "pending"}), 202
+
+
+@bp.get("/repairs")
+def list_repairs():
+    """The repairs made so far, newest first, each with its state (repaired or undone): ?page=&per_page=."""
+    return jsonify(repairs_page(*page_args()))
 
 
 @bp.post("/repair/<repair_id>/undo")

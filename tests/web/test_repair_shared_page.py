@@ -1,0 +1,101 @@
+"""Shared wrong targets and the repair journal in real headless Chromium, at desktop and phone sizes:
+a check finds them, Repair lists and re-points them, the journal undoes a repair."""
+
+import os
+
+import pytest
+
+from tests.library.test_repair import SharedTree, Tree
+from tests.web.test_settings_page import _alert
+
+from .browser import Page, browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
+from .sizes import window  # noqa: F401
+
+pytestmark = [requires_chromium, pytest.mark.usefixtures("window")]
+
+
+@pytest.fixture
+def sources(app, source_dir):
+    from linkdoctor.config import update_config
+
+    with app.app_context():
+        update_config({"source_roots": [str(source_dir)]})
+    return source_dir
+
+
+def repair_rows(page: Page) -> dict:
+    return page.wait(lambda _: {row.get_attribute("data-path"): row.text for row in page.css("#repair-body tr")} or None,
+                     message="no repair rows")
+
+
+def journal(page: Page) -> list[tuple[str, str]]:
+    """(link, state) of each row of "Repairs made", newest first."""
+    return page.wait(lambda _: [(row.find_elements("css selector", "td")[1].text.replace("\n", ""),
+                                 row.get_attribute("data-state")) for row in page.css("#repairs-body tr")] or None,
+                     message="the repairs made are not listed")
+
+
+def test_a_check_leads_to_the_shared_wrong_target_which_is_re_pointed_then_undone(page, library, sources,
+                                                                                 screenshot_dir):
+    tree = SharedTree(library, sources)
+    page.open("maintenance")
+    assert not page.visible("repairs-block")  # nothing repaired yet
+    page.by_id("maint-check").click()
+    page.wait_for_text("maint-summary", "inconsistencies found", timeout=60)
+    page.click_first("#maint-categories [data-category='duplicate_targets']")
+    page.wait_for_text("maint-open-repair", "List the shared wrong targets in Repair")
+
+    page.by_id("maint-open-repair").click()
+    page.wait_for_text("repair-status", "1 link(s) sharing a wrong target: 1 unambiguous", timeout=60)
+    rows = repair_rows(page)
+    assert list(rows) == [tree.bad]  # the right episode keeps the file, the film's two folders are left alone
+    assert "now →" in rows[tree.bad] and "S01E04" in page.css("#repair-body select")[0].get_attribute("value")
+    page.wait_for_text("repair-legitimate-summary", "1 target(s) shared by links to the same item")
+    assert tree.film in page.by_id("repair-legitimate-list").text.replace("\n", "")
+    page.screenshot(screenshot_dir, "repair-shared")
+
+    page.click_first(f"#repair-body tr[data-path='{tree.bad}'] .repair-accept")
+    page.wait_for_text("repair-status", "1 link(s) repaired", timeout=60)
+    assert os.path.realpath(tree.bad) == tree.e04 and os.path.realpath(tree.good) == tree.e03
+    assert all(os.path.realpath(link) == tree.film for link in tree.films)
+    page.wait(lambda _: journal(page) == [(tree.bad, "repaired")], message="the repair is not in the journal")
+    page.wait_for_text("repairs-total", "(1)")
+    page.screenshot(screenshot_dir, "repairs-made")
+
+    # Undo asks first; dismissed, nothing changes.
+    page.click_first(f"#repairs-body tr[data-state='repaired'] .repair-undo")
+    page.wait(lambda driver: _alert(driver), message="Undo did not ask").dismiss()
+    assert os.path.realpath(tree.bad) == tree.e04
+    page.click_first(f"#repairs-body tr[data-state='repaired'] .repair-undo")
+    alert = page.wait(lambda driver: _alert(driver), message="Undo did not ask")
+    assert tree.bad in alert.text and tree.e03 in alert.text
+    alert.accept()
+    page.wait_for_text("repairs-message", "points at")
+    page.wait(lambda _: journal(page) == [(tree.bad, "undone")], message="the undone repair is not marked")
+    assert os.path.realpath(tree.bad) == tree.e03
+    assert not page.css("#repairs-body .repair-undo")
+
+
+def test_broken_links_from_the_check_and_ignored_ones_left_out(page, app, library, sources):
+    tree = Tree(library, sources)
+    answer = app.test_client().post("/api/symlink/ignores", json={"path": tree.nothing})
+    assert answer.status_code == 201, answer.get_json()
+    page.open("maintenance")
+    page.by_id("maint-check").click()
+    page.wait_for_text("maint-summary", "inconsistencies found", timeout=60)
+    page.click_first("#maint-categories [data-category='broken_symlinks']")
+    page.wait_for_text("maint-open-repair", "List the broken links in Repair")
+    page.click_first("#maint-categories [data-category='orphan_files']")
+    page.wait(lambda _: not page.visible("maint-open-repair"), message="orphans offered to Repair")
+    page.click_first("#maint-categories [data-category='broken_symlinks']")
+    page.wait(lambda _: page.visible("maint-open-repair"), message="broken links not offered to Repair")
+
+    page.by_id("maint-open-repair").click()
+    status = page.wait_for_text("repair-status", "4 broken link(s)", timeout=60)
+    assert "1 ignored link(s) left out" in status
+    assert tree.nothing not in repair_rows(page)
+    assert "was →" in repair_rows(page)[tree.e02]
+    page.by_id("repair-accept-all").click()
+    page.wait_for_text("repair-status", "3 link(s) repaired", timeout=60)
+    page.wait(lambda _: len(journal(page)) == 3, message="three repairs are not listed")
+    assert {state for _, state in journal(page)} == {"repaired"}
