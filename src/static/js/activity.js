@@ -10,7 +10,7 @@ import { VOCABULARY } from "./vocabulary.js";
 const SHOWN = 10;
 const ASKED = 40; // scans are jobs too: ask for more, show the first SHOWN that are not
 const POLL_MS = 2000;
-const ACTIVE = new Set(VOCABULARY.job_active_states || ["pending", "running"]);
+const ACTIVE = new Set(VOCABULARY.job_active_states);
 
 function $(id) {
   return document.getElementById(id);
