@@ -109,6 +109,22 @@ def test_a_trusted_proxy_forwards_the_client_address(app, client):
     assert_error(client.get("/api/symlink/config", headers=headers), 421)
 
 
+def test_the_session_cookie_is_secure_when_the_browser_came_over_https(app, client):
+    set_mode(app, "enabled")
+    set_password(app)
+    assert "Secure" not in log_in(client, environ_base=REMOTE).headers["Set-Cookie"]  # plain HTTP on the LAN
+    assert "; Secure" in log_in(client, environ_base=REMOTE, base_url="https://localhost").headers["Set-Cookie"]
+    # Behind a reverse proxy that ends TLS: believed from a trusted proxy only.
+    proxied = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    from_proxy = {"REMOTE_ADDR": "192.0.2.1"}
+    assert "Secure" not in log_in(client, headers=proxied, environ_base=from_proxy).headers["Set-Cookie"]
+    settings = app.config["LINKDOCTOR_SETTINGS"]
+    app.config["LINKDOCTOR_SETTINGS"] = dataclasses.replace(settings, trusted_proxies=("192.0.2.1",))
+    answer = log_in(client, headers=proxied, environ_base=from_proxy)
+    assert answer.status_code == 200 and "; Secure" in answer.headers["Set-Cookie"]
+    assert "HttpOnly" in answer.headers["Set-Cookie"] and "SameSite=Strict" in answer.headers["Set-Cookie"]
+
+
 def test_login_session_logout(app, client):
     set_mode(app, "enabled")
     set_password(app)

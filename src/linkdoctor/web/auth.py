@@ -9,10 +9,11 @@ import time
 from collections import deque
 
 from flask import current_app, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 
 from linkdoctor import auth
 from linkdoctor.web.errors import error_response
-from linkdoctor.web.security import client_address, client_is_local
+from linkdoctor.web.security import client_address, client_is_local, request_is_https
 
 SESSION_KEY = "auth"
 OPEN_PATHS = frozenset({"/ping", "/login", "/api/symlink/auth/status", "/api/symlink/auth/login",
@@ -28,8 +29,17 @@ def register_auth(app) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
     )
+    app.session_interface = _SessionCookies()
     app.extensions["linkdoctor.login_throttle"] = LoginThrottle()
     app.before_request(_require_credentials)
+
+
+class _SessionCookies(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the browser came over HTTPS (also behind a trusted proxy):
+    it is then never sent over plain HTTP. Over plain HTTP on the LAN it could not be Secure at all."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return request_is_https()
 
 
 def auth_mode() -> str:

@@ -67,6 +67,14 @@ def client_is_local() -> bool:
     return is_loopback(client_address())
 
 
+def request_is_https() -> bool:
+    """Whether the browser reached us over HTTPS: directly, or through a trusted proxy that says so."""
+    if request.scheme == "https":
+        return True
+    proto = request.headers.get("X-Forwarded-Proto", "") if _from_trusted_proxy() else ""
+    return proto.split(",")[0].strip().lower() == "https"
+
+
 def _host_header() -> str:
     # Behind a trusted proxy the browser's Host arrives as X-Forwarded-Host (its first value).
     if _from_trusted_proxy() and request.headers.get("X-Forwarded-Host"):
