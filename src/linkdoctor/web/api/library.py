@@ -13,6 +13,7 @@ from linkdoctor.library.service import start_check, start_enrich, start_import
 from linkdoctor.web.api import bp
 from linkdoctor.web.api.inputs import json_body, jobs, page_args, positive_id
 
+
 @bp.post("/library/import")
 def start_library_import():
     """Start an import: {paths?: [...], dry_run?: bool}; poll /jobs/<job_id>."""
