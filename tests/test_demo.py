@@ -40,3 +40,19 @@ def test_full_scan_of_the_demo_finds_its_problems(env, media_root):
         "Blade Runner (1982).mkv": "broken", "The Expanse - S01E02.mkv": "broken",
         "Heat (1995).mkv": "small", "Alien (1979).mkv": "corrupted", "The Expanse - S01E03.mkv": "corrupted",
     }
+
+
+def test_the_demo_gives_repair_something_to_do(env, media_root):
+    """The demo source holds the releases that replace its broken links and its wrong shared target."""
+    run = lambda *args: subprocess.run([sys.executable, "-m", "linkdoctor", *args],  # noqa: E731
+                                       capture_output=True, text=True)
+    made = run("demo")
+    assert made.returncode == 0 and "source_roots set to the demo source" in made.stdout
+    broken = json.loads(run("repair-links", "--auto", "--dry-run", "--json").stdout)
+    assert {os.path.basename(r["path"]): os.path.basename(r["new_target"]) for r in broken["repaired"]} == {
+        "Blade Runner (1982).mkv": "Blade.Runner.1982.The.Final.Cut.1080p.BluRay.x264.mkv",
+        "The Expanse - S01E02.mkv": "The.Expanse.S01E02.1080p.WEB.x264.mkv"}
+    shared = json.loads(run("fix-bad-links", "--auto", "--dry-run", "--json").stdout)
+    assert [(os.path.basename(r["path"]), os.path.basename(r["new_target"])) for r in shared["repaired"]] == [
+        ("Dark - S01E02.mkv", "Dark.S01E02.1080p.WEB.x264.mkv")]
+    assert os.path.realpath(media_root / "Séries/Dark/Season 01/Dark - S01E02.mkv").endswith("Dark.S01E01.mkv")

@@ -1,4 +1,5 @@
-"""The demo library: Films/ and Séries/ folders of symlinks into a demo source folder.
+"""The demo library: Films/ and Séries/ folders of symlinks into a demo source folder, with
+replacement releases in that folder for repair to find.
 
 Everything is generated with ffmpeg on the spot, so nothing binary is committed.
 """
@@ -22,6 +23,15 @@ DEMO_LINKS = [
     ("Séries/The Expanse/Season 01/The Expanse - S01E03.mkv", "series/The.Expanse.S01E03.mkv", "garbage"),
     ("Séries/Dark/Season 01/Dark - S01E01.mkv", "series/Dark.S01E01.mkv", "video"),
     ("Séries/Dark/Season 01/Dark - S01E01.fr.srt", "series/Dark.S01E01.fr.srt", "subtitle"),
+    # A shared wrong target: episode 2's link points at episode 1's file (fix-bad-links re-points it).
+    ("Séries/Dark/Season 01/Dark - S01E02.mkv", "series/Dark.S01E01.mkv", "video"),
+]
+# Files of the demo source no link points at: the releases repair-links and fix-bad-links offer
+# for the broken links and the wrong one (re-added under another name, as *arr and debrid do).
+DEMO_RELEASES = [
+    "films/Blade.Runner.1982.The.Final.Cut.1080p.BluRay.x264.mkv",
+    "series/The.Expanse.S01E02.1080p.WEB.x264.mkv",
+    "series/Dark.S01E02.1080p.WEB.x264.mkv",
 ]
 SUBTITLE = "1\n00:00:00,000 --> 00:00:02,000\nLinkdoctor demo subtitle, long enough to pass the size check.\n" * 20
 
@@ -59,4 +69,7 @@ def write_demo_library(media_root: str | os.PathLike, source_dir: str | os.PathL
         if not os.path.lexists(link_path):
             os.symlink(target_path, link_path)
             created.append(str(link_path))
+    for release in DEMO_RELEASES:
+        if not (source / release).exists():
+            _write_source(source / release, "video", None)
     return created

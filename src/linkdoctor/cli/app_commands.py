@@ -34,9 +34,13 @@ def serve(host, port):
 @service_command()
 def demo(app, force):
     """Write a small demo library (healthy, broken, empty and corrupted links) into the media root."""
-    from linkdoctor.config import get_config
+    from linkdoctor.config import get_config, update_config
     from linkdoctor.demo import write_demo_library
 
     settings = app.config["LINKDOCTOR_SETTINGS"]
-    created = write_demo_library(get_config().media_path, settings.data_dir / "demo-source", force=force)
+    source = settings.data_dir / "demo-source"
+    created = write_demo_library(get_config().media_path, source, force=force)
     click.echo(f"linkdoctor: wrote {len(created)} demo links into {get_config().media_path}")
+    if not get_config().source_roots:  # so that repair has somewhere to look (never replaces the user's own)
+        update_config({"source_roots": [str(source)]})
+        click.echo(f"linkdoctor: source_roots set to the demo source {source}")
