@@ -30,9 +30,15 @@ def repair_rows(page: Page) -> dict:
 
 def journal(page: Page) -> list[tuple[str, str]]:
     """(link, state) of each row of "Repairs made", newest first."""
-    return page.wait(lambda _: [(row.find_elements("css selector", "td")[1].text.replace("\n", ""),
-                                 row.get_attribute("data-state")) for row in page.css("#repairs-body tr")] or None,
+    return page.wait(lambda _: [(row.get_attribute("data-path"), row.get_attribute("data-state"))
+                                for row in page.css("#repairs-body tr")] or None,
                      message="the repairs made are not listed")
+
+
+def shown_links(page: Page, table: str) -> list[str]:
+    """The links as the user reads them in a table's first column: relative to the media root."""
+    cell = "td:first-child .path" if table == "repair-body" else "td:nth-child(2)"
+    return [row.find_element("css selector", cell).get_attribute("textContent") for row in page.css(f"#{table} tr")]
 
 
 def test_a_check_leads_to_the_shared_wrong_target_which_is_re_pointed_then_undone(page, library, sources,
@@ -50,6 +56,7 @@ def test_a_check_leads_to_the_shared_wrong_target_which_is_re_pointed_then_undon
     rows = repair_rows(page)
     assert list(rows) == [tree.bad]  # the right episode keeps the file, the film's two folders are left alone
     assert "now →" in rows[tree.bad] and "S01E04" in page.css("#repair-body select")[0].get_attribute("value")
+    assert shown_links(page, "repair-body") == ["Séries/Dix pour cent/Saison 01/Dix pour cent - S01E04.mkv"]
     page.wait_for_text("repair-legitimate-summary", "1 target(s) shared by links to the same item")
     assert tree.film in page.by_id("repair-legitimate-list").text.replace("\n", "")
     page.screenshot(screenshot_dir, "repair-shared")
@@ -59,6 +66,7 @@ def test_a_check_leads_to_the_shared_wrong_target_which_is_re_pointed_then_undon
     assert os.path.realpath(tree.bad) == tree.e04 and os.path.realpath(tree.good) == tree.e03
     assert all(os.path.realpath(link) == tree.film for link in tree.films)
     page.wait(lambda _: journal(page) == [(tree.bad, "repaired")], message="the repair is not in the journal")
+    assert shown_links(page, "repairs-body") == ["Séries/Dix pour cent/Saison 01/Dix pour cent - S01E04.mkv"]
     page.wait_for_text("repairs-total", "(1)")
     page.screenshot(screenshot_dir, "repairs-made")
 

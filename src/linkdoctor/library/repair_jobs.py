@@ -55,8 +55,9 @@ def start_proposals(runner: JobRunner, kind: str = "broken", origin: str = "web"
                  for p in findings.proposals]
         counts = {verdict: sum(1 for p in findings.proposals if p.verdict == verdict)
                   for verdict in ("repair", "ambiguous", "below_threshold", "no_candidate")}
-        result = {"action": "propose", "kind": kind, "total": len(links), "counts": counts,
-                  "links": links[:LINKS_LISTED], "ignored": findings.ignored, "warnings": findings.warnings[:50]}
+        result = {"action": "propose", "kind": kind, "media_root": request.media_root, "total": len(links),
+                  "counts": counts, "links": links[:LINKS_LISTED], "ignored": findings.ignored,
+                  "warnings": findings.warnings[:50]}
         if kind == "shared":
             result["legitimate_total"] = len(findings.legitimate)
             result["legitimate"] = findings.legitimate[:GROUPS_LISTED]

@@ -4,7 +4,7 @@
 // choice. Below, the repairs made so far, newest first, each with Undo while it stands.
 
 import { get, post } from "./api.js";
-import { el, formatDate, pathWithBreaks } from "./format.js";
+import { el, formatDate, pathWithBreaks, relativePathWithBreaks } from "./format.js";
 
 const POLL_MS = 500;
 const REPAIRS_PER_PAGE = 20;
@@ -25,7 +25,8 @@ function labelled(row, labels) {
 }
 
 export function initRepair({ showError }) {
-  const state = { kind: "broken", links: [], rejected: new Set(), repairsPage: 1 };
+  // Links are shown relative to the media root (as in the findings); their targets, outside it, in full.
+  const state = { kind: "broken", links: [], rejected: new Set(), repairsPage: 1, mediaRoot: "" };
 
   async function runJob(path, body) {
     for (const id of BUTTONS) $(id).disabled = true;
@@ -61,7 +62,7 @@ export function initRepair({ showError }) {
       const row = el("tr", { dataset: { path: link.path, verdict: link.verdict } });
       // What the link points at: the missing file it meant, or the wrong file it shares.
       const path = el("td", { className: "mono small" }, el("div", {},
-        el("div", { className: "path" }, pathWithBreaks(link.path)),
+        el("div", { className: "path" }, relativePathWithBreaks(state.mediaRoot, link.path)),
         el("div", { className: "muted" }, `${now} → `, el("span", { className: "path" }, pathWithBreaks(link.target)))));
       const choice = candidateChoice(link);
       const buttons = el("div", { className: "actions" }); // one element: a phone's card keeps it beside its label
@@ -102,6 +103,7 @@ export function initRepair({ showError }) {
       }
       const result = status.result;
       state.kind = kind;
+      state.mediaRoot = result.media_root;
       state.links = result.links;
       state.rejected.clear();
       const counts = result.counts;
@@ -178,9 +180,9 @@ export function initRepair({ showError }) {
       ? el("button", { type: "button", className: "btn btn-secondary repair-undo", text: "Undo",
                        onclick: (event) => undo(entry, event.currentTarget) })
       : el("span", { className: "muted", text: "undone" });
-    const row = el("tr", { dataset: { repairId: entry.id, state: entry.state } },
+    const row = el("tr", { dataset: { repairId: entry.id, path: entry.path, state: entry.state } },
       el("td", { text: formatDate(entry.created_at) }),
-      el("td", { className: "mono small path" }, pathWithBreaks(entry.path)),
+      el("td", { className: "mono small path" }, relativePathWithBreaks(state.mediaRoot, entry.path)),
       el("td", { className: "mono small path" }, pathWithBreaks(entry.new_target)),
       el("td", { className: "mono small path" }, pathWithBreaks(entry.old_target)),
       el("td", { text: entry.command === "fix-bad-links" ? "shared target" : "broken link" }),
@@ -194,6 +196,7 @@ export function initRepair({ showError }) {
       const pages = Math.max(1, Math.ceil(data.total / REPAIRS_PER_PAGE));
       if (page > pages) return loadRepairs(pages);
       state.repairsPage = page;
+      state.mediaRoot = data.media_root;
       $("repairs-block").hidden = data.total === 0;
       $("repairs-total").textContent = `(${data.total})`;
       $("repairs-body").replaceChildren(...data.items.map(repairRow));

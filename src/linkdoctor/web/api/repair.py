@@ -7,6 +7,7 @@ from linkdoctor.arr.followup import followup_after
 from linkdoctor.config import get_config
 from linkdoctor.library.repair import repairs_page, undo_repair
 from linkdoctor.library.repair_jobs import start_apply, start_proposals
+from linkdoctor.paths import real_root
 from linkdoctor.web.api import bp
 from linkdoctor.web.api.inputs import json_body, jobs, page_args, positive_id, settings
 
@@ -31,7 +32,7 @@ def start_repair_apply():
 @bp.get("/repairs")
 def list_repairs():
     """The repairs made so far, newest first, each with its state (repaired or undone): ?page=&per_page=."""
-    return jsonify(repairs_page(*page_args()))
+    return jsonify({**repairs_page(*page_args()), "media_root": real_root(get_config().media_path)})
 
 
 @bp.post("/repair/<repair_id>/undo")
