@@ -22,7 +22,7 @@ def rows(page) -> list[tuple[str, str, str]]:
 
 def test_jobs_are_listed_followed_live_and_cancelled(page, app, library, screenshot_dir):
     library.healthy("Movies/Ok (2020)/Ok (2020).mkv")
-    run_scan(app)  # a scan: listed in the history, not here
+    scan_id = run_scan(app)  # a scan: listed in the history, not here
     page.open("dashboard")
     page.wait(lambda _: page.visible("activity-empty"), message="no empty state before any job")
 
@@ -38,7 +38,8 @@ def test_jobs_are_listed_followed_live_and_cancelled(page, app, library, screens
 
     with app.app_context():
         runner = app.extensions["linkdoctor.jobs"]
-        ctx = runner.start("notify", slow_followup, params={"scan_id": 1})
+        ctx = runner.start("notify", slow_followup, params={"scan_id": scan_id},
+                           prepare=lambda job: setattr(job, "scan_id", scan_id))
     assert started.wait(10)
     page.by_id("dashboard-refresh").click()
     page.wait(lambda _: [kind for kind, _, _ in rows(page)] == ["notify", "import"], message="jobs not listed")
@@ -48,6 +49,8 @@ def test_jobs_are_listed_followed_live_and_cancelled(page, app, library, screens
     assert rows(page)[1][1] == "completed"
     page.screenshot(screenshot_dir, "activity")
 
+    assert page.css("#activity-body tr[data-kind='notify'] a.activity-scan")[0].get_attribute("href").endswith(
+        f"#/scanner/scan/{scan_id}")  # the follow-up leads to its scan
     page.click_first("#activity-body tr[data-state='running'] .activity-cancel")
     page.wait(lambda _: rows(page)[0][1] == "cancelled", message="the cancelled job is not shown cancelled")
     assert ctx.done.wait(5)

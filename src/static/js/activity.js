@@ -25,7 +25,12 @@ function title(job) {
       const what = params.kind === "shared" ? "shared wrong targets" : "broken links";
       return params.action === "apply" ? `Repair of ${what}` : `List of ${what} to repair`;
     }
-    case "notify": return job.scan_id ? `Sonarr/Radarr follow-up of scan #${job.scan_id}` : "Sonarr/Radarr follow-up";
+    case "notify":
+      // Scan 0: no scan behind it (a repair or its undo asked for the rescan).
+      return job.scan_id
+        ? el("span", {}, "Sonarr/Radarr follow-up of ",
+             el("a", { href: `#/scanner/scan/${job.scan_id}`, className: "activity-scan" }, `scan #${job.scan_id}`))
+        : "Sonarr/Radarr rescan after a repair";
     case "enrich": return "Titles from TMDB";
     default: return job.kind;
   }
