@@ -160,6 +160,49 @@ def test_finding_5_a_path_check_on_a_hung_folder_gives_up_after_the_timeout(clie
     assert client.post("/api/symlink/scan/start", json={}).status_code == 202  # nothing was left locked
 
 
+def test_finding_5_a_media_root_whose_own_mount_hangs_answers_503_in_time_then_comes_back(
+        client, library, tmp_path, monkeypatch):
+    """Not a folder inside the root but the root itself on a dead mount: the requests that resolve it answer
+    503 within the root timeout (one lookup waits in the kernel, not one per request), the others answer
+    as usual, and everything comes back with the mount."""
+    from linkdoctor import paths
+
+    from tests.support.faultmount import FaultyMount, fuse_available
+
+    if not fuse_available()[0]:
+        pytest.skip(f"FUSE not available: {fuse_available()[1]}")
+    library.healthy("Films/a.mkv")
+    scan_id = client.post("/api/symlink/scan/start", json={}).get_json()["scan_id"]
+    wait_for_scan(client, scan_id)
+    backing = tmp_path / "nas"
+    (backing / "dead" / "medias").mkdir(parents=True)
+    mount = FaultyMount(backing, tmp_path / "nas-mnt", [{"glob": "dead/*", "op": "getattr", "action": "hang"}])
+    monkeypatch.setattr(paths, "ROOT_TIMEOUT", 1.0)
+    urls = (f"/api/symlink/scan/{scan_id}/findings", "/api/symlink/ignores", "/api/symlink/directories")
+    real = library.root.with_name("medias-real")
+    try:
+        # The root is now a link onto the dead mount (as when the library lives on an rclone mount).
+        os.rename(library.root, real)
+        os.symlink(mount.start() / "dead" / "medias", library.root)
+        paths.forget_roots()
+        for _ in range(2):
+            for url in urls:
+                started = time.monotonic()
+                answer = client.get(url)
+                assert time.monotonic() - started < 4, url
+                assert answer.status_code == 503 and answer.get_json()["error"] == "media_root_unavailable", url
+                assert "did not answer within 1s" in answer.get_json()["message"]
+        assert sum(t.name == "media-root-realpath" for t in threading.enumerate()) == 1
+        for url in ("/api/symlink/config", "/api/symlink/scans/history", "/ping"):
+            assert client.get(url).status_code == 200, url
+    finally:
+        os.unlink(library.root)
+        os.rename(real, library.root)
+        mount.stop()  # the mount answers again (here: it is gone), freeing the waiting lookup
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -45,6 +45,13 @@ class StaleTokenError(ConflictError):
     error = "stale_token"
 
 
+class MediaRootUnavailableError(LinkdoctorError):
+    """The media root's own folders do not answer (its mount is down): try again later."""
+
+    status_code = 503
+    error = "media_root_unavailable"
+
+
 class NotImplementedYetError(LinkdoctorError):
     status_code = 501
     error = "not_implemented"

@@ -1,14 +1,70 @@
 """The media-root guard: every user-given path is resolved and must stay inside the root."""
 
 import os
+import threading
+import time
 from pathlib import Path
 
-from linkdoctor.errors import PathOutsideRootError, ValidationError
+from linkdoctor.errors import MediaRootUnavailableError, PathOutsideRootError, ValidationError
+
+ROOT_TIMEOUT = 10.0  # how long the media root's own folders may take to answer
+ROOT_KEPT = 5.0  # seconds a resolved root is reused (pages poll every second or two)
+_roots: dict[str, tuple[str, float]] = {}  # media root -> (resolved, when)
+_lookups: dict[str, "_RootLookup"] = {}  # media root -> the lookup under way
+_roots_guard = threading.Lock()
+
+
+class _RootLookup:
+    """os.path.realpath of a root in a daemon thread: a caller can stop waiting for it, the thread cannot."""
+
+    def __init__(self, path: str):
+        self.done = threading.Event()
+        self.resolved: str | None = None
+        self.error: BaseException | None = None
+        threading.Thread(target=self._run, args=(path,), name="media-root-realpath", daemon=True).start()
+
+    def _run(self, path: str) -> None:
+        try:
+            self.resolved = os.path.realpath(path)
+        except BaseException as exc:  # handed to the caller
+            self.error = exc
+        finally:
+            self.done.set()
 
 
 def real_root(media_root: str | os.PathLike) -> str:
-    """The media root with every symlink in it resolved."""
-    return os.path.realpath(media_root)
+    """The media root with every symlink in it resolved, without ever holding the caller on a dead mount.
+
+    Resolving reads each folder of the root's path; when the root's own mount stops answering, the
+    caller (a request thread, a scan) gets MediaRootUnavailableError after ROOT_TIMEOUT instead of
+    waiting with it. One lookup at a time per root: a hung one keeps one thread in the kernel, not
+    one per request. A resolved root is reused for ROOT_KEPT seconds.
+    """
+    key = os.fspath(media_root)
+    with _roots_guard:
+        known = _roots.get(key)
+        if known is not None and time.monotonic() - known[1] < ROOT_KEPT:
+            return known[0]
+        lookup = _lookups.get(key)
+        if lookup is None or lookup.done.is_set():  # (one that ended after its callers gave up is old news)
+            lookup = _lookups[key] = _RootLookup(key)
+    if not lookup.done.wait(ROOT_TIMEOUT):
+        raise MediaRootUnavailableError(f"the media root {key} did not answer within {ROOT_TIMEOUT:g}s "
+                                        "(is its mount down?); try again when it is back")
+    with _roots_guard:
+        if _lookups.get(key) is lookup:
+            del _lookups[key]
+        if lookup.error is None:
+            _roots[key] = (lookup.resolved, time.monotonic())
+    if lookup.error is not None:
+        raise lookup.error
+    return lookup.resolved
+
+
+def forget_roots() -> None:
+    """Resolve every media root again on its next use (a root was moved or replaced)."""
+    with _roots_guard:
+        _roots.clear()
 
 
 def is_inside(path: str, root: str) -> bool:
