@@ -231,6 +231,7 @@ def test_a_side_job_runs_beside_a_library_job_and_side_jobs_run_one_after_anothe
         library_job = runner.start("import", endless_work)
         first = runner.start("notify", counting_work(3, gate=gate))  # the library is busy: it runs anyway
         second = runner.start("notify", counting_work(1))
+        third = runner.start("notify", counting_work(1))
     assert wait_state(client, first.job_id, states=("running",))["state"] == "running"
     waiting = client.get(f"/api/symlink/jobs/{second.job_id}").get_json()
     assert waiting["state"] == "pending" and "waiting for the previous" in waiting["message"]
@@ -247,6 +248,8 @@ def test_a_side_job_runs_beside_a_library_job_and_side_jobs_run_one_after_anothe
     assert done_first["result"] == {"counted": 3} and done_second["result"] == {"counted": 1}
     assert done_second["started_at"] >= done_first["finished_at"]
     assert done_second["message"] == "1 of 1"
+    done_third = wait_state(client, third.job_id)  # in the order they were started, not the lock's whim
+    assert done_third["state"] == "completed" and done_third["started_at"] >= done_second["finished_at"]
 
 
 def test_a_side_job_cancelled_while_it_waits_ends_cancelled_without_running(app, client, runner, env):

@@ -11,6 +11,7 @@ most once a second) in every other one; a cancel asked from another process is
 read from the row at the same pace.
 """
 
+import collections
 import logging
 import os
 import threading
@@ -105,6 +106,7 @@ class JobRunner:
         self._guard = threading.Lock()  # guards _current and _side: start, cancel and status race on them
         self._current: JobContext | None = None
         self._side: dict[int, JobContext] = {}  # side jobs of this process, waiting or running
+        self._side_queue: collections.deque[int] = collections.deque()  # waiting side jobs, oldest first
 
     def start(self, kind: str, work: Work, params: dict | None = None, origin: str = "web",
               prepare: Callable[[Job], None] | None = None,
@@ -173,19 +175,34 @@ class JobRunner:
                                       daemon=True)
         with self._guard:
             self._side[ctx.job_id] = ctx
+            self._side_queue.append(ctx.job_id)
         try:
             ctx.thread.start()
         except BaseException:
             self._finish_row(ctx, ERROR, "the job's thread could not start", None)
-            with self._guard:
-                self._side.pop(ctx.job_id, None)
+            self._forget_side(ctx.job_id)
             ctx.done.set()
             raise
         return ctx
 
+    def _forget_side(self, job_id: int) -> None:
+        with self._guard:
+            self._side.pop(job_id, None)
+            if job_id in self._side_queue:
+                self._side_queue.remove(job_id)
+
     def _wait_for_side_lock(self, ctx: JobContext, lock: LibraryLock) -> None:
-        """Wait for the side lock (the previous follow-up ending); a cancel meanwhile ends the job."""
-        while not lock.acquire(wait=SIDE_LOCK_POLL):
+        """Wait for this job's turn (the older waiting ones first) and the side lock (the previous follow-up
+        ending, in any process); a cancel meanwhile ends the job."""
+        while True:
+            with self._guard:
+                first = self._side_queue[0] == ctx.job_id
+            if first and lock.acquire(wait=SIDE_LOCK_POLL):
+                with self._guard:
+                    self._side_queue.remove(ctx.job_id)  # the next one may now wait for the lock
+                return
+            if not first:
+                time.sleep(SIDE_LOCK_POLL)
             if ctx.cancel.is_set():
                 raise JobCancelled()
             job = db.session.get(Job, ctx.job_id)
@@ -221,8 +238,7 @@ class JobRunner:
         finally:
             lock.release()  # (a side job cancelled while it waited never held it: releasing is a no-op)
             if side_lock is not None:
-                with self._guard:
-                    self._side.pop(ctx.job_id, None)
+                self._forget_side(ctx.job_id)
             ctx.done.set()
         if then is not None and state == COMPLETED:
             self._then(ctx, then, result or {})
@@ -244,6 +260,7 @@ class JobRunner:
         job = db.session.get(Job, ctx.job_id)
         job.state, job.started_at, job.message = RUNNING, utcnow(), ""
         db.session.commit()
+        ctx.live.message = ""
         ctx.started = time.monotonic()  # a side job may have waited for its turn: that is not run time
 
     def _finish_row(self, ctx: JobContext, state: str, message: str, result: dict | None) -> None:
