@@ -203,6 +203,29 @@ def test_finding_5_a_media_root_whose_own_mount_hangs_answers_503_in_time_then_c
         assert client.get(url).status_code == 200, url
 
 
+def test_finding_5_a_new_media_path_on_a_dead_mount_is_refused_in_time(free_app, media_root, tmp_path,
+                                                                         monkeypatch):
+    from linkdoctor import paths
+
+    from tests.support.faultmount import FaultyMount, fuse_available
+
+    if not fuse_available()[0]:
+        pytest.skip(f"FUSE not available: {fuse_available()[1]}")
+    (tmp_path / "nas" / "dead" / "library").mkdir(parents=True)
+    mount = FaultyMount(tmp_path / "nas", tmp_path / "nas-mnt", [{"glob": "dead/*", "op": "getattr", "action": "hang"}])
+    monkeypatch.setattr(paths, "ROOT_TIMEOUT", 1.0)
+    client = free_app.test_client()
+    try:
+        dead = mount.start() / "dead" / "library"
+        started = time.monotonic()
+        answer = client.post("/api/symlink/config", json={"media_path": str(dead)})
+        assert time.monotonic() - started < 4
+        assert answer.status_code == 503 and answer.get_json()["error"] == "media_root_unavailable"
+        assert client.get("/api/symlink/config").get_json()["media_path"] == str(media_root)  # unchanged
+    finally:
+        mount.stop()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

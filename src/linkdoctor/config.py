@@ -5,6 +5,7 @@ import os
 from linkdoctor.arr.instances import ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting
 from linkdoctor.errors import ValidationError
 from linkdoctor.models import SymlinkConfig, db
+from linkdoctor.paths import real_root
 
 SECRET_FIELDS = ("sonarr_api_key", "radarr_api_key", "tmdb_api_key")
 _INT_LIMITS = {
@@ -182,7 +183,8 @@ def parse_value(name: str, value, from_text: bool = False):
         raise ValidationError("tmdb_base_url must start with http:// or https://")
     if name == "media_path":
         path = os.path.abspath(value.strip()) if value.strip() else ""
-        if not path or not os.path.isdir(path):
+        # Resolved with a bound: a folder on a dead mount is refused (503) instead of holding the request.
+        if not path or not os.path.isdir(real_root(path)):
             raise ValidationError(f"media_path must be an existing folder: {value!r}")
         refuse_media_root(path)
         return path
@@ -203,7 +205,7 @@ def _process_settings():
 
 def refuse_media_root(path: str) -> None:
     """Refuse `/`, the system folders and what is inside them, the data folder and any folder holding it."""
-    real = os.path.realpath(path)
+    real = real_root(path)
     inside = lambda folder: real == folder or real.startswith(folder.rstrip("/") + "/")  # noqa: E731
     if real == "/" or any(inside(os.path.realpath(folder)) for folder in SYSTEM_FOLDERS):
         raise ValidationError(f"media_path cannot be {path}: that is a system folder, not a media library",
