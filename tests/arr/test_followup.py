@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import wait_for_scan
 from tests.fakes.arr import FakeArr
 from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
+from tests.web.test_library_api import wait_job
 
 
 def remote_to_local(media_root, mappings):
@@ -209,16 +210,6 @@ def test_a_rescan_that_does_not_complete_in_time_is_not_followed_by_a_search(cli
     assert e01["search"] == "not sent: the rescan ended timeout"
     assert services["ok"] is False and "problem(s)" in services["message"]
     assert [c["name"] for c in radarr.sent_commands()] == ["RescanMovie", "MoviesSearch", "RescanMovie"]
-
-
-def wait_job(client, job_id, timeout=60.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/api/symlink/jobs/{job_id}").get_json()
-        if job["state"] not in ("pending", "running"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} not finished after {timeout}s: {job}")
 
 
 def test_a_slow_rescan_holds_up_no_scan_and_a_link_restored_meanwhile_is_never_searched(client, world, sonarr,

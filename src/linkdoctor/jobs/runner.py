@@ -133,13 +133,8 @@ class JobRunner:
         if not self.lock.acquire(wait=ANOTHER_PROCESS_FINISHING):
             raise busy_error(" in another process")
         try:
-            job = Job(kind=kind, state=PENDING, params=params or {}, origin=origin, owner_pid=os.getpid())
-            db.session.add(job)
-            if prepare is not None:
-                prepare(job)
-            db.session.commit()
+            job = self._write_row(kind, params, origin, prepare)
         except BaseException:
-            db.session.rollback()
             self.lock.release()
             raise
         ctx = JobContext(job.id, dict(params or {}), on_progress=on_progress, scan_id=job.scan_id)
@@ -158,16 +153,7 @@ class JobRunner:
 
     def _start_side(self, kind: str, work: Work, params, origin, prepare, on_progress, then) -> JobContext:
         """A side job: its row at once, its work once the previous side job (of any process) has ended."""
-        try:
-            job = Job(kind=kind, state=PENDING, params=params or {}, origin=origin, owner_pid=os.getpid(),
-                      message="waiting for the previous Sonarr/Radarr follow-up to end")
-            db.session.add(job)
-            if prepare is not None:
-                prepare(job)
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
+        job = self._write_row(kind, params, origin, prepare, "waiting for the previous Sonarr/Radarr follow-up to end")
         ctx = JobContext(job.id, dict(params or {}), on_progress=on_progress, scan_id=job.scan_id)
         ctx.live.message = job.message
         lock = LibraryLock(self.data_dir, SIDE_LOCK_NAME)
@@ -184,6 +170,21 @@ class JobRunner:
             ctx.done.set()
             raise
         return ctx
+
+    @staticmethod
+    def _write_row(kind: str, params, origin: str, prepare, message: str = "") -> Job:
+        """The job's row (and what `prepare` adds to it), committed; rolled back on any error."""
+        try:
+            job = Job(kind=kind, state=PENDING, params=params or {}, origin=origin, owner_pid=os.getpid(),
+                      message=message)
+            db.session.add(job)
+            if prepare is not None:
+                prepare(job)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        return job
 
     def _forget_side(self, job_id: int) -> None:
         with self._guard:
