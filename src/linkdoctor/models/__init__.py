@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models; the schema's history is in linkdoctor/migrations (Alembic)."""
 
-from linkdoctor.models.auth import AuthCredentials
+from linkdoctor.models.auth import AuthCredentials, LoginSession
 from linkdoctor.models.base import Base, db, utcnow
 from linkdoctor.models.config import SymlinkConfig
 from linkdoctor.models.ignore import FOLDER, IGNORE_KINDS, LINK, TARGET, IgnoreRule
@@ -22,6 +22,6 @@ __all__ = [
     "REPAIRED", "RepairEntry", "SourceFile", "SourceFolder", "UNDONE",
     "ACTIVE_STATES", "AuthCredentials", "AWAITING_CONFIRMATION", "Base", "CANCELLED", "COMPLETED", "DEPTHS", "ERROR",
     "FINISHED_STATES", "Finding", "INTERRUPTED", "JOB_ACTIVE_STATES", "JOB_FINISHED_STATES", "JOB_KINDS", "SIDE_KINDS",
-    "Job", "MISSING", "MODES", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",
+    "Job", "LoginSession", "MISSING", "MODES", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",
     "QuarantineEntry", "RESTORED", "ROLLED_BACK", "RUNNING", "SymlinkConfig", "SymlinkScan", "db", "utcnow",
 ]

@@ -1,4 +1,4 @@
-"""The server's own secrets: the API key, the password hash and the session signing key."""
+"""The server's own secrets (the API key, the password hash, the session signing key) and the login sessions."""
 
 from datetime import datetime
 
@@ -18,3 +18,16 @@ class AuthCredentials(db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
     session_secret: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class LoginSession(db.Model):
+    """A browser logged in with the password. The cookie carries a random token; only its hash is kept here,
+    so logging out, a new password or the end of its lifetime ends the session on the server."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
