@@ -40,6 +40,9 @@ system_tools() {
         ldconfig -p 2>/dev/null | grep -q 'libfuse.so.2 ' || wanted+=(libfuse2)
         command -v chromium >/dev/null 2>&1 || wanted+=(chromium)
         command -v chromedriver >/dev/null 2>&1 || wanted+=(chromium-driver)
+        # The reverse-proxy tests put Debian's nginx in front of the real `linkdoctor serve` (HTTPS with openssl's certificate).
+        [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || wanted+=(nginx)
+        command -v openssl >/dev/null 2>&1 || wanted+=(openssl)
     fi
     apt_install "${wanted[@]}"
     command -v ffprobe >/dev/null 2>&1 || die "ffprobe is required: apt-get install ffmpeg"

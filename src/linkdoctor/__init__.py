@@ -1,5 +1,6 @@
 """linkdoctor: keeps a media library's symlinks healthy."""
 
+import logging
 from pathlib import Path
 
 SRC_DIR = Path(__file__).resolve().parent.parent
@@ -17,6 +18,7 @@ def create_app(test_config: dict | None = None):
     from sqlalchemy import event
 
     from linkdoctor.config import get_config, refuse_media_root
+    from linkdoctor.datafolder import secure_data_folder
     from linkdoctor.jobs.runner import JobRunner
     from linkdoctor.jobs.scan_manager import SymlinkTaskManager
     from linkdoctor.logs import configure_logging
@@ -30,8 +32,11 @@ def create_app(test_config: dict | None = None):
     settings = load_settings()
     if test_config and "SETTINGS" in test_config:
         settings = test_config["SETTINGS"]
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    narrowed = secure_data_folder(settings.data_dir)
     configure_logging(settings.log_dir)
+    if narrowed:
+        logging.getLogger("linkdoctor").warning(
+            "the data folder holds secrets: made %s readable by its owner only", ", ".join(map(str, narrowed)))
     upgrade_database(settings.database_path)
 
     app = Flask("linkdoctor", root_path=str(SRC_DIR))

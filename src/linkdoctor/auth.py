@@ -8,17 +8,22 @@ import hashlib
 import ipaddress
 import re
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from linkdoctor.errors import ValidationError
-from linkdoctor.models import AuthCredentials, db
+from linkdoctor.models import AuthCredentials, LoginSession, db, utcnow
 
 AUTH_ENABLED = "enabled"
 AUTH_DISABLED_FOR_LOCAL = "disabled_for_local"
 AUTH_MODES = (AUTH_ENABLED, AUTH_DISABLED_FOR_LOCAL)
 PASSWORD_MIN, PASSWORD_MAX = 8, 1024
+# A login lasts a week from its last use and a month at most; logging out or a new password ends it sooner.
+SESSION_IDLE = timedelta(days=7)
+SESSION_MAX = timedelta(days=30)
+_SEEN_EVERY = timedelta(minutes=1)  # how stale last_seen_at may get before a request writes it again
 
 _hasher = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
 
@@ -66,6 +71,7 @@ def set_password(password) -> None:
         raise ValidationError("password must not contain NUL characters", field="password")
     row = credentials()
     row.password_hash = _hasher.hash(password)
+    db.session.execute(db.delete(LoginSession))  # every browser logged in with the old password is out
     db.session.commit()
 
 
@@ -84,9 +90,41 @@ def check_password(password) -> bool:
     return True
 
 
-def session_stamp() -> str:
-    """A value a session carries; it changes with the password, so a new password ends old sessions."""
-    return hashlib.sha256((credentials().password_hash or "").encode()).hexdigest()[:16]
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session() -> str:
+    """A new login session; returns the token its cookie carries (only its hash is stored)."""
+    now = utcnow()
+    db.session.execute(db.delete(LoginSession).where(LoginSession.expires_at <= now))
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token_hash=_token_hash(token), created_at=now, last_seen_at=now,
+                                expires_at=now + SESSION_MAX))
+    db.session.commit()
+    return token
+
+
+def session_is_valid(token) -> bool:
+    """Whether a session token is one of ours, not ended, not idle too long and not past its lifetime."""
+    if not isinstance(token, str) or not token or not password_is_set():
+        return False
+    row = db.session.execute(
+        db.select(LoginSession).where(LoginSession.token_hash == _token_hash(token))).scalar_one_or_none()
+    now = utcnow()
+    if row is None or row.expires_at <= now or now - row.last_seen_at >= SESSION_IDLE:
+        return False
+    if now - row.last_seen_at >= _SEEN_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    return True
+
+
+def end_session(token) -> None:
+    """Log this session out on the server: its cookie stops working even if replayed."""
+    if isinstance(token, str) and token:
+        db.session.execute(db.delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+        db.session.commit()
 
 
 def is_loopback(address: str | None) -> bool:

@@ -47,9 +47,15 @@ def _not_read(error: str) -> dict:
 
 def link_now(path: str, timeout: float) -> dict:
     """The link as it is now, read in a worker; {"error": ...} when it did not answer."""
+    from linkdoctor.errors import LibraryNotAnsweringError
+    from linkdoctor.paths import waiting_on_the_library
     from linkdoctor.scanner.pool import TIMED_OUT, run_items
 
-    outcome = run_items("link", [path], timeout)[path]
+    try:
+        with waiting_on_the_library():
+            outcome = run_items("link", [path], timeout)[path]
+    except LibraryNotAnsweringError as exc:
+        return _not_read(f"the link was not read: {exc.message}")
     if outcome.failure:
         why = f"did not answer within {timeout:g}s (is its mount down?)" if outcome.failure == TIMED_OUT \
             else f"could not be read ({outcome.failure})"

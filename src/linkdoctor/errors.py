@@ -52,6 +52,13 @@ class MediaRootUnavailableError(LinkdoctorError):
     error = "media_root_unavailable"
 
 
+class LibraryNotAnsweringError(LinkdoctorError):
+    """Folders of the library do not answer (a hung mount inside it), or too many requests already wait on them."""
+
+    status_code = 503
+    error = "library_not_answering"
+
+
 class NotImplementedYetError(LinkdoctorError):
     status_code = 501
     error = "not_implemented"

@@ -1,14 +1,24 @@
 """The media-root guard: every user-given path is resolved and must stay inside the root."""
 
+import contextlib
 import os
 import threading
 import time
 from pathlib import Path
 
-from linkdoctor.errors import MediaRootUnavailableError, PathOutsideRootError, ValidationError
+from linkdoctor.errors import LibraryNotAnsweringError, MediaRootUnavailableError, PathOutsideRootError, ValidationError
 
 ROOT_TIMEOUT = 10.0  # how long the media root's own folders may take to answer
 ROOT_KEPT = 5.0  # seconds a resolved root is reused (pages poll every second or two)
+# A bulkhead for the server's request threads (waitress has 8): at most WAIT_SLOTS of them wait on the
+# library's folders at once, so a hung mount can never take every thread and /ping, the settings and
+# the rest of the UI keep answering. A caller beyond that is refused at once (503), not queued.
+WAIT_SLOTS = 4
+PATH_WAIT_MAX = 10.0  # the longest a path check waits, whatever file_timeout says (a check is a few lookups)
+HUNG_KEPT = 30.0  # a folder that did not answer is refused at once for this long, not waited on again
+_wait_slots = threading.BoundedSemaphore(WAIT_SLOTS)
+_hung: dict[str, float] = {}  # folder -> until when it is refused without a look (monotonic)
+_hung_guard = threading.Lock()
 _roots: dict[str, tuple[str, float]] = {}  # media root -> (resolved, when)
 _lookups: dict[str, "_RootLookup"] = {}  # media root -> the lookup under way
 _roots_guard = threading.Lock()
@@ -59,6 +69,36 @@ def real_root(media_root: str | os.PathLike) -> str:
     if lookup.error is not None:
         raise lookup.error
     return lookup.resolved
+
+
+@contextlib.contextmanager
+def waiting_on_the_library():
+    """Hold one of the WAIT_SLOTS places for work that waits on the library's folders (in workers)."""
+    if not _wait_slots.acquire(timeout=0.2):
+        raise LibraryNotAnsweringError(f"{WAIT_SLOTS} requests are already waiting on folders of the library "
+                                       "(is a mount inside it down?); try again in a moment")
+    try:
+        yield
+    finally:
+        _wait_slots.release()
+
+
+def _hung_folder_of(candidate: str) -> str | None:
+    """The folder of `candidate` (or above it) that recently did not answer, if any."""
+    now = time.monotonic()
+    with _hung_guard:
+        for folder, until in list(_hung.items()):
+            if until <= now:
+                del _hung[folder]
+            elif is_inside(candidate, folder):
+                return folder
+    return None
+
+
+def _remember_hung(candidate: str) -> None:
+    with _hung_guard:
+        if len(_hung) < 1000:
+            _hung[os.path.dirname(candidate) or candidate] = time.monotonic() + HUNG_KEPT
 
 
 def forget_roots() -> None:
@@ -124,14 +164,25 @@ def checked_paths(user_paths: list[str], media_root: str | os.PathLike, timeout:
     for user_path in user_paths:
         if not isinstance(user_path, str) or not user_path.strip():
             raise ValidationError("a path must be a non-empty string")
-    answers = run_items("path", [(p, root) for p in dict.fromkeys(user_paths)], timeout)
+        if "\x00" in user_path:
+            raise ValidationError("a path cannot contain a NUL byte")
+    timeout = min(timeout, PATH_WAIT_MAX)
+    lexical = {p: os.path.abspath(os.path.join(root, p)) for p in dict.fromkeys(user_paths)}
+    for user_path, candidate in lexical.items():
+        folder = _hung_folder_of(candidate)
+        if folder is not None:
+            raise LibraryNotAnsweringError(f"{user_path}: the folder {folder} did not answer a moment ago "
+                                           "(is its mount down?); try again later")
+    with waiting_on_the_library():
+        answers = run_items("path", [(p, root) for p in lexical], timeout)
     checked = []
     for user_path in user_paths:
         outcome = answers[(user_path, root)]
+        if outcome.failure == TIMED_OUT:
+            _remember_hung(lexical[user_path])
+            raise LibraryNotAnsweringError(f"{user_path} did not answer within {timeout:g}s (is its mount down?)")
         if outcome.failure:
-            why = f"did not answer within {timeout:g}s (is its mount down?)" if outcome.failure == TIMED_OUT \
-                else f"could not be checked ({outcome.failure})"
-            raise ValidationError(f"{user_path} {why}")
+            raise ValidationError(f"{user_path} could not be checked ({outcome.failure})")
         kind, resolved = outcome.result
         if kind == "refused":
             raise resolved

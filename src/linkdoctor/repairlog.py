@@ -3,10 +3,12 @@
 from datetime import datetime
 from pathlib import Path
 
+from linkdoctor.datafolder import open_private
+
 
 def repair_log(data_dir: Path, action: str, message: str) -> None:
     """Append one line, e.g. `2026-11-21T10:15:02 QUARANTINE scan 4: /lib/x.mkv -> ...`."""
     now = datetime.now()
     path = Path(data_dir) / f"repair-{now:%Y-%m-%d}.log"
-    with open(path, "a", encoding="utf-8", errors="backslashreplace") as handle:
+    with open_private(path, "a", encoding="utf-8", errors="backslashreplace") as handle:
         handle.write(f"{now:%Y-%m-%dT%H:%M:%S} {action.upper()} {message}\n")

@@ -16,7 +16,8 @@ class Settings:
     host: str
     port: int
     media_path_from_env: bool = False
-    # Reverse proxies whose X-Forwarded-For/-Host are believed (LINKDOCTOR_TRUSTED_PROXIES).
+    # Reverse proxies whose X-Forwarded-For/-Host/-Proto are believed (LINKDOCTOR_TRUSTED_PROXIES):
+    # addresses, or networks such as a Docker network's 172.18.0.0/16.
     trusted_proxies: tuple[str, ...] = ()
 
     @property
@@ -37,7 +38,7 @@ class Settings:
 
 
 def load_settings(environ=None) -> Settings:
-    """Read LINKDOCTOR_DATA_DIR, _MEDIA_PATH, _HOST, _PORT and _TRUSTED_PROXIES (comma-separated addresses)."""
+    """Read LINKDOCTOR_DATA_DIR, _MEDIA_PATH, _HOST, _PORT and _TRUSTED_PROXIES (comma-separated addresses or networks)."""
     # An empty variable (`LINKDOCTOR_MEDIA_PATH=${UNSET}` in a compose file) counts as unset,
     # never as the working folder.
     env = {key: value for key, value in (os.environ if environ is None else environ).items() if value != ""}
@@ -66,7 +67,7 @@ def _addresses(name: str, text: str) -> tuple[str, ...]:
         if not part:
             continue
         try:
-            found.append(str(ipaddress.ip_address(part)))
+            found.append(str(ipaddress.ip_network(part, strict=False)) if "/" in part else str(ipaddress.ip_address(part)))
         except ValueError:
-            raise ValueError(f"{name} must list IP addresses, not {part!r}") from None
+            raise ValueError(f"{name} must list IP addresses or networks (172.18.0.0/16), not {part!r}") from None
     return tuple(found)

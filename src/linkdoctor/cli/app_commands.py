@@ -26,7 +26,10 @@ def serve(host, port):
     with app.app_context():
         media_root = get_config().media_path
     click.echo(f"linkdoctor: serving http://{host}:{port}/ (media root {media_root})", err=True)
-    waitress.serve(app, host=host, port=port, threads=8, ident="linkdoctor")
+    # waitress would delete X-Forwarded-*/Forwarded before the app sees them (it trusts no proxy by
+    # default), and a proxy on this machine would then look like a local browser. The app decides itself
+    # whom to believe (LINKDOCTOR_TRUSTED_PROXIES); a forwarded request from anyone else is never local.
+    waitress.serve(app, host=host, port=port, threads=8, ident="linkdoctor", clear_untrusted_proxy_headers=False)
 
 
 @main.command()

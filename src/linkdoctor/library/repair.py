@@ -26,7 +26,7 @@ from linkdoctor.library.source_index import Candidates, refresh
 from linkdoctor.library.walk import LibraryWalk
 from linkdoctor.models import PLANNED, QUARANTINED, REPAIRED, ROLLED_BACK, UNDONE, InventoryItem, QuarantineEntry, \
     RepairEntry, db
-from linkdoctor.paths import is_inside, resolve_in_root
+from linkdoctor.paths import PATH_WAIT_MAX, checked_paths, is_inside, resolve_in_root
 from linkdoctor.repairlog import repair_log
 
 CANDIDATES_SHOWN = 5
@@ -242,6 +242,7 @@ def undo_repair(repair_id: int, media_root: str, data_dir: Path) -> dict:
             raise NotFoundError(f"there is no repair #{repair_id}")
         if entry.state == UNDONE:
             raise ConflictError(f"repair #{repair_id} was already undone")
+        checked_paths([entry.path], media_root, PATH_WAIT_MAX, must_exist=False)  # in a worker: a hung folder refuses
         path = _checked_link(entry.path, media_root)
         if os.readlink(path) != entry.new_target:
             raise ConflictError(f"{path} changed since repair #{repair_id} (now -> {os.readlink(path)}): left as it is")

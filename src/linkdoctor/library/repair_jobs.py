@@ -15,7 +15,7 @@ from linkdoctor.errors import LinkdoctorError, ValidationError
 from linkdoctor.jobs.runner import JobContext, JobRunner
 from linkdoctor.library.repair import RepairRequest, apply_repair, auto_apply, bad_links, broken_links, report
 from linkdoctor.library.service import _media_root
-from linkdoctor.paths import resolve_in_root
+from linkdoctor.paths import checked_paths
 
 LINKS_LISTED = 1000  # the job's result stays small enough for the page
 GROUPS_LISTED = 100
@@ -31,10 +31,16 @@ def _kind(kind) -> str:
     return kind
 
 
-def _request(paths: list[str] | None) -> RepairRequest:
+def _resolved(paths: list[str], config) -> list[str]:
+    """Each path resolved inside the library, looked at in a worker: a hung folder refuses, never holds the caller."""
+    return [resolved for _kind, resolved in checked_paths(paths, config.media_path, config.file_timeout,
+                                                           must_exist=False)]
+
+
+def _request(resolved_paths: list[str] | None) -> RepairRequest:
     config = get_config()
     root = _media_root(config)
-    selected = [resolve_in_root(p, config.media_path) for p in paths] if paths else [root]
+    selected = resolved_paths or [root]
     return RepairRequest(media_root=root, paths=list(dict.fromkeys(selected)), movie_folders=list(config.movie_folders),
                          series_folders=list(config.series_folders), source_roots=list(config.source_roots or []),
                          max_workers=config.max_workers, file_timeout=config.file_timeout)
@@ -87,11 +93,10 @@ def start_apply(runner: JobRunner, data_dir: Path, items=None, unambiguous: bool
     choices = _choices(items if items is not None else [])
     if not choices and not unambiguous:
         raise ValidationError("send items to accept, or unambiguous: true")
+    # Each chosen link by its resolved path, refused before the job when outside the library.
+    resolved = dict(zip(choices, _resolved(list(choices), get_config()))) if choices else {}
     # A shared target is only seen as shared with all its links: that kind always looks at the whole library.
-    request = _request(list(choices) if choices and kind == "broken" else None)
-    if choices and kind == "shared":
-        for path in choices:
-            resolve_in_root(path, request.media_root)  # refused before the job when outside the library
+    request = _request(list(resolved.values()) if kind == "broken" else None)
     if not request.source_roots:
         raise ValidationError("no source_roots configured")
 
@@ -105,7 +110,7 @@ def start_apply(runner: JobRunner, data_dir: Path, items=None, unambiguous: bool
             repaired, skipped = [], []
             by_path = {p.path: p for p in findings.proposals}
             for path, target in choices.items():
-                proposal = by_path.get(resolve_in_root(path, request.media_root))
+                proposal = by_path.get(resolved[path])
                 chosen = next((c for c in proposal.ranked if c.path == target), None) if proposal else None
                 if chosen is None:
                     skipped.append({"path": path, "reason": f"no longer {'broken' if kind == 'broken' else 'sharing a wrong target'}"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from linkdoctor.datafolder import open_private
 from linkdoctor.errors import NotFoundError
 from linkdoctor.models import MISSING, PLANNED, QUARANTINED, ROLLED_BACK, QuarantineEntry, SymlinkScan, db, utcnow
 from linkdoctor.repairlog import repair_log
@@ -37,7 +38,7 @@ class JournalFile:
             event["at"] = now
             lines.append(json.dumps(event, ensure_ascii=False, default=str))
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8", errors="surrogateescape") as handle:
+        with open_private(self.path, "a", encoding="utf-8", errors="surrogateescape") as handle:
             handle.write("".join(line + "\n" for line in lines))
             handle.flush()
             os.fsync(handle.fileno())

@@ -28,6 +28,7 @@ def register_auth(app) -> None:
         SESSION_COOKIE_NAME="linkdoctor_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
+        PERMANENT_SESSION_LIFETIME=auth.SESSION_IDLE,  # the cookie goes when the server forgets the session
     )
     app.session_interface = _SessionCookies()
     app.extensions["linkdoctor.login_throttle"] = LoginThrottle()
@@ -54,13 +55,21 @@ def presented_api_key() -> str | None:
 
 
 def logged_in() -> bool:
-    """Whether this request carries a session made by logging in with the current password."""
-    return bool(session.get(SESSION_KEY)) and auth.password_is_set() and session[SESSION_KEY] == auth.session_stamp()
+    """Whether this request carries a login session the server still holds (not logged out, not expired)."""
+    return auth.session_is_valid(session.get(SESSION_KEY))
 
 
 def log_in_session() -> None:
+    """Start a server-side session for this browser (a fresh cookie: never reuse one made before login)."""
     session.clear()
-    session[SESSION_KEY] = auth.session_stamp()
+    session.permanent = True
+    session[SESSION_KEY] = auth.start_session()
+
+
+def log_out_session() -> None:
+    """End this browser's session on the server and clear its cookie."""
+    auth.end_session(session.get(SESSION_KEY))
+    session.clear()
 
 
 def can_set_first_password() -> bool:

@@ -8,6 +8,7 @@
   X-Frame-Options.
 """
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from flask import current_app, request
@@ -20,6 +21,8 @@ WILDCARD_BINDS = frozenset({"", "0.0.0.0", "[::]"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 OPEN_PATHS = frozenset({"/ping"})  # health checks come from anywhere under any name
 SAME_ORIGIN_FETCH = frozenset({"same-origin", "none"})  # "none": typed in the address bar
+# What reverse proxies add (nginx's usual set, Caddy's, Traefik's, RFC 7239); any of them means "not local".
+FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Proto")
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
@@ -47,31 +50,78 @@ def _settings():
 
 
 def _from_trusted_proxy() -> bool:
-    return request.remote_addr in _settings().trusted_proxies
+    return is_trusted_proxy(request.remote_addr, _settings().trusted_proxies)
+
+
+def is_trusted_proxy(address: str | None, trusted: tuple[str, ...]) -> bool:
+    """Whether a peer address is one of the trusted proxies (addresses or networks such as 172.18.0.0/16)."""
+    if not address or not trusted:
+        return False
+    try:
+        peer = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    return any(peer in ipaddress.ip_network(entry, strict=False) for entry in trusted)
+
+
+def _forwarded_pairs(name: str) -> list[str]:
+    """The values of one parameter of the standard Forwarded header (RFC 7239), in hop order."""
+    values = []
+    for element in request.headers.get("Forwarded", "").split(","):
+        for pair in element.split(";"):
+            key, _, value = pair.partition("=")
+            if key.strip().lower() == name:
+                values.append(value.strip().strip('"'))
+    return values
+
+
+def _strip_port(address: str) -> str:
+    if address.startswith("["):
+        return address[1:].split("]")[0]
+    return address.split(":")[0] if address.count(":") == 1 else address
 
 
 def client_address() -> str | None:
-    """The client's address: the peer's, or the last X-Forwarded-For hop when the peer is a trusted proxy."""
+    """The client's address: the peer's, or the last hop a trusted proxy added (X-Forwarded-For, else Forwarded)."""
     if _from_trusted_proxy():
         hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+        hops = hops or [_strip_port(hop) for hop in _forwarded_pairs("for") if hop]
         if hops:
             return hops[-1]
     return request.remote_addr
 
 
+def forwarded_by_a_proxy() -> bool:
+    """Whether the request says it was passed on by a reverse proxy for someone else."""
+    return any(h in request.headers for h in FORWARDING_HEADERS)
+
+
 def client_is_local() -> bool:
     """Whether the client runs on this machine. A loopback peer that forwards for someone else is not."""
-    forwarded = any(h in request.headers for h in ("X-Forwarded-For", "Forwarded", "X-Real-IP"))
-    if forwarded and not _from_trusted_proxy():
+    if forwarded_by_a_proxy() and not _from_trusted_proxy():
+        _warn_untrusted_proxy()
         return False  # a reverse proxy on this machine we were not told about: its clients are not local
     return is_loopback(client_address())
+
+
+def _warn_untrusted_proxy() -> None:
+    peer = request.remote_addr
+    warned = current_app.extensions.setdefault("linkdoctor.untrusted_proxies_warned", set())
+    if peer not in warned and len(warned) < 64:
+        warned.add(peer)
+        current_app.logger.warning(
+            "a reverse proxy at %s forwards requests (X-Forwarded-For/Forwarded): its clients must log in, and they "
+            "share one login throttle. List it in LINKDOCTOR_TRUSTED_PROXIES to believe the client addresses it "
+            "sends", peer)
 
 
 def request_is_https() -> bool:
     """Whether the browser reached us over HTTPS: directly, or through a trusted proxy that says so."""
     if request.scheme == "https":
         return True
-    proto = request.headers.get("X-Forwarded-Proto", "") if _from_trusted_proxy() else ""
+    if not _from_trusted_proxy():
+        return False
+    proto = request.headers.get("X-Forwarded-Proto", "") or next(iter(_forwarded_pairs("proto")), "")
     return proto.split(",")[0].strip().lower() == "https"
 
 
@@ -112,8 +162,6 @@ def _host_is_allowed(host: str | None) -> bool:
 
 
 def _is_ip_literal(host: str) -> bool:
-    import ipaddress
-
     try:
         ipaddress.ip_address(host.strip("[]"))
         return True

@@ -9,7 +9,7 @@ import os
 import threading
 
 from linkdoctor.errors import ValidationError
-from linkdoctor.paths import checked_paths, real_root
+from linkdoctor.paths import checked_paths, real_root, waiting_on_the_library
 from linkdoctor.scanner.pool import TIMED_OUT, Task, WorkerPool, failure_reason
 
 MAX_DEPTH = 6
@@ -44,19 +44,20 @@ def directory_tree(media_root: str, path: str | None = None, depth: int = 2, tim
     # The folder's own listing first; once it is in, one task per sub-folder, on the same workers.
     pending = [Task("children", [start])]
     pool = WorkerPool(WORKERS, {"children": deadline, "tree": deadline}, {}, threading.Event())
-    for outcome in pool.run(lambda: pending.pop() if pending else None):
-        if outcome.kind == "children":
-            if outcome.failure:
-                tree = _silent(start, root, outcome.failure, deadline)
-                continue
-            subdirs, links, error = outcome.result
-            tree = {"path": start, "relative_path": os.path.relpath(start, root),
-                    "name": os.path.basename(start) or start, "symlink_count": links, "subdirs": [],
-                    "has_subdirs": bool(subdirs), "error": error}
-            children = [(sub, root, depth - 1) for sub in subdirs]
-            pending.extend(Task("tree", [item]) for item in reversed(children))
-        elif outcome.kind == "tree":
-            answers[outcome.item] = outcome
+    with waiting_on_the_library():  # the listing is fed as it comes in: children become tasks of the same pool
+        for outcome in pool.run(lambda: pending.pop() if pending else None):
+            if outcome.kind == "children":
+                if outcome.failure:
+                    tree = _silent(start, root, outcome.failure, deadline)
+                    continue
+                subdirs, links, error = outcome.result
+                tree = {"path": start, "relative_path": os.path.relpath(start, root),
+                        "name": os.path.basename(start) or start, "symlink_count": links, "subdirs": [],
+                        "has_subdirs": bool(subdirs), "error": error}
+                children = [(sub, root, depth - 1) for sub in subdirs]
+                pending.extend(Task("tree", [item]) for item in reversed(children))
+            elif outcome.kind == "tree":
+                answers[outcome.item] = outcome
     if tree is None:
         tree = _silent(start, root, TIMED_OUT, deadline)
     for item in children:

@@ -27,6 +27,7 @@ export function initAccess(ctx) {
       $("hosts-note").textContent = `Answered to: ${s.answered_host_names.join(", ")}`
         + (s.any_ip_address ? ", and any IP address (the server listens on every address)." : ".");
       $("password-state").textContent = s.password_set ? "(set)" : "(not set yet)";
+      $("current-password-field").hidden = !s.password_set; // a new password needs the current one
     } catch (err) {
       ctx.showError(err);
     }
@@ -63,8 +64,11 @@ export function initAccess(ctx) {
   $("password-save").addEventListener("click", async () => {
     const note = $("password-note");
     try {
-      await post("/auth/password", { password: $("new-password").value });
+      const body = { password: $("new-password").value };
+      if (!$("current-password-field").hidden) body.current_password = $("current-password").value;
+      await post("/auth/password", body);
       $("new-password").value = "";
+      $("current-password").value = "";
       note.className = "small";
       note.textContent = "Password saved.";
       refresh();

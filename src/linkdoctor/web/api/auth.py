@@ -1,9 +1,10 @@
 """Login, logout, the password, the API key and the auth settings in force."""
 
-from flask import current_app, jsonify, session
+from flask import current_app, jsonify
 
 from linkdoctor import auth
 from linkdoctor.config import get_config
+from linkdoctor.errors import ValidationError
 from linkdoctor.web import auth as web_auth
 from linkdoctor.web.api import bp
 from linkdoctor.web.api.inputs import json_body, settings
@@ -30,10 +31,7 @@ def log_in():
     throttle, key = web_auth.throttle(), web_auth.throttle_key()
     wait = throttle.retry_after(key)
     if wait:
-        response = error_response(429, "too_many_attempts", f"too many failed logins; try again in {wait} s",
-                                  retry_after=wait)
-        response.headers["Retry-After"] = str(wait)
-        return response
+        return _too_many_attempts(wait)
     if not auth.password_is_set():
         return error_response(401, "unauthorized", "no password is set: run `linkdoctor auth set-password`")
     if not auth.check_password(body.get("password")):
@@ -44,18 +42,41 @@ def log_in():
     return jsonify({"authenticated": True})
 
 
+def _too_many_attempts(wait: int):
+    response = error_response(429, "too_many_attempts", f"too many failed attempts; try again in {wait} s",
+                              retry_after=wait)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 @bp.post("/auth/logout")
 def log_out():
     """End this browser's session."""
     json_body(set())
-    session.clear()
+    web_auth.log_out_session()
     return jsonify({"authenticated": False})
 
 
 @bp.post("/auth/password")
 def change_password():
-    """Set the password {password}: the first one from this machine, later ones once logged in."""
-    body = json_body({"password"})
+    """Set the password {password}: the first one from this machine; a new one with {current_password} too.
+
+    A stolen session (or an unlocked browser) must not be enough to lock the owner out; the API key
+    is, as it already gives everything. Wrong current passwords count against the login throttle."""
+    body = json_body({"password", "current_password"})
+    if auth.password_is_set() and web_auth.presented_api_key() is None:
+        throttle, key = web_auth.throttle(), web_auth.throttle_key()
+        wait = throttle.retry_after(key)
+        if wait:
+            return _too_many_attempts(wait)
+        current = body.get("current_password")
+        if not isinstance(current, str) or not current:
+            raise ValidationError("give the current password to set a new one", field="current_password")
+        if not auth.check_password(current):
+            throttle.failed(key)
+            return error_response(403, "wrong_password", "the current password is not right",
+                                  fields={"current_password": "not the current password"})
+        throttle.succeeded(key)
     auth.set_password(body.get("password"))
     web_auth.log_in_session()  # the new password ended the old sessions; keep this one
     return jsonify({"password_set": True})

@@ -136,8 +136,10 @@ PATHS = {
     "/auth/login": {"post": _operation("Log in with the password (sets the session cookie)", errors=(429,),
                                        body=_object({"password": {"type": "string"}}, ("password",)))},
     "/auth/logout": {"post": _operation("End this browser's session", body=EMPTY_BODY)},
-    "/auth/password": {"post": _operation("Set the login password", body=_object(
-        {"password": {"type": "string", "minLength": 8, "maxLength": 1024}}, ("password",)))},
+    "/auth/password": {"post": _operation("Set the login password (a new one needs the current one too)",
+                                          errors=(403, 429), body=_object(
+        {"password": {"type": "string", "minLength": 8, "maxLength": 1024},
+         "current_password": {"type": "string"}}, ("password",)))},
     "/auth/settings": {"get": _operation("The API key, the auth mode in force, the host names answered to")},
     "/auth/api-key": {"post": _operation("Make a new API key", body=EMPTY_BODY)},
     "/library/import": {"post": _operation("Import the library (or folders of it) into the inventory, as a job",
