@@ -14,9 +14,11 @@ ROOT_KEPT = 5.0  # seconds a resolved root is reused (pages poll every second or
 # library's folders at once, so a hung mount can never take every thread and /ping, the settings and
 # the rest of the UI keep answering. A caller beyond that is refused at once (503), not queued.
 WAIT_SLOTS = 4
+ROOT_WAIT_SLOTS = 2  # the same for the media root's own lookup (4 + 2 leave waitress 2 threads at the worst)
 PATH_WAIT_MAX = 10.0  # the longest a path check waits, whatever file_timeout says (a check is a few lookups)
 HUNG_KEPT = 30.0  # a folder that did not answer is refused at once for this long, not waited on again
 _wait_slots = threading.BoundedSemaphore(WAIT_SLOTS)
+_root_wait_slots = threading.BoundedSemaphore(ROOT_WAIT_SLOTS)
 _hung: dict[str, float] = {}  # folder -> until when it is refused without a look (monotonic)
 _hung_guard = threading.Lock()
 _roots: dict[str, tuple[str, float]] = {}  # media root -> (resolved, when)
@@ -58,9 +60,18 @@ def real_root(media_root: str | os.PathLike) -> str:
         lookup = _lookups.get(key)
         if lookup is None or lookup.done.is_set():  # (one that ended after its callers gave up is old news)
             lookup = _lookups[key] = _RootLookup(key)
-    if not lookup.done.wait(ROOT_TIMEOUT):
-        raise MediaRootUnavailableError(f"the media root {key} did not answer within {ROOT_TIMEOUT:g}s "
-                                        "(is its mount down?); try again when it is back")
+    if not lookup.done.is_set():
+        # Waiting takes one of ROOT_WAIT_SLOTS places: a dead root never holds every request thread.
+        if not _root_wait_slots.acquire(timeout=0.2):
+            raise MediaRootUnavailableError(f"the media root {key} has not answered yet and {ROOT_WAIT_SLOTS} "
+                                            "requests already wait for it (is its mount down?); try again later")
+        try:
+            answered = lookup.done.wait(ROOT_TIMEOUT)
+        finally:
+            _root_wait_slots.release()
+        if not answered:
+            raise MediaRootUnavailableError(f"the media root {key} did not answer within {ROOT_TIMEOUT:g}s "
+                                            "(is its mount down?); try again when it is back")
     with _roots_guard:
         if _lookups.get(key) is lookup:
             del _lookups[key]

@@ -71,7 +71,8 @@ def change_password():
             return _too_many_attempts(wait)
         current = body.get("current_password")
         if not isinstance(current, str) or not current:
-            raise ValidationError("give the current password to set a new one", field="current_password")
+            raise ValidationError("give the current password to set a new one",
+                                  fields={"current_password": "needed to set a new password"})
         if not auth.check_password(current):
             throttle.failed(key)
             return error_response(403, "wrong_password", "the current password is not right",
