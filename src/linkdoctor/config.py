@@ -6,6 +6,7 @@ from linkdoctor.arr.instances import ARR_SETTINGS, keep_masked_keys, masked_inst
 from linkdoctor.errors import ValidationError
 from linkdoctor.models import SymlinkConfig, db
 from linkdoctor.paths import real_root
+from linkdoctor.system_folders import SYSTEM_FOLDERS, refuse_system_folder  # noqa: F401  (SYSTEM_FOLDERS: re-exported)
 
 SECRET_FIELDS = ("sonarr_api_key", "radarr_api_key", "tmdb_api_key")
 _INT_LIMITS = {
@@ -112,6 +113,9 @@ def _parse_roots(value, from_text: bool) -> list[str]:
     relative = [r for r in roots if not os.path.isabs(r)]
     if relative:
         raise ValidationError(f"source_roots must be absolute paths: {', '.join(relative)}")
+    for root in roots:
+        # Repairs re-point links at files found there: never the system, nor linkdoctor's own data.
+        refuse_system_folder(root, "source_roots", "a source of media files", _data_dir())
     return roots
 
 
@@ -191,11 +195,6 @@ def parse_value(name: str, value, from_text: bool = False):
     return value.strip()
 
 
-# Never a media root: a scan there would propose system links for removal.
-SYSTEM_FOLDERS = ("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/proc",
-                  "/sys", "/dev", "/root", "/var/lib")
-
-
 def _process_settings():
     """The running app's process settings (data folder, media path from the environment), if any."""
     from flask import current_app, has_app_context
@@ -203,19 +202,15 @@ def _process_settings():
     return current_app.config.get("LINKDOCTOR_SETTINGS") if has_app_context() else None
 
 
-def refuse_media_root(path: str) -> None:
-    """Refuse `/`, the system folders and what is inside them, the data folder and any folder holding it."""
-    real = real_root(path)
-    inside = lambda folder: real == folder or real.startswith(folder.rstrip("/") + "/")  # noqa: E731
-    if real == "/" or any(inside(os.path.realpath(folder)) for folder in SYSTEM_FOLDERS):
-        raise ValidationError(f"media_path cannot be {path}: that is a system folder, not a media library",
-                              field="media_path")
+def _data_dir() -> str | None:
     settings = _process_settings()
-    if settings is not None:
-        data = os.path.realpath(settings.data_dir)
-        if inside(data) or data == real or data.startswith(real.rstrip("/") + "/"):
-            raise ValidationError(f"media_path cannot be {path}: it holds linkdoctor's own data folder {data}",
-                                  field="media_path")
+    return None if settings is None else str(settings.data_dir)
+
+
+def refuse_media_root(path: str) -> None:
+    """Refuse `/`, the system folders and what is inside them, their parents (/var, /home...), the data
+    folder and any folder holding it."""
+    refuse_system_folder(path, "media_path", "a media library", _data_dir())
 
 
 def media_path_lock() -> str | None:

@@ -5,6 +5,7 @@ import posixpath
 
 from linkdoctor.clients.arr import ArrInstance
 from linkdoctor.errors import ValidationError
+from linkdoctor.system_folders import refuse_system_folder
 
 KINDS = ("sonarr", "radarr")
 SCHEMES = ("http", "https")
@@ -31,6 +32,9 @@ def parse_mappings(value, name: str = "path_mappings") -> list[dict]:
         remote, local = posixpath.normpath(item["remote"].strip()), os.path.normpath(item["local"].strip())
         if not remote.startswith("/") or not os.path.isabs(local):
             raise ValidationError(f"{name}: both paths must be absolute: {item['remote']!r} -> {item['local']!r}")
+        # The local side names folders of this machine: never the system's (a local of /etc would hand
+        # the *arr's paths over to it).
+        refuse_system_folder(local, name, "a media folder")
         mappings.append({"remote": remote, "local": local})
     return mappings
 

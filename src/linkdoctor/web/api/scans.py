@@ -8,7 +8,7 @@ from linkdoctor.config import get_config
 from linkdoctor.errors import ValidationError
 from linkdoctor.paths import real_root
 from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import int_arg, json_body, jobs, library_request, positive_id, settings, tasks
+from linkdoctor.web.api.inputs import json_body, jobs, library_request, page_args, positive_id, settings, tasks
 
 
 @bp.post("/scan/start")
@@ -56,7 +56,7 @@ def scan_findings(scan_id):
         raise ValidationError("proposed must be 1/true or 0/false")
     page = scans.findings_page(
         positive_id(scan_id), request.args.get("category") or None,
-        int_arg("page", 1), int_arg("per_page", 50),
+        *page_args(),
         None if proposed == "" else proposed in ("1", "true"),
         q=request.args.get("q") or None, sort=request.args.get("sort") or None,
         order=request.args.get("order") or "asc",

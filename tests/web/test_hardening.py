@@ -1,0 +1,212 @@
+"""Issue 17, findings 4 and 6 to 9: each answer that was wrong, through the app's real routes.
+
+Findings 1, 2, 3 and 5 (reverse proxy, hung mounts, sessions, file modes) have their own tests.
+"""
+
+import json
+import os
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.web.browser import live_server  # noqa: F401  (fixture: the app behind werkzeug's threaded server)
+from tests.web.test_api import assert_error
+from tests.web.test_library_api import wait_job
+
+API = "/api/symlink"
+SURROGATE = "\ud800"
+
+
+def openapi(client) -> dict:
+    answer = client.get(f"{API}/openapi.json")
+    assert answer.status_code == 200
+    return answer.get_json()
+
+
+def finished_scan(client) -> int:
+    answer = client.post(f"{API}/scan/start", json={})
+    assert answer.status_code == 202, answer.get_json()
+    from tests.conftest import wait_for_scan
+
+    scan_id = answer.get_json()["scan_id"]
+    assert wait_for_scan(client, scan_id)["status"] == "completed"
+    return scan_id
+
+
+def finished_check(client) -> int:
+    answer = client.post(f"{API}/library/check", json={})
+    assert answer.status_code == 202, answer.get_json()
+    job_id = answer.get_json()["job_id"]
+    assert wait_job(client, job_id)["state"] == "completed"
+    return job_id
+
+
+# --- finding 7: huge pages, lone surrogates, a race of identical ignores -------------------------
+
+
+def paged_routes(client) -> list[str]:
+    """Every GET of the API that takes ?page=, its ids filled with real ones."""
+    ids = {"scan_id": finished_scan(client), "job_id": finished_check(client)}
+    routes = [path.format(**ids) for path, operations in openapi(client)["paths"].items()
+              for method, operation in operations.items()
+              if method == "get" and any(p["name"] == "page" for p in operation.get("parameters", []))]
+    assert len(routes) == 5, routes  # findings, quarantine, check results, pending, repairs
+    return routes
+
+
+@pytest.mark.parametrize("name,value", [("page", "9223372036854775808"), ("page", str(10**30)), ("page", "1" * 5000),
+                                        ("page", "1000000001"), ("page", "0"), ("per_page", str(2**64)),
+                                        ("per_page", "501"), ("page", "x")])
+def test_a_huge_page_on_every_paged_route_is_a_400_naming_the_field(client, name, value):
+    for route in paged_routes(client):
+        body = assert_error(client.get(API + route, query_string={name: value}), 400)
+        assert body["field"] == name and name in body["fields"], (route, body)
+    for route in paged_routes(client):  # the largest page allowed is an empty page, not an overflow
+        answer = client.get(API + route, query_string={"page": "1000000000", "per_page": "500"})
+        assert answer.status_code == 200, (route, answer.get_json())
+
+
+def text_fields(document: dict) -> list[tuple[str, str, object]]:
+    """(path, field, value holding a lone surrogate) for every text field of every JSON body the API documents."""
+    found = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            for name, field in schema.get("properties", {}).items():
+                if field.get("type") == "string":
+                    found.append((method, path, name, SURROGATE))
+                elif field.get("type") == "array" and field["items"].get("type") == "string":
+                    found.append((method, path, name, ["ok", SURROGATE]))
+                elif field.get("type") == "array" and field["items"].get("type") == "object":
+                    for inner, spec in field["items"]["properties"].items():
+                        if spec.get("type") == "string":
+                            found.append((method, path, name, [{inner: SURROGATE}]))
+    return found
+
+
+def test_a_lone_surrogate_in_any_text_field_is_a_400_naming_the_field(app, client):
+    from linkdoctor.config import EDITABLE
+
+    ids = {"scan_id": finished_scan(client), "job_id": 1, "repair_id": 1, "rule_id": 1}
+    fields = text_fields(openapi(client))
+    # Settings the document leaves to additionalProperties, each as text and inside a list.
+    fields += [("post", "/config", name, SURROGATE) for name in EDITABLE]
+    fields += [("post", "/config", "arr_instances", [{"kind": "sonarr", "name": SURROGATE, "host": "h"}]),
+               ("post", "/config", "path_mappings", [{"remote": "/tv", "local": "/medias/" + SURROGATE}])]
+    assert len(fields) > 40
+    for method, path, name, value in fields:
+        answer = getattr(client, method)(API + path.format(**ids), json={name: value})
+        body = assert_error(answer, 400)
+        assert body.get("fields") == {name: "must be text without lone surrogates"}, (path, name, body)
+    # A field's name is text too.
+    body = assert_error(client.post(f"{API}/ignores", json={SURROGATE: "x"}), 400)
+    assert "surrogate" in body["message"]
+    # What a surrogate pair spells (one character outside the BMP) is text, and passes.
+    assert client.post(f"{API}/ignores", json={"prefix": "/mnt/\U0001f3ac"}).status_code == 201
+
+
+def race(base: str, path: str, body: dict, count: int = 8) -> list[tuple[int, dict]]:
+    """`count` identical POSTs released at once by a barrier, each on its own connection: (status, body) each."""
+    barrier = threading.Barrier(count)
+    answers = []
+
+    def post():
+        request = urllib.request.Request(base + path, method="POST", data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        barrier.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                answers.append((response.status, json.load(response)))
+        except urllib.error.HTTPError as error:
+            answers.append((error.code, json.load(error)))
+
+    threads = [threading.Thread(target=post) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    assert len(answers) == count
+    return answers
+
+
+def test_eight_identical_ignores_at_once_give_one_201_and_the_rest_409(live_server):  # noqa: F811
+    # Several rounds: the race (both see no rule, both insert) does not happen on every one.
+    for round_ in range(6):
+        answers = race(live_server, f"{API}/ignores", {"prefix": f"/mnt/debrid/same-{round_}"})
+        statuses = sorted(status for status, _ in answers)
+        assert statuses == [201] + [409] * 7, answers
+        rule_id = next(body["id"] for status, body in answers if status == 201)
+        assert all(body["error"] == "conflict" and body["rule"]["id"] == rule_id
+                   for status, body in answers if status == 409), answers
+
+
+# --- finding 8: system folders and their parents --------------------------------------------------
+
+
+@pytest.fixture
+def free_app(env, media_root, monkeypatch):
+    """An app whose media_path is a setting (not locked by LINKDOCTOR_MEDIA_PATH)."""
+    from linkdoctor import create_app
+    from linkdoctor.config import update_config
+
+    monkeypatch.delenv("LINKDOCTOR_MEDIA_PATH")
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        update_config({"media_path": str(media_root)})
+    return app
+
+
+@pytest.mark.parametrize("folder", ["/var", "/run", "/home", "/opt", "/srv", "/var/run", "/var/log", "/etc", "/"])
+def test_media_path_in_a_parent_of_system_folders_is_refused(free_app, media_root, folder):
+    if not os.path.isdir(folder):
+        pytest.skip(f"{folder} does not exist here")
+    client = free_app.test_client()
+    body = assert_error(client.post(f"{API}/config", json={"media_path": folder}), 400)
+    assert body["field"] == "media_path" and "system folder" in body["message"]
+    assert client.get(f"{API}/config").get_json()["media_path"] == str(media_root)
+
+
+def test_media_path_var_from_the_environment_is_refused_at_start(env, monkeypatch):
+    from tests.conftest import run_cli
+
+    monkeypatch.setenv("LINKDOCTOR_MEDIA_PATH", "/var")
+    result = run_cli("scan")
+    assert result.returncode == 2 and "system folder" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("folder", ["/", "/etc", "/root", "/etc/ssl", "/var", "/usr/lib"])
+def test_source_roots_in_system_folders_are_refused(client, folder):
+    body = assert_error(client.post(f"{API}/config", json={"source_roots": ["/mnt/debrid", folder]}), 400)
+    assert set(body["fields"]) == {"source_roots"} and "system folder" in body["message"]
+
+
+def test_source_roots_in_or_around_the_data_folder_are_refused(client, env):
+    for folder in (env, env / "backups", env.parent):
+        body = assert_error(client.post(f"{API}/config", json={"source_roots": [str(folder)]}), 400)
+        assert set(body["fields"]) == {"source_roots"} and "data folder" in body["message"]
+
+
+@pytest.mark.parametrize("setting", ["path_mappings", "sonarr_path_mappings", "radarr_path_mappings"])
+def test_path_mappings_to_a_system_folder_are_refused(client, setting):
+    body = assert_error(client.post(f"{API}/config", json={setting: [{"remote": "/tv", "local": "/etc"}]}), 400)
+    assert set(body["fields"]) == {setting} and "system folder" in body["message"]
+    body = assert_error(client.post(f"{API}/config", json={"arr_instances": [
+        {"kind": "sonarr", "name": "4k", "host": "sonarr4k", "path_mappings": [{"remote": "/tv", "local": "/etc"}]}]}), 400)
+    assert "system folder" in body["message"]
+
+
+def test_libraries_inside_those_folders_are_still_accepted(app, client, tmp_path):
+    from linkdoctor.system_folders import system_folder
+
+    # The check itself, for folders this machine may not have.
+    for folder in ("/mnt/media", "/media/user/disk", "/data/media", "/home/user/media", "/srv/media",
+                   "/run/media/user/disk", "/opt/media", "/var/media", "/mnt"):
+        assert system_folder(folder) is None, folder
+    # And through the API for folders that exist.
+    mine = tmp_path / "library"
+    mine.mkdir()
+    answer = client.post(f"{API}/config", json={"source_roots": [str(mine)], "path_mappings": [
+        {"remote": "/tv", "local": str(mine)}]})
+    assert answer.status_code == 200, answer.get_json()
