@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from tests.web.browser import live_server  # noqa: F401  (fixture: the app behind werkzeug's threaded server)
+from tests.web.browser import Page, browser, live_server, page  # noqa: F401  (fixtures: a real server, Chromium)
 from tests.web.test_api import assert_error
 from tests.web.test_library_api import wait_job
 
@@ -41,6 +41,54 @@ def finished_check(client) -> int:
     job_id = answer.get_json()["job_id"]
     assert wait_job(client, job_id)["state"] == "completed"
     return job_id
+
+
+# --- finding 4: the login's ?next= -----------------------------------------------------------------
+
+HOSTILE_NEXT = ["/\t/evil.example", "/\r/evil.example", "/\n/evil.example", "/\\evil.example", "//evil.example",
+                "/\\/evil.example", "https://evil.example", "/%09/evil.example", "/%2F/evil.example",
+                "/ /evil.example", "/\u00a0/evil.example", "/x/..//evil.example", "evil.example", "/%E0%A4%A"]
+FRIENDLY_NEXT = ["/", "/?tab=settings", "/api/symlink/config?apikey=x", "/static/js/app.js"]
+
+
+def test_open_redirect_with_a_tab_after_the_slash_is_refused(client):
+    from linkdoctor.web.pages import safe_next
+
+    for target in HOSTILE_NEXT:
+        assert safe_next(target) == "/", target
+        answer = client.get("/login", query_string={"next": target})
+        # The page is never served with it: the address loses it, the login then goes on to "/".
+        assert answer.status_code == 302 and answer.headers["Location"] == "/login", target
+    for target in FRIENDLY_NEXT:
+        assert safe_next(target) == target
+        assert client.get("/login", query_string={"next": target}).status_code == 200
+    # The issue's own address, as a browser sends it.
+    answer = client.get("/login?next=/%09/evil.example")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/login"
+
+
+def test_open_redirect_with_a_tab_after_the_slash_is_refused_in_chromium(app, page: Page):  # noqa: F811
+    from linkdoctor.config import update_config
+
+    driver = page.driver
+    driver.get(f"{page.base_url}/login")
+    # The page's own check, in the browser that reads ?next= (the server's is above).
+    checked = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "import('/static/js/next_page.js').then((m) => done(arguments[0].map((t) => m.safeNext(t))),"
+        " (e) => done(String(e)));", HOSTILE_NEXT + FRIENDLY_NEXT)
+    assert checked == ["/"] * len(HOSTILE_NEXT) + FRIENDLY_NEXT
+    # The whole flow: the address, a password chosen, and the browser stays on this app.
+    with app.app_context():
+        update_config({"auth_required": "enabled"})
+    driver.get(f"{page.base_url}/login?next=/%09/evil.example")
+    page.wait(lambda _: page.visible("login-form"), message="no login form")
+    page.fill("login-password", "open sesame 42")
+    page.fill("login-password-repeat", "open sesame 42")
+    page.by_id("login-submit").click()
+    page.wait(lambda d: d.find_element("css selector", "body").get_attribute("data-ready") == "true",
+              message="the app never showed after choosing the password")
+    assert driver.current_url == f"{page.base_url}/"
 
 
 # --- finding 7: huge pages, lone surrogates, a race of identical ignores -------------------------
