@@ -1,8 +1,11 @@
 """The library configuration row: defaults, validation of changes, masking of secrets."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
-from linkdoctor.arr.instances import ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting
+from linkdoctor.arr.instances import (
+    ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting, parse_host,
+)
 from linkdoctor.errors import ValidationError
 from linkdoctor.models import SymlinkConfig, db
 from linkdoctor.paths import real_root
@@ -63,6 +66,7 @@ def config_to_dict(config: SymlinkConfig, masked: bool = True) -> dict:
         for name in SECRET_FIELDS:
             data[name] = mask(data[name])
         data["arr_instances"] = masked_instances(data["arr_instances"], mask)
+        data["tmdb_base_url"] = mask_url(data["tmdb_base_url"])
     data["media_path_locked"] = media_path_lock()
     data["created_at"] = config.created_at.isoformat() if config.created_at else None
     data["updated_at"] = config.updated_at.isoformat() if config.updated_at else None
@@ -100,6 +104,33 @@ def _plain_text(name: str, value: str, limit: int) -> str:
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise ValidationError(f"{name} must not contain control characters")
     return value
+
+
+def _parse_base_url(name: str, value: str) -> str:
+    """An http(s) URL the client adds paths to: no query or fragment; user:password@ is kept (and masked in answers)."""
+    if not value.startswith(("http://", "https://")):
+        raise ValidationError(f"{name} must start with http:// or https://", field=name)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (a port that is not a number raises here)
+    except ValueError:
+        raise ValidationError(f"{name} is not a valid URL", field=name) from None
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        raise ValidationError(f"{name} must not hold a query (?...) or a fragment (#...)", field=name)
+    if not parts.hostname or any(ch.isspace() or ch == "\\" for ch in value):
+        raise ValidationError(f"{name} must be a URL like https://api.themoviedb.org/3", field=name)
+    return value
+
+
+def mask_url(url: str) -> str:
+    """A URL with its user:password@ masked: https://********@proxy.lan/3."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="********@" + parts.netloc.rsplit("@", 1)[1]))
 
 
 def _parse_roots(value, from_text: bool) -> list[str]:
@@ -183,8 +214,10 @@ def parse_value(name: str, value, from_text: bool = False):
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be text")
     _plain_text(name, value, _PATH_MAX if name in ("media_path", "tmdb_api_key") else _TEXT_MAX)  # v4 tokens are long
-    if name == "tmdb_base_url" and not value.strip().startswith(("http://", "https://")):
-        raise ValidationError("tmdb_base_url must start with http:// or https://")
+    if name in ("sonarr_host", "radarr_host"):
+        return parse_host(value, name)
+    if name == "tmdb_base_url":
+        return _parse_base_url(name, value.strip())
     if name == "media_path":
         path = os.path.abspath(value.strip()) if value.strip() else ""
         # Resolved with a bound: a folder on a dead mount is refused (503) instead of holding the request.
@@ -248,6 +281,8 @@ def update_config(changes: dict, from_text: bool = False) -> SymlinkConfig:
     for name, value in changes.items():
         if name in SECRET_FIELDS and isinstance(value, str) and value and value == mask(getattr(config, name)):
             continue
+        if name == "tmdb_base_url" and value == mask_url(config.tmdb_base_url) != config.tmdb_base_url:
+            continue  # the masked URL sent back as the API shows it: the stored one with its credentials stays
         try:
             parsed[name] = parse_value(name, value, from_text)
         except ValidationError as exc:

@@ -11,6 +11,8 @@ import urllib.request
 
 import pytest
 
+from tests.fakes.arr import FakeArr
+from tests.fakes.fixtures import radarr, sonarr  # noqa: F401  (fixtures: fake Sonarr and Radarr on 127.0.0.1)
 from tests.web.browser import Page, browser, live_server, page  # noqa: F401  (fixtures: a real server, Chromium)
 from tests.web.test_api import assert_error
 from tests.web.test_library_api import wait_job
@@ -89,6 +91,95 @@ def test_open_redirect_with_a_tab_after_the_slash_is_refused_in_chromium(app, pa
     page.wait(lambda d: d.find_element("css selector", "body").get_attribute("data-ready") == "true",
               message="the app never showed after choosing the password")
     assert driver.current_url == f"{page.base_url}/"
+
+
+# --- finding 6: the Sonarr/Radarr and TMDB clients, the hosts they are given ------------------------
+
+
+@pytest.fixture
+def elsewhere():
+    """Another origin (a fake Sonarr on another port) that records whatever reaches it."""
+    fake = FakeArr("sonarr", api_key="not-the-key").start()
+    yield fake
+    fake.stop()
+
+
+def use_sonarr(client, fake, **extra):
+    answer = client.post(f"{API}/config", json={"sonarr_enabled": True, "sonarr_host": "127.0.0.1",
+                                                "sonarr_port": fake.port, "sonarr_api_key": fake.api_key, **extra})
+    assert answer.status_code == 200, answer.get_json()
+
+
+def test_arr_client_never_sends_the_api_key_to_another_origin_on_a_redirect(client, sonarr, elsewhere):
+    from linkdoctor.clients.arr import ArrInstance
+    from linkdoctor.clients.records import ArrError
+    from linkdoctor.clients.sonarr import SonarrClient
+
+    sonarr.redirect_to = f"http://127.0.0.1:{elsewhere.port}"
+    # The real client, as the connection test, the follow-up and the detection use it.
+    instance = ArrInstance(kind="sonarr", name="main", host="127.0.0.1", port=sonarr.port, api_key=sonarr.api_key)
+    with SonarrClient(instance, timeout=5, retries=0) as arr, pytest.raises(ArrError) as caught:
+        arr.system_status()
+    assert f"redirected to http://127.0.0.1:{elsewhere.port}/api/v3/system/status (HTTP 307)" in caught.value.message
+    # Through the API: the verdict names the new location; nothing at all reached the other origin.
+    use_sonarr(client, sonarr)
+    [verdict] = client.post(f"{API}/test/services", json={}).get_json()["services"]
+    assert not verdict["ok"] and f"127.0.0.1:{elsewhere.port}" in verdict["message"], verdict
+    assert elsewhere.requests == []
+    assert [r["api_key"] for r in sonarr.requests] == [sonarr.api_key] * len(sonarr.requests)
+
+
+def test_tmdb_client_never_sends_the_key_to_another_origin_on_a_redirect():
+    from linkdoctor.clients.tmdb import TmdbClient, TmdbError
+    from tests.fakes.tmdb import API_KEY, TOKEN, FakeTmdb
+
+    tmdb, other = FakeTmdb().start(), FakeTmdb().start()
+    try:
+        tmdb.redirect_to = other.url.rsplit("/3", 1)[0]
+        for key in (API_KEY, TOKEN):  # a v3 key (query) and a v4 token (Authorization header)
+            with pytest.raises(TmdbError, match="redirected to http://127.0.0.1:"):
+                TmdbClient(tmdb.url, key, retries=0).search("movie", "Amélie", 2001)
+        assert other.requests == [] and len(tmdb.requests) == 2
+    finally:
+        tmdb.stop()
+        other.stop()
+
+
+@pytest.mark.parametrize("host, words", [("admin:secret@sonarr", "user name or password"), ("sonarr?x=1", "query"),
+                                         ("sonarr#top", "fragment"), ("http://sonarr:8989/sonarr", "sonarr_url_base"),
+                                         ("sonarr/sonarr", "sonarr_url_base"), ("sonarr:8989", "sonarr_port"),
+                                         ("son arr", "not a host name")])
+def test_sonarr_host_with_userinfo_query_fragment_or_path_is_a_field_error(client, host, words):
+    for name in ("sonarr_host", "radarr_host"):
+        body = assert_error(client.post(f"{API}/config", json={name: host}), 400)
+        assert set(body["fields"]) == {name} and words.replace("sonarr_", name.split("_")[0] + "_") in body["message"]
+    body = assert_error(client.post(f"{API}/config", json={"arr_instances": [
+        {"kind": "sonarr", "name": "4K", "host": host}]}), 400)
+    assert set(body["fields"]) == {"arr_instances"} and "arr_instances[0].host" in body["message"]
+
+
+def test_sonarr_url_base_keeps_paths_and_refuses_queries(client, sonarr):
+    for value in ("sonarr?apikey=x", "sonarr#x", "../admin", "so narr"):
+        body = assert_error(client.post(f"{API}/config", json={"sonarr_url_base": value}), 400)
+        assert set(body["fields"]) == {"sonarr_url_base"}
+    # What the *arr apps use is kept: a host name, an IP address, a URL base path.
+    sonarr.url_base = "/apps/sonarr"
+    use_sonarr(client, sonarr, sonarr_url_base="/apps/sonarr/")
+    [verdict] = client.post(f"{API}/test/services", json={}).get_json()["services"]
+    assert verdict["ok"] and verdict["url"] == f"http://127.0.0.1:{sonarr.port}/apps/sonarr", verdict
+    for host in ("sonarr", "nas.local", "my_sonarr", "192.168.1.10"):
+        assert client.post(f"{API}/config", json={"radarr_host": host}).get_json()["radarr_host"] == host
+    assert client.post(f"{API}/config", json={"radarr_host": "::1"}).get_json()["radarr_host"] == "[::1]"
+
+
+def test_remote_error_bodies_are_not_echoed_in_the_connection_test(client, sonarr):
+    use_sonarr(client, sonarr)
+    sonarr.error_next = (403, b"<html><script>alert(1)</script>internal page SECRET-42</html>")
+    [verdict] = client.post(f"{API}/test/services", json={}).get_json()["services"]
+    assert not verdict["ok"] and verdict["message"].endswith("HTTP 403 Forbidden"), verdict
+    assert "SECRET" not in verdict["message"] and "<" not in verdict["message"]
+    status = client.get(f"{API}/system").get_json()
+    assert "SECRET" not in json.dumps(status)
 
 
 # --- finding 7: huge pages, lone surrogates, a race of identical ignores -------------------------
