@@ -5,14 +5,18 @@ Findings 1, 2, 3 and 5 (reverse proxy, hung mounts, sessions, file modes) have t
 
 import json
 import os
+import select
+import subprocess
+import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 from tests.fakes.arr import FakeArr
-from tests.fakes.fixtures import radarr, sonarr  # noqa: F401  (fixtures: fake Sonarr and Radarr on 127.0.0.1)
+from tests.fakes.fixtures import docker_engine, radarr, sonarr  # noqa: F401  (fixtures: fake Sonarr and Radarr on 127.0.0.1)
 from tests.web.browser import Page, browser, live_server, page  # noqa: F401  (fixtures: a real server, Chromium)
 from tests.web.test_api import assert_error
 from tests.web.test_library_api import wait_job
@@ -349,3 +353,178 @@ def test_libraries_inside_those_folders_are_still_accepted(app, client, tmp_path
     answer = client.post(f"{API}/config", json={"source_roots": [str(mine)], "path_mappings": [
         {"remote": "/tv", "local": str(mine)}]})
     assert answer.status_code == 200, answer.get_json()
+
+
+# --- finding 9: a lost database, the 503 before credentials, falsy paths, masked secrets, Allow -----
+
+
+def serve_until_listening(port: int) -> tuple[subprocess.Popen, str]:
+    """`linkdoctor serve` on 127.0.0.1:port; what it printed until it said it serves."""
+    server = subprocess.Popen([sys.executable, "-m", "linkdoctor", "serve", "--port", str(port)],
+                              env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    printed = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([server.stderr], [], [], deadline - time.monotonic())
+        line = server.stderr.readline() if ready else ""
+        if not line:
+            break
+        printed.append(line)
+        if "serving http://" in line:
+            return server, "".join(printed)
+    server.kill()
+    server.wait(10)
+    raise AssertionError("serve did not start: " + "".join(printed))
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(10)
+
+
+def test_losing_the_database_warns_loudly_naming_what_was_reset(env, library):
+    from tests.conftest import run_cli
+    from tests.web.test_auth import free_port
+
+    # A data folder in use: a real scan that moved a link into the quarantine, a password, a mode.
+    library.broken("Films/B/b.mkv")
+    assert run_cli("scan", "--mode", "real", "--yes", "--force").returncode == 1
+    assert run_cli("config", "set", "auth_required", "enabled").returncode == 0
+    server, printed = serve_until_listening(free_port())
+    stop(server)
+    assert "WARNING" not in printed  # the database was there
+    for name in ("linkdoctor.db", "linkdoctor.db-wal", "linkdoctor.db-shm"):
+        (env / name).unlink(missing_ok=True)
+    server, printed = serve_until_listening(free_port())
+    stop(server)
+    warning = next(line for line in printed.splitlines() if "WARNING" in line)
+    for reset in ("NEW, EMPTY database", "auth_required", "password", "API key", "allowed_hosts", "journal"):
+        assert reset in warning, (reset, warning)
+    assert "a new database was made" in (env / "linkdoctor.log").read_text()
+
+
+def test_a_first_start_says_nothing_of_a_lost_database(env):
+    from tests.web.test_auth import free_port
+
+    server, printed = serve_until_listening(free_port())
+    stop(server)
+    assert "WARNING" not in printed and (env / "linkdoctor.db").exists()
+
+
+def test_the_503_of_a_lost_database_does_not_reveal_the_data_folder(app, client, env):
+    from linkdoctor.auth import credentials
+    from linkdoctor.config import update_config
+
+    with app.app_context():
+        update_config({"auth_required": "enabled"})
+        key = credentials().api_key
+    os.unlink(env / "linkdoctor.db")
+    for headers in ({}, {"X-Api-Key": key}):  # answered before the credentials (they were in that file)
+        for answer in (client.get(f"{API}/config", headers=headers), client.get("/", headers=headers),
+                       client.post(f"{API}/auth/login", json={"password": "x" * 10}, headers=headers)):
+            body = assert_error(answer, 503, "database_unavailable")
+            assert str(env) not in body["message"] and "data" not in body["message"].replace("database", "")
+            assert "deleted or replaced" in body["message"] and "Restart linkdoctor" in body["message"]
+    assert client.get("/ping").status_code == 200
+
+
+@pytest.mark.parametrize("paths", ["", False, 0, {}, "/medias", [1], [None], {"a": 1}, True])
+def test_falsy_paths_are_a_400_not_the_whole_library(app, client, paths):
+    scan_id = finished_scan(client)
+    routes = [("/scan/start", {}), ("/library/import", {}), (f"/scan/{scan_id}/confirm", {"token": "t"}),
+              (f"/scan/{scan_id}/restore", {})]
+    for route, extra in routes:
+        body = assert_error(client.post(API + route, json={**extra, "paths": paths}), 400)
+        assert set(body["fields"]) == {"paths"}, (route, body)
+    assert len(client.get(f"{API}/scans/history").get_json()["scans"]) == 1  # no scan started
+    assert client.get(f"{API}/jobs", query_string={"kind": "import"}).get_json()["jobs"] == []
+
+
+def test_absent_or_null_paths_still_mean_the_whole_library(client, media_root):
+    for body in ({}, {"paths": None}):
+        answer = client.post(f"{API}/scan/start", json=body)
+        assert answer.status_code == 202, answer.get_json()
+        from tests.conftest import wait_for_scan
+
+        status = wait_for_scan(client, answer.get_json()["scan_id"])
+        assert status["status"] == "completed" and status["selected_paths"] == [str(media_root)]
+
+
+def test_falsy_paths_on_the_command_line_are_a_plain_error(cli):
+    for command in (("scan", ""), ("import", ""), ("scan", " ")):
+        result = cli(*command)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, (command, result.stderr)
+        assert "path" in result.stderr
+
+
+def test_tmdb_base_url_credentials_are_masked_in_every_answer(app, client, cli):
+    from linkdoctor.config import get_config
+
+    url = "https://reader:s3cret-pass@tmdb-proxy.lan:8443/3"
+    answer = client.post(f"{API}/config", json={"tmdb_base_url": url})
+    assert answer.get_json()["tmdb_base_url"] == "https://********@tmdb-proxy.lan:8443/3"
+    assert client.get(f"{API}/config").get_json()["tmdb_base_url"] == "https://********@tmdb-proxy.lan:8443/3"
+    shown = cli("config", "show")
+    assert "s3cret" not in shown.stdout and "tmdb-proxy.lan" in shown.stdout
+    # The form sends back what it was shown: the stored URL stays, credentials included.
+    client.post(f"{API}/config", json={"tmdb_base_url": "https://********@tmdb-proxy.lan:8443/3", "max_workers": 3})
+    with app.app_context():
+        assert get_config().tmdb_base_url == url
+    for bad in ("https://tmdb.lan/3?api_key=x", "https://tmdb.lan/3#x", "ftp://tmdb.lan/3", "https://tmdb.lan:port/3"):
+        body = assert_error(client.post(f"{API}/config", json={"tmdb_base_url": bad}), 400)
+        assert set(body["fields"]) == {"tmdb_base_url"}
+
+
+def test_docker_detection_masks_other_apps_keys_and_applies_by_container(app, client, cli, monkeypatch, docker_engine,
+                                                                          sonarr, radarr):
+    from linkdoctor.config import get_config
+    from tests.fakes.docker_engine import config_xml
+
+    monkeypatch.setenv("LINKDOCTOR_IN_CONTAINER", "0")
+    docker_engine.add_container("sonarr", "lscr.io/linuxserver/sonarr", 8989, published=sonarr.port,
+                                config=config_xml(sonarr.api_key, 8989))
+    films_id = docker_engine.add_container("films", "ghcr.io/hotio/radarr", 7878, published=radarr.port,
+                                           env={"RADARR__AUTH__APIKEY": radarr.api_key})
+    docker_engine.add_container("plex", "plexinc/pms-docker", 32400, published=32400)
+    answer = client.post(f"{API}/services/detect", json={})
+    text = answer.get_data(as_text=True)
+    assert sonarr.api_key not in text and radarr.api_key not in text
+    assert {s["container"]: s["api_key"] for s in answer.get_json()["services"]} == {
+        "sonarr": "********" + sonarr.api_key[-4:], "films": "********" + radarr.api_key[-4:]}
+    # Applied by its container: the key is read on the server and never sent back.
+    applied = client.post(f"{API}/services/apply", json={"container": "sonarr"})
+    assert applied.status_code == 200, applied.get_json()
+    assert sonarr.api_key not in applied.get_data(as_text=True)
+    assert applied.get_json()["message"] == "applied and saved as sonarr 'Sonarr'"
+    with app.app_context():
+        config = get_config()
+        assert (config.sonarr_enabled, config.sonarr_port, config.sonarr_api_key) == (True, sonarr.port, sonarr.api_key)
+    # By id, a second Radarr goes in as a further instance named after its container.
+    client.post(f"{API}/config", json={"radarr_enabled": True, "radarr_host": "elsewhere", "radarr_api_key": "k" * 32})
+    applied = client.post(f"{API}/services/apply", json={"container": films_id})
+    assert applied.status_code == 200 and applied.get_json()["name"] == "films", applied.get_json()
+    with app.app_context():
+        [extra] = get_config().arr_instances
+        assert (extra["name"], extra["port"], extra["api_key"]) == ("films", radarr.port, radarr.api_key)
+    # What cannot be applied says so in the one error shape.
+    assert_error(client.post(f"{API}/services/apply", json={"container": "nothing-here"}), 404)
+    assert_error(client.post(f"{API}/services/apply", json={"container": "plex"}), 400)
+    assert_error(client.post(f"{API}/services/apply", json={"container": ""}), 400)
+    assert_error(client.post(f"{API}/services/apply", json={"container": "sonarr", "api_key": "x"}), 400)
+    # The command line: detect shows no key, apply works by name.
+    detected = cli("services", "detect", "--json")
+    assert detected.returncode == 0 and sonarr.api_key not in detected.stdout and radarr.api_key not in detected.stdout
+    missing = cli("services", "apply", "nothing-here")
+    assert missing.returncode != 0 and "nothing-here" in missing.stderr and "Traceback" not in missing.stderr
+
+
+@pytest.mark.parametrize("method, path, allowed", [("put", "/config", {"GET", "POST"}),
+                                                   ("delete", "/scans/history", {"GET"}),
+                                                   ("patch", "/ignores", {"GET", "POST"}),
+                                                   ("get", "/ignores/1", {"DELETE"})])
+def test_a_405_says_which_methods_are_allowed(client, method, path, allowed):
+    answer = getattr(client, method)(API + path, json={})
+    assert_error(answer, 405, "method_not_allowed")
+    assert allowed <= {m.strip() for m in answer.headers["Allow"].split(",")}
+    page = client.post("/ping", json={})
+    assert page.status_code == 405 and "GET" in page.headers["Allow"]

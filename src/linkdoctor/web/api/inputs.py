@@ -78,6 +78,20 @@ def refuse_surrogates(body: dict) -> None:
                                   field=field, fields={field: "must be text without lone surrogates"})
 
 
+def paths_arg(body: dict) -> list[str] | None:
+    """The body's "paths": None when absent or null (the whole library, or every entry), else a list of strings.
+
+    "", false, 0 or {} are not "nothing selected": they are refused, never read as the whole library.
+    """
+    paths = body.get("paths")
+    if paths is None:
+        return None
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ValidationError("paths must be a list of paths (leave it out, or null, for all)", field="paths",
+                              fields={"paths": "must be a list of paths, or null"})
+    return paths
+
+
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 
 

@@ -7,7 +7,7 @@ from linkdoctor.arr.followup import after_restore
 from linkdoctor.config import RETENTION_DAYS, get_config
 from linkdoctor.errors import ValidationError
 from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import MAX_ID, jobs, json_body, page_args, positive_id, settings
+from linkdoctor.web.api.inputs import MAX_ID, jobs, json_body, page_args, paths_arg, positive_id, settings
 
 
 @bp.post("/scan/<scan_id>/restore")
@@ -15,7 +15,7 @@ def restore_scan(scan_id):
     """Put a scan's quarantined links back where they were: all, or {paths: [...]}."""
     body = json_body({"paths"})
     scan_id = positive_id(scan_id)
-    result = quarantine.restore(scan_id, settings().data_dir, body.get("paths"))
+    result = quarantine.restore(scan_id, settings().data_dir, paths_arg(body))
     # Rescans of the restored items, once restore has released the library lock.
     result["services"] = after_restore(jobs(), scan_id, result)
     if result["conflicts"] and not result["restored"]:
