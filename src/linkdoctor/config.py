@@ -146,7 +146,7 @@ def _parse_roots(value, from_text: bool) -> list[str]:
         raise ValidationError(f"source_roots must be absolute paths: {', '.join(relative)}")
     for root in roots:
         # Repairs re-point links at files found there: never the system, nor linkdoctor's own data.
-        refuse_system_folder(root, "source_roots", "a source of media files", _data_dir())
+        refuse_system_folder(root, "source_roots", "a source of media files", _data_dir(), only_own_folders=True)
     return roots
 
 

@@ -45,13 +45,24 @@ def system_folder(real: str) -> str | None:
     return None
 
 
-def data_folder_clash(real: str, data_dir: str) -> bool:
-    """Whether `real` is the data folder, lies inside it, or holds it."""
+# linkdoctor's own folders inside the data folder: its quarantine and the database's backups.
+DATA_SUBFOLDERS = ("trash", "backups")
+
+
+def data_folder_clash(real: str, data_dir: str, only_own_folders: bool = False) -> bool:
+    """Whether `real` is the data folder, holds it, or lies inside it (with `only_own_folders`: inside
+    its quarantine or backups only, so that a folder linkdoctor writes there for the user, such as
+    the demo's source, stays usable)."""
     data = os.path.realpath(data_dir)
-    return _inside(real, data) or _inside(data, real)
+    if real == data or _inside(data, real):
+        return True
+    if only_own_folders:
+        return any(_inside(real, os.path.join(data, name)) for name in DATA_SUBFOLDERS)
+    return _inside(real, data)
 
 
-def refuse_system_folder(path: str, field: str, what: str, data_dir: str | None = None) -> str:
+def refuse_system_folder(path: str, field: str, what: str, data_dir: str | None = None,
+                         only_own_folders: bool = False) -> str:
     """`path` resolved; a ValidationError naming `field` when it is, lies in or holds a system folder or the data folder."""
     real = resolved(path, field)
     folder = system_folder(real)
@@ -59,7 +70,7 @@ def refuse_system_folder(path: str, field: str, what: str, data_dir: str | None 
         shown = path if real == path else f"{path} ({real})"
         raise ValidationError(f"{field} cannot be {shown}: that is a system folder ({folder}), not {what}",
                               field=field)
-    if data_dir is not None and data_folder_clash(real, data_dir):
+    if data_dir is not None and data_folder_clash(real, data_dir, only_own_folders):
         raise ValidationError(f"{field} cannot be {path}: it holds or lies in linkdoctor's own data folder "
                               f"{os.path.realpath(data_dir)}", field=field)
     return real

@@ -325,10 +325,13 @@ def test_source_roots_in_system_folders_are_refused(client, folder):
     assert set(body["fields"]) == {"source_roots"} and "system folder" in body["message"]
 
 
-def test_source_roots_in_or_around_the_data_folder_are_refused(client, env):
-    for folder in (env, env / "backups", env.parent):
+def test_source_roots_in_or_around_the_data_folder_are_refused(client, env, cli):
+    for folder in (env, env / "backups", env / "trash" / "orphans", env.parent):
         body = assert_error(client.post(f"{API}/config", json={"source_roots": [str(folder)]}), 400)
         assert set(body["fields"]) == {"source_roots"} and "data folder" in body["message"]
+    # What linkdoctor itself writes there for the user stays usable: the demo's source.
+    result = cli("demo")
+    assert result.returncode == 0 and "source_roots set to the demo source" in result.stdout, result.stderr
 
 
 @pytest.mark.parametrize("setting", ["path_mappings", "sonarr_path_mappings", "radarr_path_mappings"])
