@@ -37,7 +37,7 @@ def create_app(test_config: dict | None = None):
     if narrowed:
         logging.getLogger("linkdoctor").warning(
             "the data folder holds secrets: made %s readable by its owner only", ", ".join(map(str, narrowed)))
-    upgrade_database(settings.database_path)
+    upgraded = upgrade_database(settings.database_path)
 
     app = Flask("linkdoctor", root_path=str(SRC_DIR))
     app.config.from_mapping(
@@ -66,6 +66,8 @@ def create_app(test_config: dict | None = None):
         register_security(app)
         register_auth(app)
     app.extensions["linkdoctor.database_identity"] = database_identity(settings.database_path)
+    # Said again by `serve` on its terminal: a lost database silently reopened the app to the first visitor.
+    app.extensions["linkdoctor.database_reset"] = upgraded.reset_warning
     runner = JobRunner(app, settings.data_dir)
     app.extensions["linkdoctor.jobs"] = runner
     app.extensions["linkdoctor.tasks"] = SymlinkTaskManager(app, runner)
@@ -96,7 +98,12 @@ def _database_still_there():
         from linkdoctor.web.errors import error_response
 
         current_app.logger.error(exc.message)
-        return error_response(exc.status_code, exc.error, exc.message)
+        # Answered before the credentials are checked (they are in that database): the client is told
+        # what happened and what to do, never the data folder's path, which only the log gives.
+        return error_response(exc.status_code, exc.error,
+                              "the database file was deleted or replaced while linkdoctor was running; nothing more "
+                              "is written to it. Restart linkdoctor (the server's log names the file and how the "
+                              "quarantine's records are made again)")
     return None
 
 

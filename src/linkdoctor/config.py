@@ -1,11 +1,15 @@
 """The library configuration row: defaults, validation of changes, masking of secrets."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
-from linkdoctor.arr.instances import ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting
+from linkdoctor.arr.instances import (
+    ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting, parse_host,
+)
 from linkdoctor.errors import ValidationError
 from linkdoctor.models import SymlinkConfig, db
 from linkdoctor.paths import real_root
+from linkdoctor.system_folders import SYSTEM_FOLDERS, refuse_system_folder  # noqa: F401  (SYSTEM_FOLDERS: re-exported)
 
 SECRET_FIELDS = ("sonarr_api_key", "radarr_api_key", "tmdb_api_key")
 _INT_LIMITS = {
@@ -62,6 +66,7 @@ def config_to_dict(config: SymlinkConfig, masked: bool = True) -> dict:
         for name in SECRET_FIELDS:
             data[name] = mask(data[name])
         data["arr_instances"] = masked_instances(data["arr_instances"], mask)
+        data["tmdb_base_url"] = mask_url(data["tmdb_base_url"])
     data["media_path_locked"] = media_path_lock()
     data["created_at"] = config.created_at.isoformat() if config.created_at else None
     data["updated_at"] = config.updated_at.isoformat() if config.updated_at else None
@@ -101,6 +106,33 @@ def _plain_text(name: str, value: str, limit: int) -> str:
     return value
 
 
+def _parse_base_url(name: str, value: str) -> str:
+    """An http(s) URL the client adds paths to: no query or fragment; user:password@ is kept (and masked in answers)."""
+    if not value.startswith(("http://", "https://")):
+        raise ValidationError(f"{name} must start with http:// or https://", field=name)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (a port that is not a number raises here)
+    except ValueError:
+        raise ValidationError(f"{name} is not a valid URL", field=name) from None
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        raise ValidationError(f"{name} must not hold a query (?...) or a fragment (#...)", field=name)
+    if not parts.hostname or any(ch.isspace() or ch == "\\" for ch in value):
+        raise ValidationError(f"{name} must be a URL like https://api.themoviedb.org/3", field=name)
+    return value
+
+
+def mask_url(url: str) -> str:
+    """A URL with its user:password@ masked: https://********@proxy.lan/3."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="********@" + parts.netloc.rsplit("@", 1)[1]))
+
+
 def _parse_roots(value, from_text: bool) -> list[str]:
     if from_text and isinstance(value, str):
         value = [part for part in value.split(",") if part.strip()]
@@ -112,6 +144,9 @@ def _parse_roots(value, from_text: bool) -> list[str]:
     relative = [r for r in roots if not os.path.isabs(r)]
     if relative:
         raise ValidationError(f"source_roots must be absolute paths: {', '.join(relative)}")
+    for root in roots:
+        # Repairs re-point links at files found there: never the system, nor linkdoctor's own data.
+        refuse_system_folder(root, "source_roots", "a source of media files", _data_dir(), only_own_folders=True)
     return roots
 
 
@@ -179,8 +214,10 @@ def parse_value(name: str, value, from_text: bool = False):
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be text")
     _plain_text(name, value, _PATH_MAX if name in ("media_path", "tmdb_api_key") else _TEXT_MAX)  # v4 tokens are long
-    if name == "tmdb_base_url" and not value.strip().startswith(("http://", "https://")):
-        raise ValidationError("tmdb_base_url must start with http:// or https://")
+    if name in ("sonarr_host", "radarr_host"):
+        return parse_host(value, name)
+    if name == "tmdb_base_url":
+        return _parse_base_url(name, value.strip())
     if name == "media_path":
         path = os.path.abspath(value.strip()) if value.strip() else ""
         # Resolved with a bound: a folder on a dead mount is refused (503) instead of holding the request.
@@ -191,11 +228,6 @@ def parse_value(name: str, value, from_text: bool = False):
     return value.strip()
 
 
-# Never a media root: a scan there would propose system links for removal.
-SYSTEM_FOLDERS = ("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/proc",
-                  "/sys", "/dev", "/root", "/var/lib")
-
-
 def _process_settings():
     """The running app's process settings (data folder, media path from the environment), if any."""
     from flask import current_app, has_app_context
@@ -203,19 +235,15 @@ def _process_settings():
     return current_app.config.get("LINKDOCTOR_SETTINGS") if has_app_context() else None
 
 
-def refuse_media_root(path: str) -> None:
-    """Refuse `/`, the system folders and what is inside them, the data folder and any folder holding it."""
-    real = real_root(path)
-    inside = lambda folder: real == folder or real.startswith(folder.rstrip("/") + "/")  # noqa: E731
-    if real == "/" or any(inside(os.path.realpath(folder)) for folder in SYSTEM_FOLDERS):
-        raise ValidationError(f"media_path cannot be {path}: that is a system folder, not a media library",
-                              field="media_path")
+def _data_dir() -> str | None:
     settings = _process_settings()
-    if settings is not None:
-        data = os.path.realpath(settings.data_dir)
-        if inside(data) or data == real or data.startswith(real.rstrip("/") + "/"):
-            raise ValidationError(f"media_path cannot be {path}: it holds linkdoctor's own data folder {data}",
-                                  field="media_path")
+    return None if settings is None else str(settings.data_dir)
+
+
+def refuse_media_root(path: str) -> None:
+    """Refuse `/`, the system folders and what is inside them, their parents (/var, /home...), the data
+    folder and any folder holding it."""
+    refuse_system_folder(path, "media_path", "a media library", _data_dir())
 
 
 def media_path_lock() -> str | None:
@@ -253,6 +281,8 @@ def update_config(changes: dict, from_text: bool = False) -> SymlinkConfig:
     for name, value in changes.items():
         if name in SECRET_FIELDS and isinstance(value, str) and value and value == mask(getattr(config, name)):
             continue
+        if name == "tmdb_base_url" and value == mask_url(config.tmdb_base_url) != config.tmdb_base_url:
+            continue  # the masked URL sent back as the API shows it: the stored one with its credentials stays
         try:
             parsed[name] = parse_value(name, value, from_text)
         except ValidationError as exc:

@@ -9,6 +9,7 @@ paths; nothing here touches the library (a rule may name a link that is gone alr
 import os
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from linkdoctor.config import get_config
 from linkdoctor.errors import ConflictError, NotFoundError, ValidationError
@@ -143,14 +144,26 @@ def add_rule(path: str | None = None, prefix: str | None = None, note: str = "")
         if value in (roots[0], "/") or value == "//":
             raise ValidationError(f"{prefix} would ignore every link; ignore a folder inside it instead",
                                   fields={"prefix": "would ignore every link"})
-    existing = db.session.execute(
-        select(IgnoreRule).where(IgnoreRule.kind == kind, IgnoreRule.value == value)).scalar_one_or_none()
+    existing = _existing(kind, value)
     if existing is not None:
         raise ConflictError(f"{value} is already ignored (rule #{existing.id})", rule=existing.to_dict())
     rule = IgnoreRule(kind=kind, value=value, note=note.strip())
     db.session.add(rule)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same rule added at the same moment by another request won the UNIQUE constraint.
+        db.session.rollback()
+        existing = _existing(kind, value)
+        if existing is None:
+            raise
+        raise ConflictError(f"{value} is already ignored (rule #{existing.id})", rule=existing.to_dict()) from None
     return rule.to_dict()
+
+
+def _existing(kind: str, value: str) -> IgnoreRule | None:
+    return db.session.execute(
+        select(IgnoreRule).where(IgnoreRule.kind == kind, IgnoreRule.value == value)).scalar_one_or_none()
 
 
 def remove_rule(rule_id: int) -> dict:

@@ -46,6 +46,19 @@ class UpgradeResult:
     from_revision: str | None
     to_revision: str
     backup: Path | None
+    # A database made anew in a data folder that shows it had one (its traces): the settings were reset.
+    previous_traces: tuple[str, ...] = ()
+
+    @property
+    def reset_warning(self) -> str | None:
+        """The loud warning to give at start when the database was lost, else None."""
+        if not self.previous_traces:
+            return None
+        return ("a NEW, EMPTY database was created, but this data folder had one before ("
+                + "; ".join(self.previous_traces) + "). Reset to their defaults: auth_required (auto), the login "
+                "password (none: the first local visitor may choose one), the API key (a new one), allowed_hosts, "
+                "the Sonarr/Radarr/TMDB settings and keys, the library settings and the scan history. If the "
+                "database was lost by mistake, stop linkdoctor and copy the newest backup over it.")
 
 
 def alembic_config() -> Config:
@@ -77,6 +90,28 @@ def _current_revision(database: Path) -> tuple[str | None, bool]:
 def _newest_backup(database: Path) -> Path | None:
     backups = sorted(backups_dir(database).glob("linkdoctor-*.db"), key=lambda p: p.stat().st_mtime)
     return backups[-1] if backups else None
+
+
+def previous_traces(database: Path) -> list[str]:
+    """What in the data folder shows that a database was used there before this one (empty on a first start)."""
+    folder = database.parent
+    traces = []
+    backups = sorted(backups_dir(database).glob("linkdoctor-*.db"), key=lambda p: p.stat().st_mtime)
+    if backups:
+        traces.append(f"{len(backups)} backup(s) in {backups_dir(database)}, the newest {backups[-1].name}")
+    for suffix in ("-wal", "-shm", "-journal"):
+        if Path(f"{database}{suffix}").exists():
+            traces.append(f"a leftover {database.name}{suffix}")
+    journal = folder / "trash" / "journal.jsonl"
+    if journal.exists() and journal.stat().st_size:
+        traces.append(f"the quarantine's journal {journal}")
+    quarantine = folder / "trash" / "orphans"
+    if quarantine.is_dir() and any(quarantine.iterdir()):
+        traces.append(f"quarantined links in {quarantine}")
+    logs = sorted(p.name for p in folder.glob("*.log*") if p.is_file() and p.stat().st_size)  # linkdoctor.log, repair-*.log
+    if logs:
+        traces.append(f"the log {logs[0]}" if len(logs) == 1 else f"{len(logs)} log files ({', '.join(logs[:3])}...)")
+    return traces
 
 
 def unreadable(database: Path, exc: Exception) -> DatabaseError:
@@ -132,11 +167,15 @@ def upgrade_database(database: Path) -> UpgradeResult:
     database = Path(database)
     head = head_revision()
     if not database.exists() or database.stat().st_size == 0:
+        traces = previous_traces(database)
         # A write-ahead log left by a deleted database belongs to that file, not to the new one.
         for suffix in ("-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
         _migrate(database, None)
-        return UpgradeResult(None, head, None)
+        if traces:
+            log.warning("a new database was made in %s, which had one before (%s): every setting, the password "
+                        "and the API key are reset", database.parent, "; ".join(traces))
+        return UpgradeResult(None, head, None, tuple(traces))
     try:
         revision, has_tables = _current_revision(database)
     except Exception as exc:  # sqlite3.DatabaseError: "file is not a database", a torn file...

@@ -76,9 +76,10 @@ def test_detect_on_the_host_uses_published_ports_and_verifies(client, monkeypatc
     found = {s["container"]: s for s in answer["services"]}
     assert set(found) == {"sonarr", "films"}
     assert found["sonarr"] == {"kind": "sonarr", "container": "sonarr", "image": "lscr.io/linuxserver/sonarr:latest",
-                               "host": "localhost", "port": sonarr.port, "url_base": "", "api_key": sonarr.api_key,
+                               "host": "localhost", "port": sonarr.port, "url_base": "",
+                               "api_key": "********" + sonarr.api_key[-4:],  # masked: applied by the container
                                "verified": True, "message": found["sonarr"]["message"]}
-    assert found["films"]["api_key"] == radarr.api_key and found["films"]["url_base"] == "radarr"
+    assert found["films"]["api_key"] == "********" + radarr.api_key[-4:] and found["films"]["url_base"] == "radarr"
     assert found["films"]["verified"], found["films"]["message"]
     assert "nothing is saved" in answer["message"]
     assert client.get("/api/symlink/config").get_json()["sonarr_enabled"] is False  # nothing saved

@@ -5,7 +5,9 @@
 - a rescan, once completed, forgets the files that are gone from disk (what linkdoctor removed);
 - every request is checked against the upstream OpenAPI spec, every JSON answer validated with it;
   what does not match lands in `violations`, which the tests assert is empty.
-Knobs: `fail_next` (answer 500 that many times), `delay` (seconds before answering), `app_name`, `html`.
+Knobs: `fail_next` (answer 500 that many times), `delay` (seconds before answering), `app_name`, `html`,
+`redirect_to` (answer every request with a 307 to that origin, the same path), `error_next`
+((status, body) answered once, whatever was asked).
 """
 
 import json
@@ -36,6 +38,8 @@ class FakeArr:
         self.fail_next = 0
         self.delay = 0.0
         self.html = False
+        self.redirect_to = ""
+        self.error_next: tuple[int, bytes] | None = None
         self.requests: list[dict] = []
         self.violations: list[str] = []
         self.series: dict[int, dict] = {}
@@ -123,6 +127,11 @@ class FakeArr:
         if self.fail_next > 0:
             self.fail_next -= 1
             return self._send(handler, 500, b'{"message": "Internal Server Error"}')
+        if self.redirect_to:
+            return self._send(handler, 307, b"", headers={"Location": self.redirect_to + handler.path})
+        if self.error_next is not None:
+            (status, payload), self.error_next = self.error_next, None
+            return self._send(handler, status, payload, "text/html")
         if self.html:
             return self._send(handler, 200, b"<html><body>Welcome to nginx!</body></html>", "text/html")
         if not parts.path.startswith(self.url_base + "/"):
@@ -146,9 +155,12 @@ class FakeArr:
                 self.violations.append(str(exc))
         self._send(handler, status, json.dumps(answer).encode() if answer is not None else b"")
 
-    def _send(self, handler, status: int, payload: bytes, content_type: str = "application/json") -> None:
+    def _send(self, handler, status: int, payload: bytes, content_type: str = "application/json",
+              headers: dict | None = None) -> None:
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(payload)))
         handler.end_headers()
         handler.wfile.write(payload)

@@ -4,7 +4,8 @@ Checks the v3 `api_key` parameter or the v4 Bearer token (401 otherwise); answer
 /search/movie (query, year) and /search/tv (query, first_air_date_year) from its
 `movies` and `shows`. Knobs: `throttle_next` (answer 429 with Retry-After that many
 times), `fail_next` (answer 503 that many times), `fail_query` (always 500 for it),
-`delay` (seconds before each answer: a slow TMDB).
+`delay` (seconds before each answer: a slow TMDB), `redirect_to` (answer every request with a 302
+to that origin, the same path and query).
 """
 
 import json
@@ -26,6 +27,7 @@ class FakeTmdb:
         self.fail_next = 0
         self.fail_query = ""
         self.delay = 0.0
+        self.redirect_to = ""
         self.requests: list[tuple[float, str, dict, str]] = []  # (time, path, params, authorization)
         self._lock = threading.Lock()  # guards the knobs and the request list between request threads
         self.server = None
@@ -64,7 +66,12 @@ class FakeTmdb:
             def do_GET(self):
                 url = urlsplit(self.path)
                 params = {k: v[0] for k, v in parse_qs(url.query).items()}
-                status, body, headers = fake._answer(url.path, params, self.headers.get("Authorization", ""))
+                if fake.redirect_to:
+                    with fake._lock:
+                        fake.requests.append((time.monotonic(), url.path, params, self.headers.get("Authorization", "")))
+                    status, body, headers = 302, {}, {"Location": fake.redirect_to + self.path}
+                else:
+                    status, body, headers = fake._answer(url.path, params, self.headers.get("Authorization", ""))
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

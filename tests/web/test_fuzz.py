@@ -121,3 +121,53 @@ def test_finding_10_any_text_as_an_id_is_answered_without_a_500(app, segment):
     client = app.test_client()
     answer = client.get("/api/symlink/scan/status/" + quote(segment, safe=""))
     assert answer.status_code in (400, 404) and set(answer.get_json()) >= {"error", "message"}
+
+
+# --- issue 17, finding 7: lone surrogates in any text field, huge pages on any paged route -----------
+
+# Any text, lone surrogates (category Cs, which JSON's "\udXXX" escapes carry) included.
+_TEXT = st.text(st.characters(codec=None, categories=["L", "N", "P", "S", "Z", "Cs"]), max_size=12)
+LONE_SURROGATE = st.characters(codec=None, categories=["Cs"])
+# Half the draws hold at least one lone surrogate somewhere (plain text draws them rarely).
+ANY_TEXT = _TEXT | st.tuples(_TEXT, LONE_SURROGATE, _TEXT).map("".join)
+
+
+@given(data=st.data())
+@hypothesis.settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+def test_issue_17_any_text_in_any_json_text_field_is_answered_without_a_500(app, data):
+    from tests.web.test_hardening import text_fields
+
+    client = app.test_client()
+    document = client.get("/api/symlink/openapi.json").get_json()
+    method, path, name, example = data.draw(st.sampled_from(text_fields(document)))
+    text = data.draw(ANY_TEXT)
+    value = text if isinstance(example, str) else (
+        [text] if isinstance(example[0], str) else [{next(iter(example[0])): text}])
+    answer = getattr(client, method)("/api/symlink" + path.format(scan_id=1, job_id=1, repair_id=1, rule_id=1),
+                                     json={name: value})
+    assert answer.status_code < 500 or answer.status_code == 501, (path, name, text, answer.get_data()[:300])
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        body = assert_error(answer, 400)
+        assert body["fields"] == {name: "must be text without lone surrogates"}, (path, name, body)
+
+
+@pytest.fixture
+def paged_routes(app):
+    from tests.web.test_hardening import paged_routes
+
+    return paged_routes(app.test_client())
+
+
+@given(data=st.data())
+@hypothesis.settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+def test_issue_17_any_page_on_any_paged_route_is_answered_without_a_500(app, paged_routes, data):
+    client = app.test_client()
+    route = data.draw(st.sampled_from(paged_routes))
+    page = data.draw(st.integers(min_value=-10**3, max_value=10**40) | st.sampled_from([2**63 - 1, 2**63, 2**64]))
+    per_page = data.draw(st.integers(min_value=-5, max_value=10**30) | st.just(500))
+    answer = client.get("/api/symlink" + route, query_string={"page": page, "per_page": per_page})
+    if 1 <= page <= 10**9 and 1 <= per_page <= 500:
+        assert answer.status_code == 200, (route, page, per_page, answer.get_json())
+    else:
+        body = assert_error(answer, 400)
+        assert set(body["fields"]) <= {"page", "per_page"} and body["fields"], (route, page, per_page, body)

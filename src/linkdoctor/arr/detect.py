@@ -1,4 +1,8 @@
-"""Find running Sonarr/Radarr containers and offer verified connection settings; nothing is saved here."""
+"""Find running Sonarr/Radarr containers and offer verified connection settings; apply one by its container.
+
+The answer of a detection masks each app's API key (it travels to a browser); applying a
+suggestion names only the container, and the key is read again from it here, on the server.
+"""
 
 from linkdoctor.arr.connections import client_for
 from linkdoctor.clients.arr import ArrInstance
@@ -7,6 +11,7 @@ from linkdoctor.clients.docker import (
     running_in_container,
 )
 from linkdoctor.clients.records import ArrError
+from linkdoctor.errors import ConflictError, NotFoundError, ValidationError
 
 CONFIG_XML = "/config/config.xml"
 
@@ -44,8 +49,14 @@ def suggestion_for(engine: DockerEngine, info, kind: str, in_container: bool, ti
     return suggestion
 
 
+def _masked(suggestion: dict) -> dict:
+    from linkdoctor.config import mask
+
+    return {**suggestion, "api_key": mask(suggestion["api_key"])}
+
+
 def detect_services(timeout: float = 5.0, in_container: bool | None = None) -> dict:
-    """{"services": [...], "message"}; a DockerError when the engine cannot be used."""
+    """{"services": [...], "message"}, each API key masked; a DockerError when the engine cannot be used."""
     if in_container is None:
         in_container = running_in_container()
     engine = DockerEngine(timeout=timeout)
@@ -55,7 +66,7 @@ def detect_services(timeout: float = 5.0, in_container: bool | None = None) -> d
         for info in containers:
             kind = app_of(info.image, info.name)
             if kind is not None:
-                services.append(suggestion_for(engine, info, kind, in_container, timeout))
+                services.append(_masked(suggestion_for(engine, info, kind, in_container, timeout)))
     finally:
         engine.close()
     if not services:
@@ -66,4 +77,61 @@ def detect_services(timeout: float = 5.0, in_container: bool | None = None) -> d
     return {"services": services, "message": message}
 
 
-__all__ = ["DockerError", "detect_services"]
+def _find(containers: list, wanted: str):
+    """The container named `wanted` (or whose id starts with it, 12 characters or more)."""
+    wanted = wanted.strip().lstrip("/")
+    by_name = [info for info in containers if info.name == wanted]
+    if by_name:
+        return by_name[0]
+    by_id = [info for info in containers if len(wanted) >= 12 and info.id.startswith(wanted)]
+    return by_id[0] if len(by_id) == 1 else None
+
+
+def suggestion_of(container: str, timeout: float = 5.0, in_container: bool | None = None) -> dict:
+    """The full suggestion (API key included) for one running container, by name or id: for the server only."""
+    if not isinstance(container, str) or not container.strip() or len(container) > 255:
+        raise ValidationError("container must be the name or id of a running Sonarr/Radarr container",
+                              field="container", fields={"container": "a container's name or id"})
+    if in_container is None:
+        in_container = running_in_container()
+    engine = DockerEngine(timeout=timeout)
+    try:
+        info = _find(engine.containers(), container)
+        if info is None:
+            raise NotFoundError(f"no running container is named {container!r}", field="container")
+        kind = app_of(info.image, info.name)
+        if kind is None:
+            raise ValidationError(f"{info.name} ({info.image}) is not a Sonarr or Radarr container",
+                                  field="container", fields={"container": "not a Sonarr or Radarr"})
+        suggestion = suggestion_for(engine, info, kind, in_container, timeout)
+    finally:
+        engine.close()
+    if not suggestion["host"] or not suggestion["api_key"]:
+        raise ConflictError(f"{info.name} cannot be applied: {suggestion['message']}", field="container")
+    return suggestion
+
+
+def apply_suggestion(container: str, timeout: float = 5.0, in_container: bool | None = None) -> dict:
+    """Save a detected container's settings (its key read here, never sent by the client):
+    as the app's first instance when that one is not set up, else as a further instance named after it.
+    {"kind", "name", "container", "verified", "message"}."""
+    from linkdoctor.config import get_config, update_config
+
+    suggestion = suggestion_of(container, timeout, in_container)
+    kind = suggestion["kind"]
+    fields = {"host": suggestion["host"], "port": suggestion["port"], "api_key": suggestion["api_key"],
+              "url_base": suggestion["url_base"] or "", "scheme": "http"}
+    config = get_config()
+    if not getattr(config, f"{kind}_enabled") and not getattr(config, f"{kind}_api_key"):
+        update_config({f"{kind}_enabled": True, **{f"{kind}_{key}": value for key, value in fields.items()}})
+        name = getattr(get_config(), f"{kind}_name") or kind.capitalize()
+    else:
+        instances = list(config.arr_instances or [])
+        update_config({"arr_instances": instances + [
+            {"kind": kind, "name": suggestion["container"], "enabled": True, **fields}]})
+        name = suggestion["container"]
+    return {"kind": kind, "name": name, "container": suggestion["container"], "verified": suggestion["verified"],
+            "message": f"applied and saved as {kind} {name!r}"}
+
+
+__all__ = ["DockerError", "apply_suggestion", "detect_services", "suggestion_of"]

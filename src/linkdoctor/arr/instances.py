@@ -1,10 +1,13 @@
 """The configured Sonarr/Radarr instances and path mappings: validation, masking, and mapping paths."""
 
+import ipaddress
 import os
 import posixpath
+import re
 
 from linkdoctor.clients.arr import ArrInstance
 from linkdoctor.errors import ValidationError
+from linkdoctor.system_folders import refuse_system_folder
 
 KINDS = ("sonarr", "radarr")
 SCHEMES = ("http", "https")
@@ -31,8 +34,57 @@ def parse_mappings(value, name: str = "path_mappings") -> list[dict]:
         remote, local = posixpath.normpath(item["remote"].strip()), os.path.normpath(item["local"].strip())
         if not remote.startswith("/") or not os.path.isabs(local):
             raise ValidationError(f"{name}: both paths must be absolute: {item['remote']!r} -> {item['local']!r}")
+        # The local side names folders of this machine: never the system's (a local of /etc would hand
+        # the *arr's paths over to it).
+        refuse_system_folder(local, name, "a media folder")
         mappings.append({"remote": remote, "local": local})
     return mappings
+
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")
+_URL_BASE = re.compile(r"[A-Za-z0-9._~%!$&'()*+,;=:-]+(?:/[A-Za-z0-9._~%!$&'()*+,;=:-]+)*")
+
+
+def parse_host(value: str, name: str) -> str:
+    """A host name or IP address alone: the scheme, port and URL base have their own fields.
+
+    Refused with a field error: user:password@ (never sent on), a query, a fragment, a path, a port.
+    An IPv6 address is kept in brackets, as a URL needs it.
+    """
+    value = value.strip()
+    if not value:
+        return ""
+    app = name.split("_")[0] if name.endswith("_host") else "the instance's"
+    fields = (f"{app}_scheme, {app}_port and {app}_url_base" if name.endswith("_host")
+              else "scheme, port and url_base")
+    if "@" in value:
+        raise ValidationError(f"{name} must not hold a user name or password (user@host): "
+                              "Sonarr/Radarr take the API key only", field=name)
+    if "?" in value or "#" in value:
+        raise ValidationError(f"{name} must not hold a query (?...) or a fragment (#...): the host name only",
+                              field=name)
+    try:
+        address = ipaddress.ip_address(value[1:-1] if value.startswith("[") and value.endswith("]") else value)
+    except ValueError:
+        address = None
+    if address is not None:
+        return f"[{address.compressed}]" if address.version == 6 else address.compressed
+    if "/" in value or "\\" in value or ":" in value:
+        raise ValidationError(f"{name} is the host name alone (like sonarr or 192.168.1.10), not {value!r}: "
+                              f"the scheme, the port and the URL base (/sonarr) go in {fields}", field=name)
+    if not _HOST_NAME.fullmatch(value) or ".." in value:
+        raise ValidationError(f"{name}: {value!r} is not a host name or IP address", field=name)
+    return value
+
+
+def parse_url_base(value: str, name: str) -> str:
+    """The path Sonarr/Radarr answer under ("sonarr" for http://host:8989/sonarr), without its slashes;
+    no query, fragment, backslash, white space, "." or ".." segment."""
+    value = value.strip().strip("/")
+    if value and (not _URL_BASE.fullmatch(value) or any(part in (".", "..") for part in value.split("/"))):
+        raise ValidationError(f"{name} must be a URL path like sonarr or apps/sonarr (no ?, #, spaces or ..), "
+                              f"not {value!r}", field=name)
+    return value
 
 
 def _text(item: dict, key: str, default: str = "", limit: int = 255) -> str:
@@ -64,8 +116,10 @@ def parse_instance(item, index: int) -> dict:
     if scheme not in SCHEMES:
         raise ValidationError(f"arr_instances[{index}]: scheme must be http or https")
     parsed = {
-        "kind": kind, "name": _text(item, "name", limit=64), "scheme": scheme, "host": _text(item, "host"),
-        "port": port, "url_base": _text(item, "url_base").strip("/"), "api_key": _text(item, "api_key"),
+        "kind": kind, "name": _text(item, "name", limit=64), "scheme": scheme,
+        "host": parse_host(_text(item, "host"), f"arr_instances[{index}].host"),
+        "port": port, "url_base": parse_url_base(_text(item, "url_base"), f"arr_instances[{index}].url_base"),
+        "api_key": _text(item, "api_key"),
         "enabled": enabled, "path_mappings": parse_mappings(item.get("path_mappings", []), "path_mappings"),
     }
     if not parsed["name"] or not parsed["host"]:
@@ -166,7 +220,7 @@ def parse_arr_setting(name: str, value):
         raise ValidationError(f"{name} must be http or https")
     if name.endswith("_name") and not 1 <= len(value) <= 64:
         raise ValidationError(f"{name} must be 1 to 64 characters")
-    return value.strip("/") if name.endswith("_url_base") else value
+    return parse_url_base(value, name) if name.endswith("_url_base") else value
 
 
 def masked_instances(instances: list[dict], mask) -> list[dict]:

@@ -25,6 +25,8 @@ def serve(host, port):
     app.config["LINKDOCTOR_SETTINGS"] = dataclasses.replace(settings, host=host, port=port)
     with app.app_context():
         media_root = get_config().media_path
+    if app.extensions.get("linkdoctor.database_reset"):
+        click.echo(f"linkdoctor: WARNING: {app.extensions['linkdoctor.database_reset']}", err=True)
     click.echo(f"linkdoctor: serving http://{host}:{port}/ (media root {media_root})", err=True)
     # waitress would delete X-Forwarded-*/Forwarded before the app sees them (it trusts no proxy by
     # default), and a proxy on this machine would then look like a local browser. The app decides itself

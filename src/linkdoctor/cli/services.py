@@ -63,7 +63,9 @@ def services_test(app, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @service_command()
 def services_detect(app, as_json):
-    """Find Sonarr/Radarr containers through Docker and verify them; nothing is saved."""
+    """Find Sonarr/Radarr containers through Docker and verify them (keys shown masked); nothing is saved.
+
+    `services apply CONTAINER` saves one."""
     from linkdoctor.arr.detect import detect_services
     from linkdoctor.clients.docker import DockerError
 
@@ -81,6 +83,27 @@ def services_detect(app, as_json):
             click.echo(f"  {'verified' if s['verified'] else 'not verified'} {s['kind']} {s['container']} "
                        f"({s['image']}) {where}: {s['message']}")
     sys.exit(EXIT_OK if result["services"] else EXIT_PROBLEMS)
+
+
+@services.command("apply")
+@click.argument("container")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@service_command()
+def services_apply(app, container, as_json):
+    """Save the settings `services detect` found for CONTAINER (its name or id), its API key read from it."""
+    from linkdoctor.arr.detect import apply_suggestion
+    from linkdoctor.clients.docker import DockerError
+
+    try:
+        applied = apply_suggestion(container)
+    except DockerError as exc:
+        click.echo(f"linkdoctor: {exc.message}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if as_json:
+        click.echo(json.dumps(applied, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"{applied['message']} ({'verified' if applied['verified'] else 'not verified'})")
+    sys.exit(EXIT_OK)
 
 
 @services.command("notify")

@@ -7,6 +7,8 @@ a person can act on (wrong key, wrong URL base, not a Sonarr, TLS, unreachable).
 
 import time
 from dataclasses import dataclass, field
+from http import HTTPStatus
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -72,7 +74,10 @@ class ArrClient:
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             try:
-                response = self.session.request(method, url, params=params, json=body, timeout=self.timeout)
+                # Never followed: requests would carry X-Api-Key to whatever origin the answer names
+                # (Session.rebuild_auth strips only Authorization). A redirect is reported instead.
+                response = self.session.request(method, url, params=params, json=body, timeout=self.timeout,
+                                                allow_redirects=False)
             except requests.exceptions.SSLError as exc:
                 raise ArrError(f"{self._where()}: TLS error ({_reason(exc)}); check http/https and the certificate") from exc
             except requests.exceptions.ReadTimeout as exc:
@@ -102,9 +107,15 @@ class ArrClient:
         if status == 404:
             raise ArrError(f"{self._where()}: {response.request.path_url.split('?')[0]} not found (404); "
                            "check the URL base and that this is a Sonarr/Radarr v3 or newer")
+        if 300 <= status < 400:
+            where = shown_url(urljoin(response.url, response.headers.get("Location", "")))
+            raise ArrError(f"{self._where()}: redirected to {where} (HTTP {status}); redirects are not followed, "
+                           "so that the API key never leaves this address: set the scheme, host, port and URL base "
+                           "to where the app answers")
         if status >= 400:
-            text = response.text.strip()[:200]
-            raise ArrError(f"{self._where()}: HTTP {status} {response.reason}" + (f": {text}" if text else ""))
+            # The status and its standard reason only: the body (and the reason line) are the remote's words,
+            # not shown to whoever reads the test's message.
+            raise ArrError(f"{self._where()}: HTTP {status} {status_phrase(status)}")
         if not response.content:
             return None
         try:
@@ -144,6 +155,30 @@ class ArrClient:
             time.sleep(interval)
             command = self.get_command(command.id)
         return command
+
+
+def status_phrase(status: int) -> str:
+    """The standard reason phrase of an HTTP status ("Forbidden"), never the remote's own words."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "(non-standard status)"
+
+
+def shown_url(url: str) -> str:
+    """A URL as it may be shown: scheme, host, port and path only (no user:password@, query or fragment),
+    without control characters, at most 200 characters."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "an address that is not a URL"
+    if ":" in host:
+        host = f"[{host}]"
+    text = f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else parts.path
+    text = "".join(ch for ch in text if ch.isprintable() and not ch.isspace())
+    return text[:200] or "an empty address"
 
 
 def _reason(exc: Exception) -> str:

@@ -7,6 +7,7 @@ turned into a TmdbMatch record by a pure function; the client never touches the 
 import threading
 import time
 from typing import Callable, NamedTuple
+from urllib.parse import urljoin
 
 import requests
 
@@ -84,7 +85,9 @@ class TmdbClient:
         for attempt in range(self.retries + 1):
             self._throttle()
             try:
-                response = self.session.get(self.base_url + path, params=params, timeout=self.timeout)
+                # Never followed: the key (a query parameter or the Authorization header) stays with base_url.
+                response = self.session.get(self.base_url + path, params=params, timeout=self.timeout,
+                                            allow_redirects=False)
             except requests.RequestException as exc:
                 problem = f"TMDB did not answer ({exc.__class__.__name__})"
                 self._wait(attempt, self.backoff * 2 ** attempt)
@@ -97,6 +100,13 @@ class TmdbClient:
                 problem = f"TMDB answered {response.status_code}"
                 self._wait(attempt, self.backoff * 2 ** attempt)
                 continue
+            if 300 <= response.status_code < 400:
+                from linkdoctor.clients.arr import shown_url
+
+                where = shown_url(urljoin(response.url, response.headers.get("Location", "")))
+                raise TmdbError(f"TMDB redirected to {where} (HTTP {response.status_code}); redirects are not "
+                                "followed, so that the key never leaves tmdb_base_url: set tmdb_base_url to where "
+                                "the API answers")
             if response.status_code == 401:
                 raise TmdbError("TMDB refused the API key (401): check tmdb_api_key in the settings")
             if response.status_code != 200:

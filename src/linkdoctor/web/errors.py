@@ -22,7 +22,13 @@ def error_response(status: int, error: str, message: str, **extra):
 
 def _http_error(exc: HTTPException):
     name = (exc.name or "error").lower().replace(" ", "_")
-    return error_response(exc.code or 500, name, exc.description or exc.name)
+    response = error_response(exc.code or 500, name, exc.description or exc.name)
+    # What werkzeug's own answer carries and ours must keep: a 405's Allow (RFC 9110 requires it),
+    # a 401's WWW-Authenticate, a 429's or 503's Retry-After...
+    for header, value in exc.get_headers():
+        if header.lower() != "content-type":
+            response.headers[header] = value
+    return response
 
 
 # What SQLite and the OS say when the data folder cannot be written (a read-only remount, a full

@@ -1,10 +1,15 @@
 """The HTML pages: one page with three tabs driven by static JavaScript, the login page, and /ping."""
 
-from flask import Blueprint, jsonify, render_template
+import re
+import unicodedata
+from urllib.parse import unquote
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from linkdoctor.web.vocabulary import vocabulary
 
 bp = Blueprint("pages", __name__)
+_BROKEN_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @bp.get("/")
@@ -13,9 +18,36 @@ def index():
     return render_template("index.html", vocabulary=vocabulary())
 
 
+def safe_next(target: str | None) -> str:
+    """Where the login may go on to: `target` when it is a path of this app, "/" otherwise.
+
+    A path of this app starts with a single "/" and holds no "//", no backslash, no control character
+    and no white space, as given and once more URL-decoded: browsers drop tabs and line feeds from
+    addresses and read "\\" as "/", so "/%09/evil.example" (a tab) would become "//evil.example", another site.
+    static/js/login.js checks the same (safeNext in static/js/next_page.js).
+    """
+    if not target:
+        return "/"
+    try:
+        if _BROKEN_ESCAPE.search(target):
+            raise ValueError(target)
+        decoded = unquote(target, errors="strict")
+    except ValueError:  # a broken %-escape is no address of ours (decodeURIComponent throws on it too)
+        return "/"
+    for text in (target, decoded):
+        if not text.startswith("/") or "//" in text or "\\" in text or any(
+                ch.isspace() or unicodedata.category(ch) == "Cc" for ch in text):
+            return "/"
+    return target
+
+
 @bp.get("/login")
 def login():
     """The login page (and, from this machine with no password yet, choosing the first one)."""
+    target = request.args.get("next")
+    if target is not None and safe_next(target) != target:
+        # The page would refuse it too; the address the user sees no longer carries it.
+        return redirect(url_for("pages.login"))
     return render_template("login.html")
 
 

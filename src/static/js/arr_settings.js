@@ -124,24 +124,13 @@ export function initArrSettings({ $, getLoaded, onApplied, showError }) {
   }
 
   async function apply(button, suggestion, note) {
-    const loaded = getLoaded() || {};
-    const kind = suggestion.kind;
-    const fields = { host: suggestion.host, port: suggestion.port, api_key: suggestion.api_key, url_base: suggestion.url_base || "" };
-    let body;
-    // The first instance of the app when it is not set up yet, a further instance otherwise.
-    if (!loaded[`${kind}_enabled`] && !loaded[`${kind}_api_key`]) {
-      body = { [`${kind}_enabled`]: true };
-      for (const [key, value] of Object.entries(fields)) body[`${kind}_${key}`] = value;
-    } else {
-      body = { arr_instances: [...(loaded.arr_instances || []),
-        { kind, name: suggestion.container, enabled: true, scheme: "http", ...fields }] };
-    }
+    // Only the container is named: the server reads its API key again (this page sees it masked).
     button.disabled = true;
     try {
-      const config = await post("/config", body);
-      onApplied(config);
+      const applied = await post("/services/apply", { container: suggestion.container });
+      onApplied(applied.config);
       note.className = "ok-text";
-      note.textContent = `applied and saved as ${kind} ${body.arr_instances ? `"${suggestion.container}"` : `"${config[`${kind}_name`]}"`}`;
+      note.textContent = applied.message;
     } catch (err) {
       button.disabled = false;
       note.className = "error-text";

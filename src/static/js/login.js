@@ -3,13 +3,13 @@
 // that is a path of this site.
 
 import { get, post } from "./api.js";
+import { safeNext } from "./next_page.js";
 
 const $ = (id) => document.getElementById(id);
 
 function nextPage() {
-  const next = new URLSearchParams(window.location.search).get("next") || "/";
-  // Only a path on this site: never "//other.example" or "https://...".
-  const path = next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+  // Only a path on this site: never "//other.example", "/\t/other.example" or "https://...".
+  const path = safeNext(new URLSearchParams(window.location.search).get("next"));
   // The server's redirect cannot see the #tab; the browser kept it on this page's address.
   return path.includes("#") ? path : path + window.location.hash;
 }

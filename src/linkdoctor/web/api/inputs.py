@@ -42,11 +42,54 @@ def json_body(allowed: set[str] | None = None) -> dict:
         raise ValidationError("the request body must be JSON")
     if not isinstance(body, dict):
         raise ValidationError("the request body must be a JSON object")
+    refuse_surrogates(body)
     if allowed is not None:
         unknown = set(body) - allowed
         if unknown:
             raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}")
     return body
+
+
+def _has_surrogate(text: str) -> bool:
+    # JSON's \ud800 escapes decode to lone surrogates, which no encoder (SQLite, the file system) accepts.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def refuse_surrogates(body: dict) -> None:
+    """A 400 naming the field when any text of the body (names included, at any depth) holds a lone surrogate."""
+    for name in body:
+        if _has_surrogate(name):
+            shown = name.encode("utf-8", "backslashreplace").decode()
+            raise ValidationError(f"the field name {shown!r} holds a lone surrogate: not text",
+                                  field=shown, fields={shown: "must be text without lone surrogates"})
+    pending = list(body.items())
+    while pending:  # a loop, not recursion: the body may be nested as deep as the JSON parser allowed
+        field, value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend((field, part) for pair in value.items() for part in pair)
+        elif isinstance(value, list):
+            pending.extend((field, part) for part in value)
+        elif isinstance(value, str) and _has_surrogate(value):
+            raise ValidationError(f"{field} holds a lone surrogate (\\ud800 to \\udfff): not text",
+                                  field=field, fields={field: "must be text without lone surrogates"})
+
+
+def paths_arg(body: dict) -> list[str] | None:
+    """The body's "paths": None when absent or null (the whole library, or every entry), else a list of strings.
+
+    "", false, 0 or {} are not "nothing selected": they are refused, never read as the whole library.
+    """
+    paths = body.get("paths")
+    if paths is None:
+        return None
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ValidationError("paths must be a list of paths (leave it out, or null, for all)", field="paths",
+                              fields={"paths": "must be a list of paths, or null"})
+    return paths
 
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer
@@ -71,16 +114,24 @@ def int_arg(name: str, default: int) -> int:
 
 
 MAX_PER_PAGE = 500
+MAX_PAGE = 10**9  # page x per_page stays far below SQLite's largest OFFSET
 
 
 def page_args() -> tuple[int, int]:
-    """?page= (from 1) and ?per_page= (1 to 500, 50 by default)."""
-    page, per_page = int_arg("page", 1), int_arg("per_page", 50)
-    if page < 1:
-        raise ValidationError("page must be 1 or more")
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise ValidationError(f"per_page must be between 1 and {MAX_PER_PAGE}")
-    return page, per_page
+    """?page= (1 to 10^9) and ?per_page= (1 to 500, 50 by default): every paged route reads them here."""
+    errors = {}
+    values = {}
+    for name, default, high in (("page", 1, MAX_PAGE), ("per_page", 50, MAX_PER_PAGE)):
+        try:
+            values[name] = int_arg(name, default)
+        except ValidationError as exc:
+            errors[name] = exc.message
+            continue
+        if not 1 <= values[name] <= high:
+            errors[name] = f"{name} must be between 1 and {high}"
+    if errors:
+        raise ValidationError("; ".join(errors.values()), field=next(iter(errors)), fields=errors)
+    return values["page"], values["per_page"]
 
 
 def tasks():

@@ -11,14 +11,14 @@ from linkdoctor.library import integrity
 from linkdoctor.library.inventory import pending_items
 from linkdoctor.library.service import start_check, start_enrich, start_import
 from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import json_body, jobs, page_args, positive_id
+from linkdoctor.web.api.inputs import json_body, jobs, page_args, paths_arg, positive_id
 
 
 @bp.post("/library/import")
 def start_library_import():
     """Start an import: {paths?: [...], dry_run?: bool}; poll /jobs/<job_id>."""
     body = json_body({"paths", "dry_run"})
-    ctx = start_import(jobs(), body.get("paths") or None, body.get("dry_run", False), origin="web")
+    ctx = start_import(jobs(), paths_arg(body) or None, body.get("dry_run", False), origin="web")
     return jsonify({"job_id": ctx.job_id, "state": "pending"}), 202
 
 

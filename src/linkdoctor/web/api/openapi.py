@@ -123,6 +123,9 @@ PATHS = {
                                           body=EMPTY_BODY)},
     "/services/detect": {"post": _operation("Find Sonarr/Radarr containers through Docker and verify each",
                                             body=EMPTY_BODY)},
+    "/services/apply": {"post": _operation(
+        "Save a detected Sonarr/Radarr container's settings, its API key read from the container", errors=(404, 409),
+        body=_object({"container": {"type": "string", "maxLength": 255}}, ("container",)))},
     "/scan/{scan_id}/notify": {"post": _operation("Tell Sonarr/Radarr again what a scan removed", ok=202,
                                                   params=[SCAN_ID], body=EMPTY_BODY, errors=(404, 409))},
     "/scan/{scan_id}/services": {"get": _operation("The Sonarr/Radarr follow-up of a scan", params=[SCAN_ID],

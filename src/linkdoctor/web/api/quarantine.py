@@ -7,7 +7,7 @@ from linkdoctor.arr.followup import after_restore
 from linkdoctor.config import RETENTION_DAYS, get_config
 from linkdoctor.errors import ValidationError
 from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import MAX_ID, int_arg, jobs, json_body, positive_id, settings
+from linkdoctor.web.api.inputs import MAX_ID, jobs, json_body, page_args, paths_arg, positive_id, settings
 
 
 @bp.post("/scan/<scan_id>/restore")
@@ -15,7 +15,7 @@ def restore_scan(scan_id):
     """Put a scan's quarantined links back where they were: all, or {paths: [...]}."""
     body = json_body({"paths"})
     scan_id = positive_id(scan_id)
-    result = quarantine.restore(scan_id, settings().data_dir, body.get("paths"))
+    result = quarantine.restore(scan_id, settings().data_dir, paths_arg(body))
     # Rescans of the restored items, once restore has released the library lock.
     result["services"] = after_restore(jobs(), scan_id, result)
     if result["conflicts"] and not result["restored"]:
@@ -48,7 +48,7 @@ def purge_quarantine():
 @bp.get("/quarantine")
 def quarantine_view():
     """Everything in the quarantine across scans, newest first: ?page=&per_page=&q=."""
-    return jsonify(quarantine.quarantine_page(int_arg("page", 1), int_arg("per_page", 50),
+    return jsonify(quarantine.quarantine_page(*page_args(),
                                               request.args.get("q") or None,
                                               get_config().quarantine_retention_days))
 

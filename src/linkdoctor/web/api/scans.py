@@ -8,16 +8,14 @@ from linkdoctor.config import get_config
 from linkdoctor.errors import ValidationError
 from linkdoctor.paths import real_root
 from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import int_arg, json_body, jobs, library_request, positive_id, settings, tasks
+from linkdoctor.web.api.inputs import json_body, jobs, library_request, page_args, paths_arg, positive_id, settings, tasks
 
 
 @bp.post("/scan/start")
 def start_scan():
     """Start a scan of the selected folders: {paths[], mode, verification_depth}."""
     body = json_body({"paths", "mode", "verification_depth", "max_workers"})
-    paths = body.get("paths")
-    if paths is not None and (not isinstance(paths, list) or not all(isinstance(p, str) for p in paths)):
-        raise ValidationError("paths must be a list of strings")
+    paths = paths_arg(body)
     with library_request():  # the selected paths are checked on the library
         scan_id = tasks().start_scan(
             paths or None, mode=body.get("mode", "dry-run"),
@@ -56,7 +54,7 @@ def scan_findings(scan_id):
         raise ValidationError("proposed must be 1/true or 0/false")
     page = scans.findings_page(
         positive_id(scan_id), request.args.get("category") or None,
-        int_arg("page", 1), int_arg("per_page", 50),
+        *page_args(),
         None if proposed == "" else proposed in ("1", "true"),
         q=request.args.get("q") or None, sort=request.args.get("sort") or None,
         order=request.args.get("order") or "asc",
@@ -77,7 +75,7 @@ def confirm_removal(scan_id):
     process = settings()
     scan_id = positive_id(scan_id)
     result = quarantine.confirm(
-        scan_id, body["token"], body.get("paths"), force,
+        scan_id, body["token"], paths_arg(body), force,
         get_config().media_path, process.data_dir, process.quarantine_dir,
     )
     # After confirm has released the library lock: the follow-up job takes it in turn.

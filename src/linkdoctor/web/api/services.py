@@ -4,9 +4,11 @@ from flask import jsonify
 
 from linkdoctor.arr import followup
 from linkdoctor.arr.connections import run_connection_tests
+from linkdoctor.arr.detect import apply_suggestion
 from linkdoctor.arr.detect import detect_services as run_detection
 from linkdoctor.clients.docker import DockerError
-from linkdoctor.config import get_config
+from linkdoctor.config import config_to_dict, get_config
+from linkdoctor.errors import ConflictError
 from linkdoctor.scans import get_scan
 from linkdoctor.web.api import bp
 from linkdoctor.web.api.inputs import jobs, json_body, positive_id
@@ -31,6 +33,18 @@ def detect_services():
     except DockerError as exc:
         # Not an error of the request: the page shows the message next to an empty list.
         return jsonify({"services": [], "message": exc.message})
+
+
+@bp.post("/services/apply")
+def apply_detected():
+    """Save a detected container's settings: {"container": name or id}. Its API key is read from the
+    container here; the browser only ever sees it masked."""
+    body = json_body({"container"})
+    try:
+        applied = apply_suggestion(body.get("container"))
+    except DockerError as exc:
+        raise ConflictError(exc.message) from None
+    return jsonify({**applied, "config": config_to_dict(get_config())})
 
 
 @bp.post("/scan/<scan_id>/notify")
