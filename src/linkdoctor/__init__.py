@@ -70,18 +70,10 @@ def create_app(test_config: dict | None = None):
     return app
 
 
-def ensure_database_file(app) -> None:
-    """Raise DatabaseError when the app's database file was deleted or replaced since it started."""
-    from linkdoctor.schema import check_database_file
-
-    settings = app.config["LINKDOCTOR_SETTINGS"]
-    check_database_file(settings.database_path, app.extensions.get("linkdoctor.database_identity"))
-
-
 def _database_still_there():
     from flask import current_app, request
 
-    from linkdoctor.schema import DatabaseError
+    from linkdoctor.schema import DatabaseError, ensure_database_file
 
     if request.path == "/ping":
         return None

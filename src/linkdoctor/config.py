@@ -2,7 +2,7 @@
 
 import os
 
-from linkdoctor.arr.instances import ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting
+from linkdoctor.arr_instances import ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting
 from linkdoctor.errors import ValidationError
 from linkdoctor.models import SymlinkConfig, db
 from linkdoctor.paths import real_root
@@ -169,7 +169,7 @@ def parse_value(name: str, value, from_text: bool = False):
     if name == "auth_required":
         return _parse_auth_mode(value)
     if name in ARR_SETTINGS:
-        return parse_arr_setting(name, value)
+        return parse_arr_setting(name, value, get_config())
     if name in _FOLDER_LISTS:
         return _parse_folder_names(name, value, from_text)
     if name in _CHOICES:

@@ -60,7 +60,7 @@ def test_commands_that_touch_scans_or_the_quarantine_recover_first(interrupted, 
 
 
 def test_recovery_waits_when_another_process_holds_the_library(interrupted, env):
-    from linkdoctor.jobs.lock import LibraryLock
+    from linkdoctor.locks import LibraryLock
     from linkdoctor.jobs.recovery import recover_interrupted
 
     lock = LibraryLock(env)

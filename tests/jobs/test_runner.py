@@ -10,7 +10,7 @@ import time
 import pytest
 
 from linkdoctor.errors import ConflictError, ScanAlreadyRunningError
-from linkdoctor.jobs.lock import LibraryLock, library_lock
+from linkdoctor.locks import LibraryLock, library_lock
 from linkdoctor.jobs.runner import JobCancelled
 from linkdoctor.models import Job, db
 
@@ -164,7 +164,7 @@ def test_a_job_cancelled_from_within_ends_cancelled(app, client, runner):
 
 def test_the_lock_is_shared_with_other_processes(app, runner, env):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from linkdoctor.jobs.lock import LibraryLock; "
+        [sys.executable, "-c", "import sys, time; from linkdoctor.locks import LibraryLock; "
          "lock = LibraryLock(sys.argv[1]); assert lock.acquire(); print('held', flush=True); time.sleep(30)",
          str(env)], stdout=subprocess.PIPE, text=True)
     try:

@@ -13,7 +13,7 @@ into the cleanup.
 from sqlalchemy import select
 
 from linkdoctor.arr.connections import client_for
-from linkdoctor.arr.instances import enabled_instances
+from linkdoctor.arr_instances import enabled_instances
 from linkdoctor.arr.matching import group_by_owner, is_movie_file, remote_paths, removed_episodes
 from linkdoctor.clients.records import ArrError, Command
 from linkdoctor.config import get_config

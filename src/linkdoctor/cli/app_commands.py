@@ -4,7 +4,7 @@ import dataclasses
 
 import click
 
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 from linkdoctor.cli.common import build_app, service_command
 
 

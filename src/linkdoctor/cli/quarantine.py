@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 from linkdoctor.cli.common import EXIT_PROBLEMS, service_command
 
 
@@ -75,7 +75,7 @@ def quarantine_purge(app, days):
 def quarantine_rebuild(app):
     """Make the quarantine's records again from its journal file (after a lost or replaced database)."""
     from linkdoctor import quarantine
-    from linkdoctor.jobs.lock import library_lock
+    from linkdoctor.locks import library_lock
 
     settings = app.config["LINKDOCTOR_SETTINGS"]
     with library_lock(settings.data_dir):

@@ -7,7 +7,7 @@ import threading
 
 import click
 
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 from linkdoctor.cli.common import EXIT_CANCELLED, EXIT_OK, EXIT_PROBLEMS, build_app, plain_errors
 from linkdoctor.cli.scan import cli_paths
 from linkdoctor.errors import LinkdoctorError

@@ -9,7 +9,7 @@ import time
 import click
 
 from linkdoctor import quarantine, scans
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 from linkdoctor.cli.common import (
     EXIT_CANCELLED, EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, build_app, plain_errors, service_command,
 )

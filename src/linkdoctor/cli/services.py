@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 from linkdoctor.cli.common import EXIT_OK, EXIT_PROBLEMS, service_command
 
 # How long a command waits for a follow-up job it started before printing where it stands.

@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from linkdoctor import quarantine, scans
-from linkdoctor.jobs.lock import SIDE_LOCK_NAME, LibraryLock
+from linkdoctor.locks import SIDE_LOCK_NAME, LibraryLock
 from linkdoctor.models import INTERRUPTED, JOB_ACTIVE_STATES, SIDE_KINDS, Job, db, utcnow
 
 

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Callable
 
 from linkdoctor.errors import ConflictError
-from linkdoctor.jobs.lock import FINISHING_SECONDS, SIDE_LOCK_NAME, LibraryLock, busy_error
+from linkdoctor.locks import FINISHING_SECONDS, SIDE_LOCK_NAME, LibraryLock, busy_error
 from linkdoctor.jobs.status import get_job, job_status
+from linkdoctor.schema import ensure_database_file
 from linkdoctor.models import CANCELLED, COMPLETED, ERROR, JOB_ACTIVE_STATES, PENDING, RUNNING, SIDE_KINDS, Job, db, \
     utcnow
 
@@ -117,8 +118,6 @@ class JobRunner:
         `then(result)` runs once a job completed and the lock is released (to start the next job,
         such as Sonarr/Radarr's follow-up); what it answers is kept in the job's result as `then`.
         """
-        from linkdoctor import ensure_database_file
-
         ensure_database_file(self.app)
         if kind in SIDE_KINDS:
             return self._start_side(kind, work, params, origin, prepare, on_progress, then)

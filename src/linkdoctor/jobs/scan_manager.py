@@ -14,7 +14,7 @@ from sqlalchemy import select
 from linkdoctor import ignores, quarantine, scans
 from linkdoctor.config import get_config
 from linkdoctor.errors import ConflictError, ValidationError
-from linkdoctor.jobs.lock import library_lock
+from linkdoctor.locks import library_lock
 from linkdoctor.jobs.runner import JobContext, JobRunner
 from linkdoctor.models import (
     ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, ERROR, MODES, RUNNING,
@@ -22,7 +22,7 @@ from linkdoctor.models import (
 )
 from linkdoctor.paths import checked_paths
 from linkdoctor.scanner.engine import ScanEngine, ScanProgress, ScanRequest
-from linkdoctor.scanner.pool import ScanCancelled
+from linkdoctor.workers.pool import ScanCancelled
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, ScanProgress], None]

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from linkdoctor.errors import NotFoundError
-from linkdoctor.models import ACTIVE_STATES, JOB_ACTIVE_STATES, SIDE_KINDS, Job, SymlinkScan, db
+from linkdoctor.models import JOB_ACTIVE_STATES, Job, db
 
 RECENT_JOBS = 20
 
@@ -44,17 +44,3 @@ def recent_jobs(limit: int = RECENT_JOBS, kind: str | None = None) -> dict:
     active = db.session.execute(query.where(Job.state.in_(JOB_ACTIVE_STATES))).scalars().all()
     recent = db.session.execute(query.limit(limit)).scalars().all()
     return {"active": [job_status(j) for j in active], "jobs": [job_status(j) for j in recent]}
-
-
-def running_scan_id() -> int | None:
-    """The newest scan still pending or running, for 409 answers."""
-    return db.session.execute(
-        select(SymlinkScan.id).where(SymlinkScan.status.in_(ACTIVE_STATES)).order_by(SymlinkScan.id.desc())
-    ).scalars().first()
-
-
-def running_job_id() -> int | None:
-    """The newest job still pending or running that holds the library (side jobs never do)."""
-    return db.session.execute(
-        select(Job.id).where(Job.state.in_(JOB_ACTIVE_STATES), Job.kind.not_in(SIDE_KINDS)).order_by(Job.id.desc())
-    ).scalars().first()

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from linkdoctor.errors import ConflictError, NotFoundError, ValidationError
 from linkdoctor.ignores import scan_rules
-from linkdoctor.jobs.lock import library_lock
+from linkdoctor.locks import library_lock
 from linkdoctor.library.identify import Identity, identify
 from linkdoctor.library.integrity import LEGITIMATE, SUSPICIOUS, shared_target_verdicts
 from linkdoctor.library.matching import DEFAULT_MIN_SCORE, Candidate, decide, rank

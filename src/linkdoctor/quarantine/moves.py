@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from linkdoctor.errors import ConflictError, StaleTokenError, ValidationError
-from linkdoctor.jobs.lock import library_lock
+from linkdoctor.locks import library_lock
 from linkdoctor.models import (
     AWAITING_CONFIRMATION, COMPLETED, PLANNED, QUARANTINED, ROLLED_BACK, Finding, QuarantineEntry, SymlinkConfig,
     SymlinkScan, db,
@@ -20,7 +20,7 @@ from linkdoctor.repairlog import repair_log
 from linkdoctor.scans import get_scan
 from linkdoctor.scanner.checks import BROKEN, CORRUPTED, OK, SMALL
 from linkdoctor.scanner.fileops import MOVED
-from linkdoctor.scanner.pool import Task, WorkerPool
+from linkdoctor.workers.pool import Task, WorkerPool
 
 # What a link must still look like at confirmation time to be removed.
 _STILL_BAD = {BROKEN: {BROKEN}, SMALL: {SMALL}, CORRUPTED: {OK, SMALL}}

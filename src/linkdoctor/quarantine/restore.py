@@ -7,13 +7,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from linkdoctor.errors import NotFoundError, ValidationError
-from linkdoctor.jobs.lock import library_lock
+from linkdoctor.locks import library_lock
 from linkdoctor.models import PURGED, QUARANTINED, RESTORED, QuarantineEntry, db, utcnow
 from linkdoctor.paths import is_inside, without_following_last
 from linkdoctor.config import get_config
 from linkdoctor.quarantine.journal import JournalFile
 from linkdoctor.scanner.fileops import MOVED
-from linkdoctor.scanner.pool import run_items
+from linkdoctor.workers.pool import run_items
 from linkdoctor.repairlog import repair_log
 from linkdoctor.scans import check_page, text_filter
 

@@ -6,7 +6,7 @@ from linkdoctor import quarantine
 from linkdoctor.arr.followup import after_restore
 from linkdoctor.config import RETENTION_DAYS, get_config
 from linkdoctor.errors import ValidationError
-from linkdoctor.web.api import bp
+from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import MAX_ID, int_arg, jobs, json_body, positive_id, settings
 
 

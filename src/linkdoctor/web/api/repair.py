@@ -8,7 +8,7 @@ from linkdoctor.config import get_config
 from linkdoctor.library.repair import repairs_page, undo_repair
 from linkdoctor.library.repair_jobs import start_apply, start_proposals
 from linkdoctor.paths import real_root
-from linkdoctor.web.api import bp
+from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import json_body, jobs, page_args, positive_id, settings
 
 

@@ -7,7 +7,7 @@ from linkdoctor.arr.followup import after_confirm, followup_view
 from linkdoctor.config import get_config
 from linkdoctor.errors import ValidationError
 from linkdoctor.paths import real_root
-from linkdoctor.web.api import bp
+from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import int_arg, json_body, jobs, library_request, positive_id, settings, tasks
 
 

@@ -8,7 +8,7 @@ from linkdoctor.arr.detect import detect_services as run_detection
 from linkdoctor.clients.docker import DockerError
 from linkdoctor.config import get_config
 from linkdoctor.scans import get_scan
-from linkdoctor.web.api import bp
+from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import jobs, json_body, positive_id
 
 
