@@ -16,7 +16,9 @@ def create_app(test_config: dict | None = None):
     from flask import Flask
     from sqlalchemy import event
 
+    from linkdoctor.arr.followup import register_followup
     from linkdoctor.config import get_config, refuse_media_root
+    from linkdoctor.events import EventDispatcher
     from linkdoctor.jobs.runner import JobRunner
     from linkdoctor.jobs.scan_manager import SymlinkTaskManager
     from linkdoctor.logs import configure_logging
@@ -64,10 +66,26 @@ def create_app(test_config: dict | None = None):
     runner = JobRunner(app, settings.data_dir)
     app.extensions["linkdoctor.jobs"] = runner
     app.extensions["linkdoctor.tasks"] = SymlinkTaskManager(app, runner)
+    # What follows a change to the library is a listener of its event, never a call in a route.
+    app.extensions["linkdoctor.events"] = EventDispatcher(app, settings.data_dir)
+    _deliver_events_after_commit()
+    register_followup(app)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     return app
+
+
+def _deliver_events_after_commit() -> None:
+    """Wake the app's event dispatcher when a transaction that carried an event commits (once per process)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from linkdoctor.events import forget_after_rollback, wake_after_commit
+
+    if not event.contains(Session, "after_commit", wake_after_commit):
+        event.listen(Session, "after_commit", wake_after_commit)
+        event.listen(Session, "after_rollback", forget_after_rollback)
 
 
 def _database_still_there():

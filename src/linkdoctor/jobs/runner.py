@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from linkdoctor.errors import ConflictError
+from linkdoctor.events import JOB_FINISHED, announce
 from linkdoctor.locks import FINISHING_SECONDS, SIDE_LOCK_NAME, LibraryLock, busy_error
 from linkdoctor.jobs.status import get_job, job_status
 from linkdoctor.schema import ensure_database_file
@@ -95,6 +96,12 @@ class JobContext:
 
 
 Work = Callable[[JobContext], dict | None]
+
+
+def _summary(job: Job) -> str:
+    """A job's result in a line, for job_finished: its summary, else its last message."""
+    result = job.result or {}
+    return str(result.get("summary") or job.message or "")[:500]
 
 
 class JobRunner:
@@ -273,6 +280,9 @@ class JobRunner:
             if result is not None:
                 job.result = result
             job.finished_at = utcnow()
+            # Committed with the job's end: its listeners hear of it even when this process dies now.
+            announce(JOB_FINISHED, job_id=job.id, kind=job.kind, state=state, origin=job.origin,
+                     scan_id=job.scan_id, summary=_summary(job), params=job.params or {})
             db.session.commit()
         except Exception:
             db.session.rollback()
