@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from sqlalchemy import select
+
 from linkdoctor.errors import ConflictError
 from linkdoctor.events import JOB_FINISHED, announce
 from linkdoctor.locks import FINISHING_SECONDS, SIDE_LOCK_NAME, LibraryLock, busy_error
@@ -239,6 +241,8 @@ class JobRunner:
                     db.session.rollback()
                 if state == COMPLETED and ctx.cancel.is_set() and result is None:
                     state, message = CANCELLED, "cancelled"
+                # Whatever the end, the row is about to say it: a start arriving now waits for the lock.
+                ctx.finishing = True
                 self._finish_row(ctx, state, message, result)
         except Exception:
             log.exception("job %s could not record its end", ctx.job_id)
@@ -289,6 +293,16 @@ class JobRunner:
             raise
 
     # -- queries and control -----------------------------------------------
+
+    def last_scan(self) -> JobContext | None:
+        """The scan job of this process, running or the last one run (its live snapshot stays readable)."""
+        with self._guard:
+            current = self._current
+        return current if current is not None and current.scan_id is not None else None
+
+    def scan_job_id(self, scan_id: int) -> int | None:
+        """The job that runs (or ran) a scan; None for a scan started before the job runner existed."""
+        return db.session.execute(select(Job.id).where(Job.scan_id == scan_id, Job.kind == "scan")).scalars().first()
 
     def current(self, job_id: int) -> JobContext | None:
         """The job's context when it is running in this process."""
