@@ -73,6 +73,7 @@ def test_restore_from_the_quarantine_view_rescans_exactly_those_items(app, clien
     assert payload["action"] == "restored" and paths_of(payload) == {str(links["dune"]), str(links["E01"])}
     [job] = wait_for_jobs(client, [body["services"]["job_id"]])
     assert job["kind"] == "arr_followup" and job["state"] == "completed" and job["params"]["trigger"] == "restore"
+    assert job["scan_id"] == status["scan_id"]  # shown with the scan that removed them
     # A rescan of exactly the two items that came back, and no search (they are back).
     assert sonarr.sent_commands()[sent_sonarr:] == [{"name": "RescanSeries", "seriesId": world["show"]}]
     assert radarr.sent_commands()[sent_radarr:] == [{"name": "RescanMovie", "movieId": world["ids"]["dune"]}]
@@ -89,7 +90,8 @@ def test_every_change_from_the_web_is_one_event_with_its_links(app, client, worl
     confirmed = one_event(app, before)
     assert confirmed["action"] == "quarantined" and confirmed["scan_id"] == status["scan_id"]
     assert paths_of(confirmed) == set(removal["paths"]) and len(removal["paths"]) == 7
-    assert all(link["old_target"] and link["new_target"] is None for link in confirmed["links"])
+    assert all(link["old_target"] and link["new_target"] is None and link["category"] == "broken"
+               and link["scan_id"] == status["scan_id"] for link in confirmed["links"])
     wait_for_jobs(client, [removal["services"]["job_id"]])
 
     before = last_event_id(app)
@@ -245,3 +247,35 @@ def test_a_follow_up_cut_by_sigkill_is_delivered_again_by_the_next_serve(app, cl
                                  .order_by(Job.id.desc())).scalars().first()
     assert cut.state == "interrupted"
     assert radarr.sent_commands().count({"name": "RescanMovie", "movieId": world["ids"]["dune"]}) == rescans + 2
+
+
+# -- repairs and their undo: one event per run, from the web job and from the CLI ---------------------
+
+def test_a_repair_run_and_an_undo_are_one_event_each(app, client, library, source_dir, env):
+    from linkdoctor.config import update_config
+    from tests.library.test_repair import Tree
+
+    with app.app_context():
+        update_config({"source_roots": [str(source_dir)]})
+    tree = Tree(library, source_dir)
+    before = last_event_id(app)
+    started = client.post("/api/symlink/repair/apply", json={"unambiguous": True}).get_json()
+    result = wait_job(client, started["job_id"])["result"]
+    repaired = one_event(app, before)
+    assert repaired["action"] == "repaired" and repaired["job_id"] == started["job_id"]
+    assert paths_of(repaired) == {tree.e02, tree.e21, tree.dune} == {r["path"] for r in result["repaired"]}
+    assert {(link["old_target"], link["new_target"]) for link in repaired["links"]} == \
+        {(r["old_target"], r["new_target"]) for r in result["repaired"]}
+    assert result["event_id"] > before
+
+    dune = next(r for r in result["repaired"] if r["path"] == tree.dune)
+    before = last_event_id(app)
+    undone = client.post(f"/api/symlink/repair/{dune['id']}/undo", json={}).get_json()
+    payload = one_event(app, before)
+    assert payload["action"] == "undone" and payload["links"] == [
+        {"path": tree.dune, "old_target": dune["new_target"], "new_target": dune["old_target"]}]
+    assert undone["services"]["state"] == "off"  # no Sonarr/Radarr here: the listener says so
+
+    before = last_event_id(app)
+    again = run_cli("repair-links", "--undo", str(dune["id"]), "--json", timeout=300)
+    assert again.returncode == 2 and library_events(app, before) == []  # refused: nothing changed, nothing said

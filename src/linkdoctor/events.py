@@ -17,10 +17,11 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from linkdoctor.locks import LibraryLock
 from linkdoctor.models import Job, OutboxEvent, db, utcnow
@@ -32,6 +33,9 @@ EVENT_KINDS = (LIBRARY_CHANGED, JOB_FINISHED)
 # What a library_changed event says was done to its links.
 QUARANTINED, RESTORED, PURGED, REPAIRED, UNDONE = "quarantined", "restored", "purged", "repaired", "undone"
 ACTIONS = (QUARANTINED, RESTORED, PURGED, REPAIRED, UNDONE)
+# What a link of library_changed may also say: the scan that removed it, and why (the finding's category).
+LINK_DETAILS = ("scan_id", "category")
+EVENTS_KEPT_DAYS = 30  # delivered events older than this are deleted (their outcome is on the jobs)
 
 EVENTS_LOCK_NAME = "events.lock"  # one deliverer at a time across processes: each event is delivered once
 SWEEP_SECONDS = 2.0  # how often `serve` looks for events another process committed and did not deliver
@@ -72,7 +76,9 @@ def library_changed(action: str, links: list[dict], reason: str, scan_id: int | 
         return None
     return announce(LIBRARY_CHANGED, action=action, reason=reason, scan_id=scan_id, job_id=job_id, origin=origin,
                     links=[{"path": link["path"], "old_target": link.get("old_target"),
-                            "new_target": link.get("new_target")} for link in links])
+                            "new_target": link.get("new_target"),
+                            **{key: link[key] for key in LINK_DETAILS if link.get(key) is not None}}
+                           for link in links])
 
 
 def changed_paths(event: Event) -> list[str]:
@@ -158,10 +164,19 @@ class EventDispatcher:
                     break
                 self._deliver(row)
                 delivered += 1
+            if delivered:
+                self._prune()
         finally:
             db.session.rollback()
             self.lock.release()
         return delivered
+
+    @staticmethod
+    def _prune() -> None:
+        """Forget events delivered more than EVENTS_KEPT_DAYS ago: one job_finished per job adds up."""
+        cutoff = utcnow() - timedelta(days=EVENTS_KEPT_DAYS)
+        db.session.execute(delete(OutboxEvent).where(OutboxEvent.delivered_at < cutoff))
+        db.session.commit()
 
     def _oldest_abandoned(self) -> bool:
         db.session.rollback()

@@ -109,7 +109,8 @@ def _confirm(scan_id: int, token: str, paths: list[str] | None, force: bool, med
 
 def quarantined_link(entry: QuarantineEntry) -> dict:
     """A quarantined link as library_changed says it: it pointed at its target, it is no longer in the library."""
-    return {"path": entry.original_path, "old_target": entry.target, "new_target": None, "scan_id": entry.scan_id}
+    return {"path": entry.original_path, "old_target": entry.target, "new_target": None, "scan_id": entry.scan_id,
+            "category": entry.category}
 
 
 def _move_batch(scan: SymlinkScan, findings: list[Finding], root: str, data_dir: Path,
