@@ -120,16 +120,15 @@ class JobRunner:
 
     def start(self, kind: str, work: Work, params: dict | None = None, origin: str = "web",
               prepare: Callable[[Job], None] | None = None,
-              on_progress: Callable[[JobContext], None] | None = None,
-              then: Callable[[dict], dict | None] | None = None) -> JobContext:
+              on_progress: Callable[[JobContext], None] | None = None) -> JobContext:
         """Take the library lock, write the job row (and what `prepare` adds to it), start the thread.
 
-        `then(result)` runs once a job completed and the lock is released (to start the next job,
-        such as Sonarr/Radarr's follow-up); what it answers is kept in the job's result as `then`.
+        What follows a job (Sonarr/Radarr's follow-up of a repair) is a listener of the events it
+        announces (linkdoctor.events), never a call made here.
         """
         ensure_database_file(self.app)
         if kind in SIDE_KINDS:
-            return self._start_side(kind, work, params, origin, prepare, on_progress, then)
+            return self._start_side(kind, work, params, origin, prepare, on_progress)
         current = self._current
         if current is not None and current.finishing:
             current.done.wait(FINISHING_SECONDS)  # its end is reported; it is only tidying up
@@ -146,7 +145,7 @@ class JobRunner:
             self.lock.release()
             raise
         ctx = JobContext(job.id, dict(params or {}), on_progress=on_progress, scan_id=job.scan_id)
-        ctx.thread = threading.Thread(target=self._run, args=(ctx, work, then), name=f"job-{kind}-{job.id}",
+        ctx.thread = threading.Thread(target=self._run, args=(ctx, work), name=f"job-{kind}-{job.id}",
                                       daemon=True)
         with self._guard:
             self._current = ctx
@@ -159,13 +158,13 @@ class JobRunner:
             raise
         return ctx
 
-    def _start_side(self, kind: str, work: Work, params, origin, prepare, on_progress, then) -> JobContext:
+    def _start_side(self, kind: str, work: Work, params, origin, prepare, on_progress) -> JobContext:
         """A side job: its row at once, its work once the previous side job (of any process) has ended."""
         job = self._write_row(kind, params, origin, prepare, "waiting for the previous Sonarr/Radarr follow-up to end")
         ctx = JobContext(job.id, dict(params or {}), on_progress=on_progress, scan_id=job.scan_id)
         ctx.live.message = job.message
         lock = LibraryLock(self.data_dir, SIDE_LOCK_NAME)
-        ctx.thread = threading.Thread(target=self._run, args=(ctx, work, then, lock), name=f"job-{kind}-{job.id}",
+        ctx.thread = threading.Thread(target=self._run, args=(ctx, work, lock), name=f"job-{kind}-{job.id}",
                                       daemon=True)
         with self._guard:
             self._side[ctx.job_id] = ctx
@@ -220,7 +219,7 @@ class JobRunner:
                 raise JobCancelled()
             db.session.rollback()
 
-    def _run(self, ctx: JobContext, work: Work, then=None, side_lock: LibraryLock | None = None) -> None:
+    def _run(self, ctx: JobContext, work: Work, side_lock: LibraryLock | None = None) -> None:
         state, result = ERROR, None
         lock = side_lock or self.lock
         try:
@@ -251,21 +250,6 @@ class JobRunner:
             if side_lock is not None:
                 self._forget_side(ctx.job_id)
             ctx.done.set()
-        if then is not None and state == COMPLETED:
-            self._then(ctx, then, result or {})
-
-    def _then(self, ctx: JobContext, then, result: dict) -> None:
-        """The job's sequel, after the lock is released; its answer joins the job's result."""
-        with self.app.app_context():
-            try:
-                answer = then(result)
-                if answer is not None:
-                    job = db.session.get(Job, ctx.job_id)
-                    job.result = {**(job.result or {}), "then": answer}
-                    db.session.commit()
-            except Exception:
-                db.session.rollback()
-                log.exception("what follows job %s could not start", ctx.job_id)
 
     def _mark_running(self, ctx: JobContext) -> None:
         job = db.session.get(Job, ctx.job_id)
