@@ -279,3 +279,53 @@ def test_a_repair_run_and_an_undo_are_one_event_each(app, client, library, sourc
     before = last_event_id(app)
     again = run_cli("repair-links", "--undo", str(dune["id"]), "--json", timeout=300)
     assert again.returncode == 2 and library_events(app, before) == []  # refused: nothing changed, nothing said
+
+
+def test_an_event_committed_by_a_process_killed_before_delivering_it_is_delivered_by_serve(
+        app, client, world, sonarr, radarr, env):
+    from linkdoctor.events import EVENTS_LOCK_NAME
+    from linkdoctor.locks import LibraryLock
+
+    links = world["links"]
+    status = real_scan(client)
+    confirm_all(client, status)
+    wait_for_followup(client, status["scan_id"])
+    rescans = radarr.sent_commands().count({"name": "RescanMovie", "movieId": world["ids"]["dune"]})
+    # Another deliverer holds the delivery lock (as a busy serve would): the command commits its
+    # restore and its event, and is killed while its dispatcher waits for its turn.
+    delivering = LibraryLock(env, EVENTS_LOCK_NAME)
+    assert delivering.acquire()
+    child = subprocess.Popen([sys.executable, "-m", "linkdoctor", "restore", str(status["scan_id"]),
+                              str(links["dune"])], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=dict(os.environ))
+    try:
+        event = wait_until(lambda: [e for e in library_events(app) if e.payload["action"] == "restored"], 120,
+                           "the restore never committed its event")[0]
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+        delivering.release()
+    assert os.path.islink(links["dune"]) and event.delivered_at is None
+    with app.app_context():
+        assert db.session.execute(db.select(Job).where(Job.params["event_id"].as_integer() == event.id)
+                                  ).first() is None  # nothing was started for it
+
+    server = subprocess.Popen([sys.executable, "-m", "linkdoctor", "serve", "--port", str(free_port())],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(os.environ))
+    try:
+        def followed_up():
+            with app.app_context():
+                db.session.expire_all()
+                return db.session.execute(db.select(Job).where(
+                    Job.kind == "arr_followup", Job.state == "completed",
+                    Job.params["event_id"].as_integer() == event.id)).scalars().all()
+
+        [job] = wait_until(followed_up, 120, "serve did not deliver the event the killed command left")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    assert job.params["paths"] == [str(links["dune"])] and job.params["trigger"] == "restore"
+    assert radarr.sent_commands().count({"name": "RescanMovie", "movieId": world["ids"]["dune"]}) == rescans + 1
+    [delivered] = [e for e in library_events(app) if e.id == event.id]
+    assert delivered.delivered_at is not None and delivered.outcome["arr_followup"]["job_id"] == job.id
