@@ -112,7 +112,7 @@ def wait_for_no_workers(limit: float = 3.0) -> list[str]:
     """Killed workers take a moment to die; report any still alive after `limit` s."""
     deadline = time.monotonic() + limit
     while True:
-        left = [child for child in live_children() if "linkdoctor.scanner.worker" in child]
+        left = [child for child in live_children() if "linkdoctor.worker_tasks" in child]
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.1)

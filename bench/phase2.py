@@ -272,7 +272,7 @@ def main() -> None:
             print("profile (same files, outside the engine):")
             profile(files, worker_counts)
         time.sleep(0.5)
-        left = [child for child in live_children() if "linkdoctor.scanner.worker" in child]
+        left = [child for child in live_children() if "linkdoctor.worker_tasks" in child]
         if left:
             problems.append(f"worker processes still running: {left}")
         for problem in problems:

@@ -1,6 +1,6 @@
 """Diagnostics for the benchmarks: how the scan engine used its worker pool.
 
-Wraps a few methods of linkdoctor.scanner.pool (in this process only, nothing in src/ is
+Wraps a few methods of linkdoctor.workers.pool (in this process only, nothing in src/ is
 changed) to count worker processes started, tasks sent per kind with their sizes,
 the peak number of workers busy at once per task kind, and each worker's peak RSS
 (read from /proc just before the pool kills it). The wrappers cost a few
@@ -10,7 +10,7 @@ microseconds per task (a task is up to 512 links), so timings are not affected.
 import collections
 from contextlib import contextmanager
 
-from linkdoctor.scanner import pool as pool_module
+from linkdoctor.workers import pool as pool_module
 
 
 class PoolStats:

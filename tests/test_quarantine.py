@@ -311,7 +311,8 @@ def test_recovery_finishes_rolls_back_or_reports_each_planned_move(app, library,
             db.session.add(QuarantineEntry(scan_id=1, original_path=str(path),
                                            quarantine_path=str(quarantine / path.name), state=PLANNED))
         db.session.commit()
-        assert recover_journal(env) == {"finished": 1, "rolled_back": 2}
+        assert recover_journal(env) == {"finished": 1, "rolled_back": 2, "restores_finished": 0,
+                                        "restores_rolled_back": 0}
         states = {e.original_path.rsplit("/", 1)[1]: e.state
                   for e in db.session.execute(db.select(QuarantineEntry)).scalars()}
     assert states == {"moved.mkv": "quarantined", "kept.mkv": "rolled_back", "copied.mkv": "rolled_back",

@@ -11,7 +11,8 @@ from linkdoctor.models import (
     QuarantineEntry, SymlinkScan, db,
 )
 from linkdoctor.scanner.engine import CachedVerdict, FindingRecord, ScanProgress
-from linkdoctor.scans import DatabaseSink, DatabaseVerdictCache, findings_page, mark_interrupted, rotate_scans
+from linkdoctor.jobs.recovery import mark_interrupted
+from linkdoctor.scans import DatabaseSink, DatabaseVerdictCache, findings_page, rotate_scans
 
 
 @pytest.fixture
@@ -304,22 +305,22 @@ def test_mean_probe_seconds(ctx, identities):
 
 # --- interrupted scans ------------------------------------------------------------------
 
-def test_mark_interrupted_turns_active_scans_into_errors(ctx):
+def test_mark_interrupted_turns_active_scans_into_interrupted_ones(ctx, env):
     pending, running = add_scan(PENDING), add_scan(RUNNING)
     done = add_scan(COMPLETED)
     awaiting = add_scan(AWAITING_CONFIRMATION)
 
-    assert sorted(mark_interrupted()) == [pending, running]
+    assert sorted(mark_interrupted(env)["scans"]) == [pending, running]
 
     for scan_id in (pending, running):
         scan = reloaded(scan_id)
-        assert scan.status == ERROR
+        assert scan.status == "interrupted"
         assert scan.error_message.startswith("interrupted")
         assert scan.finished_at is not None
         assert scans.scan_summary(scan)["error_message"] == scan.error_message
     assert reloaded(done).status == COMPLETED and reloaded(done).error_message is None
     assert reloaded(awaiting).status == AWAITING_CONFIRMATION
-    assert mark_interrupted() == []
+    assert mark_interrupted(env)["scans"] == []
 
 
 def test_a_restarted_app_reports_a_scan_left_running_as_interrupted(app, env):
@@ -330,7 +331,7 @@ def test_a_restarted_app_reports_a_scan_left_running_as_interrupted(app, env):
     restarted = build_app(recover=True)  # what `serve` starts with
     with restarted.app_context():
         scan = db.session.get(SymlinkScan, running)
-        assert scan.status == ERROR and "interrupted" in scan.error_message
+        assert scan.status == "interrupted" and "interrupted" in scan.error_message
 
 
 # --- limits found by these tests, now handled -------------------------------------------

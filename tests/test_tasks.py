@@ -108,7 +108,7 @@ def test_scan_left_running_by_a_dead_process_is_marked_interrupted(env, library)
     restarted = build_app(recover=True)  # what `serve` starts with
     with restarted.app_context():
         scan = db.session.execute(db.select(SymlinkScan)).scalars().one()
-        assert scan.status == "error"
+        assert scan.status == "interrupted"
         assert "interrupted" in scan.error_message
 
 

@@ -17,8 +17,10 @@ def create_app(test_config: dict | None = None):
     from flask import Flask
     from sqlalchemy import event
 
+    from linkdoctor.arr.followup import register_followup
     from linkdoctor.config import get_config, refuse_media_root
     from linkdoctor.datafolder import secure_data_folder
+    from linkdoctor.events import EventDispatcher
     from linkdoctor.jobs.runner import JobRunner
     from linkdoctor.jobs.scan_manager import SymlinkTaskManager
     from linkdoctor.logs import configure_logging
@@ -71,24 +73,32 @@ def create_app(test_config: dict | None = None):
     runner = JobRunner(app, settings.data_dir)
     app.extensions["linkdoctor.jobs"] = runner
     app.extensions["linkdoctor.tasks"] = SymlinkTaskManager(app, runner)
+    # What follows a change to the library is a listener of its event, never a call in a route.
+    app.extensions["linkdoctor.events"] = EventDispatcher(app, settings.data_dir)
+    _deliver_events_after_commit()
+    register_followup(app)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     return app
 
 
-def ensure_database_file(app) -> None:
-    """Raise DatabaseError when the app's database file was deleted or replaced since it started."""
-    from linkdoctor.schema import check_database_file
+def _deliver_events_after_commit() -> None:
+    """Wake the app's event dispatcher when a transaction that carried an event commits (once per process)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
 
-    settings = app.config["LINKDOCTOR_SETTINGS"]
-    check_database_file(settings.database_path, app.extensions.get("linkdoctor.database_identity"))
+    from linkdoctor.events import forget_after_rollback, wake_after_commit
+
+    if not event.contains(Session, "after_commit", wake_after_commit):
+        event.listen(Session, "after_commit", wake_after_commit)
+        event.listen(Session, "after_rollback", forget_after_rollback)
 
 
 def _database_still_there():
     from flask import current_app, request
 
-    from linkdoctor.schema import DatabaseError
+    from linkdoctor.schema import DatabaseError, ensure_database_file
 
     if request.path == "/ping":
         return None

@@ -1,5 +1,5 @@
 """`python -m linkdoctor` is the `linkdoctor` command."""
 
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 
 main()

@@ -3,7 +3,7 @@
 import os
 from urllib.parse import urlsplit, urlunsplit
 
-from linkdoctor.arr.instances import (
+from linkdoctor.arr_instances import (
     ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting, parse_host,
 )
 from linkdoctor.errors import ValidationError
@@ -204,7 +204,7 @@ def parse_value(name: str, value, from_text: bool = False):
     if name == "auth_required":
         return _parse_auth_mode(value)
     if name in ARR_SETTINGS:
-        return parse_arr_setting(name, value)
+        return parse_arr_setting(name, value, get_config())
     if name in _FOLDER_LISTS:
         return _parse_folder_names(name, value, from_text)
     if name in _CHOICES:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from linkdoctor import ignores, scans
 from linkdoctor.arr.connections import client_for
-from linkdoctor.arr.instances import enabled_instances, to_remote
+from linkdoctor.arr_instances import enabled_instances, to_remote
 from linkdoctor.arr.matching import episode_codes, owner_of
 from linkdoctor.clients.records import ArrError
 from linkdoctor.config import get_config
@@ -49,7 +49,7 @@ def link_now(path: str, timeout: float) -> dict:
     """The link as it is now, read in a worker; {"error": ...} when it did not answer."""
     from linkdoctor.errors import LibraryNotAnsweringError
     from linkdoctor.paths import waiting_on_the_library
-    from linkdoctor.scanner.pool import TIMED_OUT, run_items
+    from linkdoctor.workers.pool import TIMED_OUT, run_items
 
     try:
         with waiting_on_the_library():

@@ -169,7 +169,7 @@ def checked_paths(user_paths: list[str], media_root: str | os.PathLike, timeout:
     path outside the root and, with `must_exist`, one that does not exist (a broken
     link exists, as a link).
     """
-    from linkdoctor.scanner.pool import TIMED_OUT, run_items
+    from linkdoctor.workers.pool import TIMED_OUT, run_items
 
     root = real_root(media_root)
     for user_path in user_paths:

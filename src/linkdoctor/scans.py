@@ -1,13 +1,12 @@
 """Scan records: the sink that stores a running scan's findings, the verdict cache, history, rotation."""
 
 import time
-from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select, tuple_
 
 from linkdoctor.errors import NotFoundError, ValidationError
 from linkdoctor.models import (
-    ACTIVE_STATES, AWAITING_CONFIRMATION, ERROR, Finding, ProbeVerdictEntry, SymlinkScan, db, utcnow,
+    ACTIVE_STATES, AWAITING_CONFIRMATION, Finding, ProbeVerdictEntry, SymlinkScan, db, utcnow,
 )
 from linkdoctor.scanner.checks import CORRUPTED, PROBLEM_CATEGORIES
 from linkdoctor.scanner.engine import CachedVerdict, FindingRecord, ScanProgress
@@ -241,19 +240,3 @@ def rotate_scans(keep: int) -> list[int]:
         db.session.execute(delete(SymlinkScan).where(SymlinkScan.id.in_(old)))
         db.session.commit()
     return old
-
-
-def mark_interrupted() -> list[int]:
-    """Mark scans left pending or running by a crash or restart as errors ("interrupted").
-
-    Their duration stays the run time last saved with their progress (at most a second
-    behind), and they end when that time ran out, not when the restart noticed them.
-    """
-    scans = db.session.execute(select(SymlinkScan).where(SymlinkScan.status.in_(ACTIVE_STATES))).scalars().all()
-    for scan in scans:
-        scan.status = ERROR
-        scan.error_message = "interrupted: the process running this scan stopped before it finished"
-        ran = timedelta(seconds=scan.duration or 0.0)
-        scan.finished_at = scan.scan_date + ran if scan.scan_date and ran else utcnow()
-    db.session.commit()
-    return [scan.id for scan in scans]

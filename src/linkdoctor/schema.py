@@ -234,3 +234,9 @@ def check_database_file(database: Path, expected: tuple[int, int] | None) -> Non
             f"the database file {database} was deleted or replaced while linkdoctor was running; nothing more "
             f"is written to it. Restart linkdoctor: it starts on the file that is there now, and the quarantine's "
             f"records are made again from {Path(database).parent / 'trash' / 'journal.jsonl'}.")
+
+
+def ensure_database_file(app) -> None:
+    """Raise DatabaseError when the app's database file was deleted or replaced since it started."""
+    settings = app.config["LINKDOCTOR_SETTINGS"]
+    check_database_file(settings.database_path, app.extensions.get("linkdoctor.database_identity"))

@@ -116,7 +116,7 @@ def test_rescan_then_search_exactly_what_was_removed(client, world, sonarr, rada
     assert services["state"] == "completed" and services["ok"] is True
     assert "7 link(s): 6 matched, 1 unmatched; 4 rescan(s), 2 search(es) sent" in services["message"]
     job = client.get(f"/api/symlink/jobs/{services['job_id']}").get_json()
-    assert job["kind"] == "notify" and job["scan_id"] == status["scan_id"]
+    assert job["kind"] == "arr_followup" and job["scan_id"] == status["scan_id"]
 
 
 def test_dry_run_sends_nothing(client, world, sonarr, radarr):

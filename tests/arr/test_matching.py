@@ -1,6 +1,6 @@
 """Path mappings and matching removed links to series, movies and episodes."""
 
-from linkdoctor.arr.instances import parse_mappings, to_remote
+from linkdoctor.arr_instances import parse_mappings, to_remote
 from linkdoctor.arr.matching import episode_codes, group_by_owner, removed_episodes
 from linkdoctor.clients.records import Episode, MediaFile, Series
 

@@ -56,11 +56,11 @@ def test_config_show_and_a_new_app_leave_interrupted_work_alone(interrupted):
 @pytest.mark.parametrize("command", [["history"], ["quarantine", "list", "1"], ["restore", "1"]])
 def test_commands_that_touch_scans_or_the_quarantine_recover_first(interrupted, command):
     cli(*command)
-    assert states(interrupted) == ("error", "interrupted", "rolled_back")
+    assert states(interrupted) == ("interrupted", "interrupted", "rolled_back")
 
 
 def test_recovery_waits_when_another_process_holds_the_library(interrupted, env):
-    from linkdoctor.jobs.lock import LibraryLock
+    from linkdoctor.locks import LibraryLock
     from linkdoctor.jobs.recovery import recover_interrupted
 
     lock = LibraryLock(env)
@@ -128,7 +128,7 @@ def test_a_killed_cli_scan_and_its_job_keep_the_time_they_really_ran(env, hangin
     app = build_app(recover=True)  # what `serve` or the next command does at start
     client = app.test_client()
     [summary] = client.get("/api/symlink/scans/history").get_json()["scans"]
-    assert summary["status"] == "error" and summary["error_message"].startswith("interrupted")
+    assert summary["status"] == "interrupted" and summary["error_message"].startswith("interrupted")
     ran = (killed_at - api_date(summary["scan_date"])).total_seconds()
     assert RAN_SECONDS <= ran < RAN_SECONDS + 10  # sanity of the measure itself
     # Its progress (and run time) is saved at most once a second: at most that much is lost.

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from linkdoctor.errors import ConflictError, ScanAlreadyRunningError
-from linkdoctor.jobs.lock import LibraryLock, library_lock
+from linkdoctor.locks import LibraryLock, library_lock
 from linkdoctor.jobs.runner import JobCancelled
 from linkdoctor.models import Job, db
 
@@ -158,13 +158,13 @@ def test_a_job_cancelled_from_within_ends_cancelled(app, client, runner):
         raise JobCancelled()
 
     with app.app_context():
-        ctx = runner.start("notify", gives_up)
+        ctx = runner.start("arr_followup", gives_up)
     assert wait_state(client, ctx.job_id)["state"] == "cancelled"
 
 
 def test_the_lock_is_shared_with_other_processes(app, runner, env):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from linkdoctor.jobs.lock import LibraryLock; "
+        [sys.executable, "-c", "import sys, time; from linkdoctor.locks import LibraryLock; "
          "lock = LibraryLock(sys.argv[1]); assert lock.acquire(); print('held', flush=True); time.sleep(30)",
          str(env)], stdout=subprocess.PIPE, text=True)
     try:
@@ -229,9 +229,9 @@ def test_a_side_job_runs_beside_a_library_job_and_side_jobs_run_one_after_anothe
     gate = threading.Event()
     with app.app_context():
         library_job = runner.start("import", endless_work)
-        first = runner.start("notify", counting_work(3, gate=gate))  # the library is busy: it runs anyway
-        second = runner.start("notify", counting_work(1))
-        third = runner.start("notify", counting_work(1))
+        first = runner.start("arr_followup", counting_work(3, gate=gate))  # the library is busy: it runs anyway
+        second = runner.start("arr_followup", counting_work(1))
+        third = runner.start("arr_followup", counting_work(1))
     assert wait_state(client, first.job_id, states=("running",))["state"] == "running"
     waiting = client.get(f"/api/symlink/jobs/{second.job_id}").get_json()
     assert waiting["state"] == "pending" and "waiting for the previous" in waiting["message"]
@@ -255,8 +255,8 @@ def test_a_side_job_runs_beside_a_library_job_and_side_jobs_run_one_after_anothe
 def test_a_side_job_cancelled_while_it_waits_ends_cancelled_without_running(app, client, runner, env):
     ran = threading.Event()
     with app.app_context():
-        first = runner.start("notify", endless_work)
-        second = runner.start("notify", lambda ctx: ran.set() or {})
+        first = runner.start("arr_followup", endless_work)
+        second = runner.start("arr_followup", lambda ctx: ran.set() or {})
         runner.cancel(second.job_id)
     assert wait_state(client, second.job_id)["state"] == "cancelled" and not ran.is_set()
     with app.app_context():
@@ -268,14 +268,14 @@ def test_recovery_leaves_a_live_side_job_alone_and_marks_a_dead_one(app, client,
     from linkdoctor.jobs.recovery import recover_interrupted
 
     with app.app_context():
-        live = runner.start("notify", endless_work)
+        live = runner.start("arr_followup", endless_work)
     assert wait_state(client, live.job_id, states=("running",))
     with app.app_context():
         assert recover_interrupted(env)["jobs"] == []  # its follow-up lock is held: someone is working
         runner.cancel(live.job_id)
     assert wait_state(client, live.job_id)["state"] == "cancelled"
     with app.app_context():  # a row a dead process left running
-        dead = Job(kind="notify", state="running", owner_pid=0)
+        dead = Job(kind="arr_followup", state="running", owner_pid=0)
         db.session.add(dead)
         db.session.commit()
         assert recover_interrupted(env)["jobs"] == [dead.id]

@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from linkdoctor.scanner.engine import ScanEngine, ScanRequest
-from linkdoctor.scanner.pool import ScanCancelled
+from linkdoctor.workers.pool import ScanCancelled
 
 
 class ListSink:

@@ -17,7 +17,7 @@ from linkdoctor.scanner.phase2 import DECODE, PROBE
 from linkdoctor.scanner.probe import SUSPICIOUS
 from tests.scanner.conftest import requires_ffmpeg
 from tests.scanner.test_engine import ListSink, MemoryCache, assert_consistent
-from tests.scanner.test_pool import fake_ffmpeg
+from tests.workers.test_pool import fake_ffmpeg
 from tests.support.corpus import FOUND_BY, MODES
 from tests.support.library import LibraryBuilder
 

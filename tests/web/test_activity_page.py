@@ -38,18 +38,18 @@ def test_jobs_are_listed_followed_live_and_cancelled(page, app, library, screens
 
     with app.app_context():
         runner = app.extensions["linkdoctor.jobs"]
-        ctx = runner.start("notify", slow_followup, params={"scan_id": scan_id},
+        ctx = runner.start("arr_followup", slow_followup, params={"scan_id": scan_id},
                            prepare=lambda job: setattr(job, "scan_id", scan_id))
     assert started.wait(10)
     page.by_id("dashboard-refresh").click()
-    page.wait(lambda _: [kind for kind, _, _ in rows(page)] == ["notify", "import"], message="jobs not listed")
+    page.wait(lambda _: [kind for kind, _, _ in rows(page)] == ["arr_followup", "import"], message="jobs not listed")
     kind, state, text = rows(page)[0]
     assert state == "running" and "40 %" in text and "waiting for it to complete" in text
     assert "Import" in rows(page)[1][2] and "1 imported, 0 updated" in rows(page)[1][2]
     assert rows(page)[1][1] == "completed"
     page.screenshot(screenshot_dir, "activity")
 
-    assert page.css("#activity-body tr[data-kind='notify'] a.activity-scan")[0].get_attribute("href").endswith(
+    assert page.css("#activity-body tr[data-kind='arr_followup'] a.activity-scan")[0].get_attribute("href").endswith(
         f"#/scanner/scan/{scan_id}")  # the follow-up leads to its scan
     page.click_first("#activity-body tr[data-state='running'] .activity-cancel")
     page.wait(lambda _: rows(page)[0][1] == "cancelled", message="the cancelled job is not shown cancelled")
@@ -65,7 +65,7 @@ def test_jobs_are_listed_followed_live_and_cancelled(page, app, library, screens
         return {}
 
     with app.app_context():
-        runner.start("notify", followup, params={"scan_id": 1})
+        runner.start("arr_followup", followup, params={"scan_id": 1})
     page.by_id("dashboard-refresh").click()
     page.wait(lambda _: rows(page)[0][1] in ("pending", "running"), message="the new job is not shown")
     gate.set()

@@ -93,7 +93,7 @@ def test_sonarr_and_radarr_rescan_what_a_web_repair_or_undo_changed(client, tree
     then = status["result"]["then"]
     assert then["state"] == "started", then
     notify = wait_job(client, then["job_id"])
-    assert notify["kind"] == "notify" and notify["state"] == "completed", notify
+    assert notify["kind"] == "arr_followup" and notify["state"] == "completed", notify
     assert {"name": "RescanSeries", "seriesId": show} in sonarr.sent_commands()
     assert {"name": "RescanMovie", "movieId": dune} in radarr.sent_commands()
     assert not any(c["name"].endswith("Search") for c in sonarr.sent_commands() + radarr.sent_commands())

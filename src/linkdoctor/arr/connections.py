@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import update
 
-from linkdoctor.arr.instances import configured_instances
+from linkdoctor.arr_instances import configured_instances
 from linkdoctor.clients.arr import ArrClient, ArrInstance
 from linkdoctor.clients.radarr import RadarrClient
 from linkdoctor.clients.records import ArrError

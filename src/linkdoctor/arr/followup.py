@@ -1,6 +1,7 @@
-"""After a confirmed cleanup (or a restore): tell Sonarr/Radarr, item by item, and record what happened.
+"""After a confirmed cleanup (or a restore, a repair, an undo): tell Sonarr/Radarr, item by item, and record it.
 
-Runs as a `notify` job, a side job of the runner: it never touches the library,
+The first listener of `library_changed` (linkdoctor.events): `register_followup(app)` subscribes it.
+Runs as an `arr_followup` job, a side job of the runner: it never touches the library,
 so it does not hold the library lock (a scan, a restore or a repair can start
 while Sonarr rescans); follow-ups run one at a time, in order. Per item: one
 rescan, wait for it to complete, then search exactly the removed episodes / the
@@ -13,20 +14,21 @@ into the cleanup.
 from sqlalchemy import select
 
 from linkdoctor.arr.connections import client_for
-from linkdoctor.arr.instances import enabled_instances
+from linkdoctor.arr_instances import enabled_instances
 from linkdoctor.arr.matching import group_by_owner, is_movie_file, remote_paths, removed_episodes
 from linkdoctor.clients.records import ArrError, Command
 from linkdoctor.config import get_config
 from linkdoctor.errors import ConflictError, LinkdoctorError, NotFoundError
+from linkdoctor.events import LIBRARY_CHANGED, PURGED, QUARANTINED as LINKS_QUARANTINED, Event, register_listener
 from linkdoctor.jobs.status import job_status
-from linkdoctor.models import QUARANTINED, Job, QuarantineEntry, db
+from linkdoctor.models import ARR_FOLLOWUP, QUARANTINED, Job, QuarantineEntry, db
 
 TRIGGERS = ("confirm", "restore", "retry")
 VIDEO_EXTENSIONS = (".mkv", ".mp4", ".avi", ".m4v", ".ts", ".mov", ".wmv", ".webm", ".mpg", ".mpeg")
 
 
 class FollowUp:
-    """One notify job's work and record."""
+    """One follow-up job's work and record."""
 
     def __init__(self, ctx, scan_id: int, paths: list[str], trigger: str):
         # Sorted: items are handled in the order of their links' paths, the same on every run.
@@ -208,8 +210,9 @@ def quarantined_paths(scan_id: int) -> list[str]:
         QuarantineEntry.scan_id == scan_id, QuarantineEntry.state == QUARANTINED)).scalars())
 
 
-def start_followup(runner, scan_id: int, paths: list[str], trigger: str, origin: str = "web") -> int:
-    """Start the notify job for these links; raises when nothing can be sent or the library is busy."""
+def start_followup(runner, scan_id: int, paths: list[str], trigger: str, origin: str = "web",
+                   event_id: int | None = None) -> int:
+    """Start the follow-up job for these links; raises when nothing can be sent or the library is busy."""
     if not paths:
         raise NotFoundError(f"scan {scan_id} has no removed links to tell Sonarr/Radarr about")
     if not enabled_instances(get_config()):
@@ -218,33 +221,69 @@ def start_followup(runner, scan_id: int, paths: list[str], trigger: str, origin:
     def prepare(job) -> None:
         job.scan_id = scan_id
 
-    params = {"scan_id": scan_id, "trigger": trigger, "paths": paths}
-    ctx = runner.start("notify", lambda ctx: FollowUp(ctx, scan_id, paths, trigger).run(), params=params,
+    # The event it follows: a crash that cuts the job short delivers that event again at the next start.
+    params = {"scan_id": scan_id, "trigger": trigger, "paths": paths, "event_id": event_id}
+    ctx = runner.start(ARR_FOLLOWUP, lambda ctx: FollowUp(ctx, scan_id, paths, trigger).run(), params=params,
                        origin=origin, prepare=prepare)
     return ctx.job_id
 
 
-def followup_after(runner, scan_id: int, paths: list[str], trigger: str, origin: str = "web") -> dict:
-    """Start the follow-up once confirm or restore returned; never fails the cleanup, says why nothing started."""
+def followup_after(runner, scan_id: int, paths: list[str], trigger: str, origin: str = "web",
+                   event_id: int | None = None) -> dict:
+    """Start the follow-up of a change; never fails the change, says why nothing started."""
     if not paths:
         return {"state": "none", "message": "no link removed or restored: nothing to tell Sonarr/Radarr"}
     if not enabled_instances(get_config()):
         return {"state": "off", "message": "no Sonarr or Radarr instance is enabled: nothing sent"}
     try:
-        job_id = start_followup(runner, scan_id, paths, trigger, origin)
+        job_id = start_followup(runner, scan_id, paths, trigger, origin, event_id)
     except LinkdoctorError as exc:
         return {"state": "not_started", "message": exc.message}
     return {"state": "started", "job_id": job_id, "message": "Sonarr/Radarr follow-up started"}
 
 
-def after_confirm(runner, scan_id: int, result: dict, origin: str = "web") -> dict:
-    """The follow-up of a confirm (web route and CLI alike): the links this confirmation moved, no others."""
-    return followup_after(runner, scan_id, list(result.get("paths") or []), "confirm", origin)
+def trigger_of(action: str) -> str | None:
+    """What the follow-up does after a change: search again what was removed, or only rescan what came back."""
+    if action == PURGED:
+        return None  # already gone from the library: told when it was quarantined
+    return "confirm" if action == LINKS_QUARANTINED else "restore"
 
 
-def after_restore(runner, scan_id: int, result: dict, origin: str = "web") -> dict:
-    """The follow-up of a restore: rescans of the items whose links came back."""
-    return followup_after(runner, scan_id, list(result.get("paths") or []), "restore", origin)
+def follow_up(runner, event: Event) -> dict:
+    """The listener: one follow-up job per scan whose links changed (scan 0: no scan behind the change)."""
+    trigger = trigger_of(event.payload["action"])
+    if trigger is None:
+        return {"state": "none", "message": "purged links were told to Sonarr/Radarr when they were removed"}
+    by_scan: dict[int, list[str]] = {}
+    for link in event.payload["links"]:
+        by_scan.setdefault(link.get("scan_id") or event.payload.get("scan_id") or 0, []).append(link["path"])
+    answers = [followup_after(runner, scan_id, paths, trigger, event.payload.get("origin") or "web", event.id)
+               for scan_id, paths in sorted(by_scan.items())]
+    if len(answers) == 1:
+        return answers[0]
+    started = [a["job_id"] for a in answers if a.get("job_id")]
+    return {"state": "started" if started else answers[0]["state"], "job_id": started[0] if started else None,
+            "job_ids": started, "message": answers[0]["message"] if not started else
+            f"Sonarr/Radarr follow-up started for {len(started)} scan(s)"}
+
+
+def register_followup(app) -> None:
+    """Subscribe the Sonarr/Radarr follow-up to the app's library changes."""
+    runner = app.extensions["linkdoctor.jobs"]
+    register_listener(app, LIBRARY_CHANGED, ARR_FOLLOWUP, lambda event: follow_up(runner, event))
+
+
+ANSWER_SECONDS = 10.0  # how long a route or command waits for the follow-up to be started off its thread
+
+
+def followup_answer(dispatcher, event_id: int | None, timeout: float = ANSWER_SECONDS) -> dict:
+    """What the follow-up of a change answered (started, off, not started), once its event is delivered."""
+    if event_id is None:
+        return {"state": "none", "message": "no link removed or restored: nothing to tell Sonarr/Radarr"}
+    outcome = dispatcher.wait_delivered(event_id, timeout)
+    if outcome is None:
+        return {"state": "pending", "message": "the Sonarr/Radarr follow-up starts shortly"}
+    return outcome.get(ARR_FOLLOWUP) or {"state": "none", "message": "nothing to tell Sonarr/Radarr"}
 
 
 def retry_followup(runner, scan_id: int, origin: str = "web") -> int:
@@ -254,7 +293,7 @@ def retry_followup(runner, scan_id: int, origin: str = "web") -> int:
 
 def followup_view(scan_id: int) -> dict | None:
     """The scan's latest follow-up job, for the scan's status and the CLI; None when there is none."""
-    job = db.session.execute(select(Job).where(Job.scan_id == scan_id, Job.kind == "notify")
+    job = db.session.execute(select(Job).where(Job.scan_id == scan_id, Job.kind == ARR_FOLLOWUP)
                              .order_by(Job.id.desc())).scalars().first()
     if job is None:
         return None
@@ -268,5 +307,5 @@ def followup_view(scan_id: int) -> dict | None:
             "ok": result.get("ok")}
 
 
-__all__ = ["TRIGGERS", "followup_after", "followup_view", "quarantined_paths", "retry_followup",
-           "start_followup", "after_confirm", "after_restore"]
+__all__ = ["TRIGGERS", "followup_after", "followup_answer", "followup_view", "quarantined_paths",
+           "register_followup", "retry_followup", "start_followup"]

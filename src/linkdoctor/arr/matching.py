@@ -3,7 +3,7 @@
 import posixpath
 import re
 
-from linkdoctor.arr.instances import contains, to_remote
+from linkdoctor.arr_instances import contains, to_remote
 from linkdoctor.clients.records import Episode, MediaFile
 
 _EPISODE_CODE = re.compile(r"[Ss](\d{1,3})((?:[Ee]\d{1,4})+)")

@@ -4,7 +4,7 @@ import dataclasses
 
 import click
 
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 from linkdoctor.cli.common import build_app, service_command
 
 
@@ -18,6 +18,7 @@ def serve(host, port):
     from linkdoctor.config import get_config
 
     app = build_app(recover=True)
+    app.extensions["linkdoctor.events"].start()  # delivers what a stopped process left undelivered, then listens
     settings = app.config["LINKDOCTOR_SETTINGS"]
     host, port = host or settings.host, port or settings.port
     # The request checks read the bound address from the settings (allowed Host names, and

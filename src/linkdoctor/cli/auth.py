@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 from linkdoctor.cli.common import CliError, service_command
 
 

@@ -4,7 +4,7 @@ import json
 
 import click
 
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 from linkdoctor.cli.common import service_command
 
 

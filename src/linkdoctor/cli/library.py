@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 from linkdoctor.cli.common import (
     EXIT_CANCELLED, EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, build_app, plain_errors, service_command,
 )

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 from linkdoctor.cli.common import EXIT_PROBLEMS, service_command
 
 
@@ -19,7 +19,7 @@ def restore(app, scan_id, paths):
 
     settings = app.config["LINKDOCTOR_SETTINGS"]
     chosen = [os.path.abspath(p) for p in paths] or None
-    result = quarantine.restore(scan_id, settings.data_dir, chosen)
+    result = quarantine.restore(scan_id, settings.data_dir, chosen, origin="cli")
     click.echo(f"restored {result['restored']} link(s) of scan {scan_id}")
     _rescan_restored(app, scan_id, result)
     for conflict in result["conflicts"]:
@@ -29,13 +29,11 @@ def restore(app, scan_id, paths):
 
 
 def _rescan_restored(app, scan_id: int, result: dict) -> None:
-    """Restore has released the library lock: let Sonarr/Radarr rescan the items that came back."""
-    from linkdoctor.arr.followup import after_restore, followup_view
-    from linkdoctor.cli.services import print_followup, wait_for_followup
+    """Sonarr/Radarr rescan the items that came back (the follow-up listener of the restore): say how it went."""
+    from linkdoctor.arr.followup import followup_view
+    from linkdoctor.cli.services import followup_of, print_followup
 
-    started = after_restore(app.extensions["linkdoctor.jobs"], scan_id, result, origin="cli")
-    if started.get("job_id"):
-        wait_for_followup(app, started)
+    if followup_of(app, result).get("job_id"):
         print_followup(followup_view(scan_id))
 
 
@@ -66,7 +64,7 @@ def quarantine_purge(app, days):
 
     settings = app.config["LINKDOCTOR_SETTINGS"]
     days = get_config().quarantine_retention_days if days is None else days
-    result = quarantine.purge(days, settings.data_dir, settings.quarantine_dir)
+    result = quarantine.purge(days, settings.data_dir, settings.quarantine_dir, origin="cli")
     click.echo(f"purged {result['purged']} quarantined link(s) older than {days} day(s)")
 
 
@@ -75,7 +73,7 @@ def quarantine_purge(app, days):
 def quarantine_rebuild(app):
     """Make the quarantine's records again from its journal file (after a lost or replaced database)."""
     from linkdoctor import quarantine
-    from linkdoctor.jobs.lock import library_lock
+    from linkdoctor.locks import library_lock
 
     settings = app.config["LINKDOCTOR_SETTINGS"]
     with library_lock(settings.data_dir):

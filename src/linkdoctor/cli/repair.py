@@ -7,9 +7,10 @@ import threading
 
 import click
 
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 from linkdoctor.cli.common import EXIT_CANCELLED, EXIT_OK, EXIT_PROBLEMS, build_app, plain_errors
 from linkdoctor.cli.scan import cli_paths
+from linkdoctor.cli.services import followup_of
 from linkdoctor.errors import LinkdoctorError
 from linkdoctor.library.matching import DEFAULT_MIN_SCORE
 
@@ -33,7 +34,7 @@ def _request(paths: list[str], min_score: float):
                          max_workers=config.max_workers, file_timeout=config.file_timeout, min_score=min_score)
 
 
-def _ask(proposal, request, settings, command, repaired, skipped) -> None:
+def _ask(proposal, request, settings, command, repaired, skipped, moved_aside) -> None:
     """One link on the terminal: pick a candidate, s skip, q quarantine, x quit."""
     from linkdoctor.library.repair import apply_repair, quarantine_link
 
@@ -56,6 +57,7 @@ def _ask(proposal, request, settings, command, repaired, skipped) -> None:
             if answer == "q":
                 moved = quarantine_link(proposal.path, proposal.target, request.media_root, settings.data_dir,
                                         settings.quarantine_dir)
+                moved_aside.append(moved)
                 click.echo(f"  moved to the quarantine (entry #{moved['id']})")
                 skipped.append({"path": proposal.path, "reason": "moved to the quarantine"})
                 return
@@ -91,7 +93,7 @@ def _print(document: dict, dry_run: bool, legitimate: list | None = None) -> Non
 
 
 def _run(command: str, paths, auto, dry_run, min_score, as_json) -> None:
-    from linkdoctor.library.repair import auto_apply, bad_links, broken_links, report
+    from linkdoctor.library.repair import auto_apply, bad_links, broken_links, repair_run, report
 
     app = build_app(recover=True)
     settings = app.config["LINKDOCTOR_SETTINGS"]
@@ -101,21 +103,24 @@ def _run(command: str, paths, auto, dry_run, min_score, as_json) -> None:
             request = _request(list(paths), min_score)
             find = broken_links if command == "repair-links" else bad_links
             findings = find(request, threading.Event())
-            repaired, skipped = [], []
-            if auto:
-                repaired, skipped = auto_apply(findings.proposals, request, settings.data_dir, dry_run, command)
-            elif interactive:
-                try:
+            repaired, skipped, moved_aside = [], [], []
+            # One library_changed for the run (repair_run): Sonarr/Radarr rescan what it re-pointed.
+            with repair_run("cli", command) as run:
+                if auto:
+                    repaired, skipped = auto_apply(findings.proposals, request, settings.data_dir, dry_run, command)
+                elif interactive:
+                    try:
+                        for proposal in findings.proposals:
+                            _ask(proposal, request, settings, command, repaired, skipped, moved_aside)
+                    except _Quit:
+                        click.echo("  stopped: the links not yet seen are left as they are")
+                else:
                     for proposal in findings.proposals:
-                        _ask(proposal, request, settings, command, repaired, skipped)
-                except _Quit:
-                    click.echo("  stopped: the links not yet seen are left as they are")
-            else:
-                for proposal in findings.proposals:
-                    if proposal.verdict in ("repair", "below_threshold"):
-                        reason = ("listed only: run with --auto, or on a terminal, to repair" if not dry_run
-                                  else "dry run")
-                        skipped.append({"path": proposal.path, "reason": reason, "candidates": proposal.candidates()})
+                        if proposal.verdict in ("repair", "below_threshold"):
+                            reason = ("listed only: run with --auto, or on a terminal, to repair" if not dry_run
+                                      else "dry run")
+                            skipped.append({"path": proposal.path, "reason": reason,
+                                            "candidates": proposal.candidates()})
         except KeyboardInterrupt:
             click.echo("\nlinkdoctor: cancelled", err=True)
             sys.exit(EXIT_CANCELLED)
@@ -124,8 +129,10 @@ def _run(command: str, paths, auto, dry_run, min_score, as_json) -> None:
             document["legitimate"] = findings.legitimate
         document["warnings"] = findings.warnings
         document["ignored"] = findings.ignored
-        if repaired and not dry_run:
-            document["followup"] = _followup(app, [r["path"] for r in repaired])
+        if run.event_id is not None:
+            document["followup"] = followup_of(app, {"event_id": run.event_id})
+        for moved in moved_aside:  # a link moved aside: Sonarr/Radarr hear of it like a confirmed removal
+            followup_of(app, moved)
     if as_json:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:
@@ -134,22 +141,6 @@ def _run(command: str, paths, auto, dry_run, min_score, as_json) -> None:
             click.echo(f"warning: {warning}", err=True)
     left = document["ambiguous"] or document["no_candidate"] or document["skipped"]
     sys.exit(EXIT_PROBLEMS if left else EXIT_OK)
-
-
-def _followup(app, paths: list[str]) -> dict:
-    """Ask Sonarr/Radarr to rescan the repaired items (after the lock is released); never fails the repair."""
-    from linkdoctor.arr.followup import followup_after
-
-    from linkdoctor.cli.services import wait_for_followup
-
-    with app.app_context():
-        try:
-            # scan 0: no scan behind it; "restore": the link is back, Sonarr/Radarr rescan it (no search).
-            started = followup_after(app.extensions["linkdoctor.jobs"], 0, paths, "restore", origin="cli")
-        except LinkdoctorError as exc:
-            return {"state": "not_started", "message": exc.message}
-        wait_for_followup(app, started)  # a job thread of this process: it would die with it
-        return started
 
 
 @main.command("repair-links")
@@ -179,8 +170,9 @@ def _undo(repair_id: int, as_json: bool) -> None:
     with app.app_context(), plain_errors(app):
         from linkdoctor.config import get_config
 
-        entry = undo_repair(repair_id, get_config().media_path, app.config["LINKDOCTOR_SETTINGS"].data_dir)
-        followup = _followup(app, [entry["path"]])
+        entry = undo_repair(repair_id, get_config().media_path, app.config["LINKDOCTOR_SETTINGS"].data_dir,
+                            origin="cli")
+        followup = followup_of(app, entry)
     if as_json:
         click.echo(json.dumps({"undone": entry, "followup": followup}, indent=2, ensure_ascii=False))
     else:

@@ -9,12 +9,13 @@ import time
 import click
 
 from linkdoctor import quarantine, scans
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 from linkdoctor.cli.common import (
     EXIT_CANCELLED, EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, build_app, plain_errors, service_command,
 )
-from linkdoctor.arr.followup import after_confirm, followup_view
-from linkdoctor.cli.services import print_followup, wait_for_followup
+from linkdoctor.arr.followup import followup_view
+from linkdoctor.arr_instances import enabled_instances
+from linkdoctor.cli.services import followup_of, print_followup
 from linkdoctor.config import get_config
 from linkdoctor.errors import LinkdoctorError
 from linkdoctor.models import AWAITING_CONFIRMATION, CANCELLED, ERROR
@@ -170,16 +171,14 @@ def _ask_and_remove(app, scan_id: int, yes: bool, force: bool, as_json: bool) ->
             return None
     settings = app.config["LINKDOCTOR_SETTINGS"]
     result = quarantine.confirm(scan_id, view["token"], None, force, get_config().media_path,
-                                settings.data_dir, settings.quarantine_dir)
+                                settings.data_dir, settings.quarantine_dir, origin="cli")
     click.echo(f"Moved {result['removed']} link(s) into the quarantine; `linkdoctor restore {scan_id}` puts them back.",
                file=out)
     for item in result["skipped"]:
         click.echo(f"  kept {item['path']!r}: {item['reason']}", file=out)
-    # Confirm has released the library lock: the Sonarr/Radarr follow-up job can take it now.
-    result["services"] = after_confirm(app.extensions["linkdoctor.jobs"], scan_id, result, origin="cli")
-    if result["services"].get("job_id"):
+    if result.get("event_id") is not None and enabled_instances(get_config()):
         click.echo("Telling Sonarr/Radarr (rescan, then search what was removed)…", file=out)
-        wait_for_followup(app, result["services"])
+    result["services"] = followup_of(app, result)
     return result
 
 

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from linkdoctor.cli import main
+from linkdoctor.cli.group import main
 from linkdoctor.cli.common import EXIT_OK, EXIT_PROBLEMS, service_command
 
 # How long a command waits for a follow-up job it started before printing where it stands.
@@ -14,8 +14,18 @@ FOLLOWUP_WAIT_SECONDS = 900.0
 
 def wait_for_followup(app, started: dict, limit: float = FOLLOWUP_WAIT_SECONDS) -> None:
     """Wait (bounded) for a follow-up job this process started."""
-    if started.get("job_id"):
-        app.extensions["linkdoctor.jobs"].wait(started["job_id"], limit)
+    for job_id in started.get("job_ids") or ([started["job_id"]] if started.get("job_id") else []):
+        app.extensions["linkdoctor.jobs"].wait(job_id, limit)
+
+
+def followup_of(app, result: dict) -> dict:
+    """What the Sonarr/Radarr follow-up of a service's change answered; waits (bounded) for its job, which runs
+    in this process's threads: the command must not end before it does (a cut one runs again at the next start)."""
+    from linkdoctor.arr.followup import followup_answer
+
+    started = followup_answer(app.extensions["linkdoctor.events"], result.pop("event_id", None))
+    wait_for_followup(app, started)
+    return started
 
 
 def print_followup(view: dict | None, file=None) -> None:

@@ -20,9 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from sqlalchemy import select
+
 from linkdoctor.errors import ConflictError
-from linkdoctor.jobs.lock import FINISHING_SECONDS, SIDE_LOCK_NAME, LibraryLock, busy_error
+from linkdoctor.events import JOB_FINISHED, announce
+from linkdoctor.locks import FINISHING_SECONDS, SIDE_LOCK_NAME, LibraryLock, busy_error
 from linkdoctor.jobs.status import get_job, job_status
+from linkdoctor.schema import ensure_database_file
 from linkdoctor.models import CANCELLED, COMPLETED, ERROR, JOB_ACTIVE_STATES, PENDING, RUNNING, SIDE_KINDS, Job, db, \
     utcnow
 
@@ -96,6 +100,12 @@ class JobContext:
 Work = Callable[[JobContext], dict | None]
 
 
+def _summary(job: Job) -> str:
+    """A job's result in a line, for job_finished: its summary, else its last message."""
+    result = job.result or {}
+    return str(result.get("summary") or job.message or "")[:500]
+
+
 class JobRunner:
     """Starts jobs in threads, one at a time per library; every kind has the same status shape."""
 
@@ -110,18 +120,15 @@ class JobRunner:
 
     def start(self, kind: str, work: Work, params: dict | None = None, origin: str = "web",
               prepare: Callable[[Job], None] | None = None,
-              on_progress: Callable[[JobContext], None] | None = None,
-              then: Callable[[dict], dict | None] | None = None) -> JobContext:
+              on_progress: Callable[[JobContext], None] | None = None) -> JobContext:
         """Take the library lock, write the job row (and what `prepare` adds to it), start the thread.
 
-        `then(result)` runs once a job completed and the lock is released (to start the next job,
-        such as Sonarr/Radarr's follow-up); what it answers is kept in the job's result as `then`.
+        What follows a job (Sonarr/Radarr's follow-up of a repair) is a listener of the events it
+        announces (linkdoctor.events), never a call made here.
         """
-        from linkdoctor import ensure_database_file
-
         ensure_database_file(self.app)
         if kind in SIDE_KINDS:
-            return self._start_side(kind, work, params, origin, prepare, on_progress, then)
+            return self._start_side(kind, work, params, origin, prepare, on_progress)
         current = self._current
         if current is not None and current.finishing:
             current.done.wait(FINISHING_SECONDS)  # its end is reported; it is only tidying up
@@ -138,7 +145,7 @@ class JobRunner:
             self.lock.release()
             raise
         ctx = JobContext(job.id, dict(params or {}), on_progress=on_progress, scan_id=job.scan_id)
-        ctx.thread = threading.Thread(target=self._run, args=(ctx, work, then), name=f"job-{kind}-{job.id}",
+        ctx.thread = threading.Thread(target=self._run, args=(ctx, work), name=f"job-{kind}-{job.id}",
                                       daemon=True)
         with self._guard:
             self._current = ctx
@@ -151,13 +158,13 @@ class JobRunner:
             raise
         return ctx
 
-    def _start_side(self, kind: str, work: Work, params, origin, prepare, on_progress, then) -> JobContext:
+    def _start_side(self, kind: str, work: Work, params, origin, prepare, on_progress) -> JobContext:
         """A side job: its row at once, its work once the previous side job (of any process) has ended."""
         job = self._write_row(kind, params, origin, prepare, "waiting for the previous Sonarr/Radarr follow-up to end")
         ctx = JobContext(job.id, dict(params or {}), on_progress=on_progress, scan_id=job.scan_id)
         ctx.live.message = job.message
         lock = LibraryLock(self.data_dir, SIDE_LOCK_NAME)
-        ctx.thread = threading.Thread(target=self._run, args=(ctx, work, then, lock), name=f"job-{kind}-{job.id}",
+        ctx.thread = threading.Thread(target=self._run, args=(ctx, work, lock), name=f"job-{kind}-{job.id}",
                                       daemon=True)
         with self._guard:
             self._side[ctx.job_id] = ctx
@@ -212,7 +219,7 @@ class JobRunner:
                 raise JobCancelled()
             db.session.rollback()
 
-    def _run(self, ctx: JobContext, work: Work, then=None, side_lock: LibraryLock | None = None) -> None:
+    def _run(self, ctx: JobContext, work: Work, side_lock: LibraryLock | None = None) -> None:
         state, result = ERROR, None
         lock = side_lock or self.lock
         try:
@@ -233,6 +240,8 @@ class JobRunner:
                     db.session.rollback()
                 if state == COMPLETED and ctx.cancel.is_set() and result is None:
                     state, message = CANCELLED, "cancelled"
+                # Whatever the end, the row is about to say it: a start arriving now waits for the lock.
+                ctx.finishing = True
                 self._finish_row(ctx, state, message, result)
         except Exception:
             log.exception("job %s could not record its end", ctx.job_id)
@@ -241,21 +250,6 @@ class JobRunner:
             if side_lock is not None:
                 self._forget_side(ctx.job_id)
             ctx.done.set()
-        if then is not None and state == COMPLETED:
-            self._then(ctx, then, result or {})
-
-    def _then(self, ctx: JobContext, then, result: dict) -> None:
-        """The job's sequel, after the lock is released; its answer joins the job's result."""
-        with self.app.app_context():
-            try:
-                answer = then(result)
-                if answer is not None:
-                    job = db.session.get(Job, ctx.job_id)
-                    job.result = {**(job.result or {}), "then": answer}
-                    db.session.commit()
-            except Exception:
-                db.session.rollback()
-                log.exception("what follows job %s could not start", ctx.job_id)
 
     def _mark_running(self, ctx: JobContext) -> None:
         job = db.session.get(Job, ctx.job_id)
@@ -274,12 +268,25 @@ class JobRunner:
             if result is not None:
                 job.result = result
             job.finished_at = utcnow()
+            # Committed with the job's end: its listeners hear of it even when this process dies now.
+            announce(JOB_FINISHED, job_id=job.id, kind=job.kind, state=state, origin=job.origin,
+                     scan_id=job.scan_id, summary=_summary(job), params=job.params or {})
             db.session.commit()
         except Exception:
             db.session.rollback()
             raise
 
     # -- queries and control -----------------------------------------------
+
+    def last_scan(self) -> JobContext | None:
+        """The scan job of this process, running or the last one run (its live snapshot stays readable)."""
+        with self._guard:
+            current = self._current
+        return current if current is not None and current.scan_id is not None else None
+
+    def scan_job_id(self, scan_id: int) -> int | None:
+        """The job that runs (or ran) a scan; None for a scan started before the job runner existed."""
+        return db.session.execute(select(Job.id).where(Job.scan_id == scan_id, Job.kind == "scan")).scalars().first()
 
     def current(self, job_id: int) -> JobContext | None:
         """The job's context when it is running in this process."""

@@ -9,20 +9,19 @@ import shutil
 import time
 from typing import Callable
 
-from sqlalchemy import select
 
 from linkdoctor import ignores, quarantine, scans
 from linkdoctor.config import get_config
 from linkdoctor.errors import ConflictError, ValidationError
-from linkdoctor.jobs.lock import library_lock
+from linkdoctor.locks import library_lock
 from linkdoctor.jobs.runner import JobContext, JobRunner
 from linkdoctor.models import (
     ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, ERROR, MODES, RUNNING,
-    Job, SymlinkScan, db, utcnow,
+    SymlinkScan, db, utcnow,
 )
 from linkdoctor.paths import checked_paths
 from linkdoctor.scanner.engine import ScanEngine, ScanProgress, ScanRequest
-from linkdoctor.scanner.pool import ScanCancelled
+from linkdoctor.workers.pool import ScanCancelled
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, ScanProgress], None]
@@ -39,8 +38,7 @@ class SymlinkTaskManager:
     @property
     def _job(self) -> JobContext | None:
         """The scan job of this process, running or last run."""
-        current = self.runner._current
-        return current if current is not None and current.scan_id is not None else None
+        return self.runner.last_scan()
 
     # -- start -------------------------------------------------------------
 
@@ -178,10 +176,9 @@ class SymlinkTaskManager:
     # -- queries and control -----------------------------------------------
 
     def active_job(self, scan_id: int) -> JobContext | None:
-        job = self._job
-        if job is not None and job.scan_id == scan_id and not job.done.is_set():
-            return job
-        return None
+        """The scan's job context while it runs in this process (the runner's, not a copy)."""
+        job = self.runner.last_scan()
+        return self.runner.current(job.job_id) if job is not None and job.scan_id == scan_id else None
 
     def status(self, scan_id: int) -> dict:
         """Status, progress, phase, statistics and ETA of a scan, live while it runs here."""
@@ -206,23 +203,21 @@ class SymlinkTaskManager:
         return data
 
     def cancel(self, scan_id: int) -> dict:
-        """Ask a running scan to stop; it stops within a second or two."""
+        """Ask a running scan to stop (the runner's cancel of its job); it stops within a second or two."""
         scan = scans.get_scan(scan_id)
         db.session.refresh(scan)
         if scan.status not in ACTIVE_STATES:
             raise ConflictError(f"scan {scan_id} is not running (status {scan.status})")
-        job = db.session.execute(select(Job.id).where(Job.scan_id == scan_id)).scalars().first()
-        if job is None:  # a scan started by a release before the job runner
+        job_id = self.runner.scan_job_id(scan_id)
+        if job_id is None:  # a scan started by a release before the job runner
             raise ConflictError(f"scan {scan_id} runs in another process; cancel it there")
-        self.runner.cancel(job)  # at once here; read within a second by another process running it
+        self.runner.cancel(job_id)  # at once here; read within a second by another process running it
         return {"scan_id": scan_id, "status": "cancelling"}
 
     def wait(self, scan_id: int, timeout: float | None = None) -> bool:
-        """Block until the scan's thread ends; False on timeout."""
+        """Block until the scan's job ends here (the runner's wait); False on timeout."""
         job = self.active_job(scan_id)
-        if job is None:
-            return True
-        return job.done.wait(timeout)
+        return True if job is None else self.runner.wait(job.job_id, timeout)
 
     def exclusive(self):
         """Hold the library lock for a change to the library (kept for callers; services lock themselves)."""

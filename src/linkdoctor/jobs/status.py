@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from linkdoctor.errors import NotFoundError
-from linkdoctor.models import ACTIVE_STATES, JOB_ACTIVE_STATES, SIDE_KINDS, Job, SymlinkScan, db
+from linkdoctor.models import ARR_FOLLOWUP, JOB_ACTIVE_STATES, Job, OutboxEvent, db
 
 RECENT_JOBS = 20
 
@@ -21,7 +21,8 @@ def get_job(job_id: int) -> Job:
 
 
 def job_status(job: Job) -> dict:
-    """The one status shape every kind of job answers with."""
+    """The one status shape every kind of job answers with; a job that changed the library says, as `then`,
+    what the Sonarr/Radarr follow-up of its change answered once that event is delivered."""
     duration = None
     if job.started_at is not None:
         end = job.finished_at
@@ -29,11 +30,18 @@ def job_status(job: Job) -> dict:
     return {
         "job_id": job.id, "kind": job.kind, "state": job.state, "phase": job.phase,
         "progress": round((job.progress or 0.0) * 100, 1), "message": job.message,
-        "params": job.params or {}, "result": job.result or {}, "origin": job.origin,
+        "params": job.params or {}, "result": _with_followup(job.result or {}), "origin": job.origin,
         "scan_id": job.scan_id, "cancel_requested": bool(job.cancel_requested),
         "created_at": _iso(job.created_at), "started_at": _iso(job.started_at),
         "finished_at": _iso(job.finished_at), "duration": duration,
     }
+
+
+def _with_followup(result: dict) -> dict:
+    event = db.session.get(OutboxEvent, result["event_id"]) if result.get("event_id") else None
+    if event is None or event.delivered_at is None or ARR_FOLLOWUP not in (event.outcome or {}):
+        return result
+    return {**result, "then": event.outcome[ARR_FOLLOWUP]}
 
 
 def recent_jobs(limit: int = RECENT_JOBS, kind: str | None = None) -> dict:
@@ -44,17 +52,3 @@ def recent_jobs(limit: int = RECENT_JOBS, kind: str | None = None) -> dict:
     active = db.session.execute(query.where(Job.state.in_(JOB_ACTIVE_STATES))).scalars().all()
     recent = db.session.execute(query.limit(limit)).scalars().all()
     return {"active": [job_status(j) for j in active], "jobs": [job_status(j) for j in recent]}
-
-
-def running_scan_id() -> int | None:
-    """The newest scan still pending or running, for 409 answers."""
-    return db.session.execute(
-        select(SymlinkScan.id).where(SymlinkScan.status.in_(ACTIVE_STATES)).order_by(SymlinkScan.id.desc())
-    ).scalars().first()
-
-
-def running_job_id() -> int | None:
-    """The newest job still pending or running that holds the library (side jobs never do)."""
-    return db.session.execute(
-        select(Job.id).where(Job.state.in_(JOB_ACTIVE_STATES), Job.kind.not_in(SIDE_KINDS)).order_by(Job.id.desc())
-    ).scalars().first()

@@ -8,6 +8,7 @@ and the repair log) under the library lock, so `--undo` can put it back.
 
 import collections
 import contextlib
+import contextvars
 import os
 import threading
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from linkdoctor.errors import ConflictError, NotFoundError, ValidationError
+from linkdoctor.events import QUARANTINED as LINKS_QUARANTINED, REPAIRED as LINKS_REPAIRED, UNDONE as LINKS_UNDONE, \
+    library_changed
 from linkdoctor.ignores import scan_rules
-from linkdoctor.jobs.lock import library_lock
+from linkdoctor.locks import library_lock
 from linkdoctor.library.identify import Identity, identify
 from linkdoctor.library.integrity import LEGITIMATE, SUSPICIOUS, shared_target_verdicts
 from linkdoctor.library.matching import DEFAULT_MIN_SCORE, Candidate, decide, rank
@@ -200,8 +203,36 @@ def _checked_link(path: str, media_root: str) -> str:
     return resolved
 
 
+@dataclass
+class RepairRun:
+    """The repairs made by one run, and the event that announced them (None while it runs or when none)."""
+
+    made: list[dict] = field(default_factory=list)
+    event_id: int | None = None
+
+
+@contextlib.contextmanager
+def repair_run(origin: str, command: str, job_id: int | None = None):
+    """A run of repairs: each link is journalled and re-pointed as it goes; the run is announced as one
+    library_changed when it ends (whatever ends it). Outside a run, apply_repair announces each link."""
+    run = RepairRun()
+    token = _RUN.set(run.made)
+    try:
+        yield run
+    finally:
+        _RUN.reset(token)
+        event = library_changed(LINKS_REPAIRED, run.made, reason=f"{command}: re-pointed at a healthy file",
+                                job_id=job_id, origin=origin)
+        if event is not None:
+            db.session.commit()
+            run.event_id = event.id
+
+
+_RUN: contextvars.ContextVar[list | None] = contextvars.ContextVar("repair_run", default=None)
+
+
 def apply_repair(path: str, expected_target: str, new_target: str, score: float, request: RepairRequest,
-                 data_dir: Path, command: str = "repair-links", locked: bool = False) -> dict:
+                 data_dir: Path, command: str = "repair-links", locked: bool = False, origin: str = "cli") -> dict:
     """Re-point one link at `new_target` under the library lock (`locked`: a job already holds it)."""
     if not any(is_inside(new_target, os.path.abspath(root)) for root in request.source_roots):
         raise ValidationError(f"{new_target} is not inside a source root")
@@ -223,7 +254,14 @@ def apply_repair(path: str, expected_target: str, new_target: str, score: float,
             raise ConflictError(f"could not re-point {path}: {os.strerror(exc.errno or 0)}") from None
         repair_log(data_dir, "repair", f"#{entry.id} {command}: {path!r} -> {old_text!r} now -> {text!r} "
                                        f"(score {score:g})")
-        return {"id": entry.id, "path": path, "old_target": old_text, "new_target": text, "score": score}
+        done = {"id": entry.id, "path": path, "old_target": old_text, "new_target": text, "score": score}
+        run = _RUN.get()
+        if run is not None:
+            run.append(done)
+        elif library_changed(LINKS_REPAIRED, [done], reason=f"{command}: re-pointed at a healthy file",
+                             origin=origin) is not None:
+            db.session.commit()
+        return done
 
 
 def repairs_page(page: int, per_page: int) -> dict:
@@ -234,7 +272,7 @@ def repairs_page(page: int, per_page: int) -> dict:
             "items": [entry.to_dict() for entry in db.session.execute(query).scalars()]}
 
 
-def undo_repair(repair_id: int, media_root: str, data_dir: Path) -> dict:
+def undo_repair(repair_id: int, media_root: str, data_dir: Path, origin: str = "web") -> dict:
     """Point a repaired link back at its old target, when nobody changed it since."""
     with library_lock(data_dir):
         entry = db.session.get(RepairEntry, repair_id)
@@ -248,12 +286,16 @@ def undo_repair(repair_id: int, media_root: str, data_dir: Path) -> dict:
             raise ConflictError(f"{path} changed since repair #{repair_id} (now -> {os.readlink(path)}): left as it is")
         _replace_link(path, entry.old_target)
         entry.state, entry.undone_at = UNDONE, datetime.utcnow()
+        event = library_changed(LINKS_UNDONE, [{"path": path, "old_target": entry.new_target,
+                                                "new_target": entry.old_target}],
+                                reason=f"repair #{repair_id} undone", origin=origin)
         db.session.commit()
         repair_log(data_dir, "undo", f"#{entry.id}: {path!r} back -> {entry.old_target!r}")
-        return entry.to_dict()
+        return {**entry.to_dict(), "event_id": event.id}
 
 
-def quarantine_link(path: str, target: str, media_root: str, data_dir: Path, quarantine_dir: Path) -> dict:
+def quarantine_link(path: str, target: str, media_root: str, data_dir: Path, quarantine_dir: Path,
+                    origin: str = "cli") -> dict:
     """Move a broken link into the quarantine (journalled like a scan's; restorable from the Quarantine tab)."""
     from linkdoctor.quarantine.journal import JournalFile
     from linkdoctor.quarantine.moves import quarantine_destination
@@ -284,9 +326,12 @@ def quarantine_link(path: str, target: str, media_root: str, data_dir: Path, qua
                     from None
         entry.state = QUARANTINED
         journal.record([entry])
+        event = library_changed(LINKS_QUARANTINED, [{"path": path, "old_target": target, "new_target": None,
+                                                     "scan_id": 0}],
+                                reason="repair-links: a broken link with no candidate, moved aside", origin=origin)
         db.session.commit()
         repair_log(data_dir, "quarantine", f"repair-links: {path!r} -> {target!r} moved to {str(destination)!r}")
-        return {"id": entry.id, "path": path, "quarantine_path": str(destination)}
+        return {"id": entry.id, "path": path, "quarantine_path": str(destination), "event_id": event.id}
 
 
 def report(proposals: list[Proposal], repaired: list[dict], skipped: list[dict]) -> dict:
@@ -304,7 +349,7 @@ def report(proposals: list[Proposal], repaired: list[dict], skipped: list[dict])
 
 
 def auto_apply(proposals: list[Proposal], request: RepairRequest, data_dir: Path, dry_run: bool,
-               command: str = "repair-links", locked: bool = False) -> tuple[list[dict], list[dict]]:
+               command: str = "repair-links", locked: bool = False, origin: str = "cli") -> tuple[list[dict], list[dict]]:
     """Apply every unambiguous candidate at or above the threshold; (repaired, skipped)."""
     repaired, skipped = [], []
     for proposal in proposals:
@@ -322,7 +367,7 @@ def auto_apply(proposals: list[Proposal], request: RepairRequest, data_dir: Path
             continue
         try:
             repaired.append(apply_repair(proposal.path, proposal.target, best.path, best.score, request, data_dir,
-                                         command, locked))
+                                         command, locked, origin))
         except (ConflictError, ValidationError) as exc:
             skipped.append({"path": proposal.path, "reason": exc.message})
     return repaired, skipped

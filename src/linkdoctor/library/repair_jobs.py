@@ -13,7 +13,7 @@ from pathlib import Path
 from linkdoctor.config import get_config
 from linkdoctor.errors import LinkdoctorError, ValidationError
 from linkdoctor.jobs.runner import JobContext, JobRunner
-from linkdoctor.library.repair import RepairRequest, apply_repair, auto_apply, bad_links, broken_links, report
+from linkdoctor.library.repair import RepairRequest, apply_repair, auto_apply, bad_links, broken_links, repair_run, report
 from linkdoctor.library.service import _media_root
 from linkdoctor.paths import checked_paths
 
@@ -104,32 +104,29 @@ def start_apply(runner: JobRunner, data_dir: Path, items=None, unambiguous: bool
         ctx.progress(0.05, "walk", "looking at the links again")
         findings = find(request, ctx.cancel)
         ctx.progress(0.8, "repair", "re-pointing links")
-        if unambiguous and not choices:
-            repaired, skipped = auto_apply(findings.proposals, request, data_dir, False, command, locked=True)
-        else:
-            repaired, skipped = [], []
-            by_path = {p.path: p for p in findings.proposals}
-            for path, target in choices.items():
-                proposal = by_path.get(resolved[path])
-                chosen = next((c for c in proposal.ranked if c.path == target), None) if proposal else None
-                if chosen is None:
-                    skipped.append({"path": path, "reason": f"no longer {'broken' if kind == 'broken' else 'sharing a wrong target'}"
-                                                            ", or that target is not a candidate"})
-                    continue
-                try:
-                    repaired.append(apply_repair(proposal.path, proposal.target, chosen.path, chosen.score, request,
-                                                 data_dir, command, locked=True))
-                except LinkdoctorError as exc:
-                    skipped.append({"path": path, "reason": exc.message})
-        return {"action": "apply", "kind": kind, **report(findings.proposals, repaired, skipped)}
-
-    def then(result: dict) -> dict | None:
-        # Sonarr/Radarr rescan the items whose links point at a file again (no search: they are back).
-        from linkdoctor.arr.followup import followup_after
-
-        paths = [item["path"] for item in result.get("repaired", [])]
-        return followup_after(runner, 0, paths, "restore", origin) if paths else None
+        # One library_changed for the run: Sonarr/Radarr rescan what it re-pointed (its listener).
+        with repair_run(origin, command, job_id=ctx.job_id) as run:
+            if unambiguous and not choices:
+                repaired, skipped = auto_apply(findings.proposals, request, data_dir, False, command, locked=True,
+                                                origin=origin)
+            else:
+                repaired, skipped = [], []
+                by_path = {p.path: p for p in findings.proposals}
+                for path, target in choices.items():
+                    proposal = by_path.get(resolved[path])
+                    chosen = next((c for c in proposal.ranked if c.path == target), None) if proposal else None
+                    if chosen is None:
+                        skipped.append({"path": path, "reason": f"no longer {'broken' if kind == 'broken' else 'sharing a wrong target'}"
+                                                                ", or that target is not a candidate"})
+                        continue
+                    try:
+                        repaired.append(apply_repair(proposal.path, proposal.target, chosen.path, chosen.score, request,
+                                                     data_dir, command, locked=True, origin=origin))
+                    except LinkdoctorError as exc:
+                        skipped.append({"path": path, "reason": exc.message})
+        return {"action": "apply", "kind": kind, **report(findings.proposals, repaired, skipped),
+                "event_id": run.event_id}
 
     return runner.start("repair", work, params={"action": "apply", "kind": kind, "paths": list(choices),
                                                      "unambiguous": unambiguous},
-                        origin=origin, then=then)
+                        origin=origin)

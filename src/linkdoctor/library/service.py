@@ -9,7 +9,7 @@ from linkdoctor.library.enrich import enrich, require_api_key
 from linkdoctor.library.integrity import CheckRequest, IntegrityCheck
 from linkdoctor.library.inventory import Importer, ImportRequest
 from linkdoctor.paths import checked_paths, real_root
-from linkdoctor.scanner.pool import ScanCancelled
+from linkdoctor.workers.pool import ScanCancelled
 
 
 def _media_root(config) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, or_, select
 from linkdoctor.library.identify import Identity, guess_name, parse_standard_name
 from linkdoctor.library.matching import normalise_title
 from linkdoctor.models import EPISODE, MOVIE, SourceFile, SourceFolder, db
-from linkdoctor.scanner.pool import Task, WorkerPool, failure_reason
+from linkdoctor.workers.pool import Task, WorkerPool, failure_reason
 from linkdoctor.scanner.probe import VIDEO_EXTENSIONS
 
 FOLDER_BATCH = 64

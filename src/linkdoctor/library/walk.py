@@ -14,7 +14,7 @@ from typing import Callable, Iterator, NamedTuple
 
 from linkdoctor.library.hashing import TargetSample
 from linkdoctor.scanner.buffers import FolderStack
-from linkdoctor.scanner.pool import TIMED_OUT, Outcome, Task, WorkerPool, failure_reason
+from linkdoctor.workers.pool import TIMED_OUT, Outcome, Task, WorkerPool, failure_reason
 from linkdoctor.scanner.probe import VIDEO_EXTENSIONS
 from linkdoctor.scanner.sources import SourceMap
 

@@ -3,17 +3,18 @@
 from linkdoctor.models.auth import AuthCredentials, LoginSession
 from linkdoctor.models.base import Base, db, utcnow
 from linkdoctor.models.config import SymlinkConfig
+from linkdoctor.models.event import OutboxEvent
 from linkdoctor.models.ignore import FOLDER, IGNORE_KINDS, LINK, TARGET, IgnoreRule
 from linkdoctor.models.inventory import EPISODE, MOVIE, CheckResult, InventoryItem
 from linkdoctor.models.job import (
-    JOB_ACTIVE_STATES, JOB_FINISHED_STATES, JOB_KINDS, INTERRUPTED, SIDE_KINDS, Job,
+    ARR_FOLLOWUP, JOB_ACTIVE_STATES, JOB_FINISHED_STATES, JOB_KINDS, SIDE_KINDS, Job,
 )
 from linkdoctor.models.repair import REPAIRED, UNDONE, RepairEntry, SourceFile, SourceFolder
 from linkdoctor.models.quarantine import (
-    MISSING, PLANNED, PURGED, QUARANTINED, RESTORED, ROLLED_BACK, QuarantineEntry,
+    MISSING, PLANNED, PURGED, QUARANTINED, RESTORED, RESTORING, ROLLED_BACK, QuarantineEntry,
 )
 from linkdoctor.models.scan import (
-    ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, DISCARDED, ERROR, FINISHED_STATES, MODES,
+    ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, DISCARDED, ERROR, FINISHED_STATES, INTERRUPTED, MODES,
     PENDING, RUNNING, Finding, ProbeVerdictEntry, SymlinkScan,
 )
 
@@ -22,6 +23,6 @@ __all__ = [
     "REPAIRED", "RepairEntry", "SourceFile", "SourceFolder", "UNDONE",
     "ACTIVE_STATES", "AuthCredentials", "AWAITING_CONFIRMATION", "Base", "CANCELLED", "COMPLETED", "DEPTHS", "ERROR",
     "FINISHED_STATES", "Finding", "INTERRUPTED", "JOB_ACTIVE_STATES", "JOB_FINISHED_STATES", "JOB_KINDS", "SIDE_KINDS",
-    "Job", "LoginSession", "MISSING", "MODES", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",
-    "QuarantineEntry", "RESTORED", "ROLLED_BACK", "RUNNING", "SymlinkConfig", "SymlinkScan", "db", "utcnow",
+    "Job", "LoginSession", "OutboxEvent", "ARR_FOLLOWUP", "MISSING", "MODES", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",
+    "QuarantineEntry", "RESTORED", "RESTORING", "ROLLED_BACK", "RUNNING", "SymlinkConfig", "SymlinkScan", "db", "utcnow",
 ]

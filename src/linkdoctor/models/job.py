@@ -1,4 +1,4 @@
-"""Background jobs other than scans (import, check, repair, enrich, notify): one persisted row each."""
+"""Background jobs (scan, import, check, repair, enrich, the Sonarr/Radarr follow-up): one persisted row each."""
 
 from datetime import datetime
 
@@ -6,16 +6,16 @@ from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linkdoctor.models.base import db, utcnow
-from linkdoctor.models.scan import CANCELLED, COMPLETED, ERROR, PENDING, RUNNING
+from linkdoctor.models.scan import CANCELLED, COMPLETED, ERROR, INTERRUPTED, PENDING, RUNNING
 
-INTERRUPTED = "interrupted"
 JOB_ACTIVE_STATES = (PENDING, RUNNING)
 JOB_FINISHED_STATES = (COMPLETED, CANCELLED, ERROR, INTERRUPTED)
 # Every kind the runner knows; a scan is a job too, but keeps its own SymlinkScan row.
-JOB_KINDS = ("scan", "import", "check", "repair", "enrich", "notify")
+ARR_FOLLOWUP = "arr_followup"  # tell Sonarr/Radarr what a change to the library did (was "notify" before 0010)
+JOB_KINDS = ("scan", "import", "check", "repair", "enrich", ARR_FOLLOWUP)
 # Kinds that never touch the library (they talk to Sonarr/Radarr): they run beside the library
 # lock, one at a time among themselves, so that a slow rescan never holds up a scan or a restore.
-SIDE_KINDS = ("notify",)
+SIDE_KINDS = (ARR_FOLLOWUP,)
 
 
 class Job(db.Model):
@@ -38,3 +38,8 @@ class Job(db.Model):
     finished_at: Mapped[datetime | None]
     # Written with each progress save: an interrupted job ran until about then.
     heartbeat_at: Mapped[datetime | None]
+
+    def mark_interrupted(self, message: str) -> None:
+        """Its process died: it ran until its last progress save (once a second while it worked)."""
+        self.state, self.message = INTERRUPTED, message
+        self.finished_at = self.heartbeat_at or self.started_at or utcnow()

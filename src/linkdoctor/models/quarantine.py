@@ -11,6 +11,7 @@ from linkdoctor.models.base import db, utcnow
 # Journal states of a quarantined link. PLANNED is written before the link is moved.
 PLANNED, QUARANTINED, RESTORED, ROLLED_BACK, PURGED = "planned", "quarantined", "restored", "rolled_back", "purged"
 MISSING = "missing"  # journalled, then found neither in the library nor in the quarantine
+RESTORING = "restoring"  # written before a restore moves the link back; settled by recovery after a crash
 
 
 class QuarantineEntry(db.Model):

@@ -1,6 +1,6 @@
 """Scans, their findings, and the phase-2 verdict cache."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,8 +11,9 @@ from linkdoctor.models.base import db, utcnow
 PENDING, RUNNING, COMPLETED, CANCELLED, ERROR = "pending", "running", "completed", "cancelled", "error"
 AWAITING_CONFIRMATION = "awaiting_confirmation"
 DISCARDED = "discarded"  # a real scan whose proposal the user closed without removing anything
+INTERRUPTED = "interrupted"  # the process running it died (crash, kill, restart); scans and jobs alike
 ACTIVE_STATES = (PENDING, RUNNING)
-FINISHED_STATES = (COMPLETED, CANCELLED, ERROR, AWAITING_CONFIRMATION, DISCARDED)
+FINISHED_STATES = (COMPLETED, CANCELLED, ERROR, AWAITING_CONFIRMATION, DISCARDED, INTERRUPTED)
 
 MODES = ("dry-run", "real")
 DEPTHS = ("basic", "full")
@@ -71,6 +72,12 @@ class SymlinkScan(db.Model):
         "phase2_timeout", "phase2_decoded", "phase2_suspicious", "phase2_io_error", "phase2_candidates", "phase2_ok", "ignored",
         "files_deleted",
     )
+
+    def mark_interrupted(self, message: str) -> None:
+        """Its process died: it ran for the time last saved with its progress (at most a second behind)."""
+        ran = timedelta(seconds=self.duration or 0.0)
+        self.status, self.error_message = INTERRUPTED, message
+        self.finished_at = self.scan_date + ran if self.scan_date and ran else utcnow()
 
     def statistics(self, live_counters: dict | None = None) -> dict:
         """The counters as a dict (the running engine's, where given), plus `healthy`.

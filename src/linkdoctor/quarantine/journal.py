@@ -15,7 +15,10 @@ from sqlalchemy import select
 
 from linkdoctor.datafolder import open_private
 from linkdoctor.errors import NotFoundError
-from linkdoctor.models import MISSING, PLANNED, QUARANTINED, ROLLED_BACK, QuarantineEntry, SymlinkScan, db, utcnow
+from linkdoctor.events import QUARANTINED as LINKS_QUARANTINED, RESTORED as LINKS_RESTORED, library_changed
+from linkdoctor.models import (
+    MISSING, PLANNED, QUARANTINED, RESTORED, RESTORING, ROLLED_BACK, QuarantineEntry, SymlinkScan, db, utcnow,
+)
 from linkdoctor.repairlog import repair_log
 
 JOURNAL_NAME = "journal.jsonl"
@@ -82,36 +85,73 @@ def needs_rebuild(quarantine_dir: Path) -> bool:
 
 
 def recover_journal(data_dir: Path, quarantine_dir: Path | None = None) -> dict:
-    """After a crash: finish or roll back every move journalled as planned."""
-    entries = list(db.session.execute(select(QuarantineEntry).where(QuarantineEntry.state == PLANNED)).scalars())
+    """After a crash: finish or roll back every move journalled as planned (into the quarantine) or restoring
+    (back into the library), from where each link is now; announce what was finished."""
     journal = JournalFile(quarantine_dir or Path(data_dir) / "trash" / "orphans")
-    finished = rolled_back = 0
-    for entry in entries:
-        in_library = os.path.lexists(entry.original_path)
-        in_quarantine = os.path.lexists(entry.quarantine_path)
-        if in_quarantine and not in_library:
-            entry.state = QUARANTINED
-            finished += 1
+    removals = list(db.session.execute(select(QuarantineEntry).where(QuarantineEntry.state == PLANNED)).scalars())
+    restores = list(db.session.execute(select(QuarantineEntry).where(QuarantineEntry.state == RESTORING)).scalars())
+    counts = {"finished": 0, "rolled_back": 0, "restores_finished": 0, "restores_rolled_back": 0}
+    quarantined, restored = [], []
+    for entry in removals:
+        _settle(entry, True, data_dir)
+        if entry.state == QUARANTINED:
+            counts["finished"] += 1
+            quarantined.append(entry)
             scan = db.session.get(SymlinkScan, entry.scan_id)
             if scan is not None:  # the scan's count says what is in the quarantine
                 scan.files_deleted = (scan.files_deleted or 0) + 1
-        elif not in_quarantine and not in_library:
-            # Cannot come from our own moves (a rename is atomic, a copy precedes the unlink):
-            # someone removed it meanwhile. Say so rather than pretend it was put back.
-            entry.state = MISSING
-            repair_log(data_dir, "error", f"scan {entry.scan_id}: {entry.original_path!r} is neither in the "
-                                          f"library nor in the quarantine")
-            journal.record([entry])
-            continue
-        else:
-            if in_quarantine and in_library:  # a cross-filesystem copy made before the unlink
-                os.unlink(entry.quarantine_path)
-            entry.state = ROLLED_BACK
-            rolled_back += 1
-        journal.record([entry])
-        repair_log(data_dir, "recover", f"scan {entry.scan_id}: {entry.original_path!r} {entry.state} after a crash")
+        elif entry.state == ROLLED_BACK:
+            counts["rolled_back"] += 1
+    for entry in restores:
+        _settle(entry, False, data_dir)
+        if entry.state == RESTORED:
+            counts["restores_finished"] += 1
+            restored.append(entry)
+        elif entry.state == QUARANTINED:
+            counts["restores_rolled_back"] += 1
+    journal.record(removals + restores)
+    # The follow-ups of what was finished: the event of the cut change was never committed.
+    library_changed(LINKS_QUARANTINED, [{"path": e.original_path, "old_target": e.target, "new_target": None,
+                                         "scan_id": e.scan_id} for e in quarantined],
+                    reason="a removal cut by a crash, finished at start", origin="recovery")
+    library_changed(LINKS_RESTORED, [{"path": e.original_path, "old_target": None, "new_target": e.target,
+                                      "scan_id": e.scan_id} for e in restored],
+                    reason="a restore cut by a crash, finished at start", origin="recovery")
     db.session.commit()
-    return {"finished": finished, "rolled_back": rolled_back}
+    return counts
+
+
+def _settle(entry: QuarantineEntry, into_quarantine: bool, data_dir: Path) -> None:
+    """One interrupted move, into the quarantine or back into the library, settled from where the link is.
+
+    Where a cross-filesystem move left it in both places (a copy is made before the unlink), the
+    library's one is kept and the quarantine's copy removed: finished for a restore, rolled back
+    for a removal. A restore whose path holds something else was refused: the link stays quarantined.
+    """
+    in_library, in_quarantine = os.path.lexists(entry.original_path), os.path.lexists(entry.quarantine_path)
+    if not in_library and not in_quarantine:
+        # Cannot come from our own moves (a rename is atomic, a copy precedes the unlink):
+        # someone removed it meanwhile. Say so rather than pretend it was put back.
+        entry.state = MISSING
+        repair_log(data_dir, "error", f"scan {entry.scan_id}: {entry.original_path!r} is neither in the "
+                                      f"library nor in the quarantine")
+        return
+    if in_library and in_quarantine and (into_quarantine or _same_link(entry.original_path, entry.quarantine_path)):
+        os.unlink(entry.quarantine_path)
+        in_quarantine = False
+    if into_quarantine:
+        entry.state = QUARANTINED if not in_library else ROLLED_BACK
+    else:
+        entry.state = RESTORED if not in_quarantine else QUARANTINED
+    repair_log(data_dir, "recover", f"scan {entry.scan_id}: {entry.original_path!r} {entry.state} after a crash")
+
+
+def _same_link(first: str, second: str) -> bool:
+    """Both are links with the same text (a move across filesystems copies the link, then unlinks it)."""
+    try:
+        return os.path.islink(first) and os.path.islink(second) and os.readlink(first) == os.readlink(second)
+    except OSError:
+        return False
 
 
 def entries_of(scan_id: int) -> list[dict]:

@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from linkdoctor.errors import ConflictError, StaleTokenError, ValidationError
-from linkdoctor.jobs.lock import library_lock
+from linkdoctor.events import QUARANTINED as LINKS_QUARANTINED, library_changed
+from linkdoctor.locks import library_lock
 from linkdoctor.models import (
     AWAITING_CONFIRMATION, COMPLETED, PLANNED, QUARANTINED, ROLLED_BACK, Finding, QuarantineEntry, SymlinkConfig,
     SymlinkScan, db,
@@ -20,11 +21,10 @@ from linkdoctor.repairlog import repair_log
 from linkdoctor.scans import get_scan
 from linkdoctor.scanner.checks import BROKEN, CORRUPTED, OK, SMALL
 from linkdoctor.scanner.fileops import MOVED
-from linkdoctor.scanner.pool import Task, WorkerPool
+from linkdoctor.workers.pool import Task, WorkerPool
 
 # What a link must still look like at confirmation time to be removed.
 _STILL_BAD = {BROKEN: {BROKEN}, SMALL: {SMALL}, CORRUPTED: {OK, SMALL}}
-JOURNAL_BATCH = 100
 
 
 def quarantine_destination(quarantine_dir: Path, media_root: str, original: str) -> Path:
@@ -49,14 +49,14 @@ def _recheck(paths: list[str], config: SymlinkConfig) -> dict:
 
 
 def confirm(scan_id: int, token: str, paths: list[str] | None, force: bool, media_root: str,
-            data_dir: Path, quarantine_dir: Path) -> dict:
+            data_dir: Path, quarantine_dir: Path, origin: str = "web") -> dict:
     """Move the confirmed links (all proposed, or the given subset) into the quarantine, under the library lock."""
     with library_lock(data_dir):
-        return _confirm(scan_id, token, paths, force, media_root, data_dir, quarantine_dir)
+        return _confirm(scan_id, token, paths, force, media_root, data_dir, quarantine_dir, origin)
 
 
 def _confirm(scan_id: int, token: str, paths: list[str] | None, force: bool, media_root: str,
-             data_dir: Path, quarantine_dir: Path) -> dict:
+             data_dir: Path, quarantine_dir: Path, origin: str) -> dict:
     scan = get_scan(scan_id)
     if scan.status != AWAITING_CONFIRMATION:
         raise ConflictError(f"scan {scan_id} is not waiting for confirmation (status {scan.status})")
@@ -90,21 +90,37 @@ def _confirm(scan_id: int, token: str, paths: list[str] | None, force: bool, med
             skipped.append({"path": finding.path, "reason": f"changed since the scan (now {check.category}): left alone"})
         else:
             ready.append(finding)
-    moved_paths = _move_batch(scan, ready, root, data_dir, quarantine_dir, config.file_timeout, skipped)
+    moved = _move_batch(scan, ready, root, data_dir, quarantine_dir, config.file_timeout, skipped)
+    moved_paths = [entry.original_path for entry in moved]
     # Links kept only because the guard blocked them leave the scan waiting, so that the
     # user can still override deliberately; anything else closes it.
     held_by_guard = any(item["reason"].startswith("source blocked") for item in skipped)
     scan.status = AWAITING_CONFIRMATION if held_by_guard else COMPLETED
+    # Committed with the moves' outcome: the follow-up of these links cannot be lost to a crash.
+    event = library_changed(LINKS_QUARANTINED, [quarantined_link(e) for e in moved],
+                            reason=f"confirmed removal of scan {scan_id}", scan_id=scan_id, origin=origin)
     db.session.commit()
     for item in skipped:
         repair_log(data_dir, "skip", f"scan {scan_id}: {item['path']!r}: {item['reason']}")
     return {"scan_id": scan_id, "removed": len(moved_paths), "paths": moved_paths, "skipped": skipped,
-            "blocked_sources": [v for v in guard.values() if v["blocked"]], "forced": bool(force)}
+            "blocked_sources": [v for v in guard.values() if v["blocked"]], "forced": bool(force),
+            "event_id": event.id if event is not None else None}
+
+
+def quarantined_link(entry: QuarantineEntry) -> dict:
+    """A quarantined link as library_changed says it: it pointed at its target, it is no longer in the library."""
+    return {"path": entry.original_path, "old_target": entry.target, "new_target": None, "scan_id": entry.scan_id,
+            "category": entry.category}
 
 
 def _move_batch(scan: SymlinkScan, findings: list[Finding], root: str, data_dir: Path,
-                quarantine_dir: Path, timeout: float, skipped: list[dict]) -> list[str]:
-    """Journal every move first (state planned), then move each link in a worker and record what became of it."""
+                quarantine_dir: Path, timeout: float, skipped: list[dict]) -> list[QuarantineEntry]:
+    """Journal every move first (state planned), then move each link in a worker and record what became of it.
+
+    The journal file says each outcome as it comes; the database says them all at the end, in the
+    transaction that announces the change: after a crash every entry of the batch is still "planned"
+    and recovery settles each from what is on disk (and announces what it finished).
+    """
     entries = []
     reserved = set()
     for finding in findings:
@@ -126,18 +142,14 @@ def _move_batch(scan: SymlinkScan, findings: list[Finding], root: str, data_dir:
     # is recorded, so a crash leaves at most one move unrecorded (recovery settles it).
     pool = WorkerPool(1, {"move": timeout}, {}, threading.Event())
     moved = []
-    for index, outcome in enumerate(pool.run_all([Task("move", [item]) for item in by_item]), 1):
+    for outcome in pool.run_all([Task("move", [item]) for item in by_item]):
         if outcome.kind != "move":
             continue
         entry = by_item[outcome.item]
         if _record_move(entry, outcome, timeout, data_dir, journal, skipped):
-            moved.append(entry.original_path)
-            # Counted with each entry, committed with it: after a crash the count still
-            # matches what the journal says is in the quarantine.
+            moved.append(entry)
+            # Committed with the entries: after a crash neither is, and recovery counts what it finishes.
             scan.files_deleted = (scan.files_deleted or 0) + 1
-        if index % JOURNAL_BATCH == 0:
-            db.session.commit()
-    db.session.commit()
     return moved
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from linkdoctor.errors import ConflictError
-from linkdoctor.jobs.lock import library_lock
+from linkdoctor.locks import library_lock
 from linkdoctor.models import AWAITING_CONFIRMATION, DISCARDED, Finding, SymlinkConfig, SymlinkScan, db
 from linkdoctor.repairlog import repair_log
 from linkdoctor.scans import get_scan

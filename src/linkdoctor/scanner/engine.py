@@ -17,7 +17,7 @@ from linkdoctor.scanner.buffers import FolderStack, Spill
 from linkdoctor.scanner.checks import BROKEN, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT, target_or_none
 # CachedVerdict and ScanError are imported from here by the engine's callers.
 from linkdoctor.scanner.phase2 import CachedVerdict, Phase2, ScanError, VerdictCache  # noqa: F401
-from linkdoctor.scanner.pool import CRASHED, TIMED_OUT, Outcome, ScanCancelled, Task, WorkerPool
+from linkdoctor.workers.pool import CRASHED, TIMED_OUT, Outcome, ScanCancelled, Task, WorkerPool
 from linkdoctor.scanner.probe import is_probeable
 from linkdoctor.scanner.sources import SourceMap
 

@@ -11,7 +11,7 @@ import os
 import threading
 from dataclasses import asdict, dataclass
 
-from linkdoctor.scanner.pool import Task, WorkerPool
+from linkdoctor.workers.pool import Task, WorkerPool
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from linkdoctor.scanner.buffers import Spill
 from linkdoctor.scanner.checks import CORRUPTED, IO_ERROR, TIMEOUT
 from linkdoctor.scanner.decode import DecodeHint
 from linkdoctor.scanner.layout import OK, SUSPICIOUS
-from linkdoctor.scanner.pool import CRASHED, TIMED_OUT, Outcome, Task
+from linkdoctor.workers.pool import CRASHED, TIMED_OUT, Outcome, Task
 from linkdoctor.scanner.probe import UNREADABLE
 
 DECODE_MODES = ("suspicious", "all", "off")

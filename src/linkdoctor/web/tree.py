@@ -10,7 +10,7 @@ import threading
 
 from linkdoctor.errors import ValidationError
 from linkdoctor.paths import checked_paths, real_root, waiting_on_the_library
-from linkdoctor.scanner.pool import TIMED_OUT, Task, WorkerPool, failure_reason
+from linkdoctor.workers.pool import TIMED_OUT, Task, WorkerPool, failure_reason
 
 MAX_DEPTH = 6
 TREE_SECONDS = 10.0

@@ -25,7 +25,7 @@ function title(job) {
       const what = params.kind === "shared" ? "shared wrong targets" : "broken links";
       return params.action === "apply" ? `Repair of ${what}` : `List of ${what} to repair`;
     }
-    case "notify":
+    case "arr_followup":
       // Scan 0: no scan behind it (a repair or its undo asked for the rescan).
       return job.scan_id
         ? el("span", {}, "Sonarr/Radarr follow-up of ",

@@ -1,6 +1,6 @@
 // The Sonarr/Radarr follow-up of a scan's removals, inside the removal panel (#followup-block):
 // what each removed link matched (series SxxEyy or movie), what was sent, each command's end,
-// the links that matched nothing. Polls while the notify job runs; "Send again" retries.
+// the links that matched nothing. Polls while the follow-up job runs; "Send again" retries.
 
 import { get, post } from "./api.js";
 import { isActive } from "./format.js";

@@ -186,6 +186,9 @@ export function initScanner(ctx) {
     if (status.status === "error") {
       message.textContent = `The scan failed: ${status.error_message || "unknown error"}`;
       message.className = "error-text";
+    } else if (status.status === "interrupted") {
+      message.textContent = `The scan was interrupted: ${status.error_message || "its process stopped"}`;
+      message.className = "error-text";
     } else if (status.status === "cancelled") {
       message.textContent = "The scan was cancelled; findings up to that point are listed below.";
     } else if (status.status === "awaiting_confirmation") {

@@ -6,7 +6,7 @@ from linkdoctor import auth
 from linkdoctor.config import get_config
 from linkdoctor.errors import ValidationError
 from linkdoctor.web import auth as web_auth
-from linkdoctor.web.api import bp
+from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import json_body, settings
 from linkdoctor.web.errors import error_response
 from linkdoctor.web.security import client_is_local

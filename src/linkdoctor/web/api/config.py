@@ -3,7 +3,7 @@
 from flask import jsonify, request
 
 from linkdoctor.config import config_to_dict, get_config, update_config
-from linkdoctor.web.api import bp
+from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import int_arg, json_body, library_request
 from linkdoctor.web.tree import directory_tree
 

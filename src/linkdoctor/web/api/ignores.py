@@ -5,7 +5,7 @@ from flask import jsonify
 from linkdoctor import ignores
 from linkdoctor.config import get_config
 from linkdoctor.paths import real_root
-from linkdoctor.web.api import bp
+from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import json_body, positive_id
 
 

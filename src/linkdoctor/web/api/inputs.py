@@ -144,6 +144,13 @@ def jobs():
     return current_app.extensions["linkdoctor.jobs"]
 
 
+def followup_of(result: dict) -> dict:
+    """What the Sonarr/Radarr follow-up of a service's change answered (its listener runs off this thread)."""
+    from linkdoctor.arr.followup import followup_answer
+
+    return followup_answer(current_app.extensions["linkdoctor.events"], result.pop("event_id", None))
+
+
 def settings():
     """The process settings (data folder, media path from the environment)."""
     return current_app.config["LINKDOCTOR_SETTINGS"]

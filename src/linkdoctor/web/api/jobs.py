@@ -5,7 +5,7 @@ from flask import jsonify, request
 from linkdoctor.errors import ValidationError
 from linkdoctor.jobs.status import recent_jobs
 from linkdoctor.models import JOB_KINDS
-from linkdoctor.web.api import bp
+from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import int_arg, json_body, jobs, positive_id
 
 MAX_JOBS = 200

@@ -10,7 +10,7 @@ from linkdoctor.jobs.status import get_job
 from linkdoctor.library import integrity
 from linkdoctor.library.inventory import pending_items
 from linkdoctor.library.service import start_check, start_enrich, start_import
-from linkdoctor.web.api import bp
+from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import json_body, jobs, page_args, paths_arg, positive_id
 
 

@@ -6,7 +6,7 @@ Flask's url_map) and exercised by the fuzz run in tests/web/test_fuzz.py.
 
 from flask import jsonify
 
-from linkdoctor.web.api import bp
+from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import MAX_ID
 
 PREFIX = "/api/symlink"

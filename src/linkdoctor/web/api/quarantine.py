@@ -3,11 +3,10 @@
 from flask import jsonify, request
 
 from linkdoctor import quarantine
-from linkdoctor.arr.followup import after_restore
 from linkdoctor.config import RETENTION_DAYS, get_config
 from linkdoctor.errors import ValidationError
-from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import MAX_ID, jobs, json_body, page_args, paths_arg, positive_id, settings
+from linkdoctor.web.api.blueprint import bp
+from linkdoctor.web.api.inputs import MAX_ID, followup_of, json_body, page_args, paths_arg, positive_id, settings
 
 
 @bp.post("/scan/<scan_id>/restore")
@@ -16,8 +15,7 @@ def restore_scan(scan_id):
     body = json_body({"paths"})
     scan_id = positive_id(scan_id)
     result = quarantine.restore(scan_id, settings().data_dir, paths_arg(body))
-    # Rescans of the restored items, once restore has released the library lock.
-    result["services"] = after_restore(jobs(), scan_id, result)
+    result["services"] = followup_of(result)  # the rescan of the restored items
     if result["conflicts"] and not result["restored"]:
         return jsonify({"error": "conflict", "message": "nothing restored: every path is occupied or gone",
                         **result}), 409
@@ -62,6 +60,7 @@ def restore_entries():
             isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID for i in ids):
         raise ValidationError("ids must be a non-empty list of quarantine entry ids")
     result = quarantine.restore_entries(ids, settings().data_dir)
+    result["services"] = followup_of(result)  # the rescan of the restored items, as a scan's restore has
     if result["conflicts"] and not result["restored"]:
         return jsonify({"error": "conflict", "message": "nothing restored: every path is occupied or gone",
                         **result}), 409

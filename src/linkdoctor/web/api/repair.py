@@ -3,13 +3,12 @@ accept choices, list past repairs and undo one; jobs polled via /jobs/<id>."""
 
 from flask import jsonify
 
-from linkdoctor.arr.followup import followup_after
 from linkdoctor.config import get_config
 from linkdoctor.library.repair import repairs_page, undo_repair
 from linkdoctor.library.repair_jobs import start_apply, start_proposals
 from linkdoctor.paths import real_root
-from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import json_body, jobs, page_args, positive_id, settings
+from linkdoctor.web.api.blueprint import bp
+from linkdoctor.web.api.inputs import followup_of, json_body, jobs, page_args, positive_id, settings
 
 
 @bp.post("/repair/proposals")
@@ -40,6 +39,5 @@ def undo_repair_route(repair_id):
     """Put back the old target of one repair: {}."""
     json_body(set())
     entry = undo_repair(positive_id(repair_id, "repair id"), get_config().media_path, settings().data_dir)
-    # The link points at its old target again: Sonarr/Radarr rescan its item, once the lock is free.
-    entry["services"] = followup_after(jobs(), 0, [entry["path"]], "restore")
+    entry["services"] = followup_of(entry)  # the link points at its old target again: its item is rescanned
     return jsonify(entry)

@@ -3,12 +3,14 @@
 from flask import jsonify, request
 
 from linkdoctor import quarantine, scans
-from linkdoctor.arr.followup import after_confirm, followup_view
+from linkdoctor.arr.followup import followup_view
 from linkdoctor.config import get_config
 from linkdoctor.errors import ValidationError
 from linkdoctor.paths import real_root
-from linkdoctor.web.api import bp
-from linkdoctor.web.api.inputs import json_body, jobs, library_request, page_args, paths_arg, positive_id, settings, tasks
+from linkdoctor.web.api.blueprint import bp
+from linkdoctor.web.api.inputs import (
+    followup_of, json_body, library_request, page_args, paths_arg, positive_id, settings, tasks,
+)
 
 
 @bp.post("/scan/start")
@@ -78,8 +80,7 @@ def confirm_removal(scan_id):
         scan_id, body["token"], paths_arg(body), force,
         get_config().media_path, process.data_dir, process.quarantine_dir,
     )
-    # After confirm has released the library lock: the follow-up job takes it in turn.
-    result["services"] = after_confirm(jobs(), scan_id, result)
+    result["services"] = followup_of(result)  # the rescan and search of what was removed
     return jsonify(result)
 
 

@@ -10,7 +10,7 @@ from linkdoctor.clients.docker import DockerError
 from linkdoctor.config import config_to_dict, get_config
 from linkdoctor.errors import ConflictError
 from linkdoctor.scans import get_scan
-from linkdoctor.web.api import bp
+from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import jobs, json_body, positive_id
 
 

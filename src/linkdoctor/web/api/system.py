@@ -5,7 +5,7 @@ from flask import jsonify
 from linkdoctor.arr.connections import last_connection_tests
 from linkdoctor.config import get_config
 from linkdoctor.system import system_status
-from linkdoctor.web.api import bp
+from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import settings
 
 

@@ -11,10 +11,10 @@ import time
 import pytest
 
 from linkdoctor.mediagen import make_garbage
-from linkdoctor.scanner import pool as pool_module
+from linkdoctor.workers import pool as pool_module
 from linkdoctor.scanner.checks import BROKEN, OK, SMALL, FolderListing, LinkCheck
 from linkdoctor.scanner.decode import DecodeHint, DecodeVerdict
-from linkdoctor.scanner.pool import CRASHED, TIMED_OUT, ScanCancelled, Task, WorkerPool
+from linkdoctor.workers.pool import CRASHED, TIMED_OUT, ScanCancelled, Task, WorkerPool
 from linkdoctor.scanner.probe import CORRUPTED, OK, ProbeVerdict
 
 DEADLINE = 1.0  # seconds a probe may go unanswered before its worker is replaced
@@ -359,7 +359,7 @@ def test_a_finished_run_closes_its_workers(library, workers):
 
 
 def test_killed_workers_are_reaped_without_waiting(tmp_path):
-    from linkdoctor.scanner.pool import reap_killed
+    from linkdoctor.workers.pool import reap_killed
 
     fifo = tmp_path / "stuck.mkv"
     os.mkfifo(fifo)

@@ -11,7 +11,10 @@ import os
 import time
 from pathlib import Path
 
+from sqlalchemy import select
+
 from linkdoctor.errors import ScanAlreadyRunningError
+from linkdoctor.models import ACTIVE_STATES, JOB_ACTIVE_STATES, SIDE_KINDS, Job, SymlinkScan, db
 
 LOCK_NAME = "scan.lock"
 SIDE_LOCK_NAME = "followup.lock"  # the side jobs' own lock (Sonarr/Radarr follow-ups), one at a time
@@ -60,16 +63,28 @@ class LibraryLock:
 
 def busy_error(where: str = ""):
     """The 409 a caller gets while the library is locked, naming the running scan or job when there is one."""
-    from linkdoctor.jobs.status import get_job, running_job_id, running_scan_id
-
     scan_id, job_id = running_scan_id(), running_job_id()
     if scan_id is not None:
         what = f"a scan is already running{where}"
     elif job_id is not None:
-        what = f"a {get_job(job_id).kind} job is already running{where}"
+        what = f"a {db.session.get(Job, job_id).kind} job is already running{where}"
     else:
         what = f"a scan or another change to the library is running{where}; try again when it ends"
     return ScanAlreadyRunningError(what, scan_id=scan_id, job_id=job_id)
+
+
+def running_scan_id() -> int | None:
+    """The newest scan still pending or running, for 409 answers."""
+    return db.session.execute(
+        select(SymlinkScan.id).where(SymlinkScan.status.in_(ACTIVE_STATES)).order_by(SymlinkScan.id.desc())
+    ).scalars().first()
+
+
+def running_job_id() -> int | None:
+    """The newest job still pending or running that holds the library (side jobs never do)."""
+    return db.session.execute(
+        select(Job.id).where(Job.state.in_(JOB_ACTIVE_STATES), Job.kind.not_in(SIDE_KINDS)).order_by(Job.id.desc())
+    ).scalars().first()
 
 
 @contextlib.contextmanager

@@ -204,14 +204,11 @@ ARR_SETTINGS = ("sonarr_name", "sonarr_scheme", "sonarr_url_base", "sonarr_path_
                 "arr_instances", "path_mappings")
 
 
-def parse_arr_setting(name: str, value):
-    """Validate one of ARR_SETTINGS (JSON lists may come as text from the CLI)."""
+def parse_arr_setting(name: str, value, config):
+    """Validate one of ARR_SETTINGS (JSON lists may come as text from the CLI); `config` is the settings row."""
     if name.endswith("path_mappings"):
         return parse_mappings(value, name)
     if name == "arr_instances":
-        from linkdoctor.config import get_config  # here: linkdoctor.config imports this module
-
-        config = get_config()
         return parse_instances(value, {kind: getattr(config, f"{kind}_name") for kind in KINDS})
     if not isinstance(value, str):
         raise ValidationError(f"{name} must be text")

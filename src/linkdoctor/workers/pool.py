@@ -1,4 +1,4 @@
-"""A pool of scan worker processes that can be abandoned one at a time.
+"""A pool of worker processes that can be abandoned one at a time.
 
 A thread blocked in a syscall on a dead mount can never be freed, and a killed
 child that is *waited for* blocks its parent just the same. So every filesystem
@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 SRC_DIR = str(Path(__file__).resolve().parents[2])
+# The program a worker runs: the task kinds and their functions (started by name, never imported here).
+WORKER_PROGRAM = "linkdoctor.worker_tasks"
 TIMED_OUT, CRASHED = "timeout", "crashed"
 
 
@@ -72,7 +74,7 @@ TICK = Outcome("tick", None)
 
 
 def _worker_command() -> list[str]:
-    return [sys.executable, "-P", "-m", "linkdoctor.scanner.worker"]
+    return [sys.executable, "-P", "-m", WORKER_PROGRAM]
 
 
 class _Worker:

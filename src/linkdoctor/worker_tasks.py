@@ -1,0 +1,65 @@
+"""What a worker process runs: listing, check, probe, decode, hash, and the library's moves, folder tree
+and path checks (scanner/fileops.py). The pool (linkdoctor.workers.pool) starts this module as the program
+of each worker; the loop that answers the pool is linkdoctor.workers.child.
+
+Light imports only (no Flask, no SQLAlchemy), so that a replacement worker starts in milliseconds.
+"""
+
+import time
+
+from linkdoctor.errors import ValidationError
+from linkdoctor.library.hashing import sample_target
+from linkdoctor.paths import path_kind
+from linkdoctor.scanner import fileops
+from linkdoctor.scanner.checks import check_link, index_folder, list_folder
+from linkdoctor.scanner.decode import decode_media
+from linkdoctor.scanner.probe import ProbeError, probe_media
+from linkdoctor.workers.child import serve_tasks
+
+
+def _path_kind(item):
+    try:
+        return path_kind(*item)  # (user path, media root)
+    except ValidationError as exc:  # pickled back and raised by the caller
+        return "refused", exc
+
+
+# Kinds whose item is all they need.
+LIBRARY_KINDS = {
+    "move": lambda item: fileops.move_checked(*item),  # (source, destination, source_root, destination_root)
+    "tree": lambda item: fileops.tree_node(*item),  # (folder, media root, depth)
+    "children": fileops.folder_children,
+    "path": _path_kind,
+    "link": fileops.link_state,
+    "hash": lambda item: sample_target(*item),  # (path, known (size, mtime_ns) or None, read)
+}
+
+
+def run_item(kind: str, item, options: dict, beat=None):
+    """Run one item of a task and return its picklable result; ``beat`` is called as a decode progresses."""
+    if kind == "list":
+        return list_folder(item, options.get("include_files", False))
+    if kind == "index":  # (source folder, known mtime_ns or None): the source index's listing
+        return index_folder(*item)
+    if kind == "check":
+        return check_link(item[0], options["small_threshold"])
+    if kind in LIBRARY_KINDS:
+        return LIBRARY_KINDS[kind](item)
+    if kind not in ("probe", "decode"):
+        raise ValueError(f"unknown task kind {kind!r}")
+    started = time.monotonic()
+    try:
+        if kind == "probe":
+            verdict = probe_media(item[0])
+        else:
+            # A decode item is (path, target, identity, DecodeHint) with the probe's hint.
+            hint = item[3]
+            verdict = decode_media(item[0], media_end=hint.media_end, expected_duration=hint.expected_duration,
+                                   threads=options.get("decode_threads", 1), on_progress=beat)
+    except ProbeError as exc:  # ffprobe or ffmpeg itself cannot run: a tooling error, not a verdict
+        return exc, 0.0
+    return verdict, time.monotonic() - started
+
+
+if __name__ == "__main__":
+    serve_tasks(run_item)
