@@ -1,0 +1,113 @@
+"""linkdoctor: keeps a media library's symlinks healthy."""
+
+from pathlib import Path
+
+# The one place the version is written: pyproject.toml reads it, and so do `linkdoctor --version`,
+# GET /api/symlink/system, the page's footer and the image's label.
+__version__ = "0.9.0"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Where Flask finds templates/ and static/: inside the package once installed (pyproject maps
+# src/templates and src/static there), the src folder in the repository (editable install too).
+WEB_ROOT = PACKAGE_DIR if (PACKAGE_DIR / "templates").is_dir() else PACKAGE_DIR.parent
+
+
+def create_app(test_config: dict | None = None):
+    """Build the Flask app: settings, database (upgraded), job runner, blueprints. Nothing runs at import.
+
+    Recovery of work a crash interrupted is not done here: `serve` and the commands
+    that touch scans or the quarantine run linkdoctor.jobs.recovery themselves.
+    """
+    # Flask and SQLAlchemy are imported here, not at module level, so that scan worker
+    # processes (which import linkdoctor.scanner.*) start in milliseconds.
+    from flask import Flask
+    from sqlalchemy import event
+
+    from linkdoctor.config import get_config, refuse_media_root
+    from linkdoctor.jobs.runner import JobRunner
+    from linkdoctor.jobs.scan_manager import SymlinkTaskManager
+    from linkdoctor.logs import configure_logging
+    from linkdoctor.models import db
+    from linkdoctor.schema import database_identity, upgrade_database
+    from linkdoctor.settings import load_settings
+    from linkdoctor.web import api, pages
+    from linkdoctor.web.auth import register_auth
+    from linkdoctor.web.security import register_security
+
+    settings = load_settings()
+    if test_config and "SETTINGS" in test_config:
+        settings = test_config["SETTINGS"]
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    configure_logging(settings.log_dir)
+    upgrade_database(settings.database_path)
+
+    app = Flask("linkdoctor", root_path=str(WEB_ROOT))
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=settings.database_uri,
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 30}},
+        LINKDOCTOR_SETTINGS=settings,
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=1024 * 1024,  # no setting or path list comes near; larger bodies are refused (413)
+    )
+    if test_config:
+        app.config.update({k: v for k, v in test_config.items() if k != "SETTINGS"})
+
+    db.init_app(app)
+    with app.app_context():
+        event.listen(db.engine, "connect", _sqlite_pragmas)
+        if settings.media_path_from_env:
+            refuse_media_root(str(settings.media_path))
+        config = get_config(default_media_path=str(settings.media_path))
+        if settings.media_path_from_env and config.media_path != str(settings.media_path):
+            config.media_path = str(settings.media_path)
+            db.session.commit()
+        # Order matters: a database file deleted under us is refused before anything reads it
+        # (a new connection would quietly make an empty one); then the Host and cross-site
+        # checks; then the credentials check.
+        app.before_request(_database_still_there)
+        register_security(app)
+        register_auth(app)
+    app.extensions["linkdoctor.database_identity"] = database_identity(settings.database_path)
+    runner = JobRunner(app, settings.data_dir)
+    app.extensions["linkdoctor.jobs"] = runner
+    app.extensions["linkdoctor.tasks"] = SymlinkTaskManager(app, runner)
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    return app
+
+
+def ensure_database_file(app) -> None:
+    """Raise DatabaseError when the app's database file was deleted or replaced since it started."""
+    from linkdoctor.schema import check_database_file
+
+    settings = app.config["LINKDOCTOR_SETTINGS"]
+    check_database_file(settings.database_path, app.extensions.get("linkdoctor.database_identity"))
+
+
+def _database_still_there():
+    from flask import current_app, request
+
+    from linkdoctor.schema import DatabaseError
+
+    if request.path == "/ping":
+        return None
+    try:
+        ensure_database_file(current_app)
+    except DatabaseError as exc:
+        from linkdoctor.web.errors import error_response
+
+        current_app.logger.error(exc.message)
+        return error_response(exc.status_code, exc.error, exc.message)
+    return None
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets status polls read while the scan thread writes; foreign keys make
+    # deleting a scan delete its findings.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

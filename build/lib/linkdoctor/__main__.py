@@ -1,0 +1,5 @@
+"""`python -m linkdoctor` is the `linkdoctor` command."""
+
+from linkdoctor.cli import main
+
+main()

@@ -1,0 +1,272 @@
+"""After a confirmed cleanup (or a restore): tell Sonarr/Radarr, item by item, and record what happened.
+
+Runs as a `notify` job, a side job of the runner: it never touches the library,
+so it does not hold the library lock (a scan, a restore or a repair can start
+while Sonarr rescans); follow-ups run one at a time, in order. Per item: one
+rescan, wait for it to complete, then search exactly the removed episodes / the
+movie, monitored ones only, and only for links still in the quarantine: a link
+restored meanwhile is never searched for. Failures are recorded, never raised
+into the cleanup.
+"""
+
+
+from sqlalchemy import select
+
+from linkdoctor.arr.connections import client_for
+from linkdoctor.arr.instances import enabled_instances
+from linkdoctor.arr.matching import group_by_owner, is_movie_file, remote_paths, removed_episodes
+from linkdoctor.clients.records import ArrError, Command
+from linkdoctor.config import get_config
+from linkdoctor.errors import ConflictError, LinkdoctorError, NotFoundError
+from linkdoctor.jobs.status import job_status
+from linkdoctor.models import QUARANTINED, Job, QuarantineEntry, db
+
+TRIGGERS = ("confirm", "restore", "retry")
+VIDEO_EXTENSIONS = (".mkv", ".mp4", ".avi", ".m4v", ".ts", ".mov", ".wmv", ".webm", ".mpg", ".mpeg")
+
+
+class FollowUp:
+    """One notify job's work and record."""
+
+    def __init__(self, ctx, scan_id: int, paths: list[str], trigger: str):
+        # Sorted: items are handled in the order of their links' paths, the same on every run.
+        self.ctx, self.scan_id, self.paths, self.trigger = ctx, scan_id, sorted(paths), trigger
+        config = get_config()
+        self.instances = enabled_instances(config)
+        self.global_mappings = list(config.path_mappings or [])
+        self.search = bool(config.arr_search) and trigger != "restore"
+        self.command_timeout = config.arr_command_timeout
+        self.request_timeout = config.arr_request_timeout
+        self.links: dict[str, list[dict]] = {path: [] for path in paths}
+        self.commands: list[dict] = []
+        self.errors: list[dict] = []
+
+    def run(self) -> dict:
+        for index, instance in enumerate(self.instances):
+            self.ctx.raise_if_cancelled()
+            self.ctx.progress(index / max(1, len(self.instances)), "notify", f"{instance.label}")
+            with client_for(instance, self.request_timeout) as client:
+                try:
+                    if instance.kind == "sonarr":
+                        self._sonarr(client, instance)
+                    else:
+                        self._radarr(client, instance)
+                except ArrError as exc:
+                    self.errors.append({"instance": instance.label, "message": exc.message})
+        return self.record()
+
+    # -- Sonarr ------------------------------------------------------------
+
+    def _sonarr(self, client, instance) -> None:
+        remotes = remote_paths(self.paths, instance.path_mappings + self.global_mappings)
+        series = {s.id: s for s in client.series()}
+        groups, _ = group_by_owner(remotes, list(series.values()))
+        for series_id, paths in groups.items():
+            self.ctx.raise_if_cancelled()
+            show = series[series_id]
+            # Read which episodes the files were before the rescan: once it completes Sonarr forgets them.
+            files, episodes = client.episode_files(series_id), client.episodes(series_id)
+            wanted: dict[str, list] = {}  # path -> its monitored episodes, searched for after the rescan
+            for path in paths:
+                found = removed_episodes(remotes[path], files, episodes)
+                codes = [e.code for e in found]
+                link = self._link(path, instance, show.title, series_id, codes)
+                if not self.search:
+                    link["search"] = "off" if self.trigger != "restore" else "restore: rescan only"
+                elif not show.monitored:
+                    link["search"] = "series not monitored"
+                else:
+                    searched = [e for e in found if e.monitored]
+                    wanted[path] = searched
+                    skipped = [e.code for e in found if not e.monitored]
+                    link["search"] = "queued" if searched else ("episode not monitored" if skipped else "no episode matched")
+                    link["searched"] = [e.code for e in searched]
+            rescan = self._run_command(client, instance, (show.title, series_id), "RescanSeries",
+                                       {"seriesId": series_id}, lambda: client.rescan(series_id), wait=True)
+
+            def episode_search(kept: list[str]):
+                ids = sorted({e.id for path in kept for e in wanted.get(path, [])})
+                return ({"episodeIds": ids}, lambda: client.search_episodes(ids)) if ids else None
+
+            self._search_after(rescan, client, instance, (show.title, series_id), "EpisodeSearch", paths,
+                               episode_search)
+
+    # -- Radarr ------------------------------------------------------------
+
+    def _radarr(self, client, instance) -> None:
+        remotes = remote_paths(self.paths, instance.path_mappings + self.global_mappings)
+        movies = {m.id: m for m in client.movies()}
+        groups, _ = group_by_owner(remotes, list(movies.values()))
+        for movie_id, paths in groups.items():
+            self.ctx.raise_if_cancelled()
+            movie = movies[movie_id]
+            title = f"{movie.title} ({movie.year})" if movie.year else movie.title
+            files = client.movie_files(movie_id)
+            for path in paths:
+                link = self._link(path, instance, title, movie_id, [])
+                was_file = is_movie_file(remotes[path], files) or (
+                    not movie.has_file and path.lower().endswith(VIDEO_EXTENSIONS))
+                if not self.search:
+                    link["search"] = "off" if self.trigger != "restore" else "restore: rescan only"
+                elif not movie.monitored:
+                    link["search"] = "movie not monitored"
+                elif not was_file:
+                    link["search"] = "not the movie's file"
+                else:
+                    link["search"] = "queued"
+            rescan = self._run_command(client, instance, (title, movie_id), "RescanMovie", {"movieId": movie_id},
+                                       lambda: client.rescan(movie_id), wait=True)
+
+            def movie_search(kept: list[str], movie_id=movie_id):
+                return ({"movieIds": [movie_id]}, lambda: client.search_movies([movie_id])) if kept else None
+
+            self._search_after(rescan, client, instance, (title, movie_id), "MoviesSearch", paths, movie_search)
+
+    # -- commands and the record --------------------------------------------
+
+    def _link(self, path: str, instance, title: str, item_id: int, episodes: list[str]) -> dict:
+        link = {"instance": instance.label, "kind": instance.kind, "name": instance.name, "item": title,
+                "item_id": item_id, "episodes": episodes, "search": "", "searched": [], "commands": []}
+        self.links[path].append(link)
+        return link
+
+    def _run_command(self, client, instance, item: tuple[str, int], name: str, body: dict, send, wait: bool) -> dict:
+        """Send one command (and wait for it to end when asked); its entry in the record, whatever happens."""
+        title, item_id = item
+        entry = {"instance": instance.label, "item": title, "name": name, "body": body,
+                 "id": None, "status": "not sent", "message": ""}
+        self.commands.append(entry)
+        try:
+            command: Command = send()
+            entry.update(id=command.id, status=command.status, message=command.message)
+            if wait:
+                self.ctx.progress(message=f"{instance.label}: {name} {title}, waiting for it to complete")
+                command = client.wait_for_command(command, self.command_timeout, cancelled=self.ctx.raise_if_cancelled)
+                entry.update(status=command.status, message=command.message)
+        except ArrError as exc:
+            entry.update(status="error", message=exc.message)
+        for links in self.links.values():
+            for link in links:
+                if link["instance"] == instance.label and link["item_id"] == item_id:
+                    link["commands"].append(f"{name}: {entry['status']}")
+        return entry
+
+    def _search_after(self, rescan: dict, client, instance, item: tuple[str, int], name: str, paths, make) -> None:
+        """Search for the queued links' items once the rescan completed: `make(kept paths)` -> (body, send) or None."""
+        queued = [path for path in paths if self._queued(path, instance)]
+        if not queued:
+            return
+        if rescan["status"] != "completed":
+            self._mark(queued, instance, f"not sent: the rescan ended {rescan['status']}")
+            return
+        kept = self._still_removed(queued)
+        self._mark([path for path in queued if path not in kept], instance,
+                   "not sent: the link was restored meanwhile")
+        search = make(kept)
+        if search is None:
+            return
+        self._run_command(client, instance, item, name, *search, wait=False)
+        self._mark(kept, instance, "sent")
+
+    def _queued(self, path: str, instance) -> bool:
+        return any(link["instance"] == instance.label and link["search"] == "queued" for link in self.links[path])
+
+    def _mark(self, paths, instance, search: str) -> None:
+        for path in paths:
+            for link in self.links[path]:
+                if link["instance"] == instance.label and link["search"] == "queued":
+                    link["search"] = search
+
+    @staticmethod
+    def _still_removed(paths: list[str]) -> list[str]:
+        """The links still in the quarantine now (a restore may have run while Sonarr/Radarr rescanned)."""
+        db.session.commit()  # end this thread's read transaction: see what the restore committed
+        found = set(db.session.execute(select(QuarantineEntry.original_path).where(
+            QuarantineEntry.original_path.in_(paths), QuarantineEntry.state == QUARANTINED)).scalars())
+        return [path for path in paths if path in found]
+
+    def record(self) -> dict:
+        links = [{"path": path, "matches": matches} for path, matches in self.links.items()]
+        unmatched = [path for path, matches in self.links.items() if not matches]
+        failed = [c for c in self.commands if c["status"] not in ("completed", "queued", "started")]
+        rescans = sum(1 for c in self.commands if c["name"].startswith("Rescan"))
+        searches = sum(1 for c in self.commands if c["name"].endswith("Search") and c["id"] is not None)
+        summary = (f"{len(self.paths)} link(s): {len(self.paths) - len(unmatched)} matched, {len(unmatched)} unmatched; "
+                   f"{rescans} rescan(s), {searches} search(es) sent")
+        if failed or self.errors:
+            summary += f"; {len(failed) + len(self.errors)} problem(s)"
+        self.ctx.progress(1.0, "done", summary)
+        return {"scan_id": self.scan_id, "trigger": self.trigger, "search": self.search,
+                "instances": [i.label for i in self.instances], "links": links, "unmatched": unmatched,
+                "commands": self.commands, "errors": self.errors, "summary": summary,
+                "ok": not failed and not self.errors}
+
+
+def quarantined_paths(scan_id: int) -> list[str]:
+    """The links of a scan now in the quarantine."""
+    return list(db.session.execute(select(QuarantineEntry.original_path).where(
+        QuarantineEntry.scan_id == scan_id, QuarantineEntry.state == QUARANTINED)).scalars())
+
+
+def start_followup(runner, scan_id: int, paths: list[str], trigger: str, origin: str = "web") -> int:
+    """Start the notify job for these links; raises when nothing can be sent or the library is busy."""
+    if not paths:
+        raise NotFoundError(f"scan {scan_id} has no removed links to tell Sonarr/Radarr about")
+    if not enabled_instances(get_config()):
+        raise ConflictError("no Sonarr or Radarr instance is enabled: nothing to send")
+
+    def prepare(job) -> None:
+        job.scan_id = scan_id
+
+    params = {"scan_id": scan_id, "trigger": trigger, "paths": paths}
+    ctx = runner.start("notify", lambda ctx: FollowUp(ctx, scan_id, paths, trigger).run(), params=params,
+                       origin=origin, prepare=prepare)
+    return ctx.job_id
+
+
+def followup_after(runner, scan_id: int, paths: list[str], trigger: str, origin: str = "web") -> dict:
+    """Start the follow-up once confirm or restore returned; never fails the cleanup, says why nothing started."""
+    if not paths:
+        return {"state": "none", "message": "no link removed or restored: nothing to tell Sonarr/Radarr"}
+    if not enabled_instances(get_config()):
+        return {"state": "off", "message": "no Sonarr or Radarr instance is enabled: nothing sent"}
+    try:
+        job_id = start_followup(runner, scan_id, paths, trigger, origin)
+    except LinkdoctorError as exc:
+        return {"state": "not_started", "message": exc.message}
+    return {"state": "started", "job_id": job_id, "message": "Sonarr/Radarr follow-up started"}
+
+
+def after_confirm(runner, scan_id: int, result: dict, origin: str = "web") -> dict:
+    """The follow-up of a confirm (web route and CLI alike): the links this confirmation moved, no others."""
+    return followup_after(runner, scan_id, list(result.get("paths") or []), "confirm", origin)
+
+
+def after_restore(runner, scan_id: int, result: dict, origin: str = "web") -> dict:
+    """The follow-up of a restore: rescans of the items whose links came back."""
+    return followup_after(runner, scan_id, list(result.get("paths") or []), "restore", origin)
+
+
+def retry_followup(runner, scan_id: int, origin: str = "web") -> int:
+    """Send again for every link of the scan still in the quarantine."""
+    return start_followup(runner, scan_id, quarantined_paths(scan_id), "retry", origin)
+
+
+def followup_view(scan_id: int) -> dict | None:
+    """The scan's latest follow-up job, for the scan's status and the CLI; None when there is none."""
+    job = db.session.execute(select(Job).where(Job.scan_id == scan_id, Job.kind == "notify")
+                             .order_by(Job.id.desc())).scalars().first()
+    if job is None:
+        return None
+    db.session.refresh(job)
+    status = job_status(job)
+    result = status["result"] or {}
+    return {"job_id": job.id, "state": job.state, "phase": job.phase, "progress": status["progress"],
+            "message": result.get("summary") or job.message, "trigger": (job.params or {}).get("trigger"),
+            "links": result.get("links", []), "unmatched": result.get("unmatched", []),
+            "commands": result.get("commands", []), "errors": result.get("errors", []),
+            "ok": result.get("ok")}
+
+
+__all__ = ["TRIGGERS", "followup_after", "followup_view", "quarantined_paths", "retry_followup",
+           "start_followup", "after_confirm", "after_restore"]

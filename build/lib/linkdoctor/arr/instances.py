@@ -1,0 +1,173 @@
+"""The configured Sonarr/Radarr instances and path mappings: validation, masking, and mapping paths."""
+
+import os
+import posixpath
+
+from linkdoctor.clients.arr import ArrInstance
+from linkdoctor.errors import ValidationError
+
+KINDS = ("sonarr", "radarr")
+SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"sonarr": 8989, "radarr": 7878}
+INSTANCE_FIELDS = ("kind", "name", "scheme", "host", "port", "url_base", "api_key", "enabled", "path_mappings")
+
+
+def parse_mappings(value, name: str = "path_mappings") -> list[dict]:
+    """[{"remote": "/tv", "local": "/medias/Séries"}, ...] with absolute, normalised paths."""
+    if isinstance(value, str):
+        import json
+
+        try:
+            value = json.loads(value) if value.strip() else []
+        except ValueError:
+            raise ValidationError(f'{name} must be a JSON list like [{{"remote": "/tv", "local": "/medias/tv"}}]') from None
+    if not isinstance(value, list):
+        raise ValidationError(f'{name} must be a list of {{"remote": ..., "local": ...}}')
+    mappings = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"remote", "local"} or \
+                not all(isinstance(item[k], str) and item[k].strip() for k in ("remote", "local")):
+            raise ValidationError(f'each entry of {name} must be {{"remote": "/path/in/arr", "local": "/path/here"}}')
+        remote, local = posixpath.normpath(item["remote"].strip()), os.path.normpath(item["local"].strip())
+        if not remote.startswith("/") or not os.path.isabs(local):
+            raise ValidationError(f"{name}: both paths must be absolute: {item['remote']!r} -> {item['local']!r}")
+        mappings.append({"remote": remote, "local": local})
+    return mappings
+
+
+def _text(item: dict, key: str, default: str = "", limit: int = 255) -> str:
+    value = item.get(key, default)
+    if not isinstance(value, str) or len(value) > limit:
+        raise ValidationError(f"arr_instances: {key} must be text of at most {limit} characters")
+    return value.strip()
+
+
+def parse_instance(item, index: int) -> dict:
+    """One further instance, validated and completed with defaults."""
+    if not isinstance(item, dict):
+        raise ValidationError(f"arr_instances[{index}] must be an object")
+    unknown = set(item) - set(INSTANCE_FIELDS)
+    if unknown:
+        raise ValidationError(f"arr_instances[{index}]: unknown field(s) {', '.join(sorted(unknown))}")
+    kind = item.get("kind")
+    if kind not in KINDS:
+        raise ValidationError(f"arr_instances[{index}]: kind must be sonarr or radarr")
+    port = item.get("port", DEFAULT_PORTS[kind])
+    if isinstance(port, str) and port.isdigit():
+        port = int(port)
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ValidationError(f"arr_instances[{index}]: port must be between 1 and 65535")
+    enabled = item.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ValidationError(f"arr_instances[{index}]: enabled must be true or false")
+    scheme = item.get("scheme", "http")
+    if scheme not in SCHEMES:
+        raise ValidationError(f"arr_instances[{index}]: scheme must be http or https")
+    parsed = {
+        "kind": kind, "name": _text(item, "name", limit=64), "scheme": scheme, "host": _text(item, "host"),
+        "port": port, "url_base": _text(item, "url_base").strip("/"), "api_key": _text(item, "api_key"),
+        "enabled": enabled, "path_mappings": parse_mappings(item.get("path_mappings", []), "path_mappings"),
+    }
+    if not parsed["name"] or not parsed["host"]:
+        raise ValidationError(f"arr_instances[{index}]: name and host are required")
+    return parsed
+
+
+def parse_instances(value, first_names: dict[str, str]) -> list[dict]:
+    """The list of further instances; names are unique per app, the first instance's included."""
+    if isinstance(value, str):
+        import json
+
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ValidationError("arr_instances must be a JSON list") from None
+    if not isinstance(value, list):
+        raise ValidationError("arr_instances must be a list of instances")
+    parsed = [parse_instance(item, i) for i, item in enumerate(value)]
+    seen = {(kind, name.lower()) for kind, name in first_names.items()}
+    for item in parsed:
+        key = (item["kind"], item["name"].lower())
+        if key in seen:
+            raise ValidationError(f"two {item['kind']} instances are named {item['name']!r}")
+        seen.add(key)
+    return parsed
+
+
+def keep_masked_keys(new: list[dict], old: list[dict], mask) -> list[dict]:
+    """A masked key sent back (as the API shows it) keeps the stored key of the same instance."""
+    stored = {(i["kind"], i["name"]): i.get("api_key", "") for i in old}
+    for item in new:
+        previous = stored.get((item["kind"], item["name"]), "")
+        if item["api_key"] and previous and item["api_key"] == mask(previous):
+            item["api_key"] = previous
+    return new
+
+
+def configured_instances(config) -> list[ArrInstance]:
+    """Every instance, the first of each app from the seed fields, enabled or not."""
+    instances = []
+    for kind in KINDS:
+        instances.append(ArrInstance(
+            kind=kind, name=getattr(config, f"{kind}_name") or kind.capitalize(),
+            host=getattr(config, f"{kind}_host"), port=getattr(config, f"{kind}_port"),
+            api_key=getattr(config, f"{kind}_api_key"), scheme=getattr(config, f"{kind}_scheme") or "http",
+            url_base=getattr(config, f"{kind}_url_base") or "", enabled=bool(getattr(config, f"{kind}_enabled")),
+            path_mappings=list(getattr(config, f"{kind}_path_mappings") or []),
+        ))
+    for item in config.arr_instances or []:
+        instances.append(ArrInstance(**{k: item[k] for k in INSTANCE_FIELDS if k in item}))
+    return instances
+
+
+def enabled_instances(config) -> list[ArrInstance]:
+    return [i for i in configured_instances(config) if i.enabled]
+
+
+def to_remote(local_path: str, mappings: list[dict]) -> str:
+    """The path as Sonarr/Radarr knows it: the longest matching `local` prefix replaced by its `remote`."""
+    best = None
+    for mapping in mappings:
+        local = mapping["local"].rstrip("/") or "/"
+        if local_path == local or local_path.startswith(local.rstrip("/") + "/"):
+            if best is None or len(local) > len(best["local"]):
+                best = {"local": local, "remote": mapping["remote"]}
+    if best is None:
+        return local_path
+    rest = local_path[len(best["local"]):].lstrip("/")
+    return posixpath.join(best["remote"], rest) if rest else best["remote"]
+
+
+def contains(folder: str, path: str) -> bool:
+    """Whether `path` lies inside `folder` (both as the *arr spells them)."""
+    folder = folder.rstrip("/")
+    return bool(folder) and path.startswith(folder + "/")
+
+
+# Settings of the config row this module validates (see linkdoctor.config).
+ARR_SETTINGS = ("sonarr_name", "sonarr_scheme", "sonarr_url_base", "sonarr_path_mappings",
+                "radarr_name", "radarr_scheme", "radarr_url_base", "radarr_path_mappings",
+                "arr_instances", "path_mappings")
+
+
+def parse_arr_setting(name: str, value):
+    """Validate one of ARR_SETTINGS (JSON lists may come as text from the CLI)."""
+    if name.endswith("path_mappings"):
+        return parse_mappings(value, name)
+    if name == "arr_instances":
+        from linkdoctor.config import get_config  # here: linkdoctor.config imports this module
+
+        config = get_config()
+        return parse_instances(value, {kind: getattr(config, f"{kind}_name") for kind in KINDS})
+    if not isinstance(value, str):
+        raise ValidationError(f"{name} must be text")
+    value = value.strip()
+    if name.endswith("_scheme") and value not in SCHEMES:
+        raise ValidationError(f"{name} must be http or https")
+    if name.endswith("_name") and not 1 <= len(value) <= 64:
+        raise ValidationError(f"{name} must be 1 to 64 characters")
+    return value.strip("/") if name.endswith("_url_base") else value
+
+
+def masked_instances(instances: list[dict], mask) -> list[dict]:
+    return [{**item, "api_key": mask(item.get("api_key", ""))} for item in instances or []]

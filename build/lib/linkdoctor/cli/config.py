@@ -1,0 +1,40 @@
+"""`config show` and `config set`."""
+
+import json
+
+import click
+
+from linkdoctor.cli import main
+from linkdoctor.cli.common import service_command
+
+
+@main.group()
+def config():
+    """Show or change the settings."""
+
+
+@config.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@service_command()
+def config_show(app, as_json):
+    """Show the settings (API keys masked)."""
+    from linkdoctor.config import config_to_dict, get_config
+
+    data = config_to_dict(get_config())
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for key, value in data.items():
+        click.echo(f"{key:<26} {value}")
+
+
+@config.command("set")
+@click.argument("key")
+@click.argument("value")
+@service_command()
+def config_set(app, key, value):
+    """Change one setting, validated like the API."""
+    from linkdoctor.config import config_to_dict, update_config
+
+    data = config_to_dict(update_config({key: value}, from_text=True))
+    click.echo(f"{key} = {data[key]}")

@@ -1,0 +1,226 @@
+"""`scan` and `history`: start a scan through the task manager, wait, print, choose the exit code."""
+
+import json
+import os
+import signal
+import sys
+import time
+
+import click
+
+from linkdoctor import quarantine, scans
+from linkdoctor.cli import main
+from linkdoctor.cli.common import (
+    EXIT_CANCELLED, EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, build_app, plain_errors, service_command,
+)
+from linkdoctor.arr.followup import after_confirm, followup_view
+from linkdoctor.cli.services import print_followup, wait_for_followup
+from linkdoctor.config import get_config
+from linkdoctor.errors import LinkdoctorError
+from linkdoctor.models import AWAITING_CONFIRMATION, CANCELLED, ERROR
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--depth", type=click.Choice(["basic", "full"]), default="basic", show_default=True,
+              help="basic: links only (phase 1); full: also probe media with ffprobe (phase 2).")
+@click.option("--mode", type=click.Choice(["dry-run", "real"]), default="dry-run", show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: setting).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--yes", is_flag=True, help="Real mode: confirm the proposed removals without asking.")
+@click.option("--force", is_flag=True, help="Real mode: remove even links into sources the guard blocked.")
+def scan(paths, depth, mode, workers, as_json, yes, force):
+    """Scan PATHS (default: the whole media root). Exit 0: no problem, 1: problems, 2: could not run, 130: cancelled.
+
+    In real mode the problem links are proposed for removal and moved into the
+    quarantine only once confirmed (asked here, or --yes); `linkdoctor restore` puts them back.
+    """
+    sys.exit(run_scan_command(build_app(recover=True), list(paths), depth, mode, workers, as_json, yes, force))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@service_command(recover=True)
+def history(app, as_json):
+    """List the kept scans, newest first."""
+    from linkdoctor import scans
+
+    rows = scans.history()
+    if as_json:
+        click.echo(json.dumps({"scans": rows}, indent=2))
+        return
+    if not rows:
+        click.echo("No scans yet.")
+    for row in rows:
+        stats = row["statistics"]
+        click.echo(f"#{row['scan_id']:<4} {row['scan_date'][:19]}  {row['status']:<22} {row['mode']:<7} "
+                   f"{row['verification_depth']:<5} {stats['total_analyzed']:>7} links  {stats['healthy']:>7} healthy")
+
+
+
+def cli_paths(paths: list[str], media_root: str) -> list[str]:
+    """Relative CLI paths are taken from the working folder, else from the media root."""
+    resolved = []
+    for path in paths:
+        if not os.path.isabs(path) and os.path.lexists(path):
+            path = os.path.abspath(path)
+        resolved.append(path)
+    return resolved
+
+
+def progress_line(snapshot) -> str:
+    counters = snapshot.counters
+    eta = f", ETA {snapshot.eta:.0f}s" if snapshot.eta is not None else ""
+    if snapshot.phase == "phase2":
+        decoded = f", decoded {snapshot.decoded}/{snapshot.to_decode}" if snapshot.to_decode else ""
+        return f"phase 2: probed {snapshot.probed}/{snapshot.to_probe}{decoded}{eta}"
+    return f"phase 1: checked {counters['total_analyzed']}/{snapshot.discovered}{eta}"
+
+
+def wait_for(manager, scan_id: int) -> bool:
+    """Wait for a scan; Ctrl-C cancels it cleanly. True when it was cancelled by the user."""
+    cancelled = False
+    while True:
+        try:
+            if manager.wait(scan_id, 0.2):
+                return cancelled
+        except KeyboardInterrupt:
+            if not cancelled:
+                click.echo("\nlinkdoctor: cancelling the scan…", err=True)
+                cancelled = True
+                try:
+                    manager.cancel(scan_id)
+                except LinkdoctorError:
+                    pass
+            time.sleep(0.05)
+
+
+def _progress_printer():
+    if not sys.stderr.isatty():
+        return None
+
+    def show(scan_id, snapshot):
+        click.echo(f"\r{progress_line(snapshot):<70}", err=True, nl=False)
+
+    return show
+
+
+def scan_document(scan_id: int) -> dict:
+    """The scan's result as the single JSON document `scan --json` prints."""
+    scan = scans.get_scan(scan_id)
+    summary = scans.scan_summary(scan)
+    return {
+        "scan_id": scan_id,
+        "status": scan.status,
+        "mode": scan.mode,
+        "verification_depth": scan.verification_depth,
+        "duration": summary["duration"],
+        "statistics": summary["statistics"],
+        "warnings": summary["warnings"],
+        "error_message": scan.error_message,
+        "confirmation": quarantine.confirmation_view(scan),
+        "findings": [
+            {"path": f.path, "target": f.target, "category": f.category, "detail": f.detail}
+            for f in scans.all_findings(scan_id)
+        ],
+    }
+
+
+def print_report(document: dict) -> None:
+    """A plain-text summary and the list of problem links."""
+    stats = document["statistics"]
+    click.echo(f"Scan #{document['scan_id']} {document['status']} in {document['duration']:.1f}s "
+               f"({document['mode']}, {document['verification_depth']})")
+    click.echo(f"  analysed {stats['total_analyzed']}: ok {stats['phase1_ok']}, broken {stats['phase1_broken']}, "
+               f"inaccessible {stats['phase1_inaccessible']}, small {stats['phase1_small']}, "
+               f"io_error {stats['phase1_io_error']}, timeout {stats['phase1_timeout']}")
+    if stats.get("ignored"):
+        click.echo(f"  ignored {stats['ignored']} (ignore rules: linkdoctor ignore list)")
+    if document["verification_depth"] == "full":
+        click.echo(f"  probed {stats['phase2_analyzed']} ({stats['phase2_cached']} unchanged since last probe), "
+                   f"decoded {stats['phase2_decoded']}: corrupted {stats['phase2_corrupted']}, "
+                   f"timeout {stats['phase2_timeout']}, left suspicious {stats['phase2_suspicious']}")
+    click.echo(f"  healthy {stats['healthy']} (passed every check asked for)")
+    for warning in document["warnings"]:
+        click.echo(f"  warning: {warning}")
+    for finding in document["findings"]:
+        click.echo(f"  [{finding['category']}] {finding['path']!r} -> {finding['target']!r}: {finding['detail']}")
+    if document.get("error_message"):
+        click.echo(f"  error: {document['error_message']}")
+    if document.get("services"):
+        print_followup(document["services"])
+
+
+def _ask_and_remove(app, scan_id: int, yes: bool, force: bool, as_json: bool) -> dict | None:
+    """Show the proposed removals, ask (unless --yes), and move the confirmed links."""
+    view = quarantine.confirmation_view(scans.get_scan(scan_id))
+    out = sys.stderr if as_json else sys.stdout
+    click.echo(f"{view['proposed']} link(s) proposed for removal (moved into the quarantine, restorable).", file=out)
+    for source in view["sources"]:
+        if source["blocked"]:
+            click.echo(f"  guard: {source['proposed']} link(s) into {source['source']} will be kept: "
+                       f"{source['reason']}{' (--force removes them anyway)' if not force else ' (overridden by --force)'}",
+                       file=out)
+    if not yes:
+        if not sys.stdin.isatty():
+            click.echo("Not confirmed: nothing removed (run with --yes to confirm without a prompt).", file=out)
+            return None
+        if not click.confirm("Move them into the quarantine now?", default=False, err=as_json):
+            click.echo("Nothing removed.", file=out)
+            return None
+    settings = app.config["LINKDOCTOR_SETTINGS"]
+    result = quarantine.confirm(scan_id, view["token"], None, force, get_config().media_path,
+                                settings.data_dir, settings.quarantine_dir)
+    click.echo(f"Moved {result['removed']} link(s) into the quarantine; `linkdoctor restore {scan_id}` puts them back.",
+               file=out)
+    for item in result["skipped"]:
+        click.echo(f"  kept {item['path']!r}: {item['reason']}", file=out)
+    # Confirm has released the library lock: the Sonarr/Radarr follow-up job can take it now.
+    result["services"] = after_confirm(app.extensions["linkdoctor.jobs"], scan_id, result, origin="cli")
+    if result["services"].get("job_id"):
+        click.echo("Telling Sonarr/Radarr (rescan, then search what was removed)…", file=out)
+        wait_for_followup(app, result["services"])
+    return result
+
+
+def _cancel_on_sigterm(signum, frame):
+    # `docker stop` and `kill` cancel the scan cleanly, like Ctrl-C.
+    raise KeyboardInterrupt
+
+
+def run_scan_command(app, paths: list[str], depth: str, mode: str, workers: int | None, as_json: bool,
+                     yes: bool = False, force: bool = False) -> int:
+    """Run one scan to its end and return the exit code."""
+    signal.signal(signal.SIGTERM, _cancel_on_sigterm)
+    with app.app_context(), plain_errors(app):
+        manager = app.extensions["linkdoctor.tasks"]
+        try:
+            scan_id = manager.start_scan(
+                cli_paths(paths, get_config().media_path) or None, mode=mode, depth=depth,
+                origin="cli", max_workers=workers, on_progress=_progress_printer(),
+            )
+        except LinkdoctorError as exc:
+            click.echo(f"linkdoctor: {exc.message}", err=True)
+            return EXIT_CANNOT_RUN
+        cancelled = wait_for(manager, scan_id)
+        if sys.stderr.isatty():
+            click.echo("", err=True)
+        removal = None
+        if not cancelled and scans.get_scan(scan_id).status == AWAITING_CONFIRMATION:
+            try:
+                removal = _ask_and_remove(app, scan_id, yes, force, as_json)
+            except LinkdoctorError as exc:
+                click.echo(f"linkdoctor: {exc.message}", err=True)
+                return EXIT_CANNOT_RUN
+        document = scan_document(scan_id)
+        document["removal"] = removal
+        document["services"] = followup_view(scan_id)
+    if as_json:
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        print_report(document)
+    if document["status"] == CANCELLED:
+        return EXIT_CANCELLED
+    if document["status"] == ERROR:
+        return EXIT_CANNOT_RUN
+    return EXIT_PROBLEMS if document["findings"] else EXIT_OK

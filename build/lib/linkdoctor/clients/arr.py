@@ -1,0 +1,157 @@
+"""One client for Sonarr and Radarr (API v3): a session per instance, the key in a header, bounded calls.
+
+Every call has a timeout; connection errors and 5xx answers are retried with a
+growing pause; everything else that goes wrong becomes an ArrError whose message
+a person can act on (wrong key, wrong URL base, not a Sonarr, TLS, unreachable).
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import requests
+
+from linkdoctor.clients import records
+from linkdoctor.clients.records import ArrError
+
+FINISHED_COMMAND_STATES = ("completed", "failed", "aborted", "cancelled", "orphaned")
+
+
+@dataclass
+class ArrInstance:
+    """Where one Sonarr or Radarr answers, and how linkdoctor sees its folders."""
+
+    kind: str  # "sonarr" | "radarr"
+    name: str
+    host: str
+    port: int
+    api_key: str = ""
+    scheme: str = "http"
+    url_base: str = ""
+    enabled: bool = True
+    path_mappings: list = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """The instance's root URL, URL base included, without a trailing slash."""
+        base = self.url_base.strip("/")
+        return f"{self.scheme}://{self.host}:{self.port}" + (f"/{base}" if base else "")
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name!r}"
+
+
+class ArrClient:
+    """The API v3 calls both apps share; SonarrClient and RadarrClient add their own."""
+
+    app_name = ""  # what system/status calls itself: "Sonarr" or "Radarr"
+
+    def __init__(self, instance: ArrInstance, timeout: float = 10.0, retries: int = 2, backoff: float = 0.5):
+        self.instance = instance
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.session = requests.Session()
+        # The key travels in a header, never in the URL, so it stays out of logs and proxies.
+        self.session.headers.update({"X-Api-Key": instance.api_key, "Accept": "application/json"})
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- HTTP ----------------------------------------------------------------
+
+    def request(self, method: str, path: str, params: dict | None = None, body: dict | None = None):
+        """One API call with timeout and retries; the decoded JSON answer or an ArrError."""
+        url = f"{self.instance.url}/api/v3/{path.lstrip('/')}"
+        for attempt in range(self.retries + 1):
+            last = attempt == self.retries
+            try:
+                response = self.session.request(method, url, params=params, json=body, timeout=self.timeout)
+            except requests.exceptions.SSLError as exc:
+                raise ArrError(f"{self._where()}: TLS error ({_reason(exc)}); check http/https and the certificate") from exc
+            except requests.exceptions.ReadTimeout as exc:
+                raise ArrError(f"{self._where()}: no answer within {self.timeout:g}s (timeout)") from exc
+            except requests.exceptions.ConnectionError as exc:
+                if last:
+                    raise ArrError(f"{self._where()}: cannot connect ({_reason(exc)}); "
+                                   "check the host, the port and that it is running") from exc
+                self._pause(attempt)
+                continue
+            if response.status_code >= 500 and not last:
+                self._pause(attempt)
+                continue
+            return self._decode(response)
+        raise AssertionError("unreachable")
+
+    def _pause(self, attempt: int) -> None:
+        time.sleep(self.backoff * (2 ** attempt))
+
+    def _where(self) -> str:
+        return f"{self.instance.label} at {self.instance.url}"
+
+    def _decode(self, response: requests.Response):
+        status = response.status_code
+        if status == 401:
+            raise ArrError(f"{self._where()}: wrong API key (401 Unauthorized); copy it from Settings > General")
+        if status == 404:
+            raise ArrError(f"{self._where()}: {response.request.path_url.split('?')[0]} not found (404); "
+                           "check the URL base and that this is a Sonarr/Radarr v3 or newer")
+        if status >= 400:
+            text = response.text.strip()[:200]
+            raise ArrError(f"{self._where()}: HTTP {status} {response.reason}" + (f": {text}" if text else ""))
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise ArrError(f"{self._where()}: the answer is not JSON: this is not a Sonarr/Radarr API "
+                           "(another application answers there, or the URL base is wrong)") from None
+
+    # -- calls both apps share ------------------------------------------------
+
+    def system_status(self) -> records.SystemStatus:
+        """GET system/status, checked to come from the expected app."""
+        data = self.request("GET", "system/status")
+        status = records.parse_system_status(data)
+        if status.app.lower() != self.app_name.lower():
+            found = status.app or "an application that does not say its name"
+            raise ArrError(f"{self._where()}: this is not a {self.app_name} ({found} answers there)")
+        return status
+
+    def send_command(self, name: str, **fields) -> records.Command:
+        """POST command {name, ...fields}; the queued command."""
+        return records.parse_command(self.request("POST", "command", body={"name": name, **fields}))
+
+    def get_command(self, command_id: int) -> records.Command:
+        return records.parse_command(self.request("GET", f"command/{command_id}"))
+
+    def wait_for_command(self, command: records.Command, timeout: float, interval: float = 1.0,
+                         cancelled=None) -> records.Command:
+        """Poll the command until it has finished or `timeout` seconds passed (then state 'timeout')."""
+        deadline = time.monotonic() + timeout
+        while command.status not in FINISHED_COMMAND_STATES:
+            if time.monotonic() >= deadline:
+                return records.Command(command.id, command.name, "timeout",
+                                       f"still {command.status} after {timeout:g}s")
+            if cancelled is not None:
+                cancelled()
+            time.sleep(interval)
+            command = self.get_command(command.id)
+        return command
+
+
+def _reason(exc: Exception) -> str:
+    """The innermost readable cause of a requests exception."""
+    text = str(exc.args[0] if exc.args else exc)
+    for marker in ("Connection refused", "Name or service not known", "Temporary failure in name resolution",
+                   "No route to host", "timed out", "CERTIFICATE_VERIFY_FAILED", "WRONG_VERSION_NUMBER",
+                   "record layer failure"):
+        if marker in text:
+            return marker
+    return text[-160:]

@@ -1,0 +1,272 @@
+"""The library configuration row: defaults, validation of changes, masking of secrets."""
+
+import os
+
+from linkdoctor.arr.instances import ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting
+from linkdoctor.errors import ValidationError
+from linkdoctor.models import SymlinkConfig, db
+from linkdoctor.paths import real_root
+
+SECRET_FIELDS = ("sonarr_api_key", "radarr_api_key", "tmdb_api_key")
+_INT_LIMITS = {
+    "max_workers": (1, 64),
+    "small_file_threshold": (0, 10**12),
+    "scans_to_keep": (1, 100),
+    "quarantine_retention_days": (0, 36500),
+    "sonarr_port": (1, 65535),
+    "radarr_port": (1, 65535),
+}
+RETENTION_DAYS = _INT_LIMITS["quarantine_retention_days"]
+_FLOAT_LIMITS = {
+    "file_timeout": (0.1, 600.0),
+    "probe_timeout": (1.0, 3600.0),
+    "decode_timeout": (1.0, 3600.0),
+    "broken_share_limit": (0.0, 1.0),
+    "arr_command_timeout": (5.0, 3600.0),
+    "arr_request_timeout": (1.0, 120.0),
+}
+_BOOL_FIELDS = ("include_regular_files", "sonarr_enabled", "radarr_enabled", "arr_search")
+_TEXT_FIELDS = ("sonarr_host", "radarr_host", "tmdb_base_url") + SECRET_FIELDS
+_TEXT_MAX = 255  # the columns' length
+_PATH_MAX = 4096
+_AUTH_FIELDS = ("auth_required", "allowed_hosts")
+_FOLDER_LISTS = ("movie_folders", "series_folders")
+_CHOICES = {"phase2_decode": ("suspicious", "all", "off")}
+EDITABLE = (("media_path", "source_roots") + _FOLDER_LISTS + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS
+            + _TEXT_FIELDS + _AUTH_FIELDS + ARR_SETTINGS + tuple(_CHOICES))
+
+
+def get_config(default_media_path: str | None = None) -> SymlinkConfig:
+    """The configuration row, created with defaults when missing."""
+    config = db.session.execute(db.select(SymlinkConfig).order_by(SymlinkConfig.id)).scalars().first()
+    if config is None:
+        config = SymlinkConfig(media_path=str(default_media_path or os.path.abspath("medias")))
+        db.session.add(config)
+        db.session.commit()
+    return config
+
+
+def mask(secret: str) -> str:
+    """Show only the last four characters of a secret."""
+    if not secret:
+        return ""
+    if len(secret) <= 8:
+        return "********"  # too short to show any of it
+    return "********" + secret[-4:]
+
+
+def config_to_dict(config: SymlinkConfig, masked: bool = True) -> dict:
+    """The configuration as JSON-ready data, API keys masked unless asked otherwise."""
+    data = {name: getattr(config, name) for name in EDITABLE}
+    if masked:
+        for name in SECRET_FIELDS:
+            data[name] = mask(data[name])
+        data["arr_instances"] = masked_instances(data["arr_instances"], mask)
+    data["media_path_locked"] = media_path_lock()
+    data["created_at"] = config.created_at.isoformat() if config.created_at else None
+    data["updated_at"] = config.updated_at.isoformat() if config.updated_at else None
+    return data
+
+
+def _parse_bool(name: str, value, from_text: bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    if from_text and isinstance(value, str) and value.lower() in ("true", "1", "yes", "on", "false", "0", "no", "off"):
+        return value.lower() in ("true", "1", "yes", "on")
+    raise ValidationError(f"{name} must be true or false")
+
+
+def _parse_number(name: str, value, kind, limits, from_text: bool):
+    if isinstance(value, bool):
+        raise ValidationError(f"{name} must be a number")
+    if from_text and isinstance(value, str):
+        try:
+            value = kind(value)
+        except ValueError:
+            raise ValidationError(f"{name} must be a {'whole ' if kind is int else ''}number, not {value!r}") from None
+    if kind is int and not isinstance(value, int) or kind is float and not isinstance(value, (int, float)):
+        raise ValidationError(f"{name} must be a {'whole ' if kind is int else ''}number")
+    low, high = limits
+    if not low <= value <= high:
+        raise ValidationError(f"{name} must be between {low} and {high}")
+    return kind(value)
+
+
+def _plain_text(name: str, value: str, limit: int) -> str:
+    # NUL and other control characters are never part of a host, key or path a user means.
+    if len(value) > limit:
+        raise ValidationError(f"{name} must be at most {limit} characters long")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValidationError(f"{name} must not contain control characters")
+    return value
+
+
+def _parse_roots(value, from_text: bool) -> list[str]:
+    if from_text and isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > 100:
+        raise ValidationError("source_roots must be a list of absolute paths (at most 100)")
+    for root in value:
+        _plain_text("source_roots", root, _PATH_MAX)
+    roots = [os.path.normpath(v.strip()) for v in value]
+    relative = [r for r in roots if not os.path.isabs(r)]
+    if relative:
+        raise ValidationError(f"source_roots must be absolute paths: {', '.join(relative)}")
+    return roots
+
+
+def _parse_hosts(value, from_text: bool) -> list[str]:
+    from linkdoctor.auth import normalise_host_name
+
+    if from_text and isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > 100:
+        raise ValidationError("allowed_hosts must be a list of host names (at most 100)")
+    hosts = []
+    for host in value:
+        name = normalise_host_name(_plain_text("allowed_hosts", host.strip(), _TEXT_MAX))
+        if name is None:
+            raise ValidationError(f"allowed_hosts: {host!r} is not a host name or IP address")
+        hosts.append(name)
+    return sorted(set(hosts))
+
+
+def _parse_auth_mode(value) -> str | None:
+    from linkdoctor.auth import AUTH_MODES
+
+    if value in (None, "", "auto"):
+        return None  # decided by the address the server listens on
+    if value not in AUTH_MODES:
+        raise ValidationError(f"auth_required must be one of {', '.join(AUTH_MODES)} (or auto)")
+    return value
+
+
+def _parse_folder_names(name: str, value, from_text: bool) -> list[str]:
+    if from_text and isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError(f"{name} must be a list of folder names")
+    names = [v.strip() for v in value if v.strip()]
+    if any("/" in n for n in names):
+        raise ValidationError(f"{name} must be folder names, not paths")
+    return names
+
+
+def parse_value(name: str, value, from_text: bool = False):
+    """Validate one setting; `from_text` accepts strings as the CLI gives them."""
+    if name not in EDITABLE:
+        raise ValidationError(f"unknown setting {name!r}; known settings: {', '.join(sorted(EDITABLE))}")
+    if name in _INT_LIMITS:
+        return _parse_number(name, value, int, _INT_LIMITS[name], from_text)
+    if name in _FLOAT_LIMITS:
+        return _parse_number(name, value, float, _FLOAT_LIMITS[name], from_text)
+    if name in _BOOL_FIELDS:
+        return _parse_bool(name, value, from_text)
+    if name == "source_roots":
+        return _parse_roots(value, from_text)
+    if name == "allowed_hosts":
+        return _parse_hosts(value, from_text)
+    if name == "auth_required":
+        return _parse_auth_mode(value)
+    if name in ARR_SETTINGS:
+        return parse_arr_setting(name, value)
+    if name in _FOLDER_LISTS:
+        return _parse_folder_names(name, value, from_text)
+    if name in _CHOICES:
+        if value not in _CHOICES[name]:
+            raise ValidationError(f"{name} must be one of {', '.join(_CHOICES[name])}")
+        return value
+    if not isinstance(value, str):
+        raise ValidationError(f"{name} must be text")
+    _plain_text(name, value, _PATH_MAX if name in ("media_path", "tmdb_api_key") else _TEXT_MAX)  # v4 tokens are long
+    if name == "tmdb_base_url" and not value.strip().startswith(("http://", "https://")):
+        raise ValidationError("tmdb_base_url must start with http:// or https://")
+    if name == "media_path":
+        path = os.path.abspath(value.strip()) if value.strip() else ""
+        # Resolved with a bound: a folder on a dead mount is refused (503) instead of holding the request.
+        if not path or not os.path.isdir(real_root(path)):
+            raise ValidationError(f"media_path must be an existing folder: {value!r}")
+        refuse_media_root(path)
+        return path
+    return value.strip()
+
+
+# Never a media root: a scan there would propose system links for removal.
+SYSTEM_FOLDERS = ("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/proc",
+                  "/sys", "/dev", "/root", "/var/lib")
+
+
+def _process_settings():
+    """The running app's process settings (data folder, media path from the environment), if any."""
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("LINKDOCTOR_SETTINGS") if has_app_context() else None
+
+
+def refuse_media_root(path: str) -> None:
+    """Refuse `/`, the system folders and what is inside them, the data folder and any folder holding it."""
+    real = real_root(path)
+    inside = lambda folder: real == folder or real.startswith(folder.rstrip("/") + "/")  # noqa: E731
+    if real == "/" or any(inside(os.path.realpath(folder)) for folder in SYSTEM_FOLDERS):
+        raise ValidationError(f"media_path cannot be {path}: that is a system folder, not a media library",
+                              field="media_path")
+    settings = _process_settings()
+    if settings is not None:
+        data = os.path.realpath(settings.data_dir)
+        if inside(data) or data == real or data.startswith(real.rstrip("/") + "/"):
+            raise ValidationError(f"media_path cannot be {path}: it holds linkdoctor's own data folder {data}",
+                                  field="media_path")
+
+
+def media_path_lock() -> str | None:
+    """Why media_path cannot be changed here (set by LINKDOCTOR_MEDIA_PATH), or None."""
+    settings = _process_settings()
+    if settings is not None and settings.media_path_from_env:
+        return "set by the environment variable LINKDOCTOR_MEDIA_PATH; change it there"
+    return None
+
+
+def _incomplete_services(config: SymlinkConfig, parsed: dict) -> dict:
+    """An enabled Sonarr or Radarr needs a host and an API key."""
+    errors = {}
+    for app, label in (("sonarr", "Sonarr"), ("radarr", "Radarr")):
+        value = lambda name: parsed.get(f"{app}_{name}", getattr(config, f"{app}_{name}"))  # noqa: E731
+        if not value("enabled"):
+            continue
+        if not value("host"):
+            errors[f"{app}_host"] = f"{app}_host is needed to enable {label}"
+        if not value("api_key"):
+            errors[f"{app}_api_key"] = f"{app}_api_key is needed to enable {label} (Settings > General in {label})"
+    return errors
+
+
+def update_config(changes: dict, from_text: bool = False) -> SymlinkConfig:
+    """Validate every change first, then apply them all; a masked secret sent back is left as it is."""
+    if not isinstance(changes, dict) or not changes:
+        raise ValidationError("send at least one setting to change")
+    config = get_config()
+    parsed = {}
+    locked = media_path_lock()
+    if locked and "media_path" in changes and changes["media_path"] != config.media_path:
+        raise ValidationError(f"media_path is read-only: {locked}", field="media_path")
+    errors = {}
+    for name, value in changes.items():
+        if name in SECRET_FIELDS and isinstance(value, str) and value and value == mask(getattr(config, name)):
+            continue
+        try:
+            parsed[name] = parse_value(name, value, from_text)
+        except ValidationError as exc:
+            errors[name] = exc.message
+    if not errors:
+        errors = _incomplete_services(config, parsed)
+    if errors:
+        # Every field's error at once, each under its name, so that a form can mark them all.
+        first = next(iter(errors))
+        message = errors[first] if len(errors) == 1 else "; ".join(errors.values())
+        raise ValidationError(message, field=first, fields=errors)
+    if "arr_instances" in parsed:
+        parsed["arr_instances"] = keep_masked_keys(parsed["arr_instances"], config.arr_instances or [], mask)
+    for name, value in parsed.items():
+        setattr(config, name, value)
+    db.session.commit()
+    return config

@@ -1,0 +1,164 @@
+"""Ignore rules: one link, every link under a folder of the library, or every link whose
+target lies under a prefix (a mount, a debrid folder).
+
+A scan counts the links a rule matches as ignored and never checks them, so they are
+not findings and cost no I/O on their targets. Rules are stored as absolute, normalised
+paths; nothing here touches the library (a rule may name a link that is gone already).
+"""
+
+import os
+
+from sqlalchemy import select
+
+from linkdoctor.config import get_config
+from linkdoctor.errors import ConflictError, NotFoundError, ValidationError
+from linkdoctor.models import FOLDER, LINK, TARGET, IgnoreRule, db
+from linkdoctor.paths import is_inside, real_root
+
+MAX_PATH = 4096
+MAX_NOTE = 500
+
+
+class IgnoreRules:
+    """Matches links against the rules: by the link's path, its folders, or its target's folders."""
+
+    CACHED_FOLDERS = 100_000  # links come in runs from the same folders: their answers are kept
+
+    def __init__(self, links=(), folders=(), targets=()):
+        self.links = frozenset(links)
+        self.folders = frozenset(folders)
+        self.targets = frozenset(targets)
+        self._folder_cache: dict[str, bool] = {}
+        self._target_cache: dict[str, bool] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.links or self.folders or self.targets)
+
+    def matches(self, path: str, target: str | None) -> bool:
+        """Whether a link (absolute path, absolute target or None) is ignored."""
+        if path in self.links:
+            return True
+        if self.folders and self._under(path, self.folders, self._folder_cache):
+            return True
+        return bool(target and self.targets and self._under(target, self.targets, self._target_cache))
+
+    def _under(self, path: str, prefixes: frozenset, cache: dict) -> bool:
+        if path in prefixes:
+            return True
+        folder = os.path.dirname(path)
+        known = cache.get(folder)
+        if known is None:
+            known = _under_any(folder, prefixes)
+            if len(cache) < self.CACHED_FOLDERS:
+                cache[folder] = known
+        return known
+
+
+def _under_any(path: str, prefixes: frozenset) -> bool:
+    # One set lookup per folder of the path: as cheap with a thousand rules as with one.
+    while True:
+        if path in prefixes:
+            return True
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+
+
+def _matcher(rules) -> IgnoreRules:
+    by_kind: dict[str, list[str]] = {LINK: [], FOLDER: [], TARGET: []}
+    for kind, value in rules:
+        by_kind.setdefault(kind, []).append(value)
+    return IgnoreRules(by_kind[LINK], by_kind[FOLDER], by_kind[TARGET])
+
+
+def scan_rules() -> IgnoreRules:
+    """The rules a scan applies."""
+    return _matcher(db.session.execute(select(IgnoreRule.kind, IgnoreRule.value)))
+
+
+def rule_for(path: str, target: str | None) -> dict | None:
+    """The oldest rule that ignores this link, or None."""
+    for rule in db.session.execute(select(IgnoreRule).order_by(IgnoreRule.id)).scalars():
+        if _matcher([(rule.kind, rule.value)]).matches(path, target):
+            return rule.to_dict()
+    return None
+
+
+def list_rules() -> list[dict]:
+    """Every rule, newest first."""
+    rules = db.session.execute(select(IgnoreRule).order_by(IgnoreRule.id.desc())).scalars()
+    return [rule.to_dict() for rule in rules]
+
+
+def _text(name: str, value, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{name} must be a non-empty string", fields={name: "cannot be empty"})
+    if len(value) > limit or "\x00" in value:
+        raise ValidationError(f"{name} must be at most {limit} characters of text, without NUL")
+    return value
+
+
+def _in_library(value: str, roots: tuple[str, ...]) -> str | None:
+    """The path under the resolved media root, when `value` is relative or lies in the root as configured."""
+    resolved_root = roots[0]
+    if not os.path.isabs(value):
+        joined = os.path.normpath(os.path.join(resolved_root, value))
+        return joined if is_inside(joined, resolved_root) else None  # "../x" leaves the root
+    value = os.path.normpath(value)
+    for root in roots:
+        if is_inside(value, root):
+            return os.path.normpath(resolved_root + value[len(root):]) if root != resolved_root else value
+    return None
+
+
+def _roots() -> tuple[str, ...]:
+    configured = os.path.normpath(os.path.abspath(get_config().media_path))
+    return (real_root(configured), configured)
+
+
+def add_rule(path: str | None = None, prefix: str | None = None, note: str = "") -> dict:
+    """Add a rule for one link (`path`) or a folder of the library or a target prefix (`prefix`)."""
+    if (path is None) == (prefix is None):
+        raise ValidationError("give either path (one link) or prefix (a folder or a target prefix)")
+    note = "" if note is None else note
+    if not isinstance(note, str) or len(note) > MAX_NOTE:
+        raise ValidationError(f"note must be text of at most {MAX_NOTE} characters")
+    roots = _roots()
+    if path is not None:
+        value = _in_library(_text("path", path, MAX_PATH), roots)
+        if value is None or value == roots[0]:
+            raise ValidationError(f"{path} is not a link inside the media root {roots[0]}",
+                                  fields={"path": "must be a link inside the media root"})
+        kind = LINK
+    else:
+        text = _text("prefix", prefix, MAX_PATH)
+        value = _in_library(text, roots)
+        kind = FOLDER
+        if value is None:
+            if not os.path.isabs(text):
+                raise ValidationError(f"{prefix} leaves the media root; a target prefix must be an absolute path",
+                                      fields={"prefix": "must be inside the media root, or absolute"})
+            value, kind = os.path.normpath(text), TARGET
+        if value in (roots[0], "/") or value == "//":
+            raise ValidationError(f"{prefix} would ignore every link; ignore a folder inside it instead",
+                                  fields={"prefix": "would ignore every link"})
+    existing = db.session.execute(
+        select(IgnoreRule).where(IgnoreRule.kind == kind, IgnoreRule.value == value)).scalar_one_or_none()
+    if existing is not None:
+        raise ConflictError(f"{value} is already ignored (rule #{existing.id})", rule=existing.to_dict())
+    rule = IgnoreRule(kind=kind, value=value, note=note.strip())
+    db.session.add(rule)
+    db.session.commit()
+    return rule.to_dict()
+
+
+def remove_rule(rule_id: int) -> dict:
+    """Remove a rule: the links it matched are checked again from the next scan on."""
+    rule = db.session.get(IgnoreRule, rule_id)
+    if rule is None:
+        raise NotFoundError(f"ignore rule {rule_id} not found")
+    removed = rule.to_dict()
+    db.session.delete(rule)
+    db.session.commit()
+    return removed

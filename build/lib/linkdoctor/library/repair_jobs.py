@@ -1,0 +1,130 @@
+"""repair-links and fix-bad-links for the web: list the links to re-point with their candidates, apply choices.
+
+Two kinds: "broken" (links whose target is missing, repair-links) and "shared" (links of
+a suspicious shared target whose own name says another item, fix-bad-links).
+
+The job runner holds the library lock for the whole job, so the repairs inside do not take it again.
+A chosen target is applied only when it is still one of the link's ranked candidates:
+the page cannot point a link at an arbitrary file.
+"""
+
+from pathlib import Path
+
+from linkdoctor.config import get_config
+from linkdoctor.errors import LinkdoctorError, ValidationError
+from linkdoctor.jobs.runner import JobContext, JobRunner
+from linkdoctor.library.repair import RepairRequest, apply_repair, auto_apply, bad_links, broken_links, report
+from linkdoctor.library.service import _media_root
+from linkdoctor.paths import resolve_in_root
+
+LINKS_LISTED = 1000  # the job's result stays small enough for the page
+GROUPS_LISTED = 100
+MAX_ITEMS = 1000
+# kind -> (what finds the links, the command name journalled with each repair)
+KINDS = {"broken": (broken_links, "repair-links"), "shared": (bad_links, "fix-bad-links")}
+
+
+def _kind(kind) -> str:
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise ValidationError('kind must be "broken" (missing targets) or "shared" (shared wrong targets)',
+                              fields={"kind": "must be broken or shared"})
+    return kind
+
+
+def _request(paths: list[str] | None) -> RepairRequest:
+    config = get_config()
+    root = _media_root(config)
+    selected = [resolve_in_root(p, config.media_path) for p in paths] if paths else [root]
+    return RepairRequest(media_root=root, paths=list(dict.fromkeys(selected)), movie_folders=list(config.movie_folders),
+                         series_folders=list(config.series_folders), source_roots=list(config.source_roots or []),
+                         max_workers=config.max_workers, file_timeout=config.file_timeout)
+
+
+def start_proposals(runner: JobRunner, kind: str = "broken", origin: str = "web") -> JobContext:
+    """List every link of this kind with its best candidates (changes nothing)."""
+    find = KINDS[_kind(kind)][0]
+    request = _request(None)
+    if not request.source_roots:
+        raise ValidationError("no source_roots configured: set them in Settings so repair knows where to look")
+
+    def work(ctx: JobContext) -> dict:
+        looking = "broken links" if kind == "broken" else "targets shared by several links"
+        ctx.progress(0.05, "walk", f"looking for {looking} and indexing the source roots")
+        findings = find(request, ctx.cancel)
+        links = [{"path": p.path, "target": p.target, "verdict": p.verdict, "candidates": p.candidates()}
+                 for p in findings.proposals]
+        counts = {verdict: sum(1 for p in findings.proposals if p.verdict == verdict)
+                  for verdict in ("repair", "ambiguous", "below_threshold", "no_candidate")}
+        result = {"action": "propose", "kind": kind, "media_root": request.media_root, "total": len(links),
+                  "counts": counts, "links": links[:LINKS_LISTED], "ignored": findings.ignored,
+                  "warnings": findings.warnings[:50]}
+        if kind == "shared":
+            result["legitimate_total"] = len(findings.legitimate)
+            result["legitimate"] = findings.legitimate[:GROUPS_LISTED]
+        return result
+
+    return runner.start("repair", work, params={"action": "propose", "kind": kind}, origin=origin)
+
+
+def _choices(items) -> dict[str, str]:
+    if not isinstance(items, list) or len(items) > MAX_ITEMS:
+        raise ValidationError(f"items must be a list of at most {MAX_ITEMS} {{path, target}} objects")
+    choices = {}
+    for item in items:
+        if not isinstance(item, dict) or set(item) != {"path", "target"} or \
+                not all(isinstance(item[k], str) and item[k] for k in ("path", "target")):
+            raise ValidationError("each item must be {\"path\": link, \"target\": chosen candidate}")
+        choices[item["path"]] = item["target"]
+    return choices
+
+
+def start_apply(runner: JobRunner, data_dir: Path, items=None, unambiguous: bool = False, kind: str = "broken",
+                origin: str = "web") -> JobContext:
+    """Apply the chosen candidate of each link, or every unambiguous one at the default threshold."""
+    find, command = KINDS[_kind(kind)]
+    if not isinstance(unambiguous, bool):
+        raise ValidationError("unambiguous must be true or false")
+    choices = _choices(items if items is not None else [])
+    if not choices and not unambiguous:
+        raise ValidationError("send items to accept, or unambiguous: true")
+    # A shared target is only seen as shared with all its links: that kind always looks at the whole library.
+    request = _request(list(choices) if choices and kind == "broken" else None)
+    if choices and kind == "shared":
+        for path in choices:
+            resolve_in_root(path, request.media_root)  # refused before the job when outside the library
+    if not request.source_roots:
+        raise ValidationError("no source_roots configured")
+
+    def work(ctx: JobContext) -> dict:
+        ctx.progress(0.05, "walk", "looking at the links again")
+        findings = find(request, ctx.cancel)
+        ctx.progress(0.8, "repair", "re-pointing links")
+        if unambiguous and not choices:
+            repaired, skipped = auto_apply(findings.proposals, request, data_dir, False, command, locked=True)
+        else:
+            repaired, skipped = [], []
+            by_path = {p.path: p for p in findings.proposals}
+            for path, target in choices.items():
+                proposal = by_path.get(resolve_in_root(path, request.media_root))
+                chosen = next((c for c in proposal.ranked if c.path == target), None) if proposal else None
+                if chosen is None:
+                    skipped.append({"path": path, "reason": f"no longer {'broken' if kind == 'broken' else 'sharing a wrong target'}"
+                                                            ", or that target is not a candidate"})
+                    continue
+                try:
+                    repaired.append(apply_repair(proposal.path, proposal.target, chosen.path, chosen.score, request,
+                                                 data_dir, command, locked=True))
+                except LinkdoctorError as exc:
+                    skipped.append({"path": path, "reason": exc.message})
+        return {"action": "apply", "kind": kind, **report(findings.proposals, repaired, skipped)}
+
+    def then(result: dict) -> dict | None:
+        # Sonarr/Radarr rescan the items whose links point at a file again (no search: they are back).
+        from linkdoctor.arr.followup import followup_after
+
+        paths = [item["path"] for item in result.get("repaired", [])]
+        return followup_after(runner, 0, paths, "restore", origin) if paths else None
+
+    return runner.start("repair", work, params={"action": "apply", "kind": kind, "paths": list(choices),
+                                                     "unambiguous": unambiguous},
+                        origin=origin, then=then)

@@ -1,0 +1,27 @@
+"""Typed SQLAlchemy models; the schema's history is in linkdoctor/migrations (Alembic)."""
+
+from linkdoctor.models.auth import AuthCredentials
+from linkdoctor.models.base import Base, db, utcnow
+from linkdoctor.models.config import SymlinkConfig
+from linkdoctor.models.ignore import FOLDER, IGNORE_KINDS, LINK, TARGET, IgnoreRule
+from linkdoctor.models.inventory import EPISODE, MOVIE, CheckResult, InventoryItem
+from linkdoctor.models.job import (
+    JOB_ACTIVE_STATES, JOB_FINISHED_STATES, JOB_KINDS, INTERRUPTED, SIDE_KINDS, Job,
+)
+from linkdoctor.models.repair import REPAIRED, UNDONE, RepairEntry, SourceFile, SourceFolder
+from linkdoctor.models.quarantine import (
+    MISSING, PLANNED, PURGED, QUARANTINED, RESTORED, ROLLED_BACK, QuarantineEntry,
+)
+from linkdoctor.models.scan import (
+    ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, DISCARDED, ERROR, FINISHED_STATES, MODES,
+    PENDING, RUNNING, Finding, ProbeVerdictEntry, SymlinkScan,
+)
+
+__all__ = [
+    "CheckResult", "EPISODE", "FOLDER", "IGNORE_KINDS", "IgnoreRule", "LINK", "TARGET", "InventoryItem", "MOVIE",
+    "REPAIRED", "RepairEntry", "SourceFile", "SourceFolder", "UNDONE",
+    "ACTIVE_STATES", "AuthCredentials", "AWAITING_CONFIRMATION", "Base", "CANCELLED", "COMPLETED", "DEPTHS", "ERROR",
+    "FINISHED_STATES", "Finding", "INTERRUPTED", "JOB_ACTIVE_STATES", "JOB_FINISHED_STATES", "JOB_KINDS", "SIDE_KINDS",
+    "Job", "MISSING", "MODES", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",
+    "QuarantineEntry", "RESTORED", "ROLLED_BACK", "RUNNING", "SymlinkConfig", "SymlinkScan", "db", "utcnow",
+]

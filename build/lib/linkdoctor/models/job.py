@@ -1,0 +1,40 @@
+"""Background jobs other than scans (import, check, repair, enrich, notify): one persisted row each."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from linkdoctor.models.base import db, utcnow
+from linkdoctor.models.scan import CANCELLED, COMPLETED, ERROR, PENDING, RUNNING
+
+INTERRUPTED = "interrupted"
+JOB_ACTIVE_STATES = (PENDING, RUNNING)
+JOB_FINISHED_STATES = (COMPLETED, CANCELLED, ERROR, INTERRUPTED)
+# Every kind the runner knows; a scan is a job too, but keeps its own SymlinkScan row.
+JOB_KINDS = ("scan", "import", "check", "repair", "enrich", "notify")
+# Kinds that never touch the library (they talk to Sonarr/Radarr): they run beside the library
+# lock, one at a time among themselves, so that a slow rescan never holds up a scan or a restore.
+SIDE_KINDS = ("notify",)
+
+
+class Job(db.Model):
+    """One background job: what it is, where it stands, and what it found."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    state: Mapped[str] = mapped_column(String(16), default=PENDING, index=True)
+    phase: Mapped[str] = mapped_column(String(64), default="")
+    progress: Mapped[float] = mapped_column(default=0.0)
+    message: Mapped[str] = mapped_column(String(2000), default="")
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    origin: Mapped[str] = mapped_column(String(8), default="web")
+    cancel_requested: Mapped[bool] = mapped_column(default=False)  # read by the owning process
+    owner_pid: Mapped[int | None]
+    scan_id: Mapped[int | None] = mapped_column(index=True)  # the scan a job follows up, if any
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    # Written with each progress save: an interrupted job ran until about then.
+    heartbeat_at: Mapped[datetime | None]

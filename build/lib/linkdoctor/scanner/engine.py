@@ -1,0 +1,347 @@
+"""The scan: walk the selected folders, check every link (phase 1), probe and decode media (phase 2).
+
+The engine runs in the calling thread and does no filesystem access of its own
+on the library or its targets: every listing, check, probe and decode runs in the worker
+pool, so a dead mount can slow a scan down by its timeouts but never hang it.
+Results stream out through a sink; nothing holds every path in memory.
+"""
+
+import collections
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from linkdoctor.scanner.buffers import FolderStack, Spill
+from linkdoctor.scanner.checks import BROKEN, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT, target_or_none
+# CachedVerdict and ScanError are imported from here by the engine's callers.
+from linkdoctor.scanner.phase2 import CachedVerdict, Phase2, ScanError, VerdictCache  # noqa: F401
+from linkdoctor.scanner.pool import CRASHED, TIMED_OUT, Outcome, ScanCancelled, Task, WorkerPool
+from linkdoctor.scanner.probe import is_probeable
+from linkdoctor.scanner.sources import SourceMap
+
+LINK_BATCH = 512
+MIN_LINK_BATCH = 4
+TASK_SECONDS = 0.5  # aim for check tasks this long, so that a slow mount spreads over every worker
+FOLDER_BATCH = 128
+FOLDERS_IN_MEMORY = 20_000  # pending folders beyond this wait in a temporary file
+BREAKER_TIMEOUTS = 3  # timeouts in a row, with no answer between them, that mark a source dead
+PHASE1_SHARE = 0.3  # share of the progress bar given to phase 1 in a full scan
+
+
+class IgnoreMatcher(Protocol):
+    def matches(self, path: str, target: str | None) -> bool: ...
+
+
+@dataclass
+class ScanRequest:
+    """What to scan and how; paths are absolute and already checked against the media root."""
+
+    paths: list[str]
+    verification_depth: str = "basic"
+    max_workers: int = 6
+    small_threshold: int = 1024
+    file_timeout: float = 5.0
+    probe_timeout: float = 60.0
+    include_regular_files: bool = False
+    source_roots: list[str] = field(default_factory=list)
+    phase2_decode: str = "suspicious"  # which media phase 2 decodes: DECODE_MODES
+    decode_timeout: float = 60.0  # a decode making no progress for this long is abandoned
+    ignores: IgnoreMatcher | None = None  # links the user ignores: counted, never checked
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRecord:
+    """One problem link, as the engine reports it."""
+
+    path: str
+    target: str
+    category: str
+    detail: str
+    source: str
+
+
+@dataclass
+class ScanProgress:
+    """A snapshot of a running scan for status polls."""
+
+    phase: str
+    progress: float
+    eta: float | None
+    counters: dict
+    discovered: int
+    checked: int
+    walk_done: bool
+    to_probe: int
+    probed: int
+    warnings: list[str]
+    to_decode: int = 0
+    decoded: int = 0
+    elapsed: float = 0.0  # seconds since the scan started
+
+
+class ScanSink(Protocol):
+    def finding(self, record: FindingRecord) -> None: ...
+    def progress(self, snapshot: ScanProgress) -> None: ...
+
+
+def new_counters() -> dict:
+    counters = {"total_analyzed": 0}
+    counters.update({f"phase1_{name}": 0 for name in PHASE1_CATEGORIES})
+    counters.update(phase2_analyzed=0, phase2_corrupted=0, phase2_cached=0, phase2_timeout=0,
+                    phase2_decoded=0, phase2_suspicious=0, phase2_io_error=0, phase2_candidates=0, phase2_ok=0,
+                    ignored=0)
+    return counters
+
+
+class _Breaker:
+    """Stops sending work into a source once it has stopped answering."""
+
+    def __init__(self):
+        self.timeouts_in_a_row: collections.Counter = collections.Counter()
+
+    def answered(self, source: str | None) -> None:
+        if source is not None:
+            self.timeouts_in_a_row[source] = 0
+
+    def timed_out(self, source: str | None) -> None:
+        if source is not None:
+            self.timeouts_in_a_row[source] += 1
+
+    def reason(self, source: str | None) -> str | None:
+        if source is not None and self.timeouts_in_a_row[source] >= BREAKER_TIMEOUTS:
+            return f"not checked: source {source} stopped answering ({BREAKER_TIMEOUTS} timeouts in a row)"
+        return None
+
+
+class ScanEngine:
+    """Runs one scan; `run()` returns the counters, or raises ScanCancelled."""
+
+    def __init__(self, request: ScanRequest, sink: ScanSink, cache: VerdictCache | None,
+                 cancel: threading.Event | None = None, sources: SourceMap | None = None):
+        self.request = request
+        self.sink = sink
+        self.cache = cache
+        self.cancel = cancel or threading.Event()
+        self.sources = sources or SourceMap(request.source_roots)
+        self.counters = new_counters()
+        self.warnings: list[str] = []
+        self.breaker = _Breaker()
+        # Links and broken links per source: the mount-health guard compares them.
+        self.source_links: collections.Counter = collections.Counter()
+        self.source_broken: collections.Counter = collections.Counter()
+        self.folders = FolderStack(FOLDERS_IN_MEMORY)
+        self.first_check: float | None = None
+        self.folders_listing = 0  # folders sent to a worker and not yet answered
+        self.links: collections.deque[tuple[str, str | None]] = collections.deque()
+        self.discovered = 0
+        self.walk_done = False
+        self.phase = "phase1"
+        self.started = time.monotonic()
+        self.candidates = 0
+        self.phase2 = Phase2(request, cache, self.counters, self.breaker, self.sources, self._pool,
+                             self._finding, self._report, self._warn)
+
+    # -- the run ---------------------------------------------------------
+
+    def run(self) -> dict:
+        """Run both phases; returns the counters."""
+        if self.cache is not None and self.request.verification_depth == "full":
+            self.phase2.expected_probe_seconds = self.cache.mean_probe_seconds()
+        self._seed()
+        candidates = Spill()
+        try:
+            self._run_phase1(candidates)
+            if self.request.verification_depth == "full":
+                self.phase = "phase2"
+                self.phase2.run(candidates)
+        finally:
+            candidates.close()
+            self.folders.close()
+        self.phase = "done"
+        self._report()
+        return self.counters
+
+    def _pool(self) -> WorkerPool:
+        pool = WorkerPool(
+            self.request.max_workers,
+            {"list": self.request.file_timeout, "check": self.request.file_timeout,
+             "probe": self.request.probe_timeout, "decode": self.request.decode_timeout},
+            {"small_threshold": self.request.small_threshold,
+             "include_files": self.request.include_regular_files,
+             # Decodes share the cores: one thread each when there are as many workers as cores.
+             "decode_threads": max(1, (os.cpu_count() or 1) // max(1, self.request.max_workers))},
+            self.cancel,
+        )
+        pool.skip = self._skip_reason
+        return pool
+
+    def _seed(self) -> None:
+        # The selected paths were validated by the caller with plain lstat calls on the
+        # library; a selected link is checked itself, a folder is walked.
+        for path in self.request.paths:
+            if os.path.islink(path):
+                self._add_link((path, target_or_none(path) if self.request.ignores else None))
+            else:
+                self.folders.push([path])
+
+    def _add_link(self, link: tuple[str, str | None]) -> None:
+        ignores = self.request.ignores
+        if ignores and ignores.matches(*link):
+            self.counters["ignored"] += 1
+            return
+        self.links.append(link)
+        self.discovered += 1
+
+    # -- phase 1 ---------------------------------------------------------
+
+    def _next_phase1_task(self) -> Task | None:
+        if len(self.links) >= LINK_BATCH or (self.links and not self.folders):
+            size = self._check_batch_size()
+            if self.first_check is None:
+                self.first_check = time.monotonic()
+            return Task("check", [self.links.popleft() for _ in range(min(size, len(self.links)))])
+        if self.folders:
+            batch = self.folders.pop_batch(FOLDER_BATCH)
+            self.folders_listing += len(batch)
+            return Task("list", batch)
+        return None
+
+    def _check_batch_size(self) -> int:
+        """Links per check task: shared among the workers, and about TASK_SECONDS of measured work."""
+        workers = max(1, self.request.max_workers)
+        size = min(LINK_BATCH, max(MIN_LINK_BATCH, -(-len(self.links) // workers)))
+        checked = self.counters["total_analyzed"]
+        if checked >= workers and self.first_check is not None:
+            seconds_per_link = (time.monotonic() - self.first_check) * workers / checked
+            size = min(size, max(MIN_LINK_BATCH, int(TASK_SECONDS / max(seconds_per_link, 1e-6))))
+        return size
+
+    def _run_phase1(self, candidates: Spill) -> None:
+        for outcome in self._pool().run(self._next_phase1_task):
+            if outcome.kind == "list":
+                self._on_listing(outcome)
+            elif outcome.kind == "check":
+                self._on_check(outcome, candidates)
+            else:
+                self._report()
+        self.walk_done = True
+
+    def _on_listing(self, outcome: Outcome) -> None:
+        folder = outcome.item
+        self.folders_listing -= 1
+        if not self.folders_listing and not self.folders:
+            self.walk_done = True  # every folder is listed: the total of links is known
+        if outcome.failure:
+            self._warn(f"folder {folder} did not answer within {self.request.file_timeout:g}s; not scanned")
+            return
+        listing = outcome.result
+        if listing.error:
+            self._warn(f"could not list folder {folder}: {listing.error}")
+        self.folders.push(listing.subdirs)
+        for link in listing.links:
+            self._add_link(link)
+        for path in listing.files:
+            if is_probeable(path):
+                self._add_link((path, None))
+        self.walk_done = not self.folders_listing and not self.folders
+
+    def _on_check(self, outcome: Outcome, candidates: Spill) -> None:
+        path, hint = outcome.item
+        source = self.sources.source_of(hint) if hint else None
+        if outcome.failure:
+            if outcome.failure == TIMED_OUT:
+                self.breaker.timed_out(source)
+                detail = f"target did not answer within {self.request.file_timeout:g}s"
+            elif outcome.failure == CRASHED:
+                detail = "the check of this link crashed its worker"
+            else:
+                detail = outcome.failure
+            category = IO_ERROR if outcome.failure == CRASHED else TIMEOUT
+            self._count(category, FindingRecord(path, hint or "", category, detail, source or ""))
+            return
+        check = outcome.result
+        if check is None:  # the link vanished while we scanned: nothing to judge
+            self.discovered -= 1
+            return
+        self.breaker.answered(source)
+        if check.target != hint:
+            source = self.sources.source_of(check.target)
+        if check.category != OK:
+            self._count(check.category, FindingRecord(path, check.target, check.category, check.detail, source))
+            return
+        self._count(OK, None, source)
+        wants_probe = self.request.verification_depth == "full" and check.is_file
+        if wants_probe and (is_probeable(path) or is_probeable(check.target)):
+            candidates.add((path, check.target, check.identity))
+            self.candidates += 1
+            self.counters["phase2_candidates"] += 1
+
+    def _count(self, category: str, record: FindingRecord | None, source: str | None = None) -> None:
+        self.counters["total_analyzed"] += 1
+        self.counters[f"phase1_{category}"] += 1
+        source = record.source if record is not None else source
+        if source:
+            self.source_links[source] += 1
+            if category == BROKEN:
+                self.source_broken[source] += 1
+        if record is not None:
+            self.sink.finding(record)
+
+    def source_stats(self) -> dict:
+        """Links and broken links per source, for the mount-health guard."""
+        return {source: {"links": total, "broken": self.source_broken[source]}
+                for source, total in self.source_links.items()}
+
+    def _skip_reason(self, kind: str, item) -> str | None:
+        if kind == "list":
+            return None
+        target = item[1]
+        return self.breaker.reason(self.sources.source_of(target)) if target else None
+
+    def _finding(self, path: str, target: str, category: str, detail: str) -> None:
+        self.sink.finding(FindingRecord(path, target, category, detail, self.sources.source_of(target)))
+
+    # -- progress --------------------------------------------------------
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def snapshot(self) -> ScanProgress:
+        """The scan's progress, phase, counters and ETA right now."""
+        checked = self.counters["total_analyzed"]
+        full = self.request.verification_depth == "full"
+        p1_share = PHASE1_SHARE if full else 1.0
+        eta = None
+        elapsed = time.monotonic() - self.started
+        if self.phase == "phase1":
+            fraction = checked / self.discovered if self.discovered else 0.0
+            if not self.walk_done:
+                fraction *= 0.9  # more folders may still be found
+            progress = p1_share * fraction
+            if self.walk_done and checked:
+                eta = elapsed / checked * (self.discovered - checked)
+                expected = self.phase2.expected_probe_seconds
+                if full and expected is not None:
+                    # Phase 2 still to come: the candidates so far at the probe time measured before.
+                    eta += self.candidates * expected / self._parallel_probes()
+        elif self.phase == "phase2":
+            progress = p1_share + (1 - p1_share) * self.phase2.fraction()
+            eta = self.phase2.eta(self._parallel_probes())
+        else:
+            progress = 1.0
+            eta = 0.0
+        return ScanProgress(
+            phase=self.phase, progress=round(progress, 4), eta=None if eta is None else round(eta, 1),
+            counters=dict(self.counters), discovered=self.discovered, checked=checked,
+            walk_done=self.walk_done, to_probe=self.phase2.to_probe, probed=self.phase2.probed,
+            warnings=list(self.warnings), to_decode=self.phase2.to_decode, decoded=self.phase2.decoded,
+            elapsed=round(elapsed, 3),  # saved with the progress: an interrupted scan keeps its run time
+        )
+
+    def _parallel_probes(self) -> int:
+        return max(1, min(self.request.max_workers, os.cpu_count() or 1))
+
+    def _report(self) -> None:
+        self.sink.progress(self.snapshot())

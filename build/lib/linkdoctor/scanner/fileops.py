@@ -1,0 +1,134 @@
+"""Changes to the library and reads of its folders, run inside worker processes.
+
+Moving a link into the quarantine or back, listing the folder tree and checking a
+user's path all touch the library, which may itself sit on a mount that stops
+answering. They run here, in the scan engine's killable workers, so that a
+request or a confirmation gives up after the timeout instead of hanging.
+
+Every path written is checked after resolving its parent folders: a folder of the
+library replaced by a symlink to somewhere else is refused, and no folder is ever
+created outside the root. Light imports only (this runs in worker processes).
+"""
+
+import errno
+import os
+import shutil
+
+from linkdoctor.paths import is_inside, without_following_last
+
+MOVED, REFUSED, FAILED = "moved", "refused", "failed"
+OUTSIDE_ROOT = "outside the media root"
+
+
+class OutsideRoot(Exception):
+    """A path that resolves outside its root."""
+
+
+def make_folders_inside(folder: str, root: str) -> None:
+    """Create `folder` and its missing parents one by one, each existing one checked to resolve inside `root`."""
+    root = os.path.realpath(root)
+    folder = os.path.normpath(os.path.abspath(folder))
+    if not is_inside(folder, root):
+        raise OutsideRoot(folder)
+    current = root
+    relative = os.path.relpath(folder, root)
+    for part in [] if relative == "." else relative.split(os.sep):
+        current = os.path.join(current, part)
+        if os.path.lexists(current):
+            real = os.path.realpath(current)
+            if not is_inside(real, root) or not os.path.isdir(real):
+                raise OutsideRoot(current)  # a folder swapped for a link to elsewhere, or a file
+            current = real
+        else:
+            os.mkdir(current)
+
+
+def _move(source: str, destination: str) -> None:
+    """Move a link as a link (a regular file as a file); across filesystems copy first, then unlink."""
+    try:
+        os.rename(source, destination)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        if os.path.islink(source):
+            os.symlink(os.readlink(source), destination)
+        else:
+            shutil.copy2(source, destination, follow_symlinks=False)
+        os.unlink(source)
+
+
+def move_checked(source: str, destination: str, source_root: str, destination_root: str) -> tuple[str, str]:
+    """Move `source` to `destination` when both resolve inside their roots and nothing is in the way."""
+    try:
+        source_root, destination_root = os.path.realpath(source_root), os.path.realpath(destination_root)
+        if not is_inside(without_following_last(source), source_root):
+            return REFUSED, OUTSIDE_ROOT
+        if not os.path.lexists(source):
+            return REFUSED, "no longer there"
+        if os.path.isdir(source) and not os.path.islink(source):
+            return REFUSED, "a folder, not a link"
+        make_folders_inside(os.path.dirname(os.path.abspath(destination)), destination_root)
+        if not is_inside(without_following_last(destination), destination_root):
+            return REFUSED, OUTSIDE_ROOT
+        if os.path.lexists(destination):
+            return REFUSED, "something now occupies this path"
+        _move(source, destination)
+        return MOVED, ""
+    except OutsideRoot:
+        return REFUSED, OUTSIDE_ROOT
+    except OSError as exc:
+        return FAILED, str(exc)
+
+
+def folder_children(path: str) -> tuple[list[str], int, str | None]:
+    """(sub-folders, symlinks directly inside, error) of one folder."""
+    subdirs, links = [], 0
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    links += 1
+                elif entry.is_dir(follow_symlinks=False):
+                    subdirs.append(entry.path)
+    except OSError as exc:
+        return [], 0, os.strerror(exc.errno or 0)
+    return sorted(subdirs, key=str.lower), links, None
+
+
+def tree_node(path: str, root: str, depth: int) -> dict:
+    """One folder's node: symlinks below it (all levels) and its sub-folders down to `depth`."""
+    subdirs, links, error = folder_children(path)
+    node = {"path": path, "relative_path": os.path.relpath(path, root), "name": os.path.basename(path) or path,
+            "symlink_count": links, "subdirs": [], "has_subdirs": bool(subdirs), "error": error}
+    for sub in subdirs:
+        child = tree_node(sub, root, depth - 1)
+        node["symlink_count"] += child["symlink_count"]
+        if depth > 0:
+            node["subdirs"].append(child)
+    return node
+
+
+def link_state(path: str) -> dict:
+    """A link as it is now: its target as written, resolved, and whether that target can be reached.
+
+    Run in a worker: resolving the target may wait on its mount.
+    """
+    state = {"exists": False, "is_link": False, "written": None, "resolved": None,
+             "target_exists": False, "error": None}
+    try:
+        state["written"] = os.readlink(path)
+        state["exists"] = state["is_link"] = True
+    except FileNotFoundError:
+        return state
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:
+            state["error"] = f"reading the link: {os.strerror(exc.errno or 0)}"
+            return state
+        state["exists"] = True  # a regular file, analysed as itself
+    state["resolved"] = os.path.realpath(path)
+    try:
+        os.stat(path)
+        state["target_exists"] = True
+    except OSError as exc:
+        state["error"] = f"reaching the target: {os.strerror(exc.errno or 0)}"
+    return state

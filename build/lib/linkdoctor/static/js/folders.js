@@ -1,0 +1,303 @@
+// The Scanner tab's folder tree: the first levels at once, deeper ones loaded when a folder
+// is expanded; ticking folders sets the scan's scope (nothing ticked: the whole library).
+// The keyboard follows the WAI-ARIA tree pattern: the whole tree is one tab stop (the current
+// row has tabindex 0, every other row and every control in a row -1); the arrows, Home and End
+// move between the visible rows and fold them, Space ticks the row, Enter folds or unfolds it.
+// API strings only ever reach the page through textContent, never as HTML.
+
+import { get } from "./api.js";
+import { el, formatLinks, pathWithBreaks } from "./format.js";
+
+const INITIAL_DEPTH = 2;
+
+// ctx: showError(err), onMediaRoot(root) (optional).
+// Returns {load, selectedPaths, mediaRoot}: mediaRoot() is the real media root as the tree's answer gives it.
+export function initFolders(ctx) {
+  const $ = (id) => document.getElementById(id);
+
+  // Each node: {data, loaded, expanded, loading, level, checkbox, li, childList, toggle, status, parent, children}
+  const nodes = new Map(); // relative_path -> node
+  let nodeCount = 0; // for unique checkbox ids
+  let mediaRoot = null;
+  let root = null;
+  let current = null; // the row that holds the tree's one tab stop
+
+  function isCoveredByAncestor(node) {
+    for (let p = node.parent; p; p = p.parent) {
+      if (p.checkbox.checked) return true;
+    }
+    return false;
+  }
+
+  // One folder's node, without its children. `loaded`: whether data.subdirs is the full list
+  // (the tree endpoint leaves subdirs empty on the deepest level it was asked for).
+  function buildNode(data, parent, loaded) {
+    const label = parent === null ? "Whole library" : data.name;
+    const level = parent === null ? 1 : parent.level + 1;
+    const node = { data, parent, loaded, label, level, expanded: false, loading: false, children: [] };
+    nodes.set(data.relative_path, node);
+    const checkboxId = `tree-cb-${++nodeCount}`;
+
+    // The row (role treeitem) carries the state for assistive technology; its checkbox and
+    // toggle stay for the mouse, out of the tab order and hidden from the accessibility tree.
+    node.checkbox = el("input", {
+      type: "checkbox", id: checkboxId, value: data.relative_path, tabindex: "-1", "aria-hidden": "true",
+      onchange: () => selectionChanged(node),
+    });
+    node.toggle = el("button", {
+      type: "button", className: "tree-toggle", tabindex: "-1", "aria-hidden": "true",
+      onclick: () => toggleNode(node),
+    });
+    const labelNode = el("label", { for: checkboxId, className: "tree-label" },
+      el("span", { className: "tree-name", id: `${checkboxId}-name`, text: label }));
+    const count = el("span", {
+      className: "tree-count num", id: `${checkboxId}-count`, text: formatLinks(data.symlink_count),
+    });
+    const row = el("div", { className: "tree-row" }, node.toggle, node.checkbox, labelNode, count);
+    if (data.error) {
+      row.append(el("span", { className: "tree-error", text: data.error }));
+    }
+    node.childList = el("ul", { className: "tree-children", role: "group" });
+    node.li = el("li", {
+      className: "tree-node", role: "treeitem", tabindex: "-1", "aria-level": level,
+      "aria-labelledby": `${checkboxId}-name ${checkboxId}-count`, "aria-checked": "false",
+      dataset: { path: data.relative_path },
+    }, row, node.childList);
+    node.status = el("span", { className: "tree-status muted small" });
+    row.append(node.status);
+    updateToggle(node);
+    return node;
+  }
+
+  function addChild(node, data, loaded) {
+    const child = buildNode(data, node, loaded);
+    node.children.push(child);
+    node.childList.append(child.li);
+    if (node.checkbox.checked || isCoveredByAncestor(node)) {
+      child.checkbox.checked = true;
+      child.checkbox.disabled = true;
+    }
+    showChecked(child);
+    return child;
+  }
+
+  // Not loaded yet: the answer's has_subdirs says whether unfolding can show anything.
+  function hasChildren(node) {
+    return node.loaded ? node.children.length > 0 : node.data.has_subdirs !== false;
+  }
+
+  function isExpandable(node) {
+    return !node.data.error && hasChildren(node);
+  }
+
+  function updateToggle(node) {
+    const expandable = isExpandable(node);
+    node.toggle.hidden = false;
+    node.toggle.classList.toggle("tree-toggle-empty", !expandable);
+    node.toggle.disabled = !expandable || node.loading;
+    node.childList.hidden = !node.expanded;
+    node.toggle.textContent = expandable ? (node.expanded ? "▾" : "▸") : "";
+    if (expandable) node.li.setAttribute("aria-expanded", String(node.expanded));
+    else node.li.removeAttribute("aria-expanded");
+  }
+
+  async function toggleNode(node) {
+    if (node.expanded) {
+      node.expanded = false;
+      updateToggle(node);
+      if (current && isInside(current, node)) setCurrent(node, { focus: treeHasFocus() });
+      return;
+    }
+    if (node.loading || !isExpandable(node)) return;
+    if (!node.loaded) {
+      node.loading = true;
+      node.li.setAttribute("aria-busy", "true");
+      node.status.textContent = "loading…";
+      updateToggle(node);
+      try {
+        const data = await get("/directories", { path: node.data.relative_path, depth: 1 });
+        node.loaded = true;
+        for (const sub of data.subdirs || []) addChild(node, sub, false);
+        node.status.textContent = node.children.length ? "" : "no sub-folders";
+      } catch (err) {
+        node.status.textContent = "";
+        ctx.showError(err);
+        return;
+      } finally {
+        node.loading = false;
+        node.li.removeAttribute("aria-busy");
+        updateToggle(node);
+      }
+    }
+    node.expanded = node.children.length > 0;
+    updateToggle(node);
+  }
+
+  // --- the tree's one tab stop and its keys ------------------------------------------
+
+  function isInside(node, ancestor) {
+    for (let n = node.parent; n; n = n.parent) {
+      if (n === ancestor) return true;
+    }
+    return false;
+  }
+
+  function treeHasFocus() {
+    return $("tree").contains(document.activeElement);
+  }
+
+  function setCurrent(node, { focus = false } = {}) {
+    if (current && current !== node) current.li.tabIndex = -1;
+    current = node;
+    node.li.tabIndex = 0;
+    if (focus) node.li.focus();
+  }
+
+  // The rows a user sees, top to bottom: the children of folded folders are left out.
+  function visibleNodes() {
+    const rows = [];
+    const walk = (node) => {
+      rows.push(node);
+      if (node.expanded) node.children.forEach(walk);
+    };
+    if (root) walk(root);
+    return rows;
+  }
+
+  function nodeOf(element) {
+    const li = element && element.closest ? element.closest("li.tree-node") : null;
+    return li ? nodes.get(li.dataset.path) || null : null;
+  }
+
+  function onKeydown(event) {
+    const node = nodeOf(event.target);
+    if (!node || event.altKey || event.ctrlKey || event.metaKey) return;
+    const rows = visibleNodes();
+    const index = rows.indexOf(node);
+    const moveTo = (target) => { if (target) setCurrent(target, { focus: true }); };
+    switch (event.key) {
+      case "ArrowDown": moveTo(rows[index + 1]); break;
+      case "ArrowUp": moveTo(rows[index - 1]); break;
+      case "Home": moveTo(rows[0]); break;
+      case "End": moveTo(rows[rows.length - 1]); break;
+      case "ArrowRight":
+        if (node.expanded) moveTo(node.children[0]);
+        else toggleNode(node);
+        break;
+      case "ArrowLeft":
+        if (node.expanded) toggleNode(node);
+        else moveTo(node.parent);
+        break;
+      case "Enter": toggleNode(node); break;
+      case " ": toggleSelection(node); break;
+      default: return;
+    }
+    event.preventDefault();
+  }
+
+  // A click on a row's checkbox, toggle or name makes that row the tree's tab stop; the focus
+  // goes to the row itself, so that the arrows go on from there.
+  function onFocusin(event) {
+    const node = nodeOf(event.target);
+    if (!node) return;
+    setCurrent(node);
+    if (event.target !== node.li) node.li.focus({ preventScroll: true });
+  }
+
+  // --- the selection -------------------------------------------------------------------
+
+  function toggleSelection(node) {
+    if (node.checkbox.disabled) return; // covered by a ticked parent folder
+    node.checkbox.checked = !node.checkbox.checked;
+    selectionChanged(node);
+  }
+
+  function selectionChanged(node) {
+    syncCoverage(node);
+    showChecked(node);
+    updateSelectionSummary();
+  }
+
+  function showChecked(node) {
+    node.li.setAttribute("aria-checked", String(node.checkbox.checked));
+    if (node.checkbox.disabled) node.li.setAttribute("aria-disabled", "true");
+    else node.li.removeAttribute("aria-disabled");
+  }
+
+  // A ticked folder covers its sub-folders: show them ticked and locked; unticking frees them.
+  function syncCoverage(node) {
+    const covered = node.checkbox.checked || isCoveredByAncestor(node);
+    const walk = (n) => {
+      for (const child of n.children) {
+        child.checkbox.checked = covered;
+        child.checkbox.disabled = covered;
+        showChecked(child);
+        walk(child);
+      }
+    };
+    walk(node);
+  }
+
+  // The ticked folders' paths; [] for the whole library.
+  function selectedPaths() {
+    const picked = [];
+    for (const node of nodes.values()) {
+      if (node.checkbox.checked && !node.checkbox.disabled) picked.push(node);
+    }
+    if (picked.some((n) => n.parent === null)) return []; // the whole library
+    return picked.map((n) => n.data.relative_path);
+  }
+
+  function updateSelectionSummary() {
+    const paths = selectedPaths();
+    const summary = $("selection-summary");
+    if (paths.length === 0) {
+      summary.textContent = "Scope: the whole library";
+    } else {
+      summary.textContent = `Scope: ${paths.length} folder${paths.length === 1 ? "" : "s"}: ${paths.join(", ")}`;
+    }
+  }
+
+  async function load() {
+    const tree = $("tree");
+    tree.setAttribute("aria-busy", "true");
+    try {
+      const data = await get("/directories", { depth: INITIAL_DEPTH });
+      nodes.clear();
+      root = buildTreeLevels(data, null, 0, INITIAL_DEPTH);
+      root.expanded = true;
+      updateToggle(root);
+      current = null;
+      setCurrent(root);
+      mediaRoot = data.media_root || data.path || null;
+      $("tree-root").replaceChildren(pathWithBreaks(mediaRoot || ""));
+      if (ctx.onMediaRoot) ctx.onMediaRoot(mediaRoot);
+      tree.replaceChildren(el("ul", {
+        className: "tree-top", role: "tree", "aria-labelledby": "tree-heading", "aria-multiselectable": "true",
+      }, root.li));
+      updateSelectionSummary();
+    } catch (err) {
+      tree.replaceChildren(el("p", { className: "error-text", text: `Could not list the folders: ${err.message}` }));
+      ctx.showError(err);
+    } finally {
+      tree.setAttribute("aria-busy", "false");
+    }
+  }
+
+  // Levels 0 .. depth-1 of an answer carry their sub-folders; the deepest level comes empty.
+  function buildTreeLevels(data, parent, level, depth) {
+    const loaded = level < depth;
+    const node = parent === null ? buildNode(data, null, loaded) : addChild(parent, data, loaded);
+    if (loaded) {
+      for (const sub of data.subdirs || []) buildTreeLevels(sub, node, level + 1, depth);
+    }
+    updateToggle(node);
+    return node;
+  }
+
+  $("tree-reload").addEventListener("click", load);
+  $("tree").addEventListener("keydown", onKeydown);
+  $("tree").addEventListener("focusin", onFocusin);
+
+  return { load, selectedPaths, mediaRoot: () => mediaRoot };
+}

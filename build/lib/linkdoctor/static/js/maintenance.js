@@ -1,0 +1,245 @@
+// The Maintenance tab: run an import or a check as a job, follow it, and page a check's
+// results per category from the server (50 at a time; the browser never holds them all).
+
+import { jobSummary } from "./activity.js";
+import { get, post } from "./api.js";
+import { pathWithBreaks } from "./format.js";
+import { showJobProgress } from "./job_progress.js";
+import { VOCABULARY } from "./vocabulary.js";
+
+const PER_PAGE = 50;
+const POLL_MS = 500;
+const CATEGORIES = VOCABULARY.check_categories || [];
+
+function $(id) {
+  return document.getElementById(id);
+}
+
+// The column's name, shown beside each cell when the table becomes a list of cards on a phone.
+const LABELS = ["Path", "Target", "Detail", "Suggested action"];
+
+function cell(text, className, column) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  td.dataset.label = LABELS[column];
+  return td;
+}
+
+function pathCell(path, column) {
+  const td = cell("", "mono path", column);
+  td.append(pathWithBreaks(path ?? ""));
+  return td;
+}
+
+// Check categories the Repair block fixes from this page, and the kind of list it makes for them.
+const REPAIR_KINDS = { broken_symlinks: "broken", duplicate_targets: "shared" };
+
+export function initMaintenance({ showError, openRepair }) {
+  const state = { jobId: null, checkId: null, category: CATEGORIES.length ? CATEGORIES[0].key : "", page: 1,
+                  counts: {}, loaded: false, timer: null, requests: 0, pendingPage: 1 };
+
+  function setRunning(running) {
+    $("maint-import").disabled = running;
+    $("maint-check").disabled = running;
+    $("maint-cancel").hidden = !running;
+    $("maint-progress").hidden = !running;
+  }
+
+  function summarize(status) {
+    const result = status.result || {};
+    if (status.state !== "completed") {
+      return `${status.kind} #${status.job_id} ${status.state}${status.message ? ": " + status.message : ""}`;
+    }
+    if (status.kind === "import") {
+      return `Import #${status.job_id}${result.dry_run ? " (dry run, nothing recorded)" : ""}: ${jobSummary(status)}.`;
+    }
+    return `Check #${status.job_id}: ${jobSummary(status)}.`;
+  }
+
+  async function follow(jobId) {
+    state.jobId = jobId;
+    setRunning(true);
+    try {
+      const status = await get(`/jobs/${jobId}`);
+      showJobProgress("maint", status);
+      if (status.state === "pending" || status.state === "running") {
+        state.timer = setTimeout(() => follow(jobId), POLL_MS);
+        return;
+      }
+      setRunning(false);
+      $("maint-summary").textContent = summarize(status);
+      if (status.kind === "import") await loadPending(1);
+      if (status.kind === "check" && status.state === "completed") {
+        await openCheck(jobId, (status.result || {}).counts);
+      }
+    } catch (err) {
+      setRunning(false);
+      showError(err);
+    }
+  }
+
+  async function start(path, body) {
+    try {
+      const answer = await post(path, body);
+      $("maint-summary").textContent = "";
+      follow(answer.job_id);
+    } catch (err) {
+      showError(err);
+    }
+  }
+
+  function renderCategories() {
+    const box = $("maint-categories");
+    box.replaceChildren();
+    for (const category of CATEGORIES) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-secondary maint-category";
+      button.dataset.category = category.key;
+      button.title = category.description;
+      button.setAttribute("aria-pressed", String(category.key === state.category));
+      button.textContent = `${category.key} (${state.counts[category.key] || 0})`;
+      box.append(button);
+    }
+  }
+
+  async function openCheck(jobId, counts = {}) {
+    state.checkId = jobId;
+    state.page = 1;
+    // Open on the first category that has entries.
+    const first = CATEGORIES.find((c) => counts[c.key] > 0);
+    if (first) state.category = first.key;
+    $("maint-check-id").textContent = `#${jobId}`;
+    $("maint-results").hidden = false;
+    await loadPage();
+  }
+
+  async function loadPage() {
+    const started = performance.now();
+    const request = ++state.requests;
+    const data = await get(`/library/check/${state.checkId}/results`,
+      { category: state.category, page: state.page, per_page: PER_PAGE });
+    if (request !== state.requests) return; // a newer page was asked for meanwhile
+    state.counts = data.counts;
+    renderCategories();
+    const body = $("maint-body");
+    body.replaceChildren();
+    for (const item of data.items) {
+      const row = document.createElement("tr");
+      row.dataset.category = state.category;
+      if (state.category === "duplicate_targets") {
+        // The links in one element: a phone's card keeps it beside the cell's label.
+        const links = cell("", "mono", 0);
+        const lines = document.createElement("div");
+        for (const link of item.links) {
+          const line = document.createElement("div");
+          line.className = "path";
+          line.append(pathWithBreaks(link));
+          lines.append(line);
+        }
+        links.append(lines);
+        row.append(links, pathCell(item.target, 1), cell(`${item.verdict}: ${item.detail}`, null, 2), cell(item.action, "mono", 3));
+        row.classList.add(`verdict-${item.verdict}`);
+      } else {
+        row.append(pathCell(item.path, 0), pathCell(item.target, 1), cell(item.detail, null, 2), cell(item.action, "mono", 3));
+      }
+      body.append(row);
+    }
+    const pages = Math.max(1, Math.ceil(data.total / PER_PAGE));
+    $("maint-empty").hidden = data.items.length > 0;
+    $("maint-page").textContent = `page ${state.page} of ${pages} (${data.total})`;
+    $("maint-prev").disabled = state.page <= 1;
+    $("maint-next").disabled = state.page >= pages;
+    const category = CATEGORIES.find((c) => c.key === state.category);
+    $("maint-action").textContent = category ? `${category.description}. Fix: ${category.action}` : "";
+    const repairKind = REPAIR_KINDS[state.category];
+    $("maint-open-repair").hidden = !repairKind;
+    $("maint-open-repair").textContent = repairKind === "shared"
+      ? "List the shared wrong targets in Repair" : "List the broken links in Repair";
+    document.body.dataset.maintLoadMs = String(Math.round(performance.now() - started));
+  }
+
+  async function loadPending(page = 1) {
+    const data = await get("/library/pending", { page, per_page: PER_PAGE });
+    state.pendingPage = page;
+    $("maint-pending").hidden = data.total === 0;
+    $("maint-pending-total").textContent = `(${data.total})`;
+    const list = $("maint-pending-list");
+    list.replaceChildren();
+    for (const item of data.items) {
+      const line = document.createElement("li");
+      line.className = "path";
+      line.append(pathWithBreaks(item.path));
+      if (item.target) line.append(" → ", pathWithBreaks(item.target));
+      list.append(line);
+    }
+    const pages = Math.max(1, Math.ceil(data.total / PER_PAGE));
+    $("maint-pending-page").textContent = `page ${page} of ${pages}`;
+    $("maint-pending-prev").disabled = page <= 1;
+    $("maint-pending-next").disabled = page >= pages;
+  }
+
+  async function pendingTo(page) {
+    try {
+      await loadPending(page);
+    } catch (err) {
+      showError(err);
+    }
+  }
+
+  async function pageTo(page) {
+    state.page = page;
+    try {
+      await loadPage();
+    } catch (err) {
+      showError(err);
+    }
+  }
+
+  $("maint-import").addEventListener("click", () => start("/library/import", { dry_run: $("maint-dry-run").checked }));
+  $("maint-check").addEventListener("click", () => start("/library/check", { verify_hash: $("maint-verify-hash").checked }));
+  $("maint-cancel").addEventListener("click", async () => {
+    try {
+      if (state.jobId) await post(`/jobs/${state.jobId}/cancel`);
+    } catch (err) {
+      showError(err);
+    }
+  });
+  $("maint-categories").addEventListener("click", (event) => {
+    const button = event.target.closest("[data-category]");
+    if (!button) return;
+    state.category = button.dataset.category;
+    pageTo(1);
+  });
+  $("maint-pending-prev").addEventListener("click", () => pendingTo(state.pendingPage - 1));
+  $("maint-pending-next").addEventListener("click", () => pendingTo(state.pendingPage + 1));
+  $("maint-prev").addEventListener("click", () => pageTo(state.page - 1));
+  $("maint-next").addEventListener("click", () => pageTo(state.page + 1));
+  $("maint-open-repair").addEventListener("click", () => openRepair(REPAIR_KINDS[state.category]));
+
+  async function tabShown() {
+    if (state.loaded) return;
+    state.loaded = true;
+    try {
+      await loadPending(1);
+      const [imports, checks] = await Promise.all([
+        get("/jobs", { kind: "import", limit: 1 }), get("/jobs", { kind: "check", limit: 1 }),
+      ]);
+      const active = [...imports.active, ...checks.active][0];
+      if (active) {
+        follow(active.job_id);
+        return;
+      }
+      const last = checks.jobs[0];
+      if (last && last.state === "completed") {
+        $("maint-summary").textContent = summarize(last);
+        await openCheck(last.job_id, (last.result || {}).counts);
+      }
+    } catch (err) {
+      showError(err);
+    }
+  }
+
+  return { tabShown };
+}

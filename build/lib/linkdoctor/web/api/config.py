@@ -1,0 +1,30 @@
+"""Settings and the folder tree of the media root."""
+
+from flask import jsonify, request
+
+from linkdoctor.config import config_to_dict, get_config, update_config
+from linkdoctor.web.api import bp
+from linkdoctor.web.api.inputs import int_arg, json_body, library_request
+from linkdoctor.web.tree import directory_tree
+
+
+@bp.get("/config")
+def get_configuration():
+    """The library settings, API keys masked."""
+    return jsonify(config_to_dict(get_config()))
+
+
+@bp.post("/config")
+def post_configuration():
+    """Change settings; every value is validated before any is saved."""
+    return jsonify(config_to_dict(update_config(json_body())))
+
+
+@bp.get("/directories")
+def get_directories():
+    """The folder tree under the media root with symlink counts."""
+    depth = int_arg("depth", 2)
+    config = get_config()
+    with library_request():
+        tree = directory_tree(config.media_path, request.args.get("path") or None, depth, config.file_timeout)
+    return jsonify(tree)

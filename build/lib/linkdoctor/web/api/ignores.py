@@ -1,0 +1,29 @@
+"""Ignore rules: links (one, a folder's, or a target prefix's) that later scans leave out."""
+
+from flask import jsonify
+
+from linkdoctor import ignores
+from linkdoctor.config import get_config
+from linkdoctor.paths import real_root
+from linkdoctor.web.api import bp
+from linkdoctor.web.api.inputs import json_body, positive_id
+
+
+@bp.get("/ignores")
+def list_ignores():
+    """Every ignore rule, newest first, and the media root (the page shows paths relative to it)."""
+    return jsonify({"ignores": ignores.list_rules(), "media_root": real_root(get_config().media_path)})
+
+
+@bp.post("/ignores")
+def add_ignore():
+    """Ignore one link {"path"} or a folder or target prefix {"prefix"}, with an optional note."""
+    body = json_body({"path", "prefix", "note"})
+    rule = ignores.add_rule(body.get("path"), body.get("prefix"), body.get("note", ""))
+    return jsonify(rule), 201
+
+
+@bp.delete("/ignores/<rule_id>")
+def remove_ignore(rule_id):
+    """Stop ignoring: the links come back in the next scan."""
+    return jsonify(ignores.remove_rule(positive_id(rule_id, "ignore rule id")))

@@ -1,0 +1,50 @@
+"""Sonarr/Radarr: connection tests, Docker detection, and the follow-up of a scan's cleanup."""
+
+from flask import jsonify
+
+from linkdoctor.arr import followup
+from linkdoctor.arr.connections import run_connection_tests
+from linkdoctor.arr.detect import detect_services as run_detection
+from linkdoctor.clients.docker import DockerError
+from linkdoctor.config import get_config
+from linkdoctor.scans import get_scan
+from linkdoctor.web.api import bp
+from linkdoctor.web.api.inputs import jobs, json_body, positive_id
+
+
+@bp.post("/test/services")
+def test_services():
+    """GET system/status on every enabled Sonarr/Radarr: {"services": [{kind, name, url, ok, app, version, message}]}.
+
+    Each verdict is also kept for the Dashboard (GET /system, "services").
+    """
+    json_body(set())
+    return jsonify(run_connection_tests(get_config()))
+
+
+@bp.post("/services/detect")
+def detect_services():
+    """Sonarr/Radarr containers found through Docker, each verified; nothing is saved."""
+    json_body(set())
+    try:
+        return jsonify(run_detection())
+    except DockerError as exc:
+        # Not an error of the request: the page shows the message next to an empty list.
+        return jsonify({"services": [], "message": exc.message})
+
+
+@bp.post("/scan/<scan_id>/notify")
+def notify_services(scan_id):
+    """Send the follow-up of a scan's removals to Sonarr/Radarr again (its links still in the quarantine)."""
+    json_body(set())
+    scan_id = positive_id(scan_id)
+    job_id = followup.retry_followup(jobs(), scan_id)
+    return jsonify({"scan_id": scan_id, "job_id": job_id, "state": "started"}), 202
+
+
+@bp.get("/scan/<scan_id>/services")
+def scan_services(scan_id):
+    """The scan's latest Sonarr/Radarr follow-up (null when there is none)."""
+    scan_id = positive_id(scan_id)
+    get_scan(scan_id)  # 404 for an unknown scan
+    return jsonify({"scan_id": scan_id, "services": followup.followup_view(scan_id)})

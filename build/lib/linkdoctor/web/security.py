@@ -1,0 +1,164 @@
+"""Browser-side attacks closed as a class, for every route at once.
+
+- DNS rebinding: a request whose Host is not one of our names is refused (421).
+- Cross-site requests: a state-changing request (POST/PUT/PATCH/DELETE) must carry a JSON
+  body (415 otherwise: HTML forms cannot send one, and a cross-site fetch sending one needs a
+  CORS preflight we never grant) and must not say it comes from another site (403).
+- Every answer carries CSP (no inline script, no framing), nosniff, Referrer-Policy and
+  X-Frame-Options.
+"""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+
+from linkdoctor.auth import host_of_header, is_loopback, normalise_host_name
+from linkdoctor.web.errors import error_response
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
+WILDCARD_BINDS = frozenset({"", "0.0.0.0", "[::]"})
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+OPEN_PATHS = frozenset({"/ping"})  # health checks come from anywhere under any name
+SAME_ORIGIN_FETCH = frozenset({"same-origin", "none"})  # "none": typed in the address bar
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def register_security(app) -> None:
+    """Install the checks before every request and the headers after every answer."""
+    app.before_request(_check_request)
+    app.after_request(_add_headers)
+
+
+def _settings():
+    return current_app.config["LINKDOCTOR_SETTINGS"]
+
+
+def _from_trusted_proxy() -> bool:
+    return request.remote_addr in _settings().trusted_proxies
+
+
+def client_address() -> str | None:
+    """The client's address: the peer's, or the last X-Forwarded-For hop when the peer is a trusted proxy."""
+    if _from_trusted_proxy():
+        hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
+    return request.remote_addr
+
+
+def client_is_local() -> bool:
+    """Whether the client runs on this machine. A loopback peer that forwards for someone else is not."""
+    forwarded = any(h in request.headers for h in ("X-Forwarded-For", "Forwarded", "X-Real-IP"))
+    if forwarded and not _from_trusted_proxy():
+        return False  # a reverse proxy on this machine we were not told about: its clients are not local
+    return is_loopback(client_address())
+
+
+def request_is_https() -> bool:
+    """Whether the browser reached us over HTTPS: directly, or through a trusted proxy that says so."""
+    if request.scheme == "https":
+        return True
+    proto = request.headers.get("X-Forwarded-Proto", "") if _from_trusted_proxy() else ""
+    return proto.split(",")[0].strip().lower() == "https"
+
+
+def _host_header() -> str:
+    # Behind a trusted proxy the browser's Host arrives as X-Forwarded-Host (its first value).
+    if _from_trusted_proxy() and request.headers.get("X-Forwarded-Host"):
+        return request.headers["X-Forwarded-Host"].split(",")[0].strip()
+    return request.headers.get("Host", "")
+
+
+def request_host() -> str | None:
+    """The host name the client asked for, normalised; None when the header is malformed."""
+    return host_of_header(_host_header())
+
+
+def allowed_host_names() -> tuple[frozenset, bool]:
+    """Our names (loopback, the bound address, the allowed_hosts setting) and whether any IP literal is ours."""
+    from linkdoctor.config import get_config
+
+    names = set(LOOPBACK_NAMES)
+    bound = normalise_host_name(_settings().host) or ""
+    wildcard = bound in WILDCARD_BINDS
+    if not wildcard:
+        names.add(bound)
+    names.update(get_config().allowed_hosts or ())
+    return frozenset(names), wildcard
+
+
+def _host_is_allowed(host: str | None) -> bool:
+    if host is None:
+        return False
+    names, wildcard = allowed_host_names()
+    if host in names:
+        return True
+    # Listening on every address, any IP literal is one of ours or unreachable; an IP literal
+    # cannot be rebound (the browser's origin is the address itself), only names can.
+    return wildcard and _is_ip_literal(host)
+
+
+def _is_ip_literal(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+def _refuse(status: int, error: str, message: str):
+    if request.path.startswith("/api/"):
+        return error_response(status, error, message)
+    return current_app.response_class(message + "\n", status=status, mimetype="text/plain")
+
+
+def _origin_is_ours(origin: str) -> bool:
+    if origin == "null":
+        return False  # sandboxed frames, file:// pages, cross-origin redirects
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False
+    return parts.netloc.lower() == _host_header().lower()
+
+
+def _check_request():
+    if request.path in OPEN_PATHS:
+        return None
+    if not _host_is_allowed(request_host()):
+        return _refuse(421, "host_not_allowed",
+                       "this server does not answer to that host name; add it to the allowed_hosts setting")
+    if request.method not in UNSAFE_METHODS:
+        return None
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in SAME_ORIGIN_FETCH:
+        return _refuse(403, "cross_site_request", f"requests from another site are refused (Sec-Fetch-Site: {site})")
+    origin = request.headers.get("Origin")
+    if origin is not None and not _origin_is_ours(origin):
+        return _refuse(403, "cross_site_request", "requests from another origin are refused")
+    if request.mimetype != "application/json":
+        return _refuse(415, "unsupported_media_type",
+                       "state-changing requests must send a JSON body (Content-Type: application/json), {} when empty")
+    return None
+
+
+def _add_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,55 @@
+"""The enumerations the page needs (categories, states, modes, depths, their labels), defined once here.
+
+The page receives them from the server in a JSON data block (index.html) and
+builds its selects, counters and status pills from it; no JavaScript file keeps
+its own copy.
+"""
+
+from linkdoctor.models import (
+    ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, DISCARDED, ERROR, FOLDER, IGNORE_KINDS,
+    INTERRUPTED, JOB_ACTIVE_STATES, JOB_KINDS, LINK, MODES, PENDING, RUNNING, TARGET,
+)
+from linkdoctor.library import integrity
+from linkdoctor.quarantine import REMOVABLE
+from linkdoctor.scanner.checks import PROBLEM_CATEGORIES
+
+CATEGORY_DESCRIPTIONS = {
+    "broken": "the target is missing",
+    "inaccessible": "the filesystem refuses to open the target",
+    "small": "the target is smaller than the size threshold",
+    "io_error": "reading the target fails (a sick or crashed mount)",
+    "timeout": "the target, or ffprobe on it, did not answer in time",
+    "corrupted": "ffprobe finds the media damaged or truncated",
+}
+STATE_LABELS = {
+    PENDING: "pending", RUNNING: "running", COMPLETED: "completed", CANCELLED: "cancelled", ERROR: "error",
+    AWAITING_CONFIRMATION: "waiting for confirmation", INTERRUPTED: "interrupted", DISCARDED: "proposal discarded",
+}
+MODE_LABELS = {"dry-run": "dry-run: only report", "real": "real: propose removals"}
+DEPTH_LABELS = {"basic": "basic: links only (phase 1)", "full": "full: links + ffprobe (phases 1 and 2)"}
+# What an ignore rule matches, in the words the Settings list puts before the rule's path.
+IGNORE_KIND_LABELS = {LINK: "this link", FOLDER: "everything under folder", TARGET: "every link whose target is under"}
+PER_PAGE_CHOICES = (10, 25, 50, 100)
+DEFAULT_PER_PAGE = 50
+
+
+def vocabulary() -> dict:
+    """Everything the page's JavaScript needs to name things, as JSON-ready data."""
+    return {
+        "categories": [
+            {"key": key, "label": key, "description": CATEGORY_DESCRIPTIONS[key], "removable": key in REMOVABLE}
+            for key in PROBLEM_CATEGORIES
+        ],
+        "state_labels": STATE_LABELS,
+        "active_states": list(ACTIVE_STATES),
+        "job_active_states": list(JOB_ACTIVE_STATES),
+        "job_kinds": list(JOB_KINDS),
+        "modes": [{"value": mode, "label": MODE_LABELS[mode]} for mode in MODES],
+        "depths": [{"value": depth, "label": DEPTH_LABELS[depth]} for depth in DEPTHS],
+        "ignore_kinds": [{"key": kind, "label": IGNORE_KIND_LABELS[kind]} for kind in IGNORE_KINDS],
+        "per_page": {"choices": list(PER_PAGE_CHOICES), "default": DEFAULT_PER_PAGE},
+        "check_categories": [
+            {"key": key, "description": integrity.DESCRIPTIONS[key], "action": integrity.ACTIONS[key]}
+            for key in integrity.CATEGORIES
+        ],
+    }
