@@ -15,6 +15,8 @@ def serve(host, port):
     """Serve the web app with waitress (one process: the task manager lives in it)."""
     import waitress
 
+    from linkdoctor import setup_token
+    from linkdoctor.auth import is_loopback
     from linkdoctor.config import get_config
 
     app = build_app(recover=True)
@@ -25,9 +27,15 @@ def serve(host, port):
     app.config["LINKDOCTOR_SETTINGS"] = dataclasses.replace(settings, host=host, port=port)
     with app.app_context():
         media_root = get_config().media_path
+        token = None if is_loopback(host) else setup_token.issue(app)
     if app.extensions.get("linkdoctor.database_reset"):
         click.echo(f"linkdoctor: WARNING: {app.extensions['linkdoctor.database_reset']}", err=True)
     click.echo(f"linkdoctor: serving http://{host}:{port}/ (media root {media_root})", err=True)
+    if token is not None:
+        # Listening beyond this machine with no password: no browser counts as local, so whoever
+        # reads this log (`docker logs linkdoctor`) chooses the password through this link.
+        click.echo(f"linkdoctor: no password is set: open {setup_token.setup_link(host, port, token)} to choose "
+                   "it (works once; from another machine put this server's address instead of localhost)", err=True)
     # waitress would delete X-Forwarded-*/Forwarded before the app sees them (it trusts no proxy by
     # default), and a proxy on this machine would then look like a local browser. The app decides itself
     # whom to believe (LINKDOCTOR_TRUSTED_PROXIES); a forwarded request from anyone else is never local.

@@ -52,6 +52,12 @@ def login():
     return render_template("login.html")
 
 
+@bp.get("/setup")
+def setup():
+    """The first-run setup link's page: choose the password (the token stays in the address, read by setup.js)."""
+    return render_template("setup.html")
+
+
 @bp.get("/ping")
 def ping():
     """Health check, open to all: the server answers."""

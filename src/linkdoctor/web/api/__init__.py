@@ -9,5 +9,5 @@ register_error_handlers(bp)
 
 # The route modules register themselves on `bp` when imported.
 from linkdoctor.web.api import (  # noqa: E402,F401
-    auth, config, ignores, jobs, library, openapi, quarantine, repair, scans, services, system,
+    auth, config, ignores, jobs, library, openapi, quarantine, repair, scans, services, setup, system,
 )
