@@ -1,11 +1,17 @@
 """`serve` and `demo`."""
 
 import dataclasses
+import signal
 
 import click
 
 from linkdoctor.cli import main
 from linkdoctor.cli.common import build_app, service_command
+
+# What `serve` gives the jobs and their worker processes once it is told to stop: with waitress's
+# 5 s for requests in progress, within the 10 s `docker stop` waits before SIGKILL.
+STOP_JOBS_SECONDS = 3.0
+STOP_WORKERS_SECONDS = 1.0
 
 
 @main.command()
@@ -18,6 +24,7 @@ def serve(host, port):
     from linkdoctor import setup_token
     from linkdoctor.auth import is_loopback
     from linkdoctor.config import get_config
+    from linkdoctor.scanner.pool import wait_for_killed
 
     app = build_app(recover=True)
     settings = app.config["LINKDOCTOR_SETTINGS"]
@@ -39,7 +46,31 @@ def serve(host, port):
     # waitress would delete X-Forwarded-*/Forwarded before the app sees them (it trusts no proxy by
     # default), and a proxy on this machine would then look like a local browser. The app decides itself
     # whom to believe (LINKDOCTOR_TRUSTED_PROXIES); a forwarded request from anyone else is never local.
-    waitress.serve(app, host=host, port=port, threads=8, ident="linkdoctor", clear_untrusted_proxy_headers=False)
+    server = waitress.create_server(app, host=host, port=port, threads=8, ident="linkdoctor",
+                                    clear_untrusted_proxy_headers=False)
+    runner = app.extensions["linkdoctor.jobs"]
+
+    def stop(signum, frame):
+        # `docker stop` sends SIGTERM (then SIGKILL after 10 s): jobs are told at once, and
+        # waitress leaves its loop on SystemExit, giving its request threads up to 5 s.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        runner.interrupt()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        server.run()
+    finally:
+        runner.interrupt()
+        still_running = runner.wait_stopped(STOP_JOBS_SECONDS)
+        stuck = wait_for_killed(STOP_WORKERS_SECONDS)
+        if still_running or stuck:
+            click.echo(f"linkdoctor: stopped; job(s) {still_running} did not end and {stuck} worker(s) stuck on "
+                       "a mount were left: the next start marks them interrupted", err=True)
+        else:
+            click.echo("linkdoctor: stopped", err=True)
 
 
 @main.command()
