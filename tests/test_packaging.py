@@ -1,8 +1,8 @@
 """What `pip install .` installs: every dependency the code imports, and a package that serves everything.
 
-The installed test builds the wheel, installs it (not editable) into a new virtual environment
-from a wheelhouse of requirements.txt, exactly as the Dockerfile does, and serves from an
-unrelated folder with a new data folder.
+The installed tests build the wheel, install it (not editable) into a new virtual environment
+from a wheelhouse of requirements.txt, exactly as the Dockerfile does (tests/support/installed.py),
+and serve from an unrelated folder with a new data folder.
 """
 
 import ast
@@ -60,22 +60,9 @@ def test_pyproject_lists_every_package_folder():
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """A new virtual environment with the wheel installed the Dockerfile's way; its python."""
-    work = tmp_path_factory.mktemp("installed")
-    wheels = work / "wheels"
-
-    def run(*command):
-        done = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, f"{command}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
-
-    # The Dockerfile's two steps: a wheelhouse of the pinned requirements and the package,
-    # then the package installed from it alone (no index), not editable.
-    run(sys.executable, "-m", "venv", str(work / "venv"))
-    python = str(work / "venv" / "bin" / "python")
-    run(python, "-m", "pip", "wheel", "-q", "-w", str(wheels), "-r", str(REPO / "requirements.txt"), str(REPO))
-    run(python, "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheels), "linkdoctor")
-    return python
+def installed(installed_linkdoctor):
+    """A new virtual environment with the wheel installed the Dockerfile's way (tests/support/installed.py)."""
+    return installed_linkdoctor
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,0 @@
-"""`python -m linkdoctor` is the `linkdoctor` command."""
-
-from linkdoctor.cli import main
-
-main()
