@@ -103,4 +103,7 @@ def test_the_previous_images_data_folder_is_used_until_it_is_moved(tmp_path, mon
     config.mkdir()
     (config / "linkdoctor.db").write_bytes(b"")
     assert container.data_folder({}) == (config, None)
+    assert container.data_folder({"LINKDOCTOR_DATA_DIR": str(config)}) == (config, None)
+    (config / "linkdoctor.db").unlink()
+    assert container.data_folder({"LINKDOCTOR_DATA_DIR": str(config)})[0] == previous  # the image's own setting
     assert container.data_folder({"LINKDOCTOR_DATA_DIR": "/elsewhere"}) == (Path("/elsewhere"), None)

@@ -44,11 +44,13 @@ def number(name: str, default: str, base: int = 10, low: int = 0, high: int = 2*
 def data_folder(environ=os.environ) -> tuple[Path, str | None]:
     """The data folder, and a note when the previous image's folder is used.
 
-    LINKDOCTOR_DATA_DIR wins; else /config, unless a volume is still mounted at /app/data with a
-    database in it and /config has none (an upgrade from an image before 0.9.0).
+    LINKDOCTOR_DATA_DIR (the image sets /config) wins, except that a volume still mounted at
+    /app/data with a database in it, while /config has none, is used as it is (an upgrade from an
+    image before 0.9.0).
     """
-    if environ.get("LINKDOCTOR_DATA_DIR"):
-        return Path(environ["LINKDOCTOR_DATA_DIR"]), None
+    folder = Path(environ.get("LINKDOCTOR_DATA_DIR") or DATA_DIR)
+    if folder != DATA_DIR:
+        return folder, None
     if (PREVIOUS_DATA_DIR / "linkdoctor.db").exists() and not (DATA_DIR / "linkdoctor.db").exists():
         return PREVIOUS_DATA_DIR, (f"using the data folder of the previous image, {PREVIOUS_DATA_DIR}; mount the "
                                    f"volume at {DATA_DIR} instead (see the README, Docker)")
