@@ -123,3 +123,17 @@ def test_the_installed_package_has_the_one_version(installed, served):
     assert requests.get(f"{served.url}/api/symlink/system", timeout=10).json()["version"] == __version__
     dockerfile = (REPO / "Dockerfile").read_text()
     assert f"ARG VERSION={__version__}\n" in dockerfile, "the Dockerfile's default VERSION is the package's"
+
+
+def test_docker_compose_says_what_the_image_does():
+    compose = (REPO / "docker-compose.yml").read_text()
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert "no login" not in compose and "setup?token=" in compose and "docker logs linkdoctor" in compose
+    for name in ("PUID", "PGID", "UMASK"):
+        assert re.search(rf"^\s+{name}: ", compose, re.M) and f"{name}=" in dockerfile
+    assert re.search(r"^\s+- \./config:/config$", compose, re.M)
+    assert re.search(r"^\s+# - /mnt/debrid:/mnt/debrid:ro,rshared$", compose, re.M)
+    assert re.search(r"^\s+# - /var/run/docker\.sock:/var/run/docker\.sock:ro$", compose, re.M)
+    # The compose file's healthcheck is the image's: Python asking /ping, no curl.
+    assert "/opt/linkdoctor/bin/python" in compose and "/ping" in compose and "curl" not in compose
+    assert re.search(r"^HEALTHCHECK .*\n\s+CMD \[\"/opt/linkdoctor/bin/python\".*/ping", dockerfile, re.M)
