@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from tests.support.server import Server
+from tests.web.browser import Page, browser, live_server, page, requires_chromium  # noqa: F401  (fixtures)
 from tests.web.test_api import assert_error
 from tests.web.test_auth import PASSWORD, REMOTE, api_key, run_cli
 from tests.web.test_security import with_settings
@@ -110,3 +111,32 @@ def test_serve_on_every_address_prints_the_link_once_and_it_works_once(tmp_path)
     # Started again with a password set: no link.
     with Server(tmp_path / "data", tmp_path / "medias", tmp_path / "again.log", host="0.0.0.0") as server:
         assert "linkdoctor: serving" in server.stderr() and server.setup_link() is None
+
+
+@requires_chromium
+def test_the_setup_page_in_chromium(app, listening_everywhere, page: Page):
+    driver = page.driver
+    # A wrong token: the page says why, and nothing is set.
+    driver.get(f"{page.base_url}/setup?token=not-the-token")
+    page.wait(lambda _: page.visible("setup-form"), message="no setup form")
+    page.fill("setup-password", PASSWORD)
+    page.fill("setup-password-repeat", PASSWORD)
+    page.by_id("setup-submit").click()
+    page.wait_for_text("setup-error", "not valid")
+    assert not password_is_set(app)
+    # The link from the log: choose the password, land in the app, logged in.
+    driver.get(f"{page.base_url}/setup?token={listening_everywhere}")
+    page.wait(lambda _: page.visible("setup-form"), message="no setup form")
+    page.fill("setup-password", PASSWORD)
+    page.fill("setup-password-repeat", "something else")
+    page.by_id("setup-submit").click()
+    page.wait_for_text("setup-error", "differ")
+    page.fill("setup-password-repeat", PASSWORD)
+    page.by_id("setup-submit").click()
+    page.wait(lambda d: d.find_element("css selector", "body").get_attribute("data-ready") == "true",
+              message="the app never showed after choosing the password")
+    assert "token" not in driver.current_url and password_is_set(app)
+    page.wait(lambda _: page.visible("logout"), message="not logged in")
+    # The same link again: it says a password is set, and offers the login.
+    driver.get(f"{page.base_url}/setup?token={listening_everywhere}")
+    page.wait(lambda _: page.visible("setup-done"), message="the used link did not say so")
