@@ -13,7 +13,7 @@ import requests
 
 from tests.support import image
 from tests.support.installed import open_folder
-from tests.support.server import free_port
+from tests.support.served import free_port, wait_until
 
 pytestmark = pytest.mark.skipif(shutil.which("podman") is None,
                                 reason="podman is not installed (./dev.sh test installs podman, buildah, debootstrap)")
@@ -47,16 +47,6 @@ def container_name():
     name = f"linkdoctor-test-{uuid.uuid4().hex[:8]}"
     yield name
     image.remove(name)
-
-
-def wait_until(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what} within {timeout}s")
 
 
 def test_the_label_has_the_package_version_and_the_healthcheck_needs_no_curl(built):
@@ -93,7 +83,10 @@ def test_the_container_runs_as_puid_shows_the_setup_link_serves_the_page_and_sto
         except requests.ConnectionError:
             return False
 
-    wait_until(answers, 60, f"the container did not answer /ping: {image.logs(container_name)}")
+    try:
+        wait_until(answers, 60, "the container answering /ping")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: {image.logs(container_name)}") from None
     assert image.podman("healthcheck", "run", container_name, check=False).returncode == 0
     # First run on 0.0.0.0: login required, and one setup link in the log.
     assert requests.get(f"{url}/", timeout=10, allow_redirects=False).status_code == 302

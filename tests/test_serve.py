@@ -4,13 +4,13 @@ import json
 import os
 import sqlite3
 import threading
-import time
 from pathlib import Path
 
 import requests
 
 from tests.conftest import run_cli
 from tests.support.faultmount import faulty_mount, hanging_links  # noqa: F401  (fixture)
+from tests.support.served import wait_until
 from tests.support.server import Server
 
 
@@ -20,16 +20,6 @@ def alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
-
-
-def wait_until(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"{what} within {timeout}s")
 
 
 def test_sigterm_ends_serve_within_10s_the_scan_interrupted_and_no_worker_left(env, media_root, library,

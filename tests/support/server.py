@@ -1,9 +1,12 @@
-"""A real `linkdoctor serve` (waitress) in a child process: a free port, its stderr kept, waiting on /ping."""
+"""A real `linkdoctor serve` (waitress) run as an installed package or a container runs it: any python,
+any folder, its own process group; its stderr kept, its children listed, stopped with SIGTERM.
+
+(tests/support/served.py's linkdoctor_serve is the same server for the reverse-proxy tests.)
+"""
 
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,11 +14,7 @@ from pathlib import Path
 
 import requests
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.served import free_port, wait_until
 
 
 class Server:
@@ -35,18 +34,13 @@ class Server:
                                      start_new_session=True)
 
     def wait_ready(self, timeout: float = 60.0) -> "Server":
-        """Poll /ping until it answers; fail with the server's stderr if it ends or never answers."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"serve ended with {self.proc.returncode}: {self.stderr()}")
-            try:
-                if requests.get(f"{self.url}/ping", timeout=2).status_code == 200:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"serve did not answer /ping within {timeout}s: {self.stderr()}")
+        """Wait until /ping answers; fail with the server's stderr if it ends or never answers."""
+        try:
+            wait_until(lambda: requests.get(f"{self.url}/ping", timeout=2).ok, timeout, "serve answering /ping",
+                       self.proc)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: {self.stderr()}") from None
+        return self
 
     def stderr(self) -> str:
         return self.log.read_text(errors="replace")
