@@ -6,6 +6,7 @@ and serve from an unrelated folder with a new data folder.
 """
 
 import ast
+import json
 import re
 import sqlite3
 import subprocess
@@ -137,3 +138,19 @@ def test_docker_compose_says_what_the_image_does():
     # The compose file's healthcheck is the image's: Python asking /ping, no curl.
     assert "/opt/linkdoctor/bin/python" in compose and "/ping" in compose and "curl" not in compose
     assert re.search(r"^HEALTHCHECK .*\n\s+CMD \[\"/opt/linkdoctor/bin/python\".*/ping", dockerfile, re.M)
+
+
+def test_the_installed_commands_set_the_password_and_scan_with_their_workers(installed, tmp_path):
+    env = {"LINKDOCTOR_DATA_DIR": str(tmp_path / "data"), "LINKDOCTOR_MEDIA_PATH": str(tmp_path / "medias"),
+           "PATH": "/usr/bin:/bin"}
+    (tmp_path / "medias" / "Films").mkdir(parents=True)
+    (tmp_path / "medias" / "Films" / "gone.mkv").symlink_to(tmp_path / "nowhere.mkv")
+    # `auth set-password` hashes with argon2-cffi, which `pip install .` did not bring before 0.9.0.
+    password = subprocess.run([installed, "-m", "linkdoctor", "auth", "set-password"], input="correct horse battery\n",
+                              capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert password.returncode == 0 and "Traceback" not in password.stderr, password.stderr
+    # A scan runs its worker processes from the installed package too.
+    scan = subprocess.run([installed, "-m", "linkdoctor", "scan", "--json"], capture_output=True, text=True,
+                          cwd=tmp_path, env=env, timeout=120)
+    assert scan.returncode == 1, scan.stderr
+    assert [finding["category"] for finding in json.loads(scan.stdout)["findings"]] == ["broken"]

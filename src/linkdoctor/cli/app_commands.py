@@ -1,6 +1,7 @@
 """`serve` and `demo`."""
 
 import dataclasses
+import logging
 import signal
 
 import click
@@ -48,6 +49,7 @@ def serve(host, port):
     # whom to believe (LINKDOCTOR_TRUSTED_PROXIES); a forwarded request from anyone else is never local.
     server = waitress.create_server(app, host=host, port=port, threads=8, ident="linkdoctor",
                                     clear_untrusted_proxy_headers=False)
+    logging.basicConfig()  # warnings to stderr (the container's log), as waitress.serve() did
     runner = app.extensions["linkdoctor.jobs"]
 
     def stop(signum, frame):
