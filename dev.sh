@@ -43,6 +43,14 @@ system_tools() {
         # The reverse-proxy tests put Debian's nginx in front of the real `linkdoctor serve` (HTTPS with openssl's certificate).
         [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || wanted+=(nginx)
         command -v openssl >/dev/null 2>&1 || wanted+=(openssl)
+        # The image's tests (tests/test_image.py): podman builds and runs the Dockerfile on a Debian
+        # base that debootstrap makes (no registry needed); runc because crun cannot run in every
+        # sandbox; uidmap for podman's user namespaces.
+        command -v podman >/dev/null 2>&1 || wanted+=(podman)
+        command -v buildah >/dev/null 2>&1 || wanted+=(buildah)
+        [ -x /usr/sbin/debootstrap ] || command -v debootstrap >/dev/null 2>&1 || wanted+=(debootstrap)
+        [ -x /usr/sbin/runc ] || command -v runc >/dev/null 2>&1 || wanted+=(runc)
+        command -v newuidmap >/dev/null 2>&1 || wanted+=(uidmap)
     fi
     apt_install "${wanted[@]}"
     command -v ffprobe >/dev/null 2>&1 || die "ffprobe is required: apt-get install ffmpeg"

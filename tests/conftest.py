@@ -1,12 +1,14 @@
 """Shared fixtures: an app on a temporary data folder and media root, its client and CLI runner."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
 
 import pytest
 
+from tests.support import installed
 from tests.support.library import LibraryBuilder
 from tests.support.release import build_release_folder
 
@@ -92,3 +94,13 @@ def release(tmp_path, monkeypatch):
 @pytest.fixture
 def as_root():
     return os.geteuid() == 0
+
+
+@pytest.fixture(scope="session")
+def installed_linkdoctor():
+    """The python of a new virtual environment where linkdoctor is installed as the Dockerfile does it."""
+    folder = installed.open_folder("linkdoctor-installed-")
+    try:
+        yield installed.install(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -3,7 +3,14 @@
 import logging
 from pathlib import Path
 
-SRC_DIR = Path(__file__).resolve().parent.parent
+# The one place the version is written: pyproject.toml reads it, and so do `linkdoctor --version`,
+# GET /api/symlink/system, the page's footer and the image's label.
+__version__ = "0.9.0"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Where Flask finds templates/ and static/: inside the package once installed (pyproject maps
+# src/templates and src/static there), the src folder in the repository (editable install too).
+WEB_ROOT = PACKAGE_DIR if (PACKAGE_DIR / "templates").is_dir() else PACKAGE_DIR.parent
 
 
 def create_app(test_config: dict | None = None):
@@ -41,7 +48,7 @@ def create_app(test_config: dict | None = None):
             "the data folder holds secrets: made %s readable by its owner only", ", ".join(map(str, narrowed)))
     upgraded = upgrade_database(settings.database_path)
 
-    app = Flask("linkdoctor", root_path=str(SRC_DIR))
+    app = Flask("linkdoctor", root_path=str(WEB_ROOT))
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI=settings.database_uri,
         SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 30}},

@@ -3,7 +3,6 @@
 import functools
 import shutil
 import subprocess
-from importlib import metadata
 from pathlib import Path
 
 from linkdoctor.schema import head_revision
@@ -28,10 +27,10 @@ def tool_version(name: str) -> dict:
 
 
 def app_version() -> str:
-    try:
-        return metadata.version("linkdoctor")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    """linkdoctor's version (linkdoctor.__version__, which the package's metadata is built from)."""
+    from linkdoctor import __version__
+
+    return __version__
 
 
 def system_status(data_dir: Path, database: Path) -> dict:

@@ -2,7 +2,10 @@
 
 import click
 
+from linkdoctor import __version__
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="linkdoctor", message="%(prog)s %(version)s")
 def main():
     """linkdoctor: find and fix broken symlinks in a media library."""

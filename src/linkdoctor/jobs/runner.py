@@ -27,13 +27,16 @@ from linkdoctor.events import JOB_FINISHED, announce
 from linkdoctor.locks import FINISHING_SECONDS, SIDE_LOCK_NAME, LibraryLock, busy_error
 from linkdoctor.jobs.status import get_job, job_status
 from linkdoctor.schema import ensure_database_file
-from linkdoctor.models import CANCELLED, COMPLETED, ERROR, JOB_ACTIVE_STATES, PENDING, RUNNING, SIDE_KINDS, Job, db, \
-    utcnow
+from linkdoctor.models import CANCELLED, COMPLETED, ERROR, INTERRUPTED, JOB_ACTIVE_STATES, PENDING, RUNNING, SIDE_KINDS, \
+    Job, db, utcnow
 
 log = logging.getLogger(__name__)
 PERSIST_SECONDS = 1.0
 ANOTHER_PROCESS_FINISHING = 1.0
 SIDE_LOCK_POLL = 0.2  # how often a waiting side job tries its lock again (and reads its cancel)
+
+
+STOPPED_MESSAGE = "interrupted: linkdoctor was stopped before this job finished"
 
 
 class JobCancelled(Exception):
@@ -117,6 +120,8 @@ class JobRunner:
         self._current: JobContext | None = None
         self._side: dict[int, JobContext] = {}  # side jobs of this process, waiting or running
         self._side_queue: collections.deque[int] = collections.deque()  # waiting side jobs, oldest first
+        # Set once when the server is told to stop (SIGTERM): the jobs it cancels end as interrupted.
+        self.stopping = threading.Event()
 
     def start(self, kind: str, work: Work, params: dict | None = None, origin: str = "web",
               prepare: Callable[[Job], None] | None = None,
@@ -240,6 +245,8 @@ class JobRunner:
                     db.session.rollback()
                 if state == COMPLETED and ctx.cancel.is_set() and result is None:
                     state, message = CANCELLED, "cancelled"
+                if state == CANCELLED and self.stopping.is_set():
+                    state, message = INTERRUPTED, STOPPED_MESSAGE
                 # Whatever the end, the row is about to say it: a start arriving now waits for the lock.
                 ctx.finishing = True
                 self._finish_row(ctx, state, message, result)
@@ -320,6 +327,25 @@ class JobRunner:
         if ctx is not None:
             ctx.cancel.set()
         return {"job_id": job_id, "state": "cancelling"}
+
+    def interrupt(self) -> None:
+        """Ask every job of this process to stop as interrupted (the server is stopping).
+
+        Called from a signal handler: it takes no lock, it only sets flags the jobs read.
+        """
+        self.stopping.set()
+        for ctx in [self._current, *list(self._side.values())]:
+            if ctx is not None:
+                ctx.cancel.set()
+
+    def wait_stopped(self, timeout: float) -> list[int]:
+        """Wait up to `timeout` seconds for the interrupted jobs' threads; the ids of those still running."""
+        deadline = time.monotonic() + timeout
+        with self._guard:
+            contexts = [ctx for ctx in [self._current, *self._side.values()] if ctx is not None]
+        for ctx in contexts:
+            ctx.done.wait(max(0.0, deadline - time.monotonic()))
+        return [ctx.job_id for ctx in contexts if not ctx.done.is_set()]
 
     def wait(self, job_id: int, timeout: float | None = None) -> bool:
         """Block until the job's thread (in this process) ends; False on timeout."""

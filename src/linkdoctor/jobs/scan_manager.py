@@ -14,9 +14,9 @@ from linkdoctor import ignores, quarantine, scans
 from linkdoctor.config import get_config
 from linkdoctor.errors import ConflictError, ValidationError
 from linkdoctor.locks import library_lock
-from linkdoctor.jobs.runner import JobContext, JobRunner
+from linkdoctor.jobs.runner import JobCancelled, JobContext, JobRunner
 from linkdoctor.models import (
-    ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, ERROR, MODES, RUNNING,
+    ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, ERROR, INTERRUPTED, MODES, RUNNING,
     SymlinkScan, db, utcnow,
 )
 from linkdoctor.paths import checked_paths
@@ -121,11 +121,14 @@ class SymlinkTaskManager:
         sink = scans.DatabaseSink(ctx.scan_id, on_progress=progress)
         cache = scans.DatabaseVerdictCache()
         engine = ScanEngine(request, sink, cache, ctx.cancel)
-        status, error = COMPLETED, None
+        status, error, interrupted = COMPLETED, None, False
         try:
             engine.run()
         except ScanCancelled:
             status = CANCELLED
+            if self.runner.stopping.is_set():
+                # Stopped with the server (SIGTERM): the same "interrupted" a restart gives a crashed scan.
+                status, error, interrupted = INTERRUPTED, "interrupted: linkdoctor was stopped before this scan finished", True
         except Exception as exc:  # the scan's row must say what went wrong, not stay "running"
             log.exception("scan %s failed", ctx.scan_id)
             status, error = ERROR, f"{type(exc).__name__}: {exc}"
@@ -143,6 +146,8 @@ class SymlinkTaskManager:
         scans.rotate_scans(keep)
         if ctx.on_progress is not None:
             ctx.on_progress(ctx)
+        if interrupted:
+            raise JobCancelled()  # the job's row says interrupted too
         return {"scan_id": ctx.scan_id, "status": status}
 
     def _finish(self, ctx: JobContext, engine: ScanEngine, status: str, error: str | None) -> str:

@@ -17,7 +17,7 @@ from linkdoctor.web.security import client_address, client_is_local, request_is_
 
 SESSION_KEY = "auth"
 OPEN_PATHS = frozenset({"/ping", "/login", "/api/symlink/auth/status", "/api/symlink/auth/login",
-                        "/api/symlink/auth/logout"})
+                        "/api/symlink/auth/logout", "/setup", "/api/symlink/auth/setup"})
 FIRST_PASSWORD_PATH = "/api/symlink/auth/password"
 
 

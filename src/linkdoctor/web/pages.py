@@ -6,6 +6,7 @@ from urllib.parse import unquote
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
+from linkdoctor.system import app_version
 from linkdoctor.web.vocabulary import vocabulary
 
 bp = Blueprint("pages", __name__)
@@ -15,7 +16,7 @@ _BROKEN_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 @bp.get("/")
 def index():
     """The app: Dashboard, Scanner and Settings tabs."""
-    return render_template("index.html", vocabulary=vocabulary())
+    return render_template("index.html", vocabulary=vocabulary(), version=app_version())
 
 
 def safe_next(target: str | None) -> str:
@@ -49,6 +50,12 @@ def login():
         # The page would refuse it too; the address the user sees no longer carries it.
         return redirect(url_for("pages.login"))
     return render_template("login.html")
+
+
+@bp.get("/setup")
+def setup():
+    """The first-run setup link's page: choose the password (the token stays in the address, read by setup.js)."""
+    return render_template("setup.html")
 
 
 @bp.get("/ping")

@@ -44,6 +44,20 @@ def reap_killed() -> int:
         return len(_killed)
 
 
+def wait_for_killed(timeout: float) -> int:
+    """Reap the killed and finished workers as they end, for up to `timeout` seconds (the server is
+    stopping); returns how many are still there (stuck on a dead mount: they end when it answers)."""
+    deadline = time.monotonic() + timeout
+    with _killed_lock:
+        waiting = list(_killed)
+    for proc in waiting:
+        try:
+            proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+    return reap_killed()
+
+
 class ScanCancelled(Exception):
     """Raised out of the pool's event loop when the cancel flag is set."""
 

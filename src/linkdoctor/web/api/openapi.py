@@ -143,6 +143,10 @@ PATHS = {
                                           errors=(403, 429), body=_object(
         {"password": {"type": "string", "minLength": 8, "maxLength": 1024},
          "current_password": {"type": "string"}}, ("password",)))},
+    "/auth/setup": {"post": _operation("Open to all: set the first password with the one-time setup link's token "
+                                       "(printed in the server's log) and log in", errors=(403,), body=_object(
+        {"token": {"type": "string"}, "password": {"type": "string", "minLength": 8, "maxLength": 1024}},
+        ("token", "password")))},
     "/auth/settings": {"get": _operation("The API key, the auth mode in force, the host names answered to")},
     "/auth/api-key": {"post": _operation("Make a new API key", body=EMPTY_BODY)},
     "/library/import": {"post": _operation("Import the library (or folders of it) into the inventory, as a job",
