@@ -1,14 +1,24 @@
-"""Shared fixtures: an app on a temporary data folder and media root, its client and CLI runner."""
+"""Shared fixtures: an app on a temporary data folder and media root, its client and CLI runner.
+
+The fixtures of the real outside parts are in tests/support and tests/fakes, registered here for
+every test: headless Chromium and the app over HTTP (tests/support/browser.py), FUSE mounts that
+fail on purpose (tests/support/faultmount.py), fake Sonarr, Radarr and Docker Engine
+(tests/fakes/fixtures.py). Helpers are imported from tests/support, never from another test file.
+"""
 
 import os
-import subprocess
-import sys
-import time
 
 import pytest
 
-from tests.support.library import LibraryBuilder
-from tests.support.release import build_release_folder
+# Before the imports below: their asserts get pytest's messages, as in a test file.
+pytest.register_assert_rewrite("tests.support", "tests.fakes")
+
+from tests.support.cli import run_cli  # noqa: E402
+from tests.support.faultmount import hanging_links  # noqa: E402
+from tests.support.library import LibraryBuilder  # noqa: E402
+from tests.support.release import build_release_folder  # noqa: E402
+
+pytest_plugins = ("tests.support.browser", "tests.support.faultmount", "tests.fakes.fixtures")
 
 
 @pytest.fixture
@@ -57,23 +67,6 @@ def client(app):
     return app.test_client()
 
 
-def wait_for_scan(client, scan_id: int, timeout: float = 60.0) -> dict:
-    """Poll the status endpoint until the scan leaves pending/running."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = client.get(f"/api/symlink/scan/status/{scan_id}").get_json()
-        if status["status"] not in ("pending", "running"):
-            return status
-        time.sleep(0.05)
-    raise AssertionError(f"scan {scan_id} still {status['status']} after {timeout}s")
-
-
-def run_cli(*args, timeout=120, input=None, extra_env=None, prefix=()):
-    """`linkdoctor ...` in a child process with this process's environment (plus extra_env)."""
-    return subprocess.run([*prefix, sys.executable, "-m", "linkdoctor", *args], capture_output=True, text=True,
-                          timeout=timeout, input=input, env={**os.environ, **(extra_env or {})})
-
-
 @pytest.fixture
 def cli(env, media_root):
     """Run `linkdoctor ...` as a user does, on the test's data folder and media root."""
@@ -92,3 +85,10 @@ def release(tmp_path, monkeypatch):
 @pytest.fixture
 def as_root():
     return os.geteuid() == 0
+
+
+@pytest.fixture
+def hanging_library(library, faulty_mount):
+    """A library whose links point into a mount where every read of dead/* hangs forever."""
+    hanging_links(library, faulty_mount)
+    return library

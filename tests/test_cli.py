@@ -11,7 +11,6 @@ import sqlite3
 
 import pytest
 
-from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
 from tests.support.terminal import on_terminal
 
 

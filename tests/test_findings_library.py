@@ -14,9 +14,8 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import run_cli, wait_for_scan
-from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
-from tests.test_quarantine import KILLER, real_scan
+from tests.support.api import real_scan, wait_for_scan
+from tests.support.cli import KILLER, run_cli
 
 
 def cli(*args, timeout=60):

@@ -7,14 +7,6 @@ import pytest
 
 from linkdoctor.errors import ScanAlreadyRunningError
 from linkdoctor.models import SymlinkScan, db
-from tests.support.faultmount import faulty_mount, hanging_links  # noqa: F401  (fixture)
-
-
-@pytest.fixture
-def hanging_library(library, faulty_mount):
-    """A library whose links point into a mount where every read of dead/* hangs forever."""
-    hanging_links(library, faulty_mount)
-    return library
 
 
 def manager_of(app):

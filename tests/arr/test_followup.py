@@ -5,10 +5,8 @@ import time
 
 import pytest
 
-from tests.conftest import wait_for_scan
 from tests.fakes.arr import FakeArr
-from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
-from tests.web.test_library_api import wait_job
+from tests.support.api import wait_for_scan, wait_job
 
 
 def remote_to_local(media_root, mappings):

@@ -10,10 +10,8 @@ import time
 import pytest
 
 from linkdoctor.models import PLANNED, Job, QuarantineEntry, SymlinkScan, db
-from tests.conftest import run_cli
-from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
-from tests.test_tasks import hanging_library  # noqa: F401  (fixture)
-from tests.web.browser import browser, chromium_available, live_server, page  # noqa: F401
+from tests.support.browser import chromium_available
+from tests.support.cli import run_cli
 
 
 def cli(*args):

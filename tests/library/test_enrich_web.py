@@ -6,9 +6,8 @@ import time
 
 import pytest
 
-from tests.fakes.tmdb import API_KEY, FakeTmdb
-from tests.library.test_enrich import AMELIE, DIX
-from tests.web.test_library_api import wait_job
+from tests.fakes.tmdb import AMELIE, API_KEY, DIX, FakeTmdb
+from tests.support.api import wait_job
 
 ENRICH = "/api/symlink/library/enrich"
 

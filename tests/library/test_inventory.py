@@ -3,8 +3,7 @@
 import os
 import time
 
-from tests.library.conftest import AMELIE, Media, do_import, inventory
-from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
+from tests.support.media import AMELIE, Media, do_import, inventory
 
 
 def test_first_import_records_every_media_link_and_file_with_its_identity(app, media):

@@ -6,11 +6,6 @@ import pytest
 
 from tests.support.corpus import build_clean, build_damaged
 
-requires_ffmpeg = pytest.mark.skipif(
-    shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None,
-    reason="ffmpeg/ffprobe are not installed; phase-2 tests need real media, a real ffprobe and ffmpeg",
-)
-
 
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory):

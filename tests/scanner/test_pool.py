@@ -16,6 +16,7 @@ from linkdoctor.scanner.checks import BROKEN, OK, SMALL, FolderListing, LinkChec
 from linkdoctor.scanner.decode import DecodeHint, DecodeVerdict
 from linkdoctor.scanner.pool import CRASHED, TIMED_OUT, ScanCancelled, Task, WorkerPool
 from linkdoctor.scanner.probe import CORRUPTED, OK, ProbeVerdict
+from tests.support.engine import fake_ffmpeg
 
 DEADLINE = 1.0  # seconds a probe may go unanswered before its worker is replaced
 OPTIONS = {"small_threshold": 1024, "include_files": False}
@@ -161,15 +162,6 @@ def test_probe_results_carry_verdict_and_seconds(tmp_path, workers):
 
 
 # --- deadlines ---------------------------------------------------------------------------
-
-def fake_ffmpeg(folder, monkeypatch, body: str) -> None:
-    """Put an `ffmpeg` shell script first on the PATH the workers inherit."""
-    folder.mkdir()
-    script = folder / "ffmpeg"
-    script.write_text("#!/bin/sh\n" + body)
-    script.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
-
 
 def decode_item(path):
     return (str(path), str(path), None, DecodeHint(None, None, OK, "ok", 0.0))

@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from tests.web.test_api import assert_error
+from tests.support.api import assert_error
 
 REMOTE = {"REMOTE_ADDR": "192.0.2.10"}  # a client on another machine (TEST-NET-1)
 PASSWORD = "correct horse battery"

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from tests.web.test_security import api_key, quarantined, world  # noqa: F401  (fixture)
+from tests.support.appstate import api_key, world
 
-from .browser import Page, browser, live_server, page, requires_chromium  # noqa: F401
+from tests.support.browser import Page, requires_chromium
 
 pytestmark = requires_chromium
 
@@ -23,7 +23,7 @@ REBOUND_NAME = "rebind.test"
 @pytest.fixture(autouse=True)
 def rebinding_name(monkeypatch):
     """Chromium resolves rebind.test to 127.0.0.1: what a DNS-rebinding attacker achieves."""
-    import tests.web.browser as browser_module
+    import tests.support.browser as browser_module
 
     monkeypatch.setattr(browser_module, "CHROMIUM_FLAGS",
                         browser_module.CHROMIUM_FLAGS + (f"--host-resolver-rules=MAP {REBOUND_NAME} 127.0.0.1",))

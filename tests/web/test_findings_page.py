@@ -4,9 +4,8 @@ import re
 
 import pytest
 
-from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
-from tests.web.sizes import window  # noqa: F401
-from tests.web.test_pages import run_scan
+from tests.support.api import run_scan
+from tests.support.browser import requires_chromium
 
 pytestmark = [requires_chromium, pytest.mark.usefixtures("window")]  # each test at desktop and phone sizes
 

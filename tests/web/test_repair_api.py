@@ -4,9 +4,8 @@ import os
 
 import pytest
 
-from tests.library.test_repair import Tree
-from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
-from tests.web.test_library_api import wait_job
+from tests.support.api import wait_job
+from tests.support.trees import Tree
 
 
 @pytest.fixture
@@ -109,7 +108,7 @@ def test_shared_wrong_targets_are_listed_and_re_pointed_the_legitimate_left_alon
     """kind "shared": fix-bad-links from the web; the same film in two folders is reported, never touched."""
     from linkdoctor.config import update_config
 
-    from tests.library.test_repair import SharedTree
+    from tests.support.trees import SharedTree
 
     with app.app_context():
         update_config({"source_roots": [str(source_dir)]})

@@ -98,7 +98,7 @@ class Page:
         self.driver = driver
         self.base_url = base_url
         self.artifacts = artifacts  # where a timed-out wait leaves a screenshot
-        self.size_name = ""  # "desktop" or "phone" when tests/web/sizes.py set the window
+        self.size_name = ""  # "desktop" or "phone" when the `window` fixture (tests/web/conftest.py) set it
 
     # -- waiting and finding ----------------------------------------------
 
