@@ -7,6 +7,8 @@ fail on purpose (tests/support/faultmount.py), fake Sonarr, Radarr and Docker En
 """
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -49,10 +51,31 @@ def env(monkeypatch, tmp_path, media_root):
     return tmp_path / "data"
 
 
-@pytest.fixture
-def app(env):
-    from linkdoctor import create_app
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """An empty database brought to the head revision by the real migrations, made once per test process.
 
+    `app` starts on a copy of it instead of running every migration again for each test: create_app
+    finds it at head and goes on exactly as after migrating a new file. The migrations themselves are
+    tested on their own (tests/test_schema.py, tests/library/test_migration.py), from nothing and from
+    release 0.1.0's database."""
+    from linkdoctor.schema import head_revision, upgrade_database
+
+    database = tmp_path_factory.mktemp("migrated") / "linkdoctor.db"
+    assert upgrade_database(database).to_revision == head_revision()
+    assert not Path(f"{database}-wal").exists()  # the whole database is in the one file copied
+    return database
+
+
+@pytest.fixture
+def app(env, migrated_database):
+    from linkdoctor import create_app
+    from linkdoctor.settings import load_settings
+
+    database = load_settings().database_path  # env's data folder, or the one a test pointed it at
+    if not database.exists():
+        database.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(migrated_database, database)
     app = create_app({"TESTING": True})
     yield app
     manager = app.extensions["linkdoctor.tasks"]
