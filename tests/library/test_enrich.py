@@ -5,11 +5,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from tests.fakes.tmdb import AMELIE, API_KEY, DIX, FakeTmdb
+from tests.support.waiting import wait_until
 
 @pytest.fixture
 def tmdb(cli):
@@ -80,10 +80,11 @@ def test_ctrl_c_cancels_with_130_and_keeps_what_was_found(cli, tmdb, library):
     proc = subprocess.Popen([sys.executable, "-m", "linkdoctor", "enrich"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.monotonic() + 30
-    while len(tmdb.requests) < 2:  # the first item is recorded
-        assert time.monotonic() < deadline and proc.poll() is None, "enrich never asked TMDB"
-        time.sleep(0.05)
+    def asked_twice():  # the first item is recorded
+        assert proc.poll() is None, "enrich exited before asking TMDB"
+        return len(tmdb.requests) >= 2
+
+    wait_until(asked_twice, 30, message="enrich never asked TMDB")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=15)
     assert proc.returncode == 130 and "linkdoctor: cancelled" in err and "Traceback" not in err, (out, err)

@@ -5,12 +5,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
 
 from tests.support.api import assert_error
+from tests.support.waiting import wait_until
 
 REMOTE = {"REMOTE_ADDR": "192.0.2.10"}  # a client on another machine (TEST-NET-1)
 PASSWORD = "correct horse battery"
@@ -228,14 +228,14 @@ def test_serve_host_reaches_the_request_checks(env):
     server = subprocess.Popen([sys.executable, "-m", "linkdoctor", "serve", "--host", "0.0.0.0", "--port", str(port)],
                               env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 30
-        while True:
+        def answered():
             try:
-                ping = requests.get(f"http://127.0.0.1:{port}/ping", timeout=2)
-                break
+                return requests.get(f"http://127.0.0.1:{port}/ping", timeout=2)
             except requests.ConnectionError:
-                assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
-                time.sleep(0.1)
+                assert server.poll() is None, "serve exited"
+                return None
+
+        ping = wait_until(answered, 30, interval=0.1, message="serve did not start")
         assert ping.json() == {"status": "ok"}
         answer = requests.get(f"http://127.0.0.1:{port}/api/symlink/config", timeout=5)
         assert answer.status_code == 401 and answer.json()["error"] == "unauthorized"

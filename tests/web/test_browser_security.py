@@ -7,13 +7,12 @@ another origin (and the same *site*, which is why Sec-Fetch-Site "same-site" is 
 import http.server
 import os
 import threading
-import time
 
 import pytest
 
 from tests.support.appstate import api_key, world
-
 from tests.support.browser import Page, requires_chromium
+from tests.support.waiting import wait_until
 
 pytestmark = requires_chromium
 
@@ -98,13 +97,6 @@ def attacker_server(tmp_path):
     yield root, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
-
-
-def wait_until(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_finding_4_a_page_on_another_origin_can_change_nothing(app, quarantined, seen, browser, live_server,
