@@ -38,9 +38,15 @@ def source_dir(tmp_path):
     return source
 
 
+@pytest.fixture(scope="session")
+def media_cache(tmp_path_factory) -> Path:
+    """Videos made by ffmpeg once per test process, copied into each test's library (LibraryBuilder.video)."""
+    return tmp_path_factory.mktemp("media-cache")
+
+
 @pytest.fixture
-def library(media_root, source_dir):
-    return LibraryBuilder(media_root, source_dir)
+def library(media_root, source_dir, media_cache):
+    return LibraryBuilder(media_root, source_dir, media_cache)
 
 
 @pytest.fixture
