@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine:
 #   ./dev.sh serve   set up .venv and the system tools, write the demo library if medias/ is empty, start the app
-#   ./dev.sh test    the same set-up plus the test tools, then run the whole test suite (extra args go to pytest)
+#   ./dev.sh test    the same set-up plus the test tools, then run the whole test suite in parallel
+#                    (extra args go to pytest; LINKDOCTOR_TEST_WORKERS=N sets the number of processes)
 # Both are idempotent: a second run only re-installs what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -86,7 +87,14 @@ case "${1:-}" in
         python_env requirements-test.txt
         # The browser tests' screenshots of every tab (desktop and phone) are kept here after the run.
         export LINKDOCTOR_SCREENSHOTS=${LINKDOCTOR_SCREENSHOTS:-$PWD/test-output/screenshots}
-        exec .venv/bin/python -m pytest "$@"
+        # In parallel (pytest-xdist): LINKDOCTOR_TEST_WORKERS processes (default: one per core), tests
+        # dealt out one by one as workers free up; the few that must share a process are marked with
+        # xdist_group (loadgroup). Passing -n (or -p no:xdist) yourself overrides this; -n 0 runs serially.
+        parallel=(-n "${LINKDOCTOR_TEST_WORKERS:-auto}" --dist loadgroup)
+        for arg in "$@"; do
+            case "$arg" in -n|-n[0-9a]*|--numprocesses|--numprocesses=*|no:xdist) parallel=() ;; esac
+        done
+        exec .venv/bin/python -m pytest "${parallel[@]}" "$@"
         ;;
     *)
         die "usage: ./dev.sh serve [--host H --port P] | ./dev.sh test [pytest args]"

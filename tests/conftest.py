@@ -1,16 +1,27 @@
-"""Shared fixtures: an app on a temporary data folder and media root, its client and CLI runner."""
+"""Shared fixtures: an app on a temporary data folder and media root, its client and CLI runner.
+
+The fixtures of the real outside parts are in tests/support and tests/fakes, registered here for
+every test: headless Chromium and the app over HTTP (tests/support/browser.py), FUSE mounts that
+fail on purpose (tests/support/faultmount.py), fake Sonarr, Radarr and Docker Engine
+(tests/fakes/fixtures.py). Helpers are imported from tests/support, never from another test file.
+"""
 
 import os
 import shutil
-import subprocess
-import sys
-import time
+from pathlib import Path
 
 import pytest
 
-from tests.support import installed
-from tests.support.library import LibraryBuilder
-from tests.support.release import build_release_folder
+# Before the imports below: their asserts get pytest's messages, as in a test file.
+pytest.register_assert_rewrite("tests.support", "tests.fakes")
+
+from tests.support import installed  # noqa: E402
+from tests.support.cli import run_cli  # noqa: E402
+from tests.support.faultmount import hanging_links  # noqa: E402
+from tests.support.library import LibraryBuilder  # noqa: E402
+from tests.support.release import build_release_folder  # noqa: E402
+
+pytest_plugins = ("tests.support.browser", "tests.support.faultmount", "tests.fakes.fixtures")
 
 
 @pytest.fixture
@@ -28,9 +39,15 @@ def source_dir(tmp_path):
     return source
 
 
+@pytest.fixture(scope="session")
+def media_cache(tmp_path_factory) -> Path:
+    """Videos made by ffmpeg once per test process, copied into each test's library (LibraryBuilder.video)."""
+    return tmp_path_factory.mktemp("media-cache")
+
+
 @pytest.fixture
-def library(media_root, source_dir):
-    return LibraryBuilder(media_root, source_dir)
+def library(media_root, source_dir, media_cache):
+    return LibraryBuilder(media_root, source_dir, media_cache)
 
 
 @pytest.fixture
@@ -41,10 +58,31 @@ def env(monkeypatch, tmp_path, media_root):
     return tmp_path / "data"
 
 
-@pytest.fixture
-def app(env):
-    from linkdoctor import create_app
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """An empty database brought to the head revision by the real migrations, made once per test process.
 
+    `app` starts on a copy of it instead of running every migration again for each test: create_app
+    finds it at head and goes on exactly as after migrating a new file. The migrations themselves are
+    tested on their own (tests/test_schema.py, tests/library/test_migration.py), from nothing and from
+    release 0.1.0's database."""
+    from linkdoctor.schema import head_revision, upgrade_database
+
+    database = tmp_path_factory.mktemp("migrated") / "linkdoctor.db"
+    assert upgrade_database(database).to_revision == head_revision()
+    assert not Path(f"{database}-wal").exists()  # the whole database is in the one file copied
+    return database
+
+
+@pytest.fixture
+def app(env, migrated_database):
+    from linkdoctor import create_app
+    from linkdoctor.settings import load_settings
+
+    database = load_settings().database_path  # env's data folder, or the one a test pointed it at
+    if not database.exists():
+        database.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(migrated_database, database)
     app = create_app({"TESTING": True})
     yield app
     manager = app.extensions["linkdoctor.tasks"]
@@ -57,23 +95,6 @@ def app(env):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def wait_for_scan(client, scan_id: int, timeout: float = 60.0) -> dict:
-    """Poll the status endpoint until the scan leaves pending/running."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = client.get(f"/api/symlink/scan/status/{scan_id}").get_json()
-        if status["status"] not in ("pending", "running"):
-            return status
-        time.sleep(0.05)
-    raise AssertionError(f"scan {scan_id} still {status['status']} after {timeout}s")
-
-
-def run_cli(*args, timeout=120, input=None, extra_env=None, prefix=()):
-    """`linkdoctor ...` in a child process with this process's environment (plus extra_env)."""
-    return subprocess.run([*prefix, sys.executable, "-m", "linkdoctor", *args], capture_output=True, text=True,
-                          timeout=timeout, input=input, env={**os.environ, **(extra_env or {})})
 
 
 @pytest.fixture
@@ -104,3 +125,10 @@ def installed_linkdoctor():
         yield installed.install(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def hanging_library(library, faulty_mount):
+    """A library whose links point into a mount where every read of dead/* hangs forever."""
+    hanging_links(library, faulty_mount)
+    return library

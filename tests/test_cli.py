@@ -11,22 +11,20 @@ import sqlite3
 
 import pytest
 
-from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
 from tests.support.terminal import on_terminal
+from tests.support.waiting import wait_until
 
 
 def wait_until_scanning(data_dir, timeout=60.0):
     """Poll the real database until the CLI's scan is running (start-up can be slow under load)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def running():
         try:
             with sqlite3.connect(data_dir / "linkdoctor.db") as db:
-                if db.execute("select 1 from symlink_scan where status = 'running'").fetchone():
-                    return
+                return db.execute("select 1 from symlink_scan where status = 'running'").fetchone()
         except sqlite3.OperationalError:
-            pass  # the database or its tables do not exist yet
-        time.sleep(0.1)
-    raise AssertionError("the CLI scan never started")
+            return None  # the database or its tables do not exist yet
+
+    wait_until(running, timeout, interval=0.1, message="the CLI scan never started")
 
 
 def test_help_lists_the_commands(cli):
@@ -111,7 +109,7 @@ def test_signal_cancels_cleanly_with_130(env, library, faulty_mount, sig):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     wait_until_scanning(env)
-    time.sleep(0.5)  # let the workers block on the dead mount
+    wait_until(faulty_mount.held, message="no worker blocked on the dead mount")
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=15)
     assert proc.returncode == 130, (out, err)

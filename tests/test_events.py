@@ -14,9 +14,9 @@ import time
 from linkdoctor.events import JOB_FINISHED, LIBRARY_CHANGED, register_listener
 from linkdoctor.models import Job, OutboxEvent, QuarantineEntry, db
 from tests.arr.test_followup import confirm_all, real_scan, wait_for_followup, world  # noqa: F401
-from tests.conftest import run_cli
+from tests.support.cli import run_cli
 from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
-from tests.web.test_library_api import wait_job
+from tests.support.api import wait_job
 
 
 def library_events(app, after: int = 0) -> list[OutboxEvent]:
@@ -253,7 +253,7 @@ def test_a_follow_up_cut_by_sigkill_is_delivered_again_by_the_next_serve(app, cl
 
 def test_a_repair_run_and_an_undo_are_one_event_each(app, client, library, source_dir, env):
     from linkdoctor.config import update_config
-    from tests.library.test_repair import Tree
+    from tests.support.trees import Tree
 
     with app.app_context():
         update_config({"source_roots": [str(source_dir)]})

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.support.faultmount import FaultyMount, faulty_mount, fuse_available  # noqa: F401
+from tests.support.faultmount import FaultyMount, fuse_available
 
 # Runs one syscall-level operation and prints its result, or the errno it failed with.
 PROBE = r"""

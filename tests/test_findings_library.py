@@ -14,9 +14,9 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import run_cli, wait_for_scan
-from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
-from tests.test_quarantine import KILLER, real_scan
+from tests.support.api import real_scan, wait_for_scan
+from tests.support.cli import KILLER, run_cli
+from tests.support.waiting import wait_until
 
 
 def cli(*args, timeout=60):
@@ -245,19 +245,15 @@ def test_finding_5_pages_answer_while_requests_wait_on_a_hung_mount(env, library
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(base + "/", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until(lambda: _answers(base + "/"), 30, interval=0.2, message="serve did not start")
         paths = [f"{library.root}/NAS/d{i}" for i in range(8)]
         waiting = [threading.Thread(target=lambda p=p: _get(f"{base}/api/symlink/directories?path={p}"))
                    for p in paths]
         for thread in waiting:
             thread.start()
-        time.sleep(0.5)
+        # Each of the 8 requests is in the server (it has read it) or already answered.
+        wait_until(lambda: requests_read_by(port) + sum(not t.is_alive() for t in waiting) >= 8, 30,
+                   message=lambda: f"the 8 requests never reached the server ({requests_read_by(port)} read)")
         for url in ("/", "/api/symlink/config", "/api/symlink/scans/history"):
             started = time.monotonic()
             urllib.request.urlopen(base + url, timeout=5).read()
@@ -267,6 +263,25 @@ def test_finding_5_pages_answer_while_requests_wait_on_a_hung_mount(env, library
     finally:
         server.terminate()
         server.wait(10)
+
+
+def _answers(url) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=2).read()
+        return True
+    except OSError:
+        return False
+
+
+def requests_read_by(port: int) -> int:
+    """Connections to 127.0.0.1:port that the server has accepted and read everything sent on (Linux)."""
+    count = 0
+    with open("/proc/net/tcp", encoding="ascii") as table:
+        for line in list(table)[1:]:
+            local, _remote, state, queues = line.split()[1:5]
+            if local == f"0100007F:{port:04X}" and state == "01" and queues.endswith(":00000000"):
+                count += 1
+    return count
 
 
 def _get(url):

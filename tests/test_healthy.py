@@ -1,11 +1,11 @@
 """`healthy` counts only links that passed every check asked for (real scans, real ffprobe)."""
 
-import time
 
 import pytest
 
 from linkdoctor.mediagen import make_video
 from linkdoctor.models import SymlinkScan, db
+from tests.support.waiting import wait_until
 
 
 def manager_of(app):
@@ -65,16 +65,12 @@ def test_a_cancelled_full_scan_does_not_count_unprobed_links_healthy(app, client
     with app.app_context():
         manager = manager_of(app)
         scan_id = manager.start_scan(None, depth="full", max_workers=1)
-    seen_live = None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    def in_phase2():
         status = client.get(f"/api/symlink/scan/status/{scan_id}").get_json()
-        if status["phase"] == "phase2" and (status["probed"] or 0) >= 2:
-            seen_live = status["statistics"]
-            client.post(f"/api/symlink/scan/cancel/{scan_id}", json={})
-            break
-        time.sleep(0.02)
-    assert seen_live is not None, "phase 2 never showed up"
+        return status["phase"] == "phase2" and (status["probed"] or 0) >= 2 and status["statistics"]
+
+    seen_live = wait_until(in_phase2, 60, interval=0.02, message="phase 2 never showed up")
+    client.post(f"/api/symlink/scan/cancel/{scan_id}", json={})
     # While phase 2 runs, a link not yet probed is not healthy yet.
     assert seen_live["phase1_ok"] == 41 and seen_live["phase2_candidates"] == 40
     assert seen_live["healthy"] == 1 + seen_live["phase2_ok"] < 41

@@ -5,11 +5,11 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
-from tests.conftest import wait_for_scan
+from tests.support.api import real_scan, wait_for_scan
+from tests.support.cli import KILLER
 
 
 def snapshot_tree(root):
@@ -20,11 +20,6 @@ def snapshot_tree(root):
             path = os.path.join(folder, name)
             seen[path] = os.readlink(path) if os.path.islink(path) else os.lstat(path).st_size
     return seen
-
-
-def real_scan(client, **body):
-    scan_id = client.post("/api/symlink/scan/start", json={"mode": "real", **body}).get_json()["scan_id"]
-    return wait_for_scan(client, scan_id)
 
 
 @pytest.fixture
@@ -204,32 +199,6 @@ def test_purge_deletes_only_old_quarantined_links(client, library, mixed, env):
     assert client.post("/api/symlink/quarantine/purge", json={"older_than_days": 0}).get_json()["purged"] == 2
     assert not any(p.is_symlink() for p in (env / "trash").rglob("*"))
     assert client.post("/api/symlink/quarantine/purge", json={"older_than_days": -1}).status_code == 400
-
-
-KILLER = textwrap.dedent("""
-    import os, signal, sys
-    from linkdoctor import create_app, quarantine
-    from linkdoctor.models import SymlinkScan, db
-    from linkdoctor.quarantine import moves as moving
-    moves = 0
-    original_record = moving._record_move
-
-    def record_or_die(*args):
-        global moves
-        moves += 1
-        if moves == int(sys.argv[2]):
-            os.kill(os.getpid(), signal.SIGKILL)  # dies after the move, before the journal says so
-        return original_record(*args)
-
-    moving._record_move = record_or_die
-    app = create_app()
-    with app.app_context():
-        scan_id = int(sys.argv[1])
-        view = quarantine.confirmation_view(db.session.get(SymlinkScan, scan_id))
-        settings = app.config["LINKDOCTOR_SETTINGS"]
-        quarantine.confirm(scan_id, view["token"], None, False, str(settings.media_path),
-                           settings.data_dir, settings.quarantine_dir)
-""")
 
 
 def test_kill_mid_batch_loses_no_link(app, client, library, env):

@@ -8,7 +8,7 @@ import sys
 import time
 
 from linkdoctor.models import QUARANTINED, QuarantineEntry, SymlinkScan, db
-from tests.conftest import run_cli
+from tests.support.cli import run_cli
 
 LINKS = 5000
 

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from linkdoctor.schema import BACKUPS_KEPT, DatabaseError, head_revision, upgrade_database
-from tests.conftest import run_cli as cli
+from tests.support.cli import run_cli as cli
 
 
 def revision_of(database) -> str | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import run_cli
+from tests.support.cli import run_cli
 from tests.support.faultmount import faulty_mount, hanging_links  # noqa: F401  (fixture)
 from tests.support.served import wait_until
 from tests.support.server import Server

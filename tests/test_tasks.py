@@ -7,14 +7,7 @@ import pytest
 
 from linkdoctor.errors import ScanAlreadyRunningError
 from linkdoctor.models import SymlinkScan, db
-from tests.support.faultmount import faulty_mount, hanging_links  # noqa: F401  (fixture)
-
-
-@pytest.fixture
-def hanging_library(library, faulty_mount):
-    """A library whose links point into a mount where every read of dead/* hangs forever."""
-    hanging_links(library, faulty_mount)
-    return library
+from tests.support.waiting import wait_until
 
 
 def manager_of(app):
@@ -66,10 +59,10 @@ def test_second_scan_through_the_api_is_409(app, client, hanging_library):
     assert manager_of(app).wait(first, 10)
 
 
-def test_cancel_stops_within_seconds_while_targets_hang(app, client, hanging_library):
+def test_cancel_stops_within_seconds_while_targets_hang(app, client, hanging_library, faulty_mount):
     set_config(app, file_timeout=60.0)
     scan_id = client.post("/api/symlink/scan/start", json={}).get_json()["scan_id"]
-    time.sleep(0.5)  # let the workers block on the dead mount
+    wait_until(faulty_mount.held, message="no worker blocked on the dead mount")
     status = client.get(f"/api/symlink/scan/status/{scan_id}").get_json()
     assert status["status"] == "running"
     asked = time.monotonic()

@@ -1,14 +1,12 @@
 """After a confirmed cleanup: per item one rescan, then a search for exactly what was removed (API and jobs)."""
 
 import os
-import time
 
 import pytest
 
-from tests.conftest import wait_for_scan
 from tests.fakes.arr import FakeArr
-from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
-from tests.web.test_library_api import wait_job
+from tests.support.api import wait_for_scan, wait_job
+from tests.support.waiting import wait_until
 
 
 def remote_to_local(media_root, mappings):
@@ -63,13 +61,14 @@ def real_scan(client) -> dict:
 
 
 def wait_for_followup(client, scan_id, timeout=30.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        services = client.get(f"/api/symlink/scan/status/{scan_id}").get_json()["services"]
-        if services and services["state"] not in ("pending", "running"):
-            return services
-        time.sleep(0.1)
-    raise AssertionError(f"follow-up of scan {scan_id} not finished after {timeout}s: {services}")
+    seen = {}
+
+    def finished():
+        seen["services"] = client.get(f"/api/symlink/scan/status/{scan_id}").get_json()["services"]
+        return seen["services"] and seen["services"]["state"] not in ("pending", "running") and seen["services"]
+
+    return wait_until(finished, timeout, interval=0.1,
+                      message=lambda: f"follow-up of scan {scan_id} not finished: {seen['services']}")
 
 
 def confirm_all(client, status) -> dict:
@@ -221,9 +220,7 @@ def test_a_slow_rescan_holds_up_no_scan_and_a_link_restored_meanwhile_is_never_s
     status = real_scan(client)
     removal = confirm_all(client, status)
     notify_id = removal["services"]["job_id"]
-    deadline = time.monotonic() + 10
-    while not sonarr.sent_commands() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(sonarr.sent_commands, 10, message="nothing sent to Sonarr")
     assert sonarr.sent_commands() == [{"name": "RescanSeries", "seriesId": world["quiet"]}]
 
     # Sonarr is rescanning: a new scan starts and ends, a restore goes through.

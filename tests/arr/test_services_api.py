@@ -3,7 +3,7 @@
 import pytest
 
 from tests.fakes.docker_engine import config_xml
-from tests.fakes.fixtures import docker_engine, free_port, radarr, sonarr  # noqa: F401
+from tests.fakes.fixtures import free_port
 
 
 def test_every_enabled_instance_gets_a_verdict(client, sonarr, radarr):

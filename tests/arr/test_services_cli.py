@@ -10,7 +10,7 @@ import tempfile
 import pytest
 
 from tests.fakes.docker_engine import FakeDockerEngine
-from tests.fakes.fixtures import free_port, radarr, sonarr  # noqa: F401
+from tests.fakes.fixtures import free_port
 
 
 def enable_sonarr(cli, fake):

@@ -8,7 +8,7 @@ from linkdoctor.clients.arr import ArrInstance
 from linkdoctor.clients.radarr import RadarrClient
 from linkdoctor.clients.records import ArrError
 from linkdoctor.clients.sonarr import SonarrClient
-from tests.fakes.fixtures import free_port, radarr, sonarr  # noqa: F401
+from tests.fakes.fixtures import free_port
 
 
 def instance_of(fake, **changes) -> ArrInstance:

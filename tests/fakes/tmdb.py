@@ -17,6 +17,11 @@ from urllib.parse import parse_qs, urlsplit
 API_KEY = "0123456789abcdef0123456789abcdef"
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.fake-read-token.signature"
 
+# What TMDB answers for a film and a show the tests' libraries hold under their French names.
+AMELIE = {"id": 194, "title": "Amélie", "original_title": "Le Fabuleux Destin d'Amélie Poulain",
+          "release_date": "2001-04-25"}
+DIX = {"id": 62743, "name": "Call My Agent!", "original_name": "Dix pour cent", "first_air_date": "2015-10-14"}
+
 
 class FakeTmdb:
     def __init__(self, retry_after: float = 0.2):

@@ -10,10 +10,9 @@ import time
 import pytest
 
 from linkdoctor.models import PLANNED, Job, QuarantineEntry, SymlinkScan, db
-from tests.conftest import run_cli
-from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
-from tests.test_tasks import hanging_library  # noqa: F401  (fixture)
-from tests.web.browser import browser, chromium_available, live_server, page  # noqa: F401
+from tests.support.browser import chromium_available
+from tests.support.cli import run_cli
+from tests.support.waiting import wait_until
 
 
 def cli(*args):
@@ -88,16 +87,14 @@ def api_date(text: str):
 
 def wait_until_running(data_dir, query: str, timeout: float = 60.0) -> None:
     """Poll the real database until `query` finds a row (start-up can be slow under load)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def found():
         try:
             with sqlite3.connect(data_dir / "linkdoctor.db") as database:
-                if database.execute(query).fetchone():
-                    return
+                return database.execute(query).fetchone()
         except sqlite3.OperationalError:
-            pass  # the database or its tables do not exist yet
-        time.sleep(0.1)
-    raise AssertionError(f"never found: {query}")
+            return None  # the database or its tables do not exist yet
+
+    wait_until(found, timeout, interval=0.1, message=f"never found: {query}")
 
 
 def kill_while_running(data_dir, args: list[str], running: str):

@@ -13,6 +13,7 @@ from linkdoctor.errors import ConflictError, ScanAlreadyRunningError
 from linkdoctor.locks import LibraryLock, library_lock
 from linkdoctor.jobs.runner import JobCancelled
 from linkdoctor.models import Job, db
+from tests.support.waiting import wait_until
 
 STATUS_KEYS = {"job_id", "kind", "state", "phase", "progress", "message", "params", "result", "origin",
                "scan_id", "cancel_requested", "created_at", "started_at", "finished_at", "duration"}
@@ -24,13 +25,19 @@ def runner(app):
 
 
 def wait_state(client, job_id, states=("completed", "cancelled", "error"), timeout=20.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = client.get(f"/api/symlink/jobs/{job_id}").get_json()
-        if status["state"] in states:
-            return status
-        time.sleep(0.02)
-    raise AssertionError(f"job {job_id} still {status['state']}")
+    seen = {}
+
+    def reached():
+        seen.update(client.get(f"/api/symlink/jobs/{job_id}").get_json())
+        return seen["state"] in states and dict(seen)
+
+    return wait_until(reached, timeout, interval=0.02, message=lambda: f"job {job_id} still {seen.get('state')}")
+
+
+def wait_working(client, job_id) -> None:
+    """Until the job's work function runs (endless_work has reported its progress)."""
+    wait_until(lambda: client.get(f"/api/symlink/jobs/{job_id}").get_json()["progress"] == 50.0,
+               interval=0.02, message=f"job {job_id} never started working")
 
 
 def counting_work(steps: int, pause: float = 0.01, gate: threading.Event | None = None):
@@ -84,7 +91,7 @@ def test_live_progress_is_seen_while_the_job_runs(app, client, runner):
 def test_cancel_is_honoured_within_a_second(app, client, runner):
     with app.app_context():
         ctx = runner.start("repair", endless_work)
-    time.sleep(0.2)
+    wait_working(client, ctx.job_id)
     asked = time.monotonic()
     answer = client.post(f"/api/symlink/jobs/{ctx.job_id}/cancel", json={})
     assert answer.status_code == 200 and answer.get_json()["state"] == "cancelling"
@@ -94,10 +101,10 @@ def test_cancel_is_honoured_within_a_second(app, client, runner):
     assert client.post(f"/api/symlink/jobs/{ctx.job_id}/cancel", json={}).status_code == 409
 
 
-def test_a_cancel_written_by_another_process_stops_the_job_within_two_seconds(app, env, runner):
+def test_a_cancel_written_by_another_process_stops_the_job_within_two_seconds(app, client, env, runner):
     with app.app_context():
         ctx = runner.start("import", endless_work)
-    time.sleep(0.3)
+    wait_working(client, ctx.job_id)
     with sqlite3.connect(env / "linkdoctor.db") as connection:  # as `linkdoctor` in another process would
         connection.execute("update job set cancel_requested = 1 where id = ?", (ctx.job_id,))
     connection.close()

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.library.conftest import Media
+from tests.support.media import Media
 from tests.support.terminal import on_terminal
 
 

@@ -5,19 +5,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
-from tests.fakes.tmdb import API_KEY, FakeTmdb
-
-AMELIE = {"id": 194, "title": "Amélie", "original_title": "Le Fabuleux Destin d'Amélie Poulain",
-          "release_date": "2001-04-25"}
-DIX = {"id": 62743, "name": "Call My Agent!", "original_name": "Dix pour cent", "first_air_date": "2015-10-14"}
-
+from tests.fakes.tmdb import AMELIE, API_KEY, DIX, FakeTmdb
+from tests.support.waiting import wait_until
 
 @pytest.fixture
-def tmdb(cli):  # noqa: F811
+def tmdb(cli):
     fake = FakeTmdb(retry_after=0.1).start()
     fake.movies.append(AMELIE)
     fake.shows.append(DIX)
@@ -27,7 +22,7 @@ def tmdb(cli):  # noqa: F811
     fake.stop()
 
 
-def test_enrich_then_a_french_link_name_matches_an_english_release(cli, tmdb, library, source_dir):  # noqa: F811
+def test_enrich_then_a_french_link_name_matches_an_english_release(cli, tmdb, library, source_dir):
     assert cli("config", "set", "source_roots", str(source_dir)).returncode == 0
     amelie = library.link("Films/Le Fabuleux Destin d'Amélie Poulain (2001)/"
                           "Le Fabuleux Destin d'Amélie Poulain (2001).mkv", library.target("Amelie.old.mkv"))
@@ -58,7 +53,7 @@ def test_enrich_then_a_french_link_name_matches_an_english_release(cli, tmdb, li
     assert os.path.realpath(amelie) == str(english)
 
 
-def test_failures_are_logged_counted_and_retried_next_run(cli, tmdb, library):  # noqa: F811
+def test_failures_are_logged_counted_and_retried_next_run(cli, tmdb, library):
     library.link("Films/Amélie (2001)/Amélie (2001).mkv", library.target("a.mkv"))
     assert cli("import").returncode == 0
     tmdb.fail_query = "Amélie"
@@ -69,12 +64,12 @@ def test_failures_are_logged_counted_and_retried_next_run(cli, tmdb, library):  
     assert json.loads(cli("enrich", "--json").stdout)["enriched"] == 1
 
 
-def test_without_a_key_it_says_so(cli, env):  # noqa: F811
+def test_without_a_key_it_says_so(cli, env):
     result = cli("enrich")
     assert result.returncode == 2 and "tmdb_api_key" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_ctrl_c_cancels_with_130_and_keeps_what_was_found(cli, tmdb, library):  # noqa: F811
+def test_ctrl_c_cancels_with_130_and_keeps_what_was_found(cli, tmdb, library):
     for year in range(2000, 2020):
         tmdb.movies.append({"id": year, "title": f"Film {year}", "original_title": f"Film {year}",
                             "release_date": f"{year}-01-01"})
@@ -85,10 +80,11 @@ def test_ctrl_c_cancels_with_130_and_keeps_what_was_found(cli, tmdb, library):  
     proc = subprocess.Popen([sys.executable, "-m", "linkdoctor", "enrich"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.monotonic() + 30
-    while len(tmdb.requests) < 2:  # the first item is recorded
-        assert time.monotonic() < deadline and proc.poll() is None, "enrich never asked TMDB"
-        time.sleep(0.05)
+    def asked_twice():  # the first item is recorded
+        assert proc.poll() is None, "enrich exited before asking TMDB"
+        return len(tmdb.requests) >= 2
+
+    wait_until(asked_twice, 30, message="enrich never asked TMDB")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=15)
     assert proc.returncode == 130 and "linkdoctor: cancelled" in err and "Traceback" not in err, (out, err)

@@ -2,13 +2,12 @@
 
 import os
 import threading
-import time
 
 import pytest
 
-from tests.fakes.tmdb import API_KEY, FakeTmdb
-from tests.library.test_enrich import AMELIE, DIX
-from tests.web.test_library_api import wait_job
+from tests.fakes.tmdb import AMELIE, API_KEY, DIX, FakeTmdb
+from tests.support.api import wait_job
+from tests.support.waiting import wait_until
 
 ENRICH = "/api/symlink/library/enrich"
 
@@ -92,10 +91,8 @@ def test_cancel_stops_between_two_items_and_keeps_what_was_found(client, tmdb, l
     tmdb.delay = 0.2  # 20 items: about 4 s in all
 
     job_id = client.post(ENRICH, json={}).get_json()["job_id"]
-    deadline = time.monotonic() + 10
-    while client.get(f"/api/symlink/jobs/{job_id}").get_json()["progress"] == 0:  # the first item is recorded
-        assert time.monotonic() < deadline, "the job never reported progress"
-        time.sleep(0.05)
+    wait_until(lambda: client.get(f"/api/symlink/jobs/{job_id}").get_json()["progress"] != 0,  # the first item is recorded
+               10, message="the job never reported progress")
     answer = client.post(f"/api/symlink/jobs/{job_id}/cancel", json={})
     assert answer.status_code == 200 and answer.get_json()["state"] == "cancelling"
     status = wait_job(client, job_id, timeout=10)

@@ -2,8 +2,7 @@
 
 import os
 
-from tests.library.conftest import do_check, do_import, inventory
-from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
+from tests.support.media import do_check, do_import, inventory
 
 
 def paths(entries) -> set[str]:

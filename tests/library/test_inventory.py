@@ -3,8 +3,8 @@
 import os
 import time
 
-from tests.library.conftest import AMELIE, Media, do_import, inventory
-from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
+from tests.support.media import AMELIE, Media, do_import, inventory
+from tests.support.waiting import wait_until
 
 
 def test_first_import_records_every_media_link_and_file_with_its_identity(app, media):
@@ -148,7 +148,7 @@ def test_an_import_stuck_on_a_dead_mount_is_cancelled_at_once(app, library, faul
         update_config({"file_timeout": 30.0})  # the deadline is 90 s: only the cancel can end it soon
         runner = app.extensions["linkdoctor.jobs"]
         ctx = start_import(runner)
-        time.sleep(1.5)  # the worker is now blocked on the mount
+        wait_until(faulty_mount.held, message="the import never blocked on the mount")
         started = time.monotonic()
         runner.cancel(ctx.job_id)
         assert ctx.done.wait(10)

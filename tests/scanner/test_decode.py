@@ -10,8 +10,7 @@ import pytest
 from linkdoctor.mediagen import make_audio, make_flipped, make_truncated, make_video
 from linkdoctor.scanner.decode import INCONCLUSIVE, _Reading, clock, decode_media
 from linkdoctor.scanner.probe import CORRUPTED, OK, ProbeError, probe_media
-from tests.scanner.conftest import requires_ffmpeg
-from tests.support.corpus import DECODE, DOUBT, FOUND_BY
+from tests.support.corpus import DECODE, DOUBT, FOUND_BY, requires_ffmpeg
 
 AT = re.compile(r"^decode error at (\d\d):(\d\d):(\d\d\.\d): .+")
 

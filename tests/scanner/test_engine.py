@@ -7,34 +7,7 @@ import pytest
 
 from linkdoctor.scanner.engine import ScanEngine, ScanRequest
 from linkdoctor.workers.pool import ScanCancelled
-
-
-class ListSink:
-    def __init__(self):
-        self.findings = []
-        self.snapshots = []
-
-    def finding(self, record):
-        self.findings.append(record)
-
-    def progress(self, snapshot):
-        self.snapshots.append(snapshot)
-
-
-class MemoryCache:
-    """A verdict cache in a dict: identity -> CachedVerdict."""
-
-    def __init__(self):
-        self.verdicts = {}
-
-    def lookup(self, identities):
-        return {i: self.verdicts[i] for i in identities if i in self.verdicts}
-
-    def store(self, identity, verdict, probe_seconds):
-        self.verdicts[identity] = verdict
-
-    def mean_probe_seconds(self):
-        return None
+from tests.support.engine import ListSink, MemoryCache, assert_consistent, by_category
 
 
 def run(paths, depth="basic", cache=None, **options):
@@ -42,26 +15,6 @@ def run(paths, depth="basic", cache=None, **options):
     request = ScanRequest(paths=[str(p) for p in paths], verification_depth=depth, max_workers=2, **options)
     counters = ScanEngine(request, sink, cache).run()
     return counters, sink
-
-
-def by_category(sink):
-    found = {}
-    for record in sink.findings:
-        found.setdefault(record.category, set()).add(os.path.basename(record.path))
-    return found
-
-
-def assert_consistent(counters, sink):
-    phase1 = sum(counters[f"phase1_{c}"] for c in ("ok", "broken", "inaccessible", "small", "io_error", "timeout"))
-    assert phase1 == counters["total_analyzed"]
-    expected = {c: counters[f"phase1_{c}"] for c in ("broken", "inaccessible", "small", "io_error")}
-    expected["timeout"] = counters["phase1_timeout"] + counters["phase2_timeout"]
-    expected["io_error"] += counters.get("phase2_io_error", 0)
-    expected["corrupted"] = counters["phase2_corrupted"]
-    found = {c: 0 for c in expected}
-    for record in sink.findings:
-        found[record.category] += 1
-    assert found == expected
 
 
 def test_phase1_counts_every_category(library):

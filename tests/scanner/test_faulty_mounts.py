@@ -6,8 +6,8 @@ import time
 import pytest
 
 from linkdoctor.scanner.engine import ScanEngine, ScanRequest
-from tests.scanner.test_engine import ListSink, assert_consistent, by_category
-from tests.support.faultmount import FaultyMount, faulty_mount  # noqa: F401  (fixture)
+from tests.support.engine import ListSink, assert_consistent, by_category
+from tests.support.faultmount import FaultyMount
 
 
 def scan(root, depth="basic", **options):

@@ -15,10 +15,8 @@ from linkdoctor.scanner.checks import CORRUPTED, TIMEOUT
 from linkdoctor.scanner.engine import ScanEngine, ScanRequest
 from linkdoctor.scanner.phase2 import DECODE, PROBE
 from linkdoctor.scanner.probe import SUSPICIOUS
-from tests.scanner.conftest import requires_ffmpeg
-from tests.scanner.test_engine import ListSink, MemoryCache, assert_consistent
-from tests.workers.test_pool import fake_ffmpeg
-from tests.support.corpus import FOUND_BY, MODES
+from tests.support.corpus import FOUND_BY, MODES, requires_ffmpeg
+from tests.support.engine import ListSink, MemoryCache, assert_consistent, fake_ffmpeg
 from tests.support.library import LibraryBuilder
 
 pytestmark = requires_ffmpeg

@@ -13,7 +13,14 @@ FOUND_BY says which modes of phase2_decode find each damaged file, and why the o
 import shutil
 from pathlib import Path
 
+import pytest
+
 from linkdoctor.mediagen import append_tags, make_audio, make_flipped, make_truncated, make_video, make_zero_tail
+
+requires_ffmpeg = pytest.mark.skipif(
+    shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None,
+    reason="ffmpeg/ffprobe are not installed; phase-2 tests need real media, a real ffprobe and ffmpeg",
+)
 
 MODES = ("off", "suspicious", "all")
 DAMAGES = ("flip", "trunc", "zero")

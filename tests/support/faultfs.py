@@ -31,6 +31,7 @@ import mfusepy as fuse
 
 OPS = ("getattr", "readlink", "readdir", "open", "read", "release", "statfs", "access")
 ACTIONS = {"eio": errno.EIO, "eacces": errno.EACCES, "hang": None}
+HELD = "faultfs: holding"  # printed (to stdout) for each request a hang rule holds
 
 # Kernel-side caching would let repeated stats/lookups bypass the filesystem, which
 # would hide injected faults and latency; every request must reach us.
@@ -73,7 +74,9 @@ class FaultFS(fuse.Operations):
                 code = ACTIONS[rule["action"]]
                 if code is None:
                     # Never answer: the kernel request stays pending until the process dies,
-                    # like a request to a dead network mount.
+                    # like a request to a dead network mount. The line tells the tests that a
+                    # caller is now blocked here (FaultyMount.held()).
+                    print(f"{HELD} {op} {rel}", flush=True)
                     threading.Event().wait()
                 raise fuse.FuseOSError(code)
         return os.path.join(self.backing, rel)

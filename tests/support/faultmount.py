@@ -111,12 +111,19 @@ class FaultyMount:
                else f"not mounted after {MOUNT_TIMEOUT_S}s")
         raise RuntimeError(f"faultfs at {self.mountpoint} {why}; its output:\n{output}")
 
+    def held(self) -> int:
+        """How many requests a `hang` rule holds unanswered so far: their callers are blocked in the kernel."""
+        from tests.support.faultfs import HELD
+
+        return self.output().count(HELD)
+
     def output(self) -> str:
         """Everything the filesystem process has written to stdout/stderr so far."""
         if self._log is None:
             return ""
-        self._log.seek(0)
-        return self._log.read().decode(errors="replace")
+        # pread, not seek and read: the file's offset is shared with the filesystem process writing to it.
+        fd = self._log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
 
     def stop(self) -> None:
         """Kill the filesystem and lazily unmount; bounded in time even with hung requests."""
@@ -149,22 +156,36 @@ class FaultyMount:
         self.stop()
 
 
+class MountFactory:
+    """faulty_mount(backing, rules=[...], latency_ms=0) -> mountpoint Path; faulty_mount.held() -> int."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.mounts: list[FaultyMount] = []
+
+    def __call__(self, backing, rules=(), latency_ms=0) -> Path:
+        mount = FaultyMount(backing, self.folder / f"faultfs-mnt{len(self.mounts)}", rules, latency_ms)
+        self.mounts.append(mount)
+        return mount.start()
+
+    def held(self) -> int:
+        """Requests held unanswered by the test's mounts: wait on it to know a caller is blocked on one."""
+        return sum(mount.held() for mount in self.mounts)
+
+    def stop(self) -> None:
+        for mount in reversed(self.mounts):
+            mount.stop()
+
+
 @pytest.fixture
 def faulty_mount(tmp_path):
-    """Factory fixture: faulty_mount(backing, rules=[...], latency_ms=0) -> mountpoint Path."""
+    """Factory fixture: faulty_mount(backing, rules=[...], latency_ms=0) -> mountpoint Path (see MountFactory)."""
     available, reason = fuse_available()
     if not available:
         pytest.skip(f"FUSE not available: {reason}")
-    mounts: list[FaultyMount] = []
-
-    def factory(backing, rules=(), latency_ms=0) -> Path:
-        mount = FaultyMount(backing, tmp_path / f"faultfs-mnt{len(mounts)}", rules, latency_ms)
-        mounts.append(mount)
-        return mount.start()
-
+    factory = MountFactory(tmp_path)
     yield factory
-    for mount in reversed(mounts):
-        mount.stop()
+    factory.stop()
 
 
 def hanging_links(library, faulty_mount, count: int = 4) -> tuple:

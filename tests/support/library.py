@@ -1,6 +1,7 @@
 """Builds libraries of real symlinks in tmp_path for the tests."""
 
 import os
+import shutil
 from pathlib import Path
 
 from linkdoctor.mediagen import make_garbage, make_truncated, make_video
@@ -9,9 +10,12 @@ from linkdoctor.mediagen import make_garbage, make_truncated, make_video
 class LibraryBuilder:
     """Writes target files into `source` and symlinks to them into `root`."""
 
-    def __init__(self, root: Path, source: Path):
+    def __init__(self, root: Path, source: Path, media_cache: Path | None = None):
         self.root = Path(root)
         self.source = Path(source)
+        # Where videos made by ffmpeg are kept for the session (conftest's media_cache): the same
+        # arguments make the same bytes (bitexact), so a copy stands for a new one.
+        self.media_cache = media_cache
 
     def target(self, name: str, size: int = 4096, content: bytes | None = None) -> Path:
         """A plain target file of `size` bytes (or the given content)."""
@@ -24,7 +28,13 @@ class LibraryBuilder:
         path = self.source / name
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            make_video(path, seconds=seconds)
+            if self.media_cache is None:
+                make_video(path, seconds=seconds)
+            else:
+                made = self.media_cache / f"video-{seconds}s{path.suffix}"
+                if not made.exists():
+                    make_video(made.with_name("new-" + made.name), seconds=seconds).rename(made)
+                shutil.copyfile(made, path)
         return path
 
     def truncated(self, name: str, keep_fraction: float = 0.5) -> Path:

@@ -6,10 +6,9 @@ import time
 
 import pytest
 
-from tests.library.conftest import do_import
-from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
-from tests.web.sizes import window  # noqa: F401
-from tests.web.test_pages import run_scan
+from tests.support.api import run_scan
+from tests.support.browser import requires_chromium
+from tests.support.media import do_import
 
 pytestmark = [requires_chromium, pytest.mark.usefixtures("window")]
 

@@ -2,16 +2,7 @@
 
 import pytest
 
-from tests.conftest import wait_for_scan
-
-
-def assert_error(response, status, error=None):
-    body = response.get_json()
-    assert response.status_code == status, body
-    assert set(body) >= {"error", "message"} and body["message"]
-    if error:
-        assert body["error"] == error
-    return body
+from tests.support.api import assert_error, wait_for_scan
 
 
 def start(client, **body):

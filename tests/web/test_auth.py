@@ -5,41 +5,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
 
-from tests.web.test_api import assert_error
-
-REMOTE = {"REMOTE_ADDR": "192.0.2.10"}  # a client on another machine (TEST-NET-1)
-PASSWORD = "correct horse battery"
-
-
-def api_key(app):
-    from linkdoctor.auth import credentials
-
-    with app.app_context():
-        return credentials().api_key
-
-
-def set_password(app, password=PASSWORD):
-    from linkdoctor import auth
-
-    with app.app_context():
-        auth.set_password(password)
-
-
-def set_mode(app, mode):
-    from linkdoctor.config import update_config
-
-    with app.app_context():
-        update_config({"auth_required": mode})
-
-
-def log_in(client, password=PASSWORD, **kwargs):
-    return client.post("/api/symlink/auth/login", json={"password": password}, **kwargs)
-
+from tests.support.api import assert_error
+from tests.support.auth import PASSWORD, REMOTE, api_key, log_in, set_mode, set_password
+from tests.support.waiting import wait_until
 
 API_ROUTES = [("get", "/api/symlink/config"), ("get", "/api/symlink/scans/history"),
               ("get", "/api/symlink/directories"), ("post", "/api/symlink/scan/start"),
@@ -228,14 +200,14 @@ def test_serve_host_reaches_the_request_checks(env):
     server = subprocess.Popen([sys.executable, "-m", "linkdoctor", "serve", "--host", "0.0.0.0", "--port", str(port)],
                               env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 30
-        while True:
+        def answered():
             try:
-                ping = requests.get(f"http://127.0.0.1:{port}/ping", timeout=2)
-                break
+                return requests.get(f"http://127.0.0.1:{port}/ping", timeout=2)
             except requests.ConnectionError:
-                assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
-                time.sleep(0.1)
+                assert server.poll() is None, "serve exited"
+                return None
+
+        ping = wait_until(answered, 30, interval=0.1, message="serve did not start")
         assert ping.json() == {"status": "ok"}
         answer = requests.get(f"http://127.0.0.1:{port}/api/symlink/config", timeout=5)
         assert answer.status_code == 401 and answer.json()["error"] == "unauthorized"

@@ -7,13 +7,12 @@ another origin (and the same *site*, which is why Sec-Fetch-Site "same-site" is 
 import http.server
 import os
 import threading
-import time
 
 import pytest
 
-from tests.web.test_security import api_key, quarantined, world  # noqa: F401  (fixture)
-
-from .browser import Page, browser, live_server, page, requires_chromium  # noqa: F401
+from tests.support.appstate import api_key, world
+from tests.support.browser import Page, requires_chromium
+from tests.support.waiting import wait_until
 
 pytestmark = requires_chromium
 
@@ -23,7 +22,7 @@ REBOUND_NAME = "rebind.test"
 @pytest.fixture(autouse=True)
 def rebinding_name(monkeypatch):
     """Chromium resolves rebind.test to 127.0.0.1: what a DNS-rebinding attacker achieves."""
-    import tests.web.browser as browser_module
+    import tests.support.browser as browser_module
 
     monkeypatch.setattr(browser_module, "CHROMIUM_FLAGS",
                         browser_module.CHROMIUM_FLAGS + (f"--host-resolver-rules=MAP {REBOUND_NAME} 127.0.0.1",))
@@ -98,13 +97,6 @@ def attacker_server(tmp_path):
     yield root, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
-
-
-def wait_until(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_finding_4_a_page_on_another_origin_can_change_nothing(app, quarantined, seen, browser, live_server,

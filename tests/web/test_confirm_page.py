@@ -9,13 +9,12 @@ Set LINKDOCTOR_SCREENSHOTS=/some/dir to keep a copy of the screenshots.
 
 import os
 
-from tests.conftest import wait_for_scan
-
-from .browser import Page, browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
+from tests.support.api import wait_for_scan
+from tests.support.browser import Page, requires_chromium
+from tests.support.pages import AWKWARD, confirm, reload, scan, wait_panel
 
 pytestmark = requires_chromium
 
-AWKWARD = 'Odd <b>quote" é'
 
 
 # -- helpers ---------------------------------------------------------------
@@ -27,54 +26,12 @@ def use_source_root(client, library) -> None:
     assert response.status_code == 200, response.get_json()
 
 
-def scan(page: Page, mode: str, status: str) -> int:
-    """Open the Scanner tab afresh, run a whole-library scan in `mode`, wait for `status`; its id."""
-    reload(page, "scanner")
-    page.wait_tree_loaded()
-    page.select("scan-mode", mode)
-    before = page.by_id("progress-scan-id").text
-    page.by_id("scan-start").click()
-
-    def started(_):
-        # A proposal still waiting makes Start ask first (issue 10): keep it waiting, as before.
-        if page.visible("waiting-dialog"):
-            page.by_id("waiting-keep").click()
-            return False
-        return page.visible("progress-block") and page.by_id("progress-scan-id").text not in ("", before)
-
-    page.wait(started, message="no new scan shown after Start")
-    page.wait_scan_finished(status)
-    scan_id = int(page.by_id("progress-scan-id").text.lstrip("#"))
-    page.wait_findings()
-    return scan_id
-
-
-def reload(page: Page, tab: str) -> None:
-    """A real page load (open() alone only changes the address's hash when the page is already shown)."""
-    page.driver.get("about:blank")
-    page.open(tab)
-
-
-def wait_panel(page: Page, scan_id: int, proposed: int) -> None:
-    page.wait_for_text("confirm-scan-id", f"#{scan_id}")
-    page.wait_for_text("confirm-count", f"{proposed} link{'s' if proposed != 1 else ''} proposed")
-
-
 def checkbox(page: Page, path) -> object:
     """The findings table's checkbox of a proposed link, by its full path."""
     wanted = os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))  # not the link's target
     boxes = [b for b in page.css("#findings-body input.propose-check") if b.get_attribute("data-path") == wanted]
     assert boxes, f"no checkbox for {wanted}"
     return boxes[0]
-
-
-def confirm(page: Page, step_text: str, yes_text: str) -> str:
-    """Press "Move …", check the second step says `step_text`, press its yes button; the step's text."""
-    page.by_id("confirm-move").click()
-    text = page.wait_for_text("confirm-step-text", step_text)
-    assert yes_text in page.by_id("confirm-yes").text
-    page.by_id("confirm-yes").click()
-    return text
 
 
 def shoot(page: Page, element_id: str, directory, name: str) -> None:

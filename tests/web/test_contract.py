@@ -13,10 +13,9 @@ import re
 
 from linkdoctor.config import EDITABLE
 from linkdoctor.web.api.openapi import openapi_document
-from tests.library.test_repair import SharedTree
-from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
-from tests.web.test_confirm_page import confirm, scan
-from tests.web.test_settings_page import _alert
+from tests.support.browser import requires_chromium
+from tests.support.pages import confirm, open_alert, scan
+from tests.support.trees import SharedTree
 
 pytestmark = requires_chromium
 
@@ -131,7 +130,7 @@ def run_main_flows(page, client, library):
     page.by_id("ignore-add").click()
     page.wait_for_text("ignores-result", "Ignored from the next scan on")
     page.click_first("#ignores-list .ignore-remove")
-    page.wait(lambda driver: _alert(driver), message="removing a rule did not ask").accept()
+    page.wait(lambda driver: open_alert(driver), message="removing a rule did not ask").accept()
     page.wait_for_text("ignores-result", "come back in the next scan")
     page.tab("maintenance")
     page.by_id("maint-import").click()
@@ -143,7 +142,7 @@ def run_main_flows(page, client, library):
     page.click_first(f"#repair-body tr[data-path='{shared.bad}'] .repair-accept")
     page.wait_for_text("repair-status", "1 link(s) repaired", timeout=60)
     page.click_first("#repairs-body .repair-undo")
-    page.wait(lambda driver: _alert(driver), message="Undo did not ask").accept()
+    page.wait(lambda driver: open_alert(driver), message="Undo did not ask").accept()
     page.wait_for_text("repairs-message", "points at")
     return page.driver.execute_script("return window.__contract")
 

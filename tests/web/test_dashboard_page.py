@@ -5,10 +5,8 @@ import os
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 
-from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
-from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
-from tests.web.sizes import window  # noqa: F401
-from tests.web.test_pages import run_scan
+from tests.support.api import run_scan
+from tests.support.browser import requires_chromium
 
 pytestmark = [requires_chromium, pytest.mark.usefixtures("window")]  # each test at desktop and phone sizes
 
@@ -125,7 +123,7 @@ def test_the_dashboard_shows_services_categories_and_a_new_scan_button(page, app
 
 def confirmed(app, **body):
     client = app.test_client()
-    from tests.conftest import wait_for_scan
+    from tests.support.api import wait_for_scan
 
     scan_id = client.post("/api/symlink/scan/start", json={"mode": "real", **body}).get_json()["scan_id"]
     status = wait_for_scan(client, scan_id)

@@ -4,11 +4,9 @@ import os
 
 import pytest
 
-from tests.fakes.tmdb import API_KEY, FakeTmdb
-from tests.library.conftest import do_import
-from tests.library.test_enrich import AMELIE
-from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
-from tests.web.sizes import window  # noqa: F401
+from tests.fakes.tmdb import AMELIE, API_KEY, FakeTmdb
+from tests.support.browser import requires_chromium
+from tests.support.media import do_import
 
 pytestmark = [requires_chromium, pytest.mark.usefixtures("window")]  # each test at desktop and phone sizes
 

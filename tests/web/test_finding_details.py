@@ -6,9 +6,8 @@ import time
 
 import pytest
 
-from tests.conftest import wait_for_scan
-from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
-from tests.support.faultmount import faulty_mount, hanging_links  # noqa: F401
+from tests.support.api import wait_for_scan
+from tests.support.faultmount import hanging_links
 
 
 def scan(client, **body) -> dict:

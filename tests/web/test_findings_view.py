@@ -3,8 +3,8 @@ filter, the details panel with its ignore actions, and paths that wrap at "/" on
 
 import pytest
 
-from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
-from tests.web.test_pages import run_scan
+from tests.support.api import run_scan
+from tests.support.browser import requires_chromium
 
 pytestmark = requires_chromium
 

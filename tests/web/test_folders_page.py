@@ -11,9 +11,9 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from tests.conftest import wait_for_scan
-from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
-from tests.web.test_pages import AWKWARD, web_library  # noqa: F401  (fixture)
+from tests.support.api import wait_for_scan
+from tests.support.browser import requires_chromium
+from tests.support.pages import AWKWARD
 
 pytestmark = requires_chromium
 

@@ -11,7 +11,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, strategies as st
 
-from tests.web.test_api import assert_error
+from tests.support.api import assert_error
 
 MAX_EXAMPLES = 25  # per operation: about 700 requests in all, a minute on two busy cores
 

@@ -17,9 +17,9 @@ import pytest
 
 from tests.fakes.arr import FakeArr
 from tests.fakes.fixtures import docker_engine, radarr, sonarr  # noqa: F401  (fixtures: fake Sonarr and Radarr on 127.0.0.1)
-from tests.web.browser import Page, browser, live_server, page  # noqa: F401  (fixtures: a real server, Chromium)
-from tests.web.test_api import assert_error
-from tests.web.test_library_api import wait_job
+from tests.support.browser import Page
+from tests.support.api import assert_error
+from tests.support.api import wait_job
 
 API = "/api/symlink"
 SURROGATE = "\ud800"
@@ -34,7 +34,7 @@ def openapi(client) -> dict:
 def finished_scan(client) -> int:
     answer = client.post(f"{API}/scan/start", json={})
     assert answer.status_code == 202, answer.get_json()
-    from tests.conftest import wait_for_scan
+    from tests.support.api import wait_for_scan
 
     scan_id = answer.get_json()["scan_id"]
     assert wait_for_scan(client, scan_id)["status"] == "completed"
@@ -312,7 +312,7 @@ def test_media_path_in_a_parent_of_system_folders_is_refused(free_app, media_roo
 
 
 def test_media_path_var_from_the_environment_is_refused_at_start(env, monkeypatch):
-    from tests.conftest import run_cli
+    from tests.support.cli import run_cli
 
     monkeypatch.setenv("LINKDOCTOR_MEDIA_PATH", "/var")
     result = run_cli("scan")
@@ -386,8 +386,8 @@ def stop(server: subprocess.Popen) -> None:
 
 
 def test_losing_the_database_warns_loudly_naming_what_was_reset(env, library):
-    from tests.conftest import run_cli
-    from tests.web.test_auth import free_port
+    from tests.support.cli import run_cli
+    from tests.support.served import free_port
 
     # A data folder in use: a real scan that moved a link into the quarantine, a password, a mode.
     library.broken("Films/B/b.mkv")
@@ -407,7 +407,7 @@ def test_losing_the_database_warns_loudly_naming_what_was_reset(env, library):
 
 
 def test_a_first_start_says_nothing_of_a_lost_database(env):
-    from tests.web.test_auth import free_port
+    from tests.support.served import free_port
 
     server, printed = serve_until_listening(free_port())
     stop(server)
@@ -447,7 +447,7 @@ def test_absent_or_null_paths_still_mean_the_whole_library(client, media_root):
     for body in ({}, {"paths": None}):
         answer = client.post(f"{API}/scan/start", json=body)
         assert answer.status_code == 202, answer.get_json()
-        from tests.conftest import wait_for_scan
+        from tests.support.api import wait_for_scan
 
         status = wait_for_scan(client, answer.get_json()["scan_id"])
         assert status["status"] == "completed" and status["selected_paths"] == [str(media_root)]

@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
 from tests.support.served import linkdoctor_serve
 
 PARALLEL = 8

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from tests.conftest import wait_for_scan
-from tests.support.faultmount import faulty_mount, hanging_links  # noqa: F401  (fixture)
+from tests.support.api import wait_for_scan
+from tests.support.faultmount import hanging_links
 
 URL = "/api/symlink/ignores"
 

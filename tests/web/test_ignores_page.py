@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
-from tests.web.test_pages import run_scan
-from tests.web.test_settings_page import _alert
+from tests.support.api import run_scan
+from tests.support.browser import requires_chromium
+from tests.support.pages import open_alert
 
 pytestmark = requires_chromium
 
@@ -75,12 +75,12 @@ def test_list_add_and_remove_rules(page, client, media_root, screenshot_dir, siz
 
     # Removing asks first; No keeps the rule.
     page.click_first("#ignores-list li[data-kind='link'] .ignore-remove")
-    alert = page.wait(lambda driver: _alert(driver), message="removing did not ask")
+    alert = page.wait(lambda driver: open_alert(driver), message="removing did not ask")
     assert "Movies/Dune (2021)/dune.mkv" in alert.text and "next scan" in alert.text
     alert.dismiss()
     assert len(stored_rules(client)) == 3 and len(rules_of(page)) == 3
     page.click_first("#ignores-list li[data-kind='link'] .ignore-remove")
-    page.wait(lambda driver: _alert(driver), message="removing did not ask").accept()
+    page.wait(lambda driver: open_alert(driver), message="removing did not ask").accept()
     page.wait_for_text("ignores-result", "Its links come back in the next scan")
     page.wait(lambda _: len(rules_of(page)) == 2, message="the list did not refresh")
     assert "this link Movies/Dune (2021)/dune.mkv" not in rules_of(page)
@@ -88,7 +88,7 @@ def test_list_add_and_remove_rules(page, client, media_root, screenshot_dir, siz
 
     for left in (1, 0):
         page.click_first("#ignores-list .ignore-remove")
-        page.wait(lambda driver: _alert(driver), message="removing did not ask").accept()
+        page.wait(lambda driver: open_alert(driver), message="removing did not ask").accept()
         page.wait(lambda _, left=left: len(rules_of(page)) == left, message="not removed")
     page.wait_for_text("ignores-empty", "No ignore rule")
     assert stored_rules(client) == []
@@ -110,7 +110,7 @@ def test_a_rule_added_while_the_settings_are_edited_leaves_the_edit_alone(page, 
     assert client.get("/api/symlink/config").get_json()["max_workers"] != 3
     assert [r["value"] for r in stored_rules(client)] == ["/mnt/slow"]
     page.by_id("tab-dashboard").click()
-    page.wait(lambda driver: _alert(driver), message="the unsaved edit was not guarded").dismiss()
+    page.wait(lambda driver: open_alert(driver), message="the unsaved edit was not guarded").dismiss()
 
 
 def test_the_counters_show_the_ignored_links_only_when_there_are_some(page, app, client, library):

@@ -8,10 +8,9 @@ A screenshot of each is saved as layout-<tab>-<size>.png.
 
 import pytest
 
-from tests.conftest import wait_for_scan
-from tests.library.conftest import do_check, do_import
-from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
-from tests.web.test_pages import run_scan
+from tests.support.api import run_scan, wait_for_scan
+from tests.support.browser import requires_chromium
+from tests.support.media import do_check, do_import
 
 pytestmark = requires_chromium
 

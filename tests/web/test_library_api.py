@@ -1,21 +1,11 @@
 """The library API: start import and check jobs, poll them through /jobs/<id>, page results; errors in one shape."""
 
 import os
-import time
 
 import pytest
 
-from tests.library.conftest import Media
-
-
-def wait_job(client, job_id: int, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = client.get(f"/api/symlink/jobs/{job_id}").get_json()
-        if status["state"] not in ("pending", "running"):
-            return status
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} still {status['state']}")
+from tests.support.api import wait_job
+from tests.support.media import Media
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.conftest import wait_for_scan
+from tests.support.api import wait_for_scan
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from tests.library.conftest import Media, do_check
+from tests.support.media import Media, do_check
 
-from .browser import Page, browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
+from tests.support.browser import Page, requires_chromium
 
 pytestmark = requires_chromium
 ORPHANS = 30_000

@@ -4,9 +4,8 @@ import threading
 
 import pytest
 
-from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
-from tests.web.sizes import window  # noqa: F401
-from tests.web.test_pages import hold_scan, run_scan, web_library  # noqa: F401
+from tests.support.api import hold_scan, run_scan
+from tests.support.browser import requires_chromium
 
 pytestmark = [requires_chromium, pytest.mark.usefixtures("window")]  # each test at desktop and phone sizes
 

@@ -5,32 +5,14 @@ Set LINKDOCTOR_SCREENSHOTS=/some/dir to keep a copy of the screenshots.
 """
 
 import os
-import threading
 
-import pytest
-
-from tests.conftest import wait_for_scan
-
-from .browser import Page, browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
+from tests.support.api import hold_scan, run_scan
+from tests.support.browser import Page, requires_chromium
+from tests.support.pages import AWKWARD
 
 pytestmark = requires_chromium
 
-AWKWARD = 'Odd <b>quote" é'
 LIBRARY_COUNTS = {".": 17, "Movies": 3, "Shows": 2, "Extras": 11, AWKWARD: 1}
-
-
-@pytest.fixture
-def web_library(library):
-    """17 links: 3 healthy, 13 broken (one with an awkward name), 1 to an empty file."""
-    library.healthy("Movies/Alpha (2020)/alpha.mkv", size=4096)
-    library.broken("Movies/Beta (2021)/beta.mkv")
-    library.empty("Movies/Gamma (2022)/gamma.mkv")
-    library.healthy("Shows/Show X/Season 1/e01.mkv", size=4096)
-    library.healthy("Shows/Show X/Season 1/e02.mkv", size=4096)
-    library.broken(f"{AWKWARD}/{AWKWARD}.mkv")
-    for i in range(1, 12):
-        library.broken(f"Extras/b{i:02}.mkv")
-    return library
 
 
 def counter(page: Page, container_id: str, name: str) -> str:
@@ -49,29 +31,6 @@ def start_and_finish(page: Page) -> None:
     page.by_id("scan-start").click()
     page.wait(lambda _: page.visible("progress-block"), message="no progress shown after Start")
     page.wait_scan_finished()
-
-
-def hold_scan(app):
-    """Start a scan outside the page (as the CLI would) that stays running until the gate opens."""
-    gate = threading.Event()
-
-    def hold(_scan_id, _snapshot):
-        gate.wait(30)
-
-    with app.app_context():
-        scan_id = app.extensions["linkdoctor.tasks"].start_scan(None, origin="cli", on_progress=hold)
-    return scan_id, gate
-
-
-def run_scan(app, **body) -> int:
-    """A scan run through the API (as another tab would), waited for to its thread's end; its id."""
-    client = app.test_client()
-    answer = client.post("/api/symlink/scan/start", json=body)
-    assert answer.status_code == 202, answer.get_json()
-    scan_id = answer.get_json()["scan_id"]
-    wait_for_scan(client, scan_id)
-    assert app.extensions["linkdoctor.tasks"].wait(scan_id, 30)
-    return scan_id
 
 
 def test_the_three_tabs_switch(page):

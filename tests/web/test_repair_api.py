@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from tests.library.test_repair import Tree
-from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
-from tests.web.test_library_api import wait_job
+from tests.support.api import wait_job
+from tests.support.trees import Tree
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -71,8 +71,6 @@ def test_undo_of_an_unknown_repair_is_404_and_proposals_without_source_roots_400
 
 def test_sonarr_and_radarr_rescan_what_a_web_repair_or_undo_changed(client, tree, library, sonarr, radarr):
     """After the repair job (and after an undo) Sonarr/Radarr rescan the items: the links point at a file again."""
-    import time
-
     show = sonarr.add_series("The Office", "/tv/The Office (US)")
     sonarr.add_episode(show, 4, 2, "/tv/The Office (US)/Season 04/The Office - S04E02.mkv")
     dune = radarr.add_movie("Dune", 2021, "/movies/Dune (2021)")
@@ -84,12 +82,11 @@ def test_sonarr_and_radarr_rescan_what_a_web_repair_or_undo_changed(client, tree
     })
     assert answer.status_code == 200, answer.get_json()
     started = client.post("/api/symlink/repair/apply", json={"unambiguous": True}).get_json()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # the job's result gets its follow-up once the lock is free
+    def with_followup():  # the job's result gets its follow-up once the lock is free
         status = wait_job(client, started["job_id"])
-        if "then" in status["result"]:
-            break
-        time.sleep(0.1)
+        return "then" in status["result"] and status
+
+    status = wait_until(with_followup, 60, interval=0.1, message="the repair's result never got its follow-up")
     then = status["result"]["then"]
     assert then["state"] == "started", then
     notify = wait_job(client, then["job_id"])
@@ -109,7 +106,7 @@ def test_shared_wrong_targets_are_listed_and_re_pointed_the_legitimate_left_alon
     """kind "shared": fix-bad-links from the web; the same film in two folders is reported, never touched."""
     from linkdoctor.config import update_config
 
-    from tests.library.test_repair import SharedTree
+    from tests.support.trees import SharedTree
 
     with app.app_context():
         update_config({"source_roots": [str(source_dir)]})

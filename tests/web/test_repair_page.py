@@ -4,10 +4,9 @@ import os
 
 import pytest
 
-from tests.fakes.fixtures import sonarr  # noqa: F401
-from tests.library.test_repair import Tree
+from tests.support.trees import Tree
 
-from .browser import Page, browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
+from tests.support.browser import Page, requires_chromium
 
 pytestmark = requires_chromium
 

@@ -5,11 +5,10 @@ import os
 
 import pytest
 
-from tests.library.test_repair import SharedTree, Tree
-from tests.web.test_settings_page import _alert
+from tests.support.pages import open_alert
+from tests.support.trees import SharedTree, Tree
 
-from .browser import Page, browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
-from .sizes import window  # noqa: F401
+from tests.support.browser import Page, requires_chromium
 
 pytestmark = [requires_chromium, pytest.mark.usefixtures("window")]
 
@@ -72,10 +71,10 @@ def test_a_check_leads_to_the_shared_wrong_target_which_is_re_pointed_then_undon
 
     # Undo asks first; dismissed, nothing changes.
     page.click_first(f"#repairs-body tr[data-state='repaired'] .repair-undo")
-    page.wait(lambda driver: _alert(driver), message="Undo did not ask").dismiss()
+    page.wait(lambda driver: open_alert(driver), message="Undo did not ask").dismiss()
     assert os.path.realpath(tree.bad) == tree.e04
     page.click_first(f"#repairs-body tr[data-state='repaired'] .repair-undo")
-    alert = page.wait(lambda driver: _alert(driver), message="Undo did not ask")
+    alert = page.wait(lambda driver: open_alert(driver), message="Undo did not ask")
     assert tree.bad in alert.text and tree.e03 in alert.text
     alert.accept()
     page.wait_for_text("repairs-message", "points at")

@@ -8,7 +8,7 @@ of it with the usual reverse-proxy headers (tests/support/served.py).
 import pytest
 import requests
 
-from tests.conftest import run_cli
+from tests.support.cli import run_cli
 from tests.support.served import linkdoctor_serve, nginx_proxy
 
 PASSWORD = "correct horse battery"

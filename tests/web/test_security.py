@@ -3,13 +3,13 @@
 Findings 1, 4 and 11 of the security issue, through Flask's test client on a real app.
 """
 
-import dataclasses
 import os
 
 import pytest
 
-from tests.conftest import wait_for_scan
-from tests.web.test_api import assert_error
+from tests.support.api import assert_error
+from tests.support.auth import with_settings
+from tests.support.appstate import api_key, config_value, world
 
 OTHER_SITE = "http://evil.example:8642"
 
@@ -19,17 +19,6 @@ def set_config(app, **changes):
 
     with app.app_context():
         update_config(changes)
-
-
-def config_value(app, name):
-    from linkdoctor.config import get_config
-
-    with app.app_context():
-        return getattr(get_config(), name)
-
-
-def with_settings(app, **changes):
-    app.config["LINKDOCTOR_SETTINGS"] = dataclasses.replace(app.config["LINKDOCTOR_SETTINGS"], **changes)
 
 
 def test_finding_1_dns_rebinding_host_is_refused(app, client, tmp_path):
@@ -69,38 +58,6 @@ def test_listening_on_every_address_answers_ip_literals_but_not_names(app, clien
     assert client.get("/api/symlink/config", headers={"Host": "10.0.0.5:8642", **key}).status_code == 200
     assert client.get("/api/symlink/config", headers={"Host": "[fd00::5]:8642", **key}).status_code == 200
     assert client.get("/api/symlink/config", headers={"Host": "rebind.example:8642", **key}).status_code == 421
-
-
-def api_key(app):
-    from linkdoctor.auth import credentials
-
-    with app.app_context():
-        return credentials().api_key
-
-
-@pytest.fixture
-def quarantined(client, library, env):
-    """A real scan whose one broken link was confirmed into the quarantine, through the JSON API."""
-    link = library.broken("Movies/Gone/Gone.mkv")
-    library.healthy("Movies/Here/Here.mkv")
-    scan_id = client.post("/api/symlink/scan/start", json={"mode": "real"}).get_json()["scan_id"]
-    status = wait_for_scan(client, scan_id)
-    result = client.post(f"/api/symlink/scan/{scan_id}/confirm", json={"token": status["confirmation"]["token"]})
-    assert result.get_json()["removed"] == 1
-    return scan_id, link, env / "trash" / "orphans" / "Movies/Gone/Gone.mkv"
-
-
-def world(app):
-    """What a cross-site request could change: scans, jobs, quarantine states, settings."""
-    from linkdoctor.models import Job, QuarantineEntry, SymlinkScan, db
-
-    with app.app_context():
-        return (
-            [(s.id, s.status) for s in db.session.execute(db.select(SymlinkScan)).scalars()],
-            [(j.id, j.state) for j in db.session.execute(db.select(Job)).scalars()],
-            [(q.id, q.state) for q in db.session.execute(db.select(QuarantineEntry)).scalars()],
-            config_value(app, "max_workers"),
-        )
 
 
 ATTACKS = [

@@ -5,10 +5,8 @@ import pytest
 
 from linkdoctor.config import get_config
 from tests.fakes.docker_engine import config_xml
-from tests.fakes.fixtures import docker_engine, free_port, radarr, sonarr  # noqa: F401
-
-from .browser import Page, browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
-from .test_confirm_page import confirm, reload, scan, wait_panel
+from tests.support.browser import requires_chromium
+from tests.support.pages import confirm, scan, wait_panel
 
 pytestmark = requires_chromium
 

@@ -5,8 +5,8 @@ import os
 import stat
 from datetime import timedelta
 
-from tests.web.test_api import assert_error
-from tests.web.test_auth import PASSWORD, REMOTE, api_key, log_in, set_mode, set_password
+from tests.support.api import assert_error
+from tests.support.auth import PASSWORD, REMOTE, api_key, log_in, set_mode, set_password
 
 COOKIE = "linkdoctor_session"
 

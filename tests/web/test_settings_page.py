@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.web.browser import browser, live_server, page, requires_chromium, screenshot_dir  # noqa: F401
-from tests.web.sizes import window  # noqa: F401
+from tests.support.browser import requires_chromium
+from tests.support.pages import open_alert
 
 pytestmark = [requires_chromium, pytest.mark.usefixtures("window")]  # each test at desktop and phone sizes
 
@@ -40,12 +40,12 @@ def test_leaving_the_tab_with_unsaved_changes_asks_and_can_stay(page, app):
     open_settings(page)
     page.fill("cfg-scans_to_keep", "9")
     page.by_id("tab-dashboard").click()
-    alert = page.wait(lambda driver: _alert(driver), message="no question before leaving")
+    alert = page.wait(lambda driver: open_alert(driver), message="no question before leaving")
     assert "unsaved" in alert.text
     alert.dismiss()
     assert page.visible("panel-settings") and page.by_id("cfg-scans_to_keep").get_attribute("value") == "9"
     page.by_id("tab-dashboard").click()
-    page.wait(lambda driver: _alert(driver), message="no question before leaving").accept()
+    page.wait(lambda driver: open_alert(driver), message="no question before leaving").accept()
     page.wait(lambda _: page.visible("panel-dashboard"), message="accepting did not leave")
     assert stored(app, "scans_to_keep") == 3  # nothing saved
 
@@ -54,10 +54,10 @@ def test_discard_asks_before_dropping_the_edits(page, app):
     open_settings(page)
     page.fill("cfg-scans_to_keep", "9")
     page.by_id("settings-reset").click()
-    page.wait(lambda driver: _alert(driver), message="Discard did not ask").dismiss()
+    page.wait(lambda driver: open_alert(driver), message="Discard did not ask").dismiss()
     assert page.by_id("cfg-scans_to_keep").get_attribute("value") == "9"
     page.by_id("settings-reset").click()
-    page.wait(lambda driver: _alert(driver), message="Discard did not ask").accept()
+    page.wait(lambda driver: open_alert(driver), message="Discard did not ask").accept()
     page.wait(lambda _: page.by_id("cfg-scans_to_keep").get_attribute("value") == "3", message="not discarded")
     assert not page.visible("settings-dirty")
 
@@ -76,17 +76,6 @@ def test_every_invalid_field_is_shown_beside_it_in_the_labels_words(page, app, s
     assert "2 settings need attention" in page.by_id("settings-error").text
     page.screenshot(screenshot_dir, "settings-errors")
     assert stored(app, "max_workers") == 6
-
-
-def _alert(driver):
-    from selenium.common.exceptions import NoAlertPresentException
-
-    try:
-        alert = driver.switch_to.alert
-        alert.text  # noqa: B018  (raises while there is none)
-        return alert
-    except NoAlertPresentException:
-        return False
 
 
 def test_the_tmdb_key_and_address_are_set_in_settings_and_the_key_stays_masked(page, app):

@@ -6,10 +6,11 @@ import pytest
 import requests
 
 from tests.support.server import Server
-from tests.web.browser import Page, browser, live_server, page, requires_chromium  # noqa: F401  (fixtures)
-from tests.web.test_api import assert_error
-from tests.web.test_auth import PASSWORD, REMOTE, api_key, run_cli
-from tests.web.test_security import with_settings
+from tests.support.browser import Page, requires_chromium
+from tests.support.api import assert_error
+from tests.support.auth import PASSWORD, REMOTE, api_key
+from tests.support.cli import run_cli
+from tests.support.auth import with_settings
 
 
 @pytest.fixture

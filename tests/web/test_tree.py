@@ -6,7 +6,6 @@ import pytest
 
 from linkdoctor.errors import PathOutsideRootError, ValidationError
 from linkdoctor.web.tree import MAX_DEPTH, directory_tree
-from tests.support.faultmount import faulty_mount  # noqa: F401  (fixture)
 
 
 @pytest.fixture

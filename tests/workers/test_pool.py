@@ -16,6 +16,8 @@ from linkdoctor.scanner.checks import BROKEN, OK, SMALL, FolderListing, LinkChec
 from linkdoctor.scanner.decode import DecodeHint, DecodeVerdict
 from linkdoctor.workers.pool import CRASHED, TIMED_OUT, ScanCancelled, Task, WorkerPool
 from linkdoctor.scanner.probe import CORRUPTED, OK, ProbeVerdict
+from tests.support.engine import fake_ffmpeg
+from tests.support.waiting import wait_until
 
 DEADLINE = 1.0  # seconds a probe may go unanswered before its worker is replaced
 OPTIONS = {"small_threshold": 1024, "include_files": False}
@@ -92,15 +94,6 @@ def live_group_members(pgid):
     return members
 
 
-def wait_until(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
-
-
 def all_gone(started):
     """Every worker exited (reaped) and nothing of its process group still runs."""
     return all(w.proc.poll() is not None and not live_group_members(w.proc.pid) for w in started)
@@ -161,15 +154,6 @@ def test_probe_results_carry_verdict_and_seconds(tmp_path, workers):
 
 
 # --- deadlines ---------------------------------------------------------------------------
-
-def fake_ffmpeg(folder, monkeypatch, body: str) -> None:
-    """Put an `ffmpeg` shell script first on the PATH the workers inherit."""
-    folder.mkdir()
-    script = folder / "ffmpeg"
-    script.write_text("#!/bin/sh\n" + body)
-    script.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
-
 
 def decode_item(path):
     return (str(path), str(path), None, DecodeHint(None, None, OK, "ok", 0.0))
@@ -310,7 +294,7 @@ def test_cancel_stops_run_promptly_while_a_worker_hangs(tmp_path, workers):
     assert stopped_in < 1.0
     assert pool.workers == []
     assert len(workers) == 1
-    assert wait_until(lambda: all_gone(workers)), "the hanging worker was not killed"
+    wait_until(lambda: all_gone(workers), 5, interval=0.02, message="the hanging worker was not killed")
 
 
 def test_cancel_before_run_starts_nothing(workers):
@@ -342,7 +326,8 @@ def test_close_leaves_no_live_worker_processes(tmp_path, library, workers):
     pool.close()
 
     assert pool.workers == []
-    assert wait_until(lambda: all_gone(workers)), [live_group_members(pid) for pid in pids]
+    wait_until(lambda: all_gone(workers), 5, interval=0.02,
+               message=lambda: str([live_group_members(pid) for pid in pids]))
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
@@ -355,7 +340,8 @@ def test_a_finished_run_closes_its_workers(library, workers):
     outcomes = run_all(pool, [Task("check", items[:2]), Task("check", items[2:])])
     assert len(outcomes) == 4
     assert pool.workers == []
-    assert workers and wait_until(lambda: all_gone(workers))
+    assert workers
+    wait_until(lambda: all_gone(workers), 5, interval=0.02, message="the workers were not closed")
 
 
 def test_killed_workers_are_reaped_without_waiting(tmp_path):
@@ -367,7 +353,5 @@ def test_killed_workers_are_reaped_without_waiting(tmp_path):
     tasks = [Task("probe", [(str(fifo), None, None)], flush_each=True)]
     outcomes = list(pool.run(lambda: tasks.pop() if tasks else None))
     assert [o.failure for o in outcomes if o.kind == "probe"] == ["timeout"]
-    deadline = time.monotonic() + 5
-    while reap_killed() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: reap_killed() == 0, 5, message="killed workers are still being reaped")
     assert reap_killed() == 0  # a FIFO-blocked worker dies on SIGKILL and leaves no zombie

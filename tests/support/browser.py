@@ -4,6 +4,8 @@ The server is werkzeug's, on 127.0.0.1 and a free port, in a daemon thread, serv
 `app` fixture of tests/conftest.py (temporary data folder and media root). The browser is
 Debian's Chromium driven by Debian's chromedriver through selenium; Selenium Manager is
 never asked to download anything (the driver's path is given and SE_OFFLINE is set).
+One Chromium is started per test process and each test gets a fresh tab of it, with the
+cookies and cache cleared (SharedChromium).
 """
 
 import json
@@ -22,6 +24,7 @@ CHROMIUM_FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--no-first-run", "--window-size=1280,1000", "--lang=en-US",
 )
+DEFAULT_FLAGS = CHROMIUM_FLAGS  # a test may change CHROMIUM_FLAGS (monkeypatch): it then gets its own Chromium
 
 # Console lines that are the browser reporting an HTTP error answer the page expected
 # (400/404/409/501 of the API); anything else at SEVERE level is a JavaScript error.
@@ -53,34 +56,116 @@ def live_server(app):
         server.server_close()
 
 
-@pytest.fixture
-def browser(tmp_path, monkeypatch):
-    """A fresh headless Chromium; fails the test at teardown if the page logged a JavaScript error."""
-    if not chromium_available():
-        pytest.skip(f"browser tests need {CHROMIUM} and {CHROMEDRIVER}")
+def start_chromium(folder: Path, flags: tuple[str, ...]):
+    """A headless Chromium with its own profile in `folder`, driven through Debian's chromedriver."""
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
-    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must never download a driver
-    profile = tmp_path / "chromium-profile"
-    profile.mkdir()
+    profile = folder / "chromium-profile"
+    profile.mkdir(parents=True)
     options = Options()
     options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS:
+    for flag in flags:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service(executable_path=CHROMEDRIVER, log_output=str(tmp_path / "chromedriver.log"))
-    driver = webdriver.Chrome(service=service, options=options)
+    service = Service(executable_path=CHROMEDRIVER, log_output=str(folder / "chromedriver.log"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SE_OFFLINE", "true")  # Selenium Manager must never download a driver
+        driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(30)
+    return driver
+
+
+def fresh_tab(driver) -> None:
+    """Leave the driver as a new browser would be: one new blank tab at the default window size, no
+    cookies, no cache, no network emulation, no console lines. What a test set on its tab (scripts run on
+    each new document, device metrics) goes with the closed tab; sites' storage is per origin, and each
+    test's server has a port of its own. Raises if the browser cannot be brought back."""
+    from selenium.common.exceptions import NoAlertPresentException
+
+    try:
+        driver.switch_to.alert.dismiss()  # a dialog the last test left open
+    except NoAlertPresentException:
+        pass
+    if len(driver.window_handles) != 1:  # the tests use one tab; anything else: start a new browser
+        raise RuntimeError(f"{len(driver.window_handles)} tabs open")
+    old = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    new = driver.current_window_handle
+    driver.switch_to.window(old)
+    driver.close()
+    driver.switch_to.window(new)
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+    try:
+        driver.delete_network_conditions()  # test_offline_page's offline switch
+    except Exception:  # chromedriver answers an error when none were set
+        pass
+    driver.set_window_size(1280, 1000)  # as --window-size in CHROMIUM_FLAGS
+    driver.set_page_load_timeout(30)
+    driver.get_log("browser")  # read, so that only this test's console lines are judged
+
+
+class SharedChromium:
+    """One Chromium per test process, handed to each test as a fresh tab (see fresh_tab): starting
+    Chromium costs seconds, a new tab milliseconds. A test that needs other command-line flags
+    (test_browser_security's host resolver rules) gets a Chromium of its own."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.driver = None
+        self.started = 0
+
+    def get(self):
+        if self.driver is not None:
+            try:
+                fresh_tab(self.driver)
+                return self.driver
+            except Exception:
+                self.close()  # crashed or stuck: start again rather than hand on a doubtful browser
+        self.started += 1
+        self.driver = start_chromium(self.folder / f"chromium-{self.started}", DEFAULT_FLAGS)
+        fresh_tab(self.driver)
+        return self.driver
+
+    def close(self) -> None:
+        if self.driver is not None:
+            try:
+                self.driver.quit()
+            except Exception:
+                pass
+            self.driver = None
+
+
+@pytest.fixture(scope="session")
+def shared_chromium(tmp_path_factory):
+    chromium = SharedChromium(tmp_path_factory.mktemp("chromium"))
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def browser(request, tmp_path):
+    """Headless Chromium in a fresh tab; fails the test at teardown if the page logged a JavaScript error."""
+    if not chromium_available():
+        pytest.skip(f"browser tests need {CHROMIUM} and {CHROMEDRIVER}")
+    own = CHROMIUM_FLAGS != DEFAULT_FLAGS  # flags changed for this test: a browser of its own
+    driver = start_chromium(tmp_path, CHROMIUM_FLAGS) if own else request.getfixturevalue("shared_chromium").get()
     try:
         yield driver
         errors = [entry for entry in driver.get_log("browser")
                   if entry["level"] == "SEVERE" and not any(e in entry["message"] for e in EXPECTED_CONSOLE)]
         assert not errors, "JavaScript errors on the page:\n" + json.dumps(errors, indent=1)
     finally:
-        driver.quit()
+        if own:
+            driver.quit()
+        else:
+            try:
+                driver.get("about:blank")  # stop the page's scripts before this test's server goes
+            except Exception:
+                pass  # the next test's fresh_tab finds out, and starts a new Chromium if need be
 
 
 @pytest.fixture
@@ -98,7 +183,7 @@ class Page:
         self.driver = driver
         self.base_url = base_url
         self.artifacts = artifacts  # where a timed-out wait leaves a screenshot
-        self.size_name = ""  # "desktop" or "phone" when tests/web/sizes.py set the window
+        self.size_name = ""  # "desktop" or "phone" when the `window` fixture (tests/web/conftest.py) set it
 
     # -- waiting and finding ----------------------------------------------
 

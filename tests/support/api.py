@@ -1,0 +1,66 @@
+"""Driving the app through its JSON API as a page or another tab would: scans and jobs, started and waited for."""
+
+import threading
+
+from tests.support.waiting import wait_until
+
+
+def assert_error(response, status, error=None):
+    """The answer is the API's one error shape, with this status (and this error code, when given)."""
+    body = response.get_json()
+    assert response.status_code == status, body
+    assert set(body) >= {"error", "message"} and body["message"]
+    if error:
+        assert body["error"] == error
+    return body
+
+
+def wait_for_scan(client, scan_id: int, timeout: float = 60.0) -> dict:
+    """Poll the status endpoint until the scan leaves pending/running."""
+    seen = {}
+
+    def ended():
+        seen.update(client.get(f"/api/symlink/scan/status/{scan_id}").get_json())
+        return seen["status"] not in ("pending", "running") and dict(seen)
+
+    return wait_until(ended, timeout, message=lambda: f"scan {scan_id} still {seen.get('status')}")
+
+
+def wait_job(client, job_id: int, timeout: float = 120) -> dict:
+    """Poll a job's status until it leaves pending/running."""
+    seen = {}
+
+    def ended():
+        seen.update(client.get(f"/api/symlink/jobs/{job_id}").get_json())
+        return seen["state"] not in ("pending", "running") and dict(seen)
+
+    return wait_until(ended, timeout, message=lambda: f"job {job_id} still {seen.get('state')}")
+
+
+def real_scan(client, **body) -> dict:
+    """A scan in real mode through the API, waited for; its final status (with the confirmation token)."""
+    scan_id = client.post("/api/symlink/scan/start", json={"mode": "real", **body}).get_json()["scan_id"]
+    return wait_for_scan(client, scan_id)
+
+
+def run_scan(app, **body) -> int:
+    """A scan run through the API (as another tab would), waited for to its thread's end; its id."""
+    client = app.test_client()
+    answer = client.post("/api/symlink/scan/start", json=body)
+    assert answer.status_code == 202, answer.get_json()
+    scan_id = answer.get_json()["scan_id"]
+    wait_for_scan(client, scan_id)
+    assert app.extensions["linkdoctor.tasks"].wait(scan_id, 30)
+    return scan_id
+
+
+def hold_scan(app):
+    """Start a scan outside the page (as the CLI would) that stays running until the gate opens."""
+    gate = threading.Event()
+
+    def hold(_scan_id, _snapshot):
+        gate.wait(30)
+
+    with app.app_context():
+        scan_id = app.extensions["linkdoctor.tasks"].start_scan(None, origin="cli", on_progress=hold)
+    return scan_id, gate
