@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None):
     from sqlalchemy import event
 
     from linkdoctor.arr.followup import register_followup
+    from linkdoctor.notify.listeners import register_notifications
     from linkdoctor.config import get_config, refuse_media_root
     from linkdoctor.events import EventDispatcher
     from linkdoctor.jobs.runner import JobRunner
@@ -70,6 +71,7 @@ def create_app(test_config: dict | None = None):
     app.extensions["linkdoctor.events"] = EventDispatcher(app, settings.data_dir)
     _deliver_events_after_commit()
     register_followup(app)
+    register_notifications(app)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)

@@ -16,9 +16,11 @@ def serve(host, port):
     import waitress
 
     from linkdoctor.config import get_config
+    from linkdoctor.schedules.unattended import start_unattended
 
     app = build_app(recover=True)
     app.extensions["linkdoctor.events"].start()  # delivers what a stopped process left undelivered, then listens
+    start_unattended(app)  # schedules fire, and sources are watched, only here
     settings = app.config["LINKDOCTOR_SETTINGS"]
     host, port = host or settings.host, port or settings.port
     # The request checks read the bound address from the settings (allowed Host names, and

@@ -18,7 +18,7 @@ from linkdoctor.web.errors import error_response
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 WILDCARD_BINDS = frozenset({"", "0.0.0.0", "[::]"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-OPEN_PATHS = frozenset({"/ping"})  # health checks come from anywhere under any name
+OPEN_PATHS = frozenset({"/ping", "/api/symlink/health"})  # health checks come from anywhere under any name
 SAME_ORIGIN_FETCH = frozenset({"same-origin", "none"})  # "none": typed in the address bar
 
 CONTENT_SECURITY_POLICY = "; ".join((
