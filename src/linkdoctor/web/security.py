@@ -150,7 +150,10 @@ def _check_request():
     origin = request.headers.get("Origin")
     if origin is not None and not _origin_is_ours(origin):
         return _refuse(403, "cross_site_request", "requests from another origin are refused")
-    if request.mimetype != "application/json":
+    # An HTML form can send only GET and POST; a DELETE from another site needs a CORS preflight that is
+    # never granted. So a DELETE may come without a body (as the *arr APIs take it); one with a body sends JSON.
+    bodiless_delete = request.method == "DELETE" and not request.content_length and not request.mimetype
+    if request.mimetype != "application/json" and not bodiless_delete:
         return _refuse(415, "unsupported_media_type",
                        "state-changing requests must send a JSON body (Content-Type: application/json), {} when empty")
     return None
