@@ -38,6 +38,7 @@ class SourceWatch:
     def __init__(self, app, every: float = WATCH_EVERY_SECONDS, timeout: float = PROBE_TIMEOUT, on_down=None):
         self.app, self.every, self.timeout, self.on_down = app, every, timeout, on_down
         self.verdicts: dict[str, str | None] = {}  # source -> None (answers) or what is wrong
+        self.looked_at: list[str] = []  # the sources of the last look (a changed list is looked at again)
         self.checked_at = 0.0  # monotonic time of the last finished look
         self._guard = threading.Lock()  # guards verdicts and checked_at
         self._woken = threading.Event()
@@ -55,9 +56,9 @@ class SourceWatch:
     def look_soon(self) -> None:
         self._woken.set()
 
-    def snapshot(self) -> tuple[dict[str, str | None], float]:
+    def snapshot(self) -> tuple[dict[str, str | None], float, list[str]]:
         with self._guard:
-            return dict(self.verdicts), self.checked_at
+            return dict(self.verdicts), self.checked_at, list(self.looked_at)
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
@@ -75,6 +76,7 @@ class SourceWatch:
         found = probe_roots(sources, self.timeout) if sources else {}
         with self._guard:
             before, self.verdicts, self.checked_at = self.verdicts, found, time.monotonic()
+            self.looked_at = sources
         newly_down = {s: why for s, why in found.items() if why and not before.get(s)}
         if newly_down and self.on_down is not None:
             self.on_down(newly_down)
@@ -89,9 +91,9 @@ def _sources(app, show_paths: bool) -> dict:
     watch = app.extensions.get("linkdoctor.source_watch")
     config = get_config()
     if watch is not None:
-        verdicts, checked_at = watch.snapshot()
-        if time.monotonic() - checked_at > STALE_SECONDS:
-            watch.look_soon()
+        verdicts, checked_at, looked_at = watch.snapshot()
+        if time.monotonic() - checked_at > STALE_SECONDS or looked_at != watched_sources(config):
+            watch.look_soon()  # answered from what is known; the watch looks again in its own thread
         if not checked_at:
             return {"sources": _check(True, "not looked at yet")}
     else:
