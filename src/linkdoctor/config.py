@@ -30,7 +30,7 @@ _FLOAT_LIMITS = {
     "arr_request_timeout": (1.0, 120.0),
 }
 _BOOL_FIELDS = ("include_regular_files", "sonarr_enabled", "radarr_enabled", "arr_search")
-_TEXT_FIELDS = ("sonarr_host", "radarr_host", "tmdb_base_url") + SECRET_FIELDS
+_TEXT_FIELDS = ("sonarr_host", "radarr_host", "tmdb_base_url", "public_url") + SECRET_FIELDS
 _TEXT_MAX = 255  # the columns' length
 _PATH_MAX = 4096
 _AUTH_FIELDS = ("auth_required", "allowed_hosts")
@@ -218,6 +218,8 @@ def parse_value(name: str, value, from_text: bool = False):
         return parse_host(value, name)
     if name == "tmdb_base_url":
         return _parse_base_url(name, value.strip())
+    if name == "public_url":
+        return _parse_public_url(value)
     if name == "media_path":
         path = os.path.abspath(value.strip()) if value.strip() else ""
         # Resolved with a bound: a folder on a dead mount is refused (503) instead of holding the request.
@@ -226,6 +228,20 @@ def parse_value(name: str, value, from_text: bool = False):
         refuse_media_root(path)
         return path
     return value.strip()
+
+
+def _parse_public_url(value: str) -> str:
+    """Where users reach the page (links in notifications): http(s)://host[:port][/path], or "" for none."""
+    from urllib.parse import urlsplit
+
+    text = value.strip().rstrip("/")
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ValidationError("public_url must be the page's address, http(s)://host[:port][/path] "
+                              "(no user, query or fragment)", field="public_url")
+    return text
 
 
 def _process_settings():

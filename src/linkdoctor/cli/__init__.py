@@ -4,6 +4,8 @@ One module per command group; each registers its commands on `main` (linkdoctor.
 """
 
 from linkdoctor.cli.group import main
-from linkdoctor.cli import app_commands, auth, config, ignores, jobs, library, quarantine, repair, scan, services  # noqa: E402,F401
+from linkdoctor.cli import (  # noqa: E402,F401
+    app_commands, auth, config, ignores, jobs, library, quarantine, repair, scan, schedules, services,
+)
 
 __all__ = ["main"]

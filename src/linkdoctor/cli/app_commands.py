@@ -25,10 +25,12 @@ def serve(host, port):
     from linkdoctor import setup_token
     from linkdoctor.auth import is_loopback
     from linkdoctor.config import get_config
+    from linkdoctor.schedules.unattended import start_unattended, stop_unattended
     from linkdoctor.workers.pool import wait_for_killed
 
     app = build_app(recover=True)
     app.extensions["linkdoctor.events"].start()  # delivers what a stopped process left undelivered, then listens
+    start_unattended(app)  # schedules fire, and sources are watched, only here
     settings = app.config["LINKDOCTOR_SETTINGS"]
     host, port = host or settings.host, port or settings.port
     # The request checks read the bound address from the settings (allowed Host names, and
@@ -66,6 +68,7 @@ def serve(host, port):
     try:
         server.run()
     finally:
+        stop_unattended(app)  # no schedule fires now; a run under way stops waiting
         runner.interrupt()
         still_running = runner.wait_stopped(STOP_JOBS_SECONDS)
         stuck = wait_for_killed(STOP_WORKERS_SECONDS)

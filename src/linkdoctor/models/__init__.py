@@ -13,6 +13,7 @@ from linkdoctor.models.repair import REPAIRED, UNDONE, RepairEntry, SourceFile, 
 from linkdoctor.models.quarantine import (
     MISSING, PLANNED, PURGED, QUARANTINED, RESTORED, RESTORING, ROLLED_BACK, QuarantineEntry,
 )
+from linkdoctor.models.schedule import NotificationTarget, Schedule
 from linkdoctor.models.scan import (
     ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, DISCARDED, ERROR, FINISHED_STATES, INTERRUPTED, MODES,
     PENDING, RUNNING, Finding, ProbeVerdictEntry, SymlinkScan,
@@ -23,6 +24,6 @@ __all__ = [
     "REPAIRED", "RepairEntry", "SourceFile", "SourceFolder", "UNDONE",
     "ACTIVE_STATES", "AuthCredentials", "AWAITING_CONFIRMATION", "Base", "CANCELLED", "COMPLETED", "DEPTHS", "ERROR",
     "FINISHED_STATES", "Finding", "INTERRUPTED", "JOB_ACTIVE_STATES", "JOB_FINISHED_STATES", "JOB_KINDS", "SIDE_KINDS",
-    "Job", "LoginSession", "OutboxEvent", "ARR_FOLLOWUP", "MISSING", "MODES", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",
+    "Job", "LoginSession", "OutboxEvent", "ARR_FOLLOWUP", "MISSING", "MODES", "NotificationTarget", "Schedule", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",
     "QuarantineEntry", "RESTORED", "RESTORING", "ROLLED_BACK", "RUNNING", "SymlinkConfig", "SymlinkScan", "db", "utcnow",
 ]

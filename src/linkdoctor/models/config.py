@@ -63,5 +63,7 @@ class SymlinkConfig(db.Model):
     # The last connection test of each Sonarr/Radarr instance, by "kind:name" (names are unique per app):
     # {ok, message, version, tested_at (ISO, UTC)}; see linkdoctor.arr.connections.
     service_tests: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    # Where users reach the page (https://linkdoctor.example.org): links in notifications; "" when unknown.
+    public_url: Mapped[str] = mapped_column(String(255), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -16,7 +16,7 @@ from linkdoctor.web.errors import error_response
 from linkdoctor.web.security import client_address, client_is_local, request_is_https
 
 SESSION_KEY = "auth"
-OPEN_PATHS = frozenset({"/ping", "/login", "/api/symlink/auth/status", "/api/symlink/auth/login",
+OPEN_PATHS = frozenset({"/ping", "/api/symlink/health", "/login", "/api/symlink/auth/status", "/api/symlink/auth/login",
                         "/api/symlink/auth/logout", "/setup", "/api/symlink/auth/setup"})
 FIRST_PASSWORD_PATH = "/api/symlink/auth/password"
 
@@ -51,7 +51,10 @@ def auth_mode() -> str:
 
 
 def presented_api_key() -> str | None:
-    return request.headers.get("X-Api-Key") or request.args.get("apikey")
+    """The API key as the *arr apps take it (X-Api-Key, ?apikey=), or as a bearer token (Prometheus' scrape)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    bearer = token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return request.headers.get("X-Api-Key") or request.args.get("apikey") or bearer
 
 
 def logged_in() -> bool:
@@ -94,7 +97,7 @@ def _require_credentials():
         return None
     if authenticated():
         return None
-    if path.startswith("/api/"):
+    if path.startswith("/api/") or path == "/metrics":
         message = ("the API key is not valid" if presented_api_key() is not None
                    else "log in, or send the API key as the X-Api-Key header or the apikey parameter")
         return error_response(401, "unauthorized", message)

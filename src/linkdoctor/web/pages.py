@@ -58,6 +58,17 @@ def setup():
     return render_template("setup.html")
 
 
+@bp.get("/metrics")
+def metrics():
+    """Prometheus text format: links by category, scan durations, quarantine, jobs, follow-ups, notifications.
+    Behind the API's authentication (the API key works: Prometheus' `authorization` or `?apikey=`)."""
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+    from linkdoctor.metrics import registry
+
+    return generate_latest(registry()), 200, {"Content-Type": CONTENT_TYPE_LATEST}
+
+
 @bp.get("/ping")
 def ping():
     """Health check, open to all: the server answers."""

@@ -19,7 +19,7 @@ from linkdoctor.web.errors import error_response
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 WILDCARD_BINDS = frozenset({"", "0.0.0.0", "[::]"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-OPEN_PATHS = frozenset({"/ping"})  # health checks come from anywhere under any name
+OPEN_PATHS = frozenset({"/ping", "/api/symlink/health"})  # health checks come from anywhere under any name
 SAME_ORIGIN_FETCH = frozenset({"same-origin", "none"})  # "none": typed in the address bar
 # What reverse proxies add (nginx's usual set, Caddy's, Traefik's, RFC 7239); any of them means "not local".
 FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Proto")
@@ -198,7 +198,10 @@ def _check_request():
     origin = request.headers.get("Origin")
     if origin is not None and not _origin_is_ours(origin):
         return _refuse(403, "cross_site_request", "requests from another origin are refused")
-    if request.mimetype != "application/json":
+    # An HTML form can send only GET and POST; a DELETE from another site needs a CORS preflight that is
+    # never granted. So a DELETE may come without a body (as the *arr APIs take it); one with a body sends JSON.
+    bodiless_delete = request.method == "DELETE" and not request.content_length and not request.mimetype
+    if request.mimetype != "application/json" and not bodiless_delete:
         return _refuse(415, "unsupported_media_type",
                        "state-changing requests must send a JSON body (Content-Type: application/json), {} when empty")
     return None

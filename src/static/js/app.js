@@ -10,6 +10,7 @@ import { initOffline } from "./offline.js";
 import { initQuarantineView } from "./quarantine_view.js";
 import { initRepair } from "./repair.js";
 import { initScanner } from "./scanner.js";
+import { initSchedules } from "./schedules.js";
 import { initSettings } from "./settings.js";
 import { initWaiting } from "./waiting.js";
 
@@ -140,9 +141,11 @@ function main() {
   leaveGuards.settings = () => settings.mayLeave();
 
   const access = initAccess({ showError });
+  const schedules = initSchedules({ showError });
   listeners.settings = () => {
     access.refresh();
     ignores.load();
+    schedules.load();
   };
   const repair = initRepair({ showError });
   const maintenance = initMaintenance({ showError, openRepair: (kind) => repair.open(kind) });

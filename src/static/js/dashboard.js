@@ -3,6 +3,7 @@
 
 import { ApiError, get, post } from "./api.js";
 import { problemCount, renderCounters } from "./counters.js";
+import { showNextRun } from "./schedules.js";
 import {
   describeScope, el, formatAgo, formatDate, formatDuration, formatNumber, isActive, pathWithBreaks, setStatusPill,
 } from "./format.js";
@@ -149,6 +150,7 @@ export function initDashboard(ctx) {
         pathFact("Data folder", data.data_dir),
       );
       renderServices(data.services);
+      await showNextRun($("schedule-next"));
     } catch (err) {
       $("system-facts").replaceChildren(fact("Status", `unknown: ${err.message}`));
     }

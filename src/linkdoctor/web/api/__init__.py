@@ -4,7 +4,7 @@ from linkdoctor.web.api.blueprint import bp
 
 # The route modules register themselves on `bp` when imported.
 from linkdoctor.web.api import (  # noqa: E402,F401
-    auth, config, ignores, jobs, library, openapi, quarantine, repair, scans, services, setup, system,
+    auth, config, ignores, jobs, library, openapi, quarantine, repair, scans, schedules, services, setup, system,
 )
 
 __all__ = ["bp"]

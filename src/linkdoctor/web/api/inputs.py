@@ -46,7 +46,8 @@ def json_body(allowed: set[str] | None = None) -> dict:
     if allowed is not None:
         unknown = set(body) - allowed
         if unknown:
-            raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}")
+            raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}",
+                                  fields={name: "unknown field" for name in sorted(unknown)})
     return body
 
 
@@ -154,3 +155,8 @@ def followup_of(result: dict) -> dict:
 def settings():
     """The process settings (data folder, media path from the environment)."""
     return current_app.config["LINKDOCTOR_SETTINGS"]
+
+
+def schedule_loop():
+    """The schedule loop when this process is `serve`, else None."""
+    return current_app.extensions.get("linkdoctor.schedules")
