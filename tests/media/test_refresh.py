@@ -135,3 +135,14 @@ def test_a_server_that_fails_is_recorded_and_the_next_one_is_asked(client, world
     assert "token was refused (401)" in by_kind["plex"]["message"]
     assert len(by_kind["plex"]["skipped"]) == 2 and plex.refreshes == []
     assert len(jellyfin.updates) == 1
+
+
+def test_the_command_line_waits_for_the_refresh_and_says_it_in_json(cli, app, world, plex, jellyfin):
+    import json
+
+    result = cli("scan", "--mode", "real", "--yes", "--json")
+    document = json.loads(result.stdout)
+    assert document["media_refresh"]["state"] == "completed", result.stderr
+    by_kind = {s["kind"]: s for s in document["media_servers"]}
+    assert by_kind["plex"]["refreshed"] == ["/data/Films/Dune (2021)", "/data/Séries/Show X/Season 1"]
+    assert len(jellyfin.updates) == 1

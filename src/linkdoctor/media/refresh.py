@@ -168,3 +168,9 @@ def media_refresh_view(scan_id: int) -> dict:
     result = job.result or {}
     return {"media_refresh": {"job_id": job.id, "state": job.state, "message": result.get("summary") or job.message},
             "media_servers": result.get("servers", [])}
+
+
+def media_refresh_answer(dispatcher, event_id: int | None, timeout: float = 10.0) -> dict:
+    """What the refresh listener answered for a change (started with its job id, off), once delivered."""
+    outcome = dispatcher.wait_delivered(event_id, timeout) if event_id is not None else None
+    return (outcome or {}).get(MEDIA_REFRESH) or {"state": "none", "message": "no media server refresh"}
