@@ -82,3 +82,22 @@ def test_the_blocklist_setting_off_marks_nothing(client, world, sonarr):
     services = wait_for_followup(client, status["scan_id"], timeout=60)
     assert matches_of(services, world["links"]["bad"])[0]["blocklisted"] is None
     assert sonarr.failed == []
+
+
+def test_a_restore_offers_to_take_the_release_off_the_blocklist(client, world, sonarr):
+    grab = sonarr.add_grab("Show.X.S01E01.1080p-BAD", "dl-bad", world["show"], [world["bad"]])
+    status = full_real_scan(client)
+    confirm_all(client, status)
+    wait_for_followup(client, status["scan_id"], timeout=60)
+    assert len(sonarr.blocklisted) == 1
+    bad = str(world["links"]["bad"])
+    restored = client.post(f"/api/symlink/scan/{status['scan_id']}/restore", json={"paths": [bad]}).get_json()
+    [offer] = restored["blocklisted"]
+    assert (offer["path"], offer["history_id"], offer["source_title"]) == (bad, grab, "Show.X.S01E01.1080p-BAD")
+    undone = client.post("/api/symlink/blocklist/undo", json={"path": bad})
+    assert undone.status_code == 200, undone.get_json()
+    assert undone.get_json()["undone"][0]["message"] == "taken off the blocklist"
+    assert sonarr.blocklisted == {}
+    assert any(r["method"] == "DELETE" and r["path"].startswith("/api/v3/blocklist/") for r in sonarr.requests)
+    assert client.post("/api/symlink/blocklist/undo", json={"path": "/nowhere.mkv"}).status_code == 404
+    assert client.post("/api/symlink/blocklist/undo", json={"path": 3}).status_code == 400

@@ -85,3 +85,37 @@ def undo_blocklist(client, item_id: int, source_title: str) -> int | None:
             client.remove_from_blocklist(entry.id)
             return entry.id
     return None
+
+
+def undo_for_link(path: str, timeout: float) -> dict:
+    """Take every release blocklisted for this link off its app's blocklist: {"path", "undone": [...]}."""
+    from linkdoctor.arr.connections import client_for
+    from linkdoctor.arr_instances import configured_instances
+    from linkdoctor.config import get_config
+    from linkdoctor.errors import NotFoundError
+
+    releases = blocklisted_for(path)
+    if not releases:
+        raise NotFoundError(f"no release was blocklisted for {path}")
+    instances = {(i.kind, i.name): i for i in configured_instances(get_config())}
+    undone = []
+    for release in releases:
+        entry = {"instance": release["instance"], "source_title": release["source_title"], "blocklist_id": None,
+                 "message": ""}
+        instance = instances.get((release["kind"], release["name"]))
+        if instance is None:
+            entry["message"] = "that instance is no longer configured"
+        else:
+            try:
+                with client_for(instance, timeout) as client:
+                    entry["blocklist_id"] = undo_blocklist(client, release["item_id"], release["source_title"])
+                entry["message"] = "taken off the blocklist" if entry["blocklist_id"] else "not on the blocklist any more"
+            except ArrError as exc:
+                entry["message"] = exc.message
+        undone.append(entry)
+    return {"path": path, "undone": undone}
+
+
+def blocklist_offers(paths: list[str]) -> list[dict]:
+    """For a restore's answer: the restored links whose release was blocklisted (the page offers to undo it)."""
+    return [{"path": path, **release} for path in paths for release in blocklisted_for(path)]

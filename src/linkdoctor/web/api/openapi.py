@@ -121,6 +121,9 @@ PATHS = {
                               "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}}, ("ids",)))},
     "/test/services": {"post": _operation("Call system/status on every enabled Sonarr/Radarr instance",
                                           body=EMPTY_BODY)},
+    "/blocklist/undo": {"post": _operation(
+        "Take the release blocklisted for a link off Sonarr/Radarr's blocklist", errors=(404,),
+        body=_object({"path": {"type": "string", "minLength": 1, "maxLength": 4096}}, ("path",)))},
     "/test/media-servers": {"post": _operation("Version and libraries of every enabled Plex/Jellyfin/Emby server",
                                                body=EMPTY_BODY)},
     "/services/detect": {"post": _operation("Find Sonarr/Radarr containers through Docker and verify each",
