@@ -124,6 +124,11 @@ PATHS = {
     "/blocklist/undo": {"post": _operation(
         "Take the release blocklisted for a link off Sonarr/Radarr's blocklist", errors=(404,),
         body=_object({"path": {"type": "string", "minLength": 1, "maxLength": 4096}}, ("path",)))},
+    "/webhook/{app}": {"post": _operation(
+        "A Sonarr/Radarr webhook (Test, Download, Rename, file deletes), with the API key", ok=200,
+        params=[{"name": "app", "in": "path", "required": True, "schema": {"type": "string", "enum": ["sonarr", "radarr"]}}],
+        body={"type": "object"}, errors=(400, 401, 404))},
+    "/webhook/urls": {"get": _operation("The webhook URLs to paste into Sonarr/Radarr")},
     "/test/media-servers": {"post": _operation("Version and libraries of every enabled Plex/Jellyfin/Emby server",
                                                body=EMPTY_BODY)},
     "/services/detect": {"post": _operation("Find Sonarr/Radarr containers through Docker and verify each",
