@@ -101,3 +101,28 @@ def test_a_restore_offers_to_take_the_release_off_the_blocklist(client, world, s
     assert any(r["method"] == "DELETE" and r["path"].startswith("/api/v3/blocklist/") for r in sonarr.requests)
     assert client.post("/api/symlink/blocklist/undo", json={"path": "/nowhere.mkv"}).status_code == 404
     assert client.post("/api/symlink/blocklist/undo", json={"path": 3}).status_code == 400
+
+
+def test_the_release_remembered_from_the_import_webhook_is_the_one_blocklisted(app, client, world, sonarr):
+    from linkdoctor.auth import credentials
+    from tests.webhooks.bodies import sonarr_download
+    from tests.webhooks.test_webhooks import wait_job
+
+    remembered = sonarr.add_grab("Show.X.S01E01.720p-IMPORTED", "dl-imported", world["show"], [world["bad"]],
+                                 date="2026-11-01T00:00:00Z")
+    sonarr.add_grab("Show.X.S01E01.2160p-NEWER", "dl-newer", world["show"], [world["bad"]],
+                    date="2026-11-20T00:00:00Z")
+    with app.app_context():
+        key = credentials().api_key
+    body = sonarr_download(world["show"], "/tv/Show X", [world["bad"]], "/tv/Show X/Season 1/Show X S01E01.mkv",
+                           "dl-imported")
+    answer = client.post(f"/api/symlink/webhook/sonarr?apikey={key}", json=body)
+    assert answer.status_code == 202, answer.get_json()
+    assert wait_job(client, answer.get_json()["job_id"])["result"]["findings"][0]["category"] == "corrupted"
+    status = full_real_scan(client)
+    confirm_all(client, status)
+    services = wait_for_followup(client, status["scan_id"], timeout=60)
+    [episode] = matches_of(services, world["links"]["bad"])
+    assert episode["blocklisted"] == {"history_id": remembered, "source_title": "Show.X.S01E01.720p-IMPORTED"}
+    assert sonarr.failed == [remembered]
+    assert any(r["query"].get("downloadId") == "dl-imported" for r in sonarr.requests)

@@ -120,3 +120,20 @@ def test_settings_show_the_urls_to_paste(client, api_key):
     urls = client.get("/api/symlink/webhook/urls").get_json()
     assert urls["sonarr"].endswith(f"/api/symlink/webhook/sonarr?apikey={api_key}")
     assert urls["radarr"].endswith(f"/api/symlink/webhook/radarr?apikey={api_key}")
+
+
+def test_the_next_scan_checks_the_marked_links_then_forgets_them(app, client, library, api_key, mapped, media_root):
+    from tests.conftest import wait_for_scan
+
+    gone = library.broken("Séries/Show X/Season 1/Show X S01E01.mkv")
+    library.healthy("Films/Dune (2021)/Dune.mkv")
+    body = bodies.sonarr_rename("/tv/Show X", "/tv/Show X/Season 1/Show X S01E01.mkv",
+                                "/tv/Show X/Season 1/Show X S01E01 - Old.mkv")
+    assert client.post(f"/api/symlink/webhook/sonarr?apikey={api_key}", json=body).status_code == 200
+    scan_id = client.post("/api/symlink/scan/start", json={"paths": [str(media_root / "Films")]}).get_json()["scan_id"]
+    status = wait_for_scan(client, scan_id)
+    findings = client.get(f"/api/symlink/scan/{scan_id}/findings").get_json()
+    paths = [f["path"] for f in findings.get("findings", findings.get("items", []))]
+    assert str(gone) in paths, (status, findings)
+    with app.app_context():
+        assert db.session.execute(db.select(MarkedLink)).first() is None
