@@ -137,3 +137,18 @@ def test_the_next_scan_checks_the_marked_links_then_forgets_them(app, client, li
     assert str(gone) in paths, (status, findings)
     with app.app_context():
         assert db.session.execute(db.select(MarkedLink)).first() is None
+
+
+def test_an_import_into_the_source_finds_the_library_links_by_the_item_folder_name(client, library, api_key):
+    """No mapping (same paths on both sides): Sonarr's folder is in the source, the library links point there."""
+    target = library.truncated("tv/Show X/Season 1/Show X S01E01.mkv")
+    link = library.link("Séries/Show X/Season 1/Show X S01E01.mkv", target)
+    library.healthy("Séries/Other/Season 1/Other S01E01.mkv")
+    client.post("/api/symlink/config", json={"source_roots": [str(library.source)]})
+    series = str(library.source / "tv" / "Show X")
+    body = bodies.sonarr_download(7, series, [101], str(target), "dl-src")
+    answer = client.post(f"/api/symlink/webhook/sonarr?apikey={api_key}", json=body)
+    assert answer.status_code == 202, answer.get_json()
+    job = wait_job(client, answer.get_json()["job_id"])
+    assert job["result"]["links"] == [str(link)]
+    assert [f["category"] for f in job["result"]["findings"]] == ["corrupted"]

@@ -3,6 +3,7 @@
 import logging
 
 from linkdoctor.config import get_config
+from linkdoctor.health import watched_sources
 from linkdoctor.models import ImportedRelease, MarkedLink, db
 from linkdoctor.webhooks.check import start_import_check
 from linkdoctor.webhooks.links import links_to_file, map_path, mappings_for
@@ -27,16 +28,22 @@ def handle_webhook(runner, app: str, body) -> tuple[int, dict]:
 def _local_files(event, config) -> tuple[list[tuple[dict, str]], str | None]:
     """[(file, its path here)] of the files that map into the library; the item's folder here."""
     mappings = mappings_for(config, event.app, event.instance_name)
+    known = known_roots(config)
     files = []
     for file in event.files:
-        local = map_path(file["path"], mappings, config.media_path)
+        local = map_path(file["path"], mappings, known)
         if local is None:
             log.info("%s webhook %s: %s is outside every path mapping; nothing to do",
                      event.app, event.event_type, file["path"])
         else:
             files.append((file, local))
-    folder = map_path(event.item_folder, mappings, config.media_path) if event.item_folder else None
+    folder = map_path(event.item_folder, mappings, known) if event.item_folder else None
     return files, folder
+
+
+def known_roots(config) -> list[str]:
+    """Folders linkdoctor knows: the media root and the sources (configured, or seen by the newest scan)."""
+    return [config.media_path] + [s for s in watched_sources(config) if s and s != "/"]
 
 
 def _download(runner, event) -> tuple[int, dict]:
@@ -67,7 +74,7 @@ def _mark(event) -> dict:
     config = get_config()
     files, folder = _local_files(event, config)
     mappings = mappings_for(config, event.app, event.instance_name)
-    previous = [p for p in (map_path(path, mappings, config.media_path) for path in event.previous_paths) if p]
+    previous = [p for p in (map_path(path, mappings, known_roots(config)) for path in event.previous_paths) if p]
     marked = set(previous)
     for _file, local in files:
         marked.update(links_to_file(local, folder, config.media_path, config.file_timeout) or [local])
