@@ -6,6 +6,7 @@ import pytest
 
 from linkdoctor.auth import credentials
 from linkdoctor.models import ImportedRelease, MarkedLink, db
+from tests.fakes.webhook import FakeWebhook
 from tests.webhooks import bodies
 
 
@@ -61,6 +62,9 @@ def test_bad_bodies_are_400_and_logged(client, api_key, data, message, caplog):
 
 
 def test_a_download_of_a_truncated_file_yields_a_check_that_finds_it(app, client, library, api_key, mapped):
+    receiver = FakeWebhook().start()
+    answer = client.post("/api/symlink/notifications", json={"url": receiver.apprise_url(), "events": ["scan_problems"]})
+    assert answer.status_code == 201
     link = library.link("Séries/Show X/Season 1/Show X S01E01.mkv", library.truncated("show-x-e01.mkv"))
     healthy = library.link("Séries/Show X/Season 1/Show X S01E02.mkv", library.video("show-x-e02.mkv", seconds=2))
     body = bodies.sonarr_download(7, "/tv/Show X", [101], "/tv/Show X/Season 1/Show X S01E01.mkv", "dl-abc")
@@ -75,6 +79,12 @@ def test_a_download_of_a_truncated_file_yields_a_check_that_finds_it(app, client
     with app.app_context():
         [release] = db.session.execute(db.select(ImportedRelease)).scalars()
         assert (release.download_id, release.local_path, release.episode_ids) == ("dl-abc", str(link), [101])
+    try:
+        [message] = receiver.wait_for(1)
+    finally:
+        receiver.stop()
+    assert message["title"] == "linkdoctor: sonarr import of Show X: 1 link(s) checked, 1 problem(s)"
+    assert f"{link} (corrupted)" in message["message"] and "Nothing was removed" in message["message"]
 
 
 def test_links_pointing_at_the_imported_file_are_found_in_the_item_folder(client, library, media_root, api_key):
