@@ -9,10 +9,13 @@ not a bad release. A restore of the link can take the entry off the blocklist ag
 
 from sqlalchemy import select
 
+from linkdoctor.arr.connections import client_for
+from linkdoctor.arr_instances import configured_instances
 from linkdoctor.clients.history import HistoryRecord, newest_grab
 from linkdoctor.clients.records import ArrError
-from linkdoctor.models import QUARANTINED, ImportedRelease, Job, QuarantineEntry, db
-from linkdoctor.models import ARR_FOLLOWUP
+from linkdoctor.config import get_config
+from linkdoctor.errors import NotFoundError
+from linkdoctor.models import ARR_FOLLOWUP, QUARANTINED, ImportedRelease, Job, QuarantineEntry, db
 
 # corrupted: phase 2 found the file cut or undecodable (a truncated file is found so); small: the target came
 # back shorter than any video. Both are the release's fault; a broken link is not.
@@ -89,11 +92,6 @@ def undo_blocklist(client, item_id: int, source_title: str) -> int | None:
 
 def undo_for_link(path: str, timeout: float) -> dict:
     """Take every release blocklisted for this link off its app's blocklist: {"path", "undone": [...]}."""
-    from linkdoctor.arr.connections import client_for
-    from linkdoctor.arr_instances import configured_instances
-    from linkdoctor.config import get_config
-    from linkdoctor.errors import NotFoundError
-
     releases = blocklisted_for(path)
     if not releases:
         raise NotFoundError(f"no release was blocklisted for {path}")

@@ -18,9 +18,11 @@ from linkdoctor.clients.jellyfin import client_for_server
 from linkdoctor.clients.media_http import MediaServerError
 from linkdoctor.config import get_config
 from linkdoctor.events import LIBRARY_CHANGED, QUARANTINED, Event, changed_paths, register_listener
+from linkdoctor.health import watched_sources
 from linkdoctor.media.plan import plan_refresh, touched_folders
 from linkdoctor.media.servers import enabled_servers
 from linkdoctor.models import MEDIA_REFRESH, Job, SymlinkScan, db
+from linkdoctor.scanner.guard import probe_roots
 
 PACE_SECONDS = 0.25  # at most one request per this long (app.config LINKDOCTOR_MEDIA_PACE for tests)
 
@@ -28,9 +30,6 @@ PACE_SECONDS = 0.25  # at most one request per this long (app.config LINKDOCTOR_
 def held_sources(scan_id: int | None, action: str) -> list[str]:
     """Why the guard holds a source now: the scan's blocked verdicts (for its cleanup), the source watch of
     `serve`, else a bounded probe of the sources right now."""
-    from linkdoctor.health import watched_sources
-    from linkdoctor.scanner.guard import probe_roots
-
     reasons = []
     scan = db.session.get(SymlinkScan, scan_id) if scan_id else None
     if scan is not None and action == QUARANTINED:
@@ -98,7 +97,9 @@ class MediaRefresh:
     def _refresh(self, server, entry: dict, folders: list[str]) -> None:
         with client_for_server(server, self.timeout) as client:
             try:
-                plan = plan_refresh(folders, client.libraries(), self.coalesce, self.cap)
+                # The cap counts requests: Jellyfin/Emby get one, whatever the number of folders in it.
+                cap = self.cap if server.kind == "plex" else len(folders)
+                plan = plan_refresh(folders, client.libraries(), self.coalesce, cap)
             except MediaServerError as exc:
                 self._skip(entry, folders, "the server's libraries could not be read")
                 entry["message"] = exc.message
