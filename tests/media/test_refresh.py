@@ -146,3 +146,25 @@ def test_the_command_line_waits_for_the_refresh_and_says_it_in_json(cli, app, wo
     by_kind = {s["kind"]: s for s in document["media_servers"]}
     assert by_kind["plex"]["refreshed"] == ["/data/Films/Dune (2021)", "/data/Séries/Show X/Season 1"]
     assert len(jellyfin.updates) == 1
+
+
+def test_emby_gets_one_media_updated_with_its_own_header(client, world, plex, jellyfin, media_root):
+    emby = FakeJellyfin(product="emby").start()
+    try:
+        emby.add_library("Films", "movie", "/mnt/Films")
+        emby.add_library("Shows", "show", "/mnt/Séries")
+        setting = [{"kind": "emby", "name": "Emby", "url": emby.url, "token": emby.token,
+                    "path_mappings": [{"remote": "/mnt", "local": str(media_root)}]}]
+        assert client.post("/api/symlink/config", json={"media_servers": setting}).status_code == 200
+        status = real_scan(client)
+        confirm_all(client, status)
+        [server] = wait_for_refresh(client, status["scan_id"])["media_servers"]
+        assert emby.updates == [[{"Path": "/mnt/Films/Dune (2021)", "UpdateType": "Modified"},
+                                 {"Path": "/mnt/Séries/Show X/Season 1", "UpdateType": "Modified"}]]
+        update = next(r for r in emby.requests if r["path"] == "/Library/Media/Updated")
+        assert update["headers"]["X-Emby-Token"] == emby.token and "Authorization" not in update["headers"]
+        assert server["kind"] == "emby" and len(server["refreshed"]) == 2
+        assert plex.refreshes == [] and jellyfin.updates == []  # no longer configured
+    finally:
+        emby.stop()
+    assert emby.violations == []

@@ -162,3 +162,10 @@ def test_an_import_into_the_source_finds_the_library_links_by_the_item_folder_na
     job = wait_job(client, answer.get_json()["job_id"])
     assert job["result"]["links"] == [str(link)]
     assert [f["category"] for f in job["result"]["findings"]] == ["corrupted"]
+
+
+def test_other_event_types_are_nothing_to_do_and_other_apps_unknown(client, api_key):
+    grab = client.post(f"/api/symlink/webhook/radarr?apikey={api_key}",
+                       json={"eventType": "Grab", "instanceName": "Radarr", "movie": {"id": 1, "title": "Dune"}})
+    assert grab.status_code == 200 and grab.get_json()["message"] == "nothing to do for Grab"
+    assert client.post(f"/api/symlink/webhook/lidarr?apikey={api_key}", json={"eventType": "Test"}).status_code == 404
