@@ -21,7 +21,7 @@ from tests.support.faultmount import hanging_links  # noqa: E402
 from tests.support.library import LibraryBuilder  # noqa: E402
 from tests.support.release import build_release_folder  # noqa: E402
 
-pytest_plugins = ("tests.support.browser", "tests.support.faultmount", "tests.fakes.fixtures")
+pytest_plugins = ("tests.support.browser", "tests.support.faultmount", "tests.fakes.fixtures", "tests.support.followup")
 
 
 @pytest.fixture

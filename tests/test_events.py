@@ -13,9 +13,8 @@ import time
 
 from linkdoctor.events import JOB_FINISHED, LIBRARY_CHANGED, register_listener
 from linkdoctor.models import Job, OutboxEvent, QuarantineEntry, db
-from tests.arr.test_followup import confirm_all, real_scan, wait_for_followup, world  # noqa: F401
+from tests.support.followup import confirm_all, real_scan, wait_for_followup
 from tests.support.cli import run_cli
-from tests.fakes.fixtures import radarr, sonarr  # noqa: F401
 from tests.support.api import wait_job
 
 

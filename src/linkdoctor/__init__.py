@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None):
     from sqlalchemy import event
 
     from linkdoctor.arr.followup import register_followup
+    from linkdoctor.media.refresh import register_media_refresh
     from linkdoctor.notify.listeners import register_notifications
     from linkdoctor.config import get_config, refuse_media_root
     from linkdoctor.datafolder import secure_data_folder
@@ -85,6 +86,7 @@ def create_app(test_config: dict | None = None):
     app.extensions["linkdoctor.events"] = EventDispatcher(app, settings.data_dir)
     _deliver_events_after_commit()
     register_followup(app)
+    register_media_refresh(app)  # after the follow-up: its job waits for the rescans Sonarr/Radarr were sent
     register_notifications(app)
 
     app.register_blueprint(api.bp)

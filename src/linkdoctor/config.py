@@ -7,6 +7,7 @@ from linkdoctor.arr_instances import (
     ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting, parse_host,
 )
 from linkdoctor.errors import ValidationError
+from linkdoctor.media.servers import keep_masked_tokens, masked_servers, parse_servers
 from linkdoctor.models import SymlinkConfig, db
 from linkdoctor.paths import real_root
 from linkdoctor.system_folders import SYSTEM_FOLDERS, refuse_system_folder  # noqa: F401  (SYSTEM_FOLDERS: re-exported)
@@ -19,6 +20,8 @@ _INT_LIMITS = {
     "quarantine_retention_days": (0, 36500),
     "sonarr_port": (1, 65535),
     "radarr_port": (1, 65535),
+    "media_refresh_coalesce": (1, 1000),
+    "media_refresh_max_requests": (1, 1000),
 }
 RETENTION_DAYS = _INT_LIMITS["quarantine_retention_days"]
 _FLOAT_LIMITS = {
@@ -29,7 +32,7 @@ _FLOAT_LIMITS = {
     "arr_command_timeout": (5.0, 3600.0),
     "arr_request_timeout": (1.0, 120.0),
 }
-_BOOL_FIELDS = ("include_regular_files", "sonarr_enabled", "radarr_enabled", "arr_search")
+_BOOL_FIELDS = ("include_regular_files", "sonarr_enabled", "radarr_enabled", "arr_search", "arr_blocklist")
 _TEXT_FIELDS = ("sonarr_host", "radarr_host", "tmdb_base_url", "public_url") + SECRET_FIELDS
 _TEXT_MAX = 255  # the columns' length
 _PATH_MAX = 4096
@@ -37,7 +40,7 @@ _AUTH_FIELDS = ("auth_required", "allowed_hosts")
 _FOLDER_LISTS = ("movie_folders", "series_folders")
 _CHOICES = {"phase2_decode": ("suspicious", "all", "off")}
 EDITABLE = (("media_path", "source_roots") + _FOLDER_LISTS + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS
-            + _TEXT_FIELDS + _AUTH_FIELDS + ARR_SETTINGS + tuple(_CHOICES))
+            + _TEXT_FIELDS + _AUTH_FIELDS + ARR_SETTINGS + tuple(_CHOICES) + ("media_servers",))
 
 
 def get_config(default_media_path: str | None = None) -> SymlinkConfig:
@@ -67,6 +70,7 @@ def config_to_dict(config: SymlinkConfig, masked: bool = True) -> dict:
             data[name] = mask(data[name])
         data["arr_instances"] = masked_instances(data["arr_instances"], mask)
         data["tmdb_base_url"] = mask_url(data["tmdb_base_url"])
+        data["media_servers"] = masked_servers(data["media_servers"], mask)
     data["media_path_locked"] = media_path_lock()
     data["created_at"] = config.created_at.isoformat() if config.created_at else None
     data["updated_at"] = config.updated_at.isoformat() if config.updated_at else None
@@ -205,6 +209,8 @@ def parse_value(name: str, value, from_text: bool = False):
         return _parse_auth_mode(value)
     if name in ARR_SETTINGS:
         return parse_arr_setting(name, value, get_config())
+    if name == "media_servers":
+        return parse_servers(value)
     if name in _FOLDER_LISTS:
         return _parse_folder_names(name, value, from_text)
     if name in _CHOICES:
@@ -312,6 +318,8 @@ def update_config(changes: dict, from_text: bool = False) -> SymlinkConfig:
         raise ValidationError(message, field=first, fields=errors)
     if "arr_instances" in parsed:
         parsed["arr_instances"] = keep_masked_keys(parsed["arr_instances"], config.arr_instances or [], mask)
+    if "media_servers" in parsed:
+        parsed["media_servers"] = keep_masked_tokens(parsed["media_servers"], config.media_servers or [], mask)
     for name, value in parsed.items():
         setattr(config, name, value)
     db.session.commit()

@@ -62,3 +62,10 @@ class LibraryNotAnsweringError(LinkdoctorError):
 class NotImplementedYetError(LinkdoctorError):
     status_code = 501
     error = "not_implemented"
+
+
+class UnauthorizedError(LinkdoctorError):
+    """A request that must carry the API key and does not (Sonarr/Radarr's webhooks)."""
+
+    status_code = 401
+    error = "unauthorized"

@@ -5,6 +5,8 @@
 - a rescan, once completed, forgets the files that are gone from disk (what linkdoctor removed);
 - every request is checked against the upstream OpenAPI spec, every JSON answer validated with it;
   what does not match lands in `violations`, which the tests assert is empty.
+- history holds grabs (`add_grab`); `history/failed/{id}` marks one failed, which puts its release on the
+  blocklist (as upstream's failed download handling does); the blocklist can be read and undone.
 Knobs: `fail_next` (answer 500 that many times), `delay` (seconds before answering), `app_name`, `html`,
 `redirect_to` (answer every request with a 307 to that origin, the same path), `error_next`
 ((status, body) answered once, whatever was asked).
@@ -47,6 +49,9 @@ class FakeArr:
         self.movies: dict[int, dict] = {}
         self.files: dict[int, dict] = {}  # episode files or movie files
         self.commands: dict[int, dict] = {}
+        self.history: dict[int, dict] = {}
+        self.blocklisted: dict[int, dict] = {}
+        self.failed: list[int] = []  # the history ids marked failed, in order
         self._ids = iter(range(1, 10**9))
         self._lock = threading.Lock()  # guards the library and the command list between request threads
         self.server: ThreadingHTTPServer | None = None
@@ -81,6 +86,20 @@ class FakeArr:
             self.movies[movie_id]["movieFileId"] = file_id
         return movie_id
 
+    def add_grab(self, source_title: str, download_id: str, item_id: int, episode_ids=(), date: str = NOW) -> int:
+        """A grab: one `grabbed` history record per episode (Sonarr, item_id the series) or of the movie
+        (Radarr), all with the release's downloadId; the id of the first."""
+        ids = []
+        for episode_id in (list(episode_ids) if self.kind == "sonarr" else [None]):
+            history_id = next(self._ids)
+            ids.append(history_id)
+            record = {"id": history_id, "sourceTitle": source_title, "downloadId": download_id, "date": date,
+                      "eventType": "grabbed", "data": {"indexer": "FakeIndexer"}, "qualityCutoffNotMet": False,
+                      "customFormatScore": 0}
+            record.update({"seriesId": item_id, "episodeId": episode_id} if self.kind == "sonarr" else {"movieId": item_id})
+            self.history[history_id] = record
+        return ids[0]
+
     def sent_commands(self) -> list[dict]:
         """The commands received, as {name, **fields}, in order."""
         return [c["request"] for c in sorted(self.commands.values(), key=lambda c: c["id"])]
@@ -99,6 +118,9 @@ class FakeArr:
 
             def do_POST(self):
                 fake._handle(self, "POST")
+
+            def do_DELETE(self):
+                fake._handle(self, "DELETE")
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -176,6 +198,9 @@ class FakeArr:
         if path.startswith("/api/v3/command/"):
             command = self.commands.get(int(path.rsplit("/", 1)[1]))
             return (200, self._command_view(command)) if command else (404, {"message": "NotFound"})
+        answer = self._history_route(method, path, query)
+        if answer is not None:
+            return answer
         if self.kind == "sonarr":
             if path == "/api/v3/series":
                 return 200, [self._series_view(s) for s in self.series.values()]
@@ -194,6 +219,41 @@ class FakeArr:
                 movie_id = int(query["movieId"])
                 return 200, [dict(f) for f in self.files.values() if f.get("movieId") == movie_id]
         return 404, {"message": "NotFound"}
+
+    def _history_route(self, method: str, path: str, query: dict):
+        """history, history/movie, history/failed/{id}, blocklist, blocklist/{id}; None for another path."""
+        owner = "seriesId" if self.kind == "sonarr" else "movieId"
+        if path in ("/api/v3/history", "/api/v3/history/movie") and method == "GET":
+            found = sorted(self.history.values(), key=lambda r: r["date"], reverse=True)
+            for key in ("episodeId", "movieId", "downloadId"):
+                if key in query:
+                    found = [r for r in found if str(r.get(key)) == query[key]]
+            if query.get("eventType") == "1":
+                found = [r for r in found if r["eventType"] == "grabbed"]
+            if path.endswith("/movie"):
+                return 200, found
+            return 200, {"page": 1, "pageSize": len(found), "sortKey": "date", "sortDirection": "descending",
+                         "totalRecords": len(found), "records": found}
+        if path.startswith("/api/v3/history/failed/") and method == "POST":
+            record = self.history.get(int(path.rsplit("/", 1)[1]))
+            if record is None:
+                return 404, {"message": "NotFound"}
+            self.failed.append(record["id"])
+            entry_id = next(self._ids)
+            entry = {"id": entry_id, owner: record[owner], "sourceTitle": record["sourceTitle"], "date": NOW,
+                     "protocol": "torrent", "indexer": "FakeIndexer", "message": "Manually marked as failed"}
+            if self.kind == "sonarr":
+                entry["episodeIds"] = [r["episodeId"] for r in self.history.values()
+                                       if r["downloadId"] == record["downloadId"]]
+            self.blocklisted[entry_id] = entry
+            return 200, None
+        if path == "/api/v3/blocklist" and method == "GET":
+            found = list(self.blocklisted.values())
+            return 200, {"page": 1, "pageSize": len(found), "sortKey": "date", "sortDirection": "descending",
+                         "totalRecords": len(found), "records": found}
+        if path.startswith("/api/v3/blocklist/") and method == "DELETE":
+            return (200, None) if self.blocklisted.pop(int(path.rsplit("/", 1)[1]), None) else (404, {"message": "NotFound"})
+        return None
 
     def _series_view(self, series: dict) -> dict:
         return dict(series)

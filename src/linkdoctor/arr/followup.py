@@ -13,6 +13,7 @@ into the cleanup.
 
 from sqlalchemy import select
 
+from linkdoctor.arr.blocklist import blocklist_release, removed_links
 from linkdoctor.arr.connections import client_for
 from linkdoctor.arr_instances import enabled_instances
 from linkdoctor.arr.matching import group_by_owner, is_movie_file, remote_paths, removed_episodes
@@ -37,6 +38,8 @@ class FollowUp:
         self.instances = enabled_instances(config)
         self.global_mappings = list(config.path_mappings or [])
         self.search = bool(config.arr_search) and trigger != "restore"
+        self.blocklist = self.search and bool(config.arr_blocklist)
+        self.removed = removed_links(self.paths) if self.blocklist else {}
         self.command_timeout = config.arr_command_timeout
         self.request_timeout = config.arr_request_timeout
         self.links: dict[str, list[dict]] = {path: [] for path in paths}
@@ -83,6 +86,8 @@ class FollowUp:
                     skipped = [e.code for e in found if not e.monitored]
                     link["search"] = "queued" if searched else ("episode not monitored" if skipped else "no episode matched")
                     link["searched"] = [e.code for e in searched]
+                    if searched:
+                        self._blocklist(client, instance, path, link, [e.id for e in found])
             rescan = self._run_command(client, instance, (show.title, series_id), "RescanSeries",
                                        {"seriesId": series_id}, lambda: client.rescan(series_id), wait=True)
 
@@ -116,6 +121,7 @@ class FollowUp:
                     link["search"] = "not the movie's file"
                 else:
                     link["search"] = "queued"
+                    self._blocklist(client, instance, path, link, [movie_id])
             rescan = self._run_command(client, instance, (title, movie_id), "RescanMovie", {"movieId": movie_id},
                                        lambda: client.rescan(movie_id), wait=True)
 
@@ -128,9 +134,16 @@ class FollowUp:
 
     def _link(self, path: str, instance, title: str, item_id: int, episodes: list[str]) -> dict:
         link = {"instance": instance.label, "kind": instance.kind, "name": instance.name, "item": title,
-                "item_id": item_id, "episodes": episodes, "search": "", "searched": [], "commands": []}
+                "item_id": item_id, "episodes": episodes, "search": "", "searched": [], "commands": [],
+                "blocklisted": None, "blocklist": ""}
         self.links[path].append(link)
         return link
+
+    def _blocklist(self, client, instance, path: str, link: dict, item_ids: list[int]) -> None:
+        """Before the search: mark the bad file's grabbed release failed (corrupted or truncated only)."""
+        if self.blocklist:
+            link["blocklisted"], link["blocklist"] = blocklist_release(client, instance.kind, self.removed.get(path),
+                                                                       item_ids)
 
     def _run_command(self, client, instance, item: tuple[str, int], name: str, body: dict, send, wait: bool) -> dict:
         """Send one command (and wait for it to end when asked); its entry in the record, whatever happens."""

@@ -15,9 +15,10 @@ from linkdoctor.cli.common import (
 )
 from linkdoctor.arr.followup import followup_view
 from linkdoctor.arr_instances import enabled_instances
-from linkdoctor.cli.services import followup_of, print_followup
+from linkdoctor.cli.services import followup_of, print_followup, print_media_refresh
 from linkdoctor.config import get_config
 from linkdoctor.errors import LinkdoctorError
+from linkdoctor.media.refresh import media_refresh_view
 from linkdoctor.models import AWAITING_CONFIRMATION, CANCELLED, ERROR
 
 
@@ -150,6 +151,7 @@ def print_report(document: dict) -> None:
         click.echo(f"  error: {document['error_message']}")
     if document.get("services"):
         print_followup(document["services"])
+    print_media_refresh(document.get("media_servers") or [])
 
 
 def _ask_and_remove(app, scan_id: int, yes: bool, force: bool, as_json: bool) -> dict | None:
@@ -214,6 +216,7 @@ def run_scan_command(app, paths: list[str], depth: str, mode: str, workers: int 
         document = scan_document(scan_id)
         document["removal"] = removal
         document["services"] = followup_view(scan_id)
+        document.update(media_refresh_view(scan_id))  # media_refresh, media_servers
     if as_json:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:

@@ -22,10 +22,24 @@ def followup_of(app, result: dict) -> dict:
     """What the Sonarr/Radarr follow-up of a service's change answered; waits (bounded) for its job, which runs
     in this process's threads: the command must not end before it does (a cut one runs again at the next start)."""
     from linkdoctor.arr.followup import followup_answer
+    from linkdoctor.media.refresh import media_refresh_answer
 
-    started = followup_answer(app.extensions["linkdoctor.events"], result.pop("event_id", None))
+    event_id = result.pop("event_id", None)
+    started = followup_answer(app.extensions["linkdoctor.events"], event_id)
     wait_for_followup(app, started)
+    # The media servers' refresh runs in this process's threads too: waited for, bounded, the same way.
+    wait_for_followup(app, media_refresh_answer(app.extensions["linkdoctor.events"], event_id))
     return started
+
+
+def print_media_refresh(servers: list[dict], file=None) -> None:
+    """Per media server: the folders refreshed, those skipped and why."""
+    for server in servers:
+        click.echo(f"{server['kind']} {server['name']!r}: {server['message']}", file=file)
+        for folder in server["refreshed"]:
+            click.echo(f"  refreshed {folder!r}", file=file)
+        for folder in server["skipped"]:
+            click.echo(f"  skipped {folder!r}: {server.get('skipped_reasons', {}).get(folder, '')}", file=file)
 
 
 def print_followup(view: dict | None, file=None) -> None:

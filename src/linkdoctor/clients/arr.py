@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from linkdoctor.clients import records
+from linkdoctor.clients.history import GRABBED, parse_blocklist, parse_history
 from linkdoctor.clients.records import ArrError
 
 FINISHED_COMMAND_STATES = ("completed", "failed", "aborted", "cancelled", "orphaned")
@@ -141,6 +142,26 @@ class ArrClient:
 
     def get_command(self, command_id: int) -> records.Command:
         return records.parse_command(self.request("GET", f"command/{command_id}"))
+
+    # -- history and blocklist (no bad release twice) ---------------------------
+
+    def history_of_download(self, download_id: str) -> list:
+        """GET history?downloadId=&eventType=1: the grabs of one release, newest first."""
+        return parse_history(self.request("GET", "history", params={
+            "downloadId": download_id, "eventType": GRABBED, "sortKey": "date", "sortDirection": "descending"}))
+
+    def mark_failed(self, history_id: int) -> None:
+        """POST history/failed/{id}: the release is marked failed, which blocklists it."""
+        self.request("POST", f"history/failed/{history_id}")
+
+    def blocklist(self, page_size: int = 1000) -> list:
+        """GET blocklist: the blocklisted releases (the newest `page_size`)."""
+        return parse_blocklist(self.request("GET", "blocklist", params={
+            "page": 1, "pageSize": page_size, "sortKey": "date", "sortDirection": "descending"}))
+
+    def remove_from_blocklist(self, entry_id: int) -> None:
+        """DELETE blocklist/{id}: the release may be grabbed again."""
+        self.request("DELETE", f"blocklist/{entry_id}")
 
     def wait_for_command(self, command: records.Command, timeout: float, interval: float = 1.0,
                          cancelled=None) -> records.Command:

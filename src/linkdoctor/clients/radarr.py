@@ -1,6 +1,7 @@
 """Radarr's own calls: movies and their files."""
 
 from linkdoctor.clients import records
+from linkdoctor.clients.history import GRABBED, parse_history
 from linkdoctor.clients.arr import ArrClient
 
 
@@ -21,3 +22,7 @@ class RadarrClient(ArrClient):
 
     def search_movies(self, movie_ids: list[int]) -> records.Command:
         return self.send_command("MoviesSearch", movieIds=list(movie_ids))
+
+    def grabs_of_movie(self, movie_id: int) -> list:
+        """GET history/movie?movieId=&eventType=1: the releases grabbed for one movie, newest first."""
+        return parse_history(self.request("GET", "history/movie", params={"movieId": movie_id, "eventType": GRABBED}))

@@ -1,6 +1,7 @@
 """Sonarr's own calls: series, their episode files and episodes."""
 
 from linkdoctor.clients import records
+from linkdoctor.clients.history import GRABBED, parse_history
 from linkdoctor.clients.arr import ArrClient
 
 
@@ -24,3 +25,8 @@ class SonarrClient(ArrClient):
 
     def search_episodes(self, episode_ids: list[int]) -> records.Command:
         return self.send_command("EpisodeSearch", episodeIds=list(episode_ids))
+
+    def grabs_of_episode(self, episode_id: int) -> list:
+        """GET history?episodeId=&eventType=1: the releases grabbed for one episode, newest first."""
+        return parse_history(self.request("GET", "history", params={
+            "episodeId": episode_id, "eventType": GRABBED, "sortKey": "date", "sortDirection": "descending"}))

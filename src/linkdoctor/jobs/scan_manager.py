@@ -21,6 +21,7 @@ from linkdoctor.models import (
 )
 from linkdoctor.paths import checked_paths
 from linkdoctor.scanner.engine import ScanEngine, ScanProgress, ScanRequest
+from linkdoctor.webhooks.marks import take_marked_links
 from linkdoctor.workers.pool import ScanCancelled
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ class SymlinkTaskManager:
         request, config = self._request(paths, depth, max_workers)
         if mode not in MODES:
             raise ValidationError(f"mode must be one of {', '.join(MODES)}")
+        # Links Sonarr/Radarr's webhooks marked (renamed, file deleted) are looked at by this scan too.
+        request.paths = request.paths + take_marked_links(request.paths, config.media_path)
         selected = request.paths
 
         def prepare(job) -> None:

@@ -5,9 +5,10 @@ from linkdoctor.models.base import Base, db, utcnow
 from linkdoctor.models.config import SymlinkConfig
 from linkdoctor.models.event import OutboxEvent
 from linkdoctor.models.ignore import FOLDER, IGNORE_KINDS, LINK, TARGET, IgnoreRule
+from linkdoctor.models.integration import ImportedRelease, MarkedLink
 from linkdoctor.models.inventory import EPISODE, MOVIE, CheckResult, InventoryItem
 from linkdoctor.models.job import (
-    ARR_FOLLOWUP, JOB_ACTIVE_STATES, JOB_FINISHED_STATES, JOB_KINDS, SIDE_KINDS, Job,
+    ARR_FOLLOWUP, IMPORT_CHECK, JOB_ACTIVE_STATES, JOB_FINISHED_STATES, JOB_KINDS, MEDIA_REFRESH, SIDE_KINDS, Job,
 )
 from linkdoctor.models.repair import REPAIRED, UNDONE, RepairEntry, SourceFile, SourceFolder
 from linkdoctor.models.quarantine import (
@@ -20,10 +21,10 @@ from linkdoctor.models.scan import (
 )
 
 __all__ = [
-    "CheckResult", "EPISODE", "FOLDER", "IGNORE_KINDS", "IgnoreRule", "LINK", "TARGET", "InventoryItem", "MOVIE",
+    "CheckResult", "EPISODE", "ImportedRelease", "MarkedLink", "FOLDER", "IGNORE_KINDS", "IgnoreRule", "LINK", "TARGET", "InventoryItem", "MOVIE",
     "REPAIRED", "RepairEntry", "SourceFile", "SourceFolder", "UNDONE",
     "ACTIVE_STATES", "AuthCredentials", "AWAITING_CONFIRMATION", "Base", "CANCELLED", "COMPLETED", "DEPTHS", "ERROR",
     "FINISHED_STATES", "Finding", "INTERRUPTED", "JOB_ACTIVE_STATES", "JOB_FINISHED_STATES", "JOB_KINDS", "SIDE_KINDS",
-    "Job", "LoginSession", "OutboxEvent", "ARR_FOLLOWUP", "MISSING", "MODES", "NotificationTarget", "Schedule", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",
+    "Job", "IMPORT_CHECK", "LoginSession", "MEDIA_REFRESH", "OutboxEvent", "ARR_FOLLOWUP", "MISSING", "MODES", "NotificationTarget", "Schedule", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",
     "QuarantineEntry", "RESTORED", "RESTORING", "ROLLED_BACK", "RUNNING", "SymlinkConfig", "SymlinkScan", "db", "utcnow",
 ]

@@ -65,5 +65,12 @@ class SymlinkConfig(db.Model):
     service_tests: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     # Where users reach the page (https://linkdoctor.example.org): links in notifications; "" when unknown.
     public_url: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    # Plex/Jellyfin/Emby servers told to refresh the folders a change touched:
+    # [{kind, name, url, token, enabled, path_mappings}]; see linkdoctor.media.servers.
+    media_servers: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    media_refresh_coalesce: Mapped[int] = mapped_column(default=8, server_default="8")  # above: the library's root
+    media_refresh_max_requests: Mapped[int] = mapped_column(default=12, server_default="12")  # per server and run
+    # Before searching again for a corrupted or truncated item, mark its grabbed release failed (blocklists it).
+    arr_blocklist: Mapped[bool] = mapped_column(default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

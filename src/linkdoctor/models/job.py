@@ -12,10 +12,12 @@ JOB_ACTIVE_STATES = (PENDING, RUNNING)
 JOB_FINISHED_STATES = (COMPLETED, CANCELLED, ERROR, INTERRUPTED)
 # Every kind the runner knows; a scan is a job too, but keeps its own SymlinkScan row.
 ARR_FOLLOWUP = "arr_followup"  # tell Sonarr/Radarr what a change to the library did (was "notify" before 0010)
-JOB_KINDS = ("scan", "import", "check", "repair", "enrich", ARR_FOLLOWUP)
+MEDIA_REFRESH = "media_refresh"  # ask Plex/Jellyfin/Emby to refresh the folders a change touched
+IMPORT_CHECK = "import_check"  # both phases on the links a Sonarr/Radarr import touched (a webhook)
+JOB_KINDS = ("scan", "import", "check", "repair", "enrich", ARR_FOLLOWUP, MEDIA_REFRESH, IMPORT_CHECK)
 # Kinds that never touch the library (they talk to Sonarr/Radarr): they run beside the library
 # lock, one at a time among themselves, so that a slow rescan never holds up a scan or a restore.
-SIDE_KINDS = (ARR_FOLLOWUP,)
+SIDE_KINDS = (ARR_FOLLOWUP, MEDIA_REFRESH)
 
 
 class Job(db.Model):

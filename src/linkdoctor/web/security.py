@@ -19,7 +19,8 @@ from linkdoctor.web.errors import error_response
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 WILDCARD_BINDS = frozenset({"", "0.0.0.0", "[::]"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-OPEN_PATHS = frozenset({"/ping", "/api/symlink/health"})  # health checks come from anywhere under any name
+OPEN_PATHS = frozenset({"/ping", "/api/symlink/health"})
+WEBHOOK_PATHS = frozenset({"/api/symlink/webhook/sonarr", "/api/symlink/webhook/radarr"})  # see _check_request  # health checks come from anywhere under any name
 SAME_ORIGIN_FETCH = frozenset({"same-origin", "none"})  # "none": typed in the address bar
 # What reverse proxies add (nginx's usual set, Caddy's, Traefik's, RFC 7239); any of them means "not local".
 FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Proto")
@@ -187,6 +188,11 @@ def _origin_is_ours(origin: str) -> bool:
 def _check_request():
     if request.path in OPEN_PATHS:
         return None
+    if request.path in WEBHOOK_PATHS and _carries_api_key():
+        # Sonarr/Radarr call linkdoctor by its container name (http://linkdoctor:8080/...), no name of ours.
+        # The Host check stops DNS rebinding, a browser attack; a page of another site cannot know the API
+        # key, so a request carrying it is not one. Only these two paths, and only with the key.
+        return None
     if not _host_is_allowed(request_host()):
         return _refuse(421, "host_not_allowed",
                        "this server does not answer to that host name; add it to the allowed_hosts setting")
@@ -205,6 +211,13 @@ def _check_request():
         return _refuse(415, "unsupported_media_type",
                        "state-changing requests must send a JSON body (Content-Type: application/json), {} when empty")
     return None
+
+
+def _carries_api_key() -> bool:
+    from linkdoctor.auth import api_key_matches
+    from linkdoctor.web.auth import presented_api_key
+
+    return api_key_matches(presented_api_key())
 
 
 def _add_headers(response):

@@ -7,6 +7,7 @@
 
 import { ApiError, get, post } from "./api.js";
 import { initArrSettings } from "./arr_settings.js";
+import { initMediaSettings } from "./media_settings.js";
 import { formatDate } from "./format.js";
 
 export function initSettings(ctx) {
@@ -15,6 +16,7 @@ export function initSettings(ctx) {
   const fields = Array.from(form.querySelectorAll("[data-kind]"));
   let loaded = null;
   const arr = initArrSettings({ $, getLoaded: () => loaded, onApplied: (config) => fill(config), showError: ctx.showError });
+  const media = initMediaSettings({ $, showError: ctx.showError });
 
   function readField(input) {
     const kind = input.dataset.kind;
@@ -180,6 +182,7 @@ export function initSettings(ctx) {
     } catch (err) {
       ctx.showError(err);
     }
+    media.loadUrls();
   }
 
   async function save(event) {

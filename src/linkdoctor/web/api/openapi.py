@@ -121,6 +121,16 @@ PATHS = {
                               "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}}, ("ids",)))},
     "/test/services": {"post": _operation("Call system/status on every enabled Sonarr/Radarr instance",
                                           body=EMPTY_BODY)},
+    "/blocklist/undo": {"post": _operation(
+        "Take the release blocklisted for a link off Sonarr/Radarr's blocklist", errors=(404,),
+        body=_object({"path": {"type": "string", "minLength": 1, "maxLength": 4096}}, ("path",)))},
+    "/webhook/{app}": {"post": _operation(
+        "A Sonarr/Radarr webhook (Test, Download, Rename, file deletes), with the API key", ok=200,
+        params=[{"name": "app", "in": "path", "required": True, "schema": {"type": "string", "enum": ["sonarr", "radarr"]}}],
+        body={"type": "object"}, errors=(400, 401, 404))},
+    "/webhook/urls": {"get": _operation("The webhook URLs to paste into Sonarr/Radarr")},
+    "/test/media-servers": {"post": _operation("Version and libraries of every enabled Plex/Jellyfin/Emby server",
+                                               body=EMPTY_BODY)},
     "/services/detect": {"post": _operation("Find Sonarr/Radarr containers through Docker and verify each",
                                             body=EMPTY_BODY)},
     "/services/apply": {"post": _operation(
@@ -128,7 +138,7 @@ PATHS = {
         body=_object({"container": {"type": "string", "maxLength": 255}}, ("container",)))},
     "/scan/{scan_id}/notify": {"post": _operation("Tell Sonarr/Radarr again what a scan removed", ok=202,
                                                   params=[SCAN_ID], body=EMPTY_BODY, errors=(404, 409))},
-    "/scan/{scan_id}/services": {"get": _operation("The Sonarr/Radarr follow-up of a scan", params=[SCAN_ID],
+    "/scan/{scan_id}/services": {"get": _operation("The Sonarr/Radarr follow-up and the media servers' refresh of a scan", params=[SCAN_ID],
                                                    errors=(404,))},
     "/jobs": {"get": _operation("Active and recent jobs", params=[
         _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}), _query("kind", {"type": "string"})])},

@@ -3,6 +3,7 @@
 from flask import jsonify, request
 
 from linkdoctor import quarantine
+from linkdoctor.arr.blocklist import blocklist_offers, undo_for_link
 from linkdoctor.config import RETENTION_DAYS, get_config
 from linkdoctor.errors import ValidationError
 from linkdoctor.web.api.blueprint import bp
@@ -16,6 +17,7 @@ def restore_scan(scan_id):
     scan_id = positive_id(scan_id)
     result = quarantine.restore(scan_id, settings().data_dir, paths_arg(body))
     result["services"] = followup_of(result)  # the rescan of the restored items
+    result["blocklisted"] = blocklist_offers(result["paths"])  # releases the page offers to take off the blocklist
     if result["conflicts"] and not result["restored"]:
         return jsonify({"error": "conflict", "message": "nothing restored: every path is occupied or gone",
                         **result}), 409
@@ -61,7 +63,18 @@ def restore_entries():
         raise ValidationError("ids must be a non-empty list of quarantine entry ids")
     result = quarantine.restore_entries(ids, settings().data_dir)
     result["services"] = followup_of(result)  # the rescan of the restored items, as a scan's restore has
+    result["blocklisted"] = blocklist_offers(result.get("paths", []))
     if result["conflicts"] and not result["restored"]:
         return jsonify({"error": "conflict", "message": "nothing restored: every path is occupied or gone",
                         **result}), 409
     return jsonify(result)
+
+
+@bp.post("/blocklist/undo")
+def undo_blocklist():
+    """Take the release blocklisted for a link (when it was removed as corrupted) off Sonarr/Radarr's blocklist."""
+    body = json_body({"path"})
+    path = body.get("path")
+    if not isinstance(path, str) or not path.strip() or len(path) > 4096:
+        raise ValidationError("path must be the link's path", field="path")
+    return jsonify(undo_for_link(path, get_config().arr_request_timeout))

@@ -6,6 +6,7 @@ from linkdoctor import quarantine, scans
 from linkdoctor.arr.followup import followup_view
 from linkdoctor.config import get_config
 from linkdoctor.errors import ValidationError
+from linkdoctor.media.refresh import media_refresh_view
 from linkdoctor.paths import real_root
 from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import (
@@ -33,6 +34,7 @@ def scan_status(scan_id):
     scan_id = positive_id(scan_id)
     data = tasks().status(scan_id)
     data["services"] = followup_view(scan_id)  # the Sonarr/Radarr follow-up of its removals
+    data.update(media_refresh_view(scan_id))  # and the media servers' refresh of the folders they were in
     return jsonify(data)
 
 

@@ -9,6 +9,8 @@ from linkdoctor.arr.detect import detect_services as run_detection
 from linkdoctor.clients.docker import DockerError
 from linkdoctor.config import config_to_dict, get_config
 from linkdoctor.errors import ConflictError
+from linkdoctor.media.connections import run_media_server_tests
+from linkdoctor.media.refresh import media_refresh_view
 from linkdoctor.scans import get_scan
 from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import jobs, json_body, positive_id
@@ -22,6 +24,13 @@ def test_services():
     """
     json_body(set())
     return jsonify(run_connection_tests(get_config()))
+
+
+@bp.post("/test/media-servers")
+def test_media_servers():
+    """Version and libraries of every enabled Plex/Jellyfin/Emby: {"servers": [{kind, name, ok, version, message}]}."""
+    json_body(set())
+    return jsonify(run_media_server_tests(get_config()))
 
 
 @bp.post("/services/detect")
@@ -58,7 +67,7 @@ def notify_services(scan_id):
 
 @bp.get("/scan/<scan_id>/services")
 def scan_services(scan_id):
-    """The scan's latest Sonarr/Radarr follow-up (null when there is none)."""
+    """The scan's latest Sonarr/Radarr follow-up (null when there is none) and its media servers' refresh."""
     scan_id = positive_id(scan_id)
     get_scan(scan_id)  # 404 for an unknown scan
-    return jsonify({"scan_id": scan_id, "services": followup.followup_view(scan_id)})
+    return jsonify({"scan_id": scan_id, "services": followup.followup_view(scan_id), **media_refresh_view(scan_id)})
