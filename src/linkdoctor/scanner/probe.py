@@ -7,7 +7,9 @@ removal list:
 
 * ``corrupted``, on hard evidence only: ffprobe fails on the file; it holds no video or
   audio stream; its container declares more bytes than the file has (layout.py); a FLAC
-  stream ends well before the length its STREAMINFO declares.
+  stream ends well before the length its STREAMINFO declares; its declared duration is
+  more than its size can hold at any codec's bitrate (under MIN_BITRATE: a 128-byte file
+  declaring 15 s, an 80 KB one declaring 47 hours).
 * ``suspicious``, on doubt: no duration (Matroska/WebM written to a pipe, WavPack or FLAC
   written without a length), a duration estimated from the bitrate, a warning or an error
   that ffprobe's demuxer, parser or I/O layer logged without failing, and the doubts of
@@ -87,6 +89,9 @@ _SEEK_PAST_END = "99999999"
 _TAIL_PACKETS = 64
 _TAIL_SLACK_S = 0.5
 _MAX_DOUBTS = 3
+# No codec a library holds goes below this (Opus, Speex and AMR stay above 2 kbit/s): a file
+# whose size over its declared duration is less is a header promising what the file lacks.
+MIN_BITRATE = 400
 
 # Log contexts whose messages are about the file: ffprobe itself (None), I/O, and the
 # parser, which logs as "NULL". The demuxer is added per file; it logs under the format name.
@@ -136,6 +141,10 @@ def probe_media(path: str, ffprobe: str = "ffprobe") -> ProbeVerdict:
     verdict = _run_ffprobe(ffprobe, path, read_tail=(layout.container == "flac"))
     if verdict.level == CORRUPTED:
         return verdict
+    if verdict.duration and layout.size * 8 / verdict.duration < MIN_BITRATE:
+        return ProbeVerdict(CORRUPTED, f"container size: the header declares {_length(verdict.duration)}, which "
+                                       f"{layout.size:,} bytes cannot hold ({layout.size * 8 / verdict.duration:.0f} "
+                                       f"bit/s)", verdict.duration, verdict.streams)
     doubts = ([layout.detail] if layout.detail else []) + ([verdict.detail] if verdict.level != OK else [])
     expected = layout.expected_duration
     if layout.level == SUSPICIOUS and expected is None and "estimated duration" not in verdict.detail.split("; "):
@@ -240,6 +249,13 @@ def _judge(data: dict, log: list[tuple[str | None, str, str]], read_tail: bool) 
                                            f"the last packet ends at {tail_end:.1f}s", duration, streams)
     doubts = list(dict.fromkeys(doubts))[:_MAX_DOUBTS]
     return ProbeVerdict(SUSPICIOUS if doubts else OK, "; ".join(doubts) or "ok", duration, streams)
+
+
+def _length(seconds: float) -> str:
+    """A declared length in words: hours and minutes, or seconds."""
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} hours"
+    return f"{seconds / 60:.1f} minutes" if seconds >= 60 else f"{seconds:.1f} s"
 
 
 def _tail_end(packets: list[dict], start: float) -> float | None:
