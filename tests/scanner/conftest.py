@@ -19,3 +19,14 @@ def corpus(tmp_path_factory):
         pytest.skip("ffmpeg is not installed")
     clean = build_clean(tmp_path_factory.mktemp("clean"))
     return clean, build_damaged(clean, tmp_path_factory.mktemp("damaged"))
+
+
+@pytest.fixture(scope="session")
+def long_clips(tmp_path_factory):
+    """(clean ten-minute clips by name, damaged ones by (name, damage)), see tests/support/longclips.py."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed")
+    from tests.support.longclips import build_clips, build_damaged
+
+    clips = build_clips(tmp_path_factory.mktemp("clips"))
+    return clips, build_damaged(clips, tmp_path_factory.mktemp("damaged-clips"))

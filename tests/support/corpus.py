@@ -15,7 +15,7 @@ from pathlib import Path
 
 from linkdoctor.mediagen import append_tags, make_audio, make_flipped, make_truncated, make_video, make_zero_tail
 
-MODES = ("off", "suspicious", "all")
+MODES = ("off", "suspicious", "sampled", "all")
 DAMAGES = ("flip", "trunc", "zero")
 
 # name -> how to make it
@@ -25,10 +25,11 @@ AUDIOS = {"tone.mp3": {}, "tone.flac": {}, "pipe.flac": {"piped": True}, "pipe.w
 TAGGED = {"id3v1.mp3": ("id3v1",), "apev2.mp3": ("apev2",), "lyrics3.mp3": ("lyrics3", "id3v1"),
           "apev2-id3v1.mp3": ("apev2", "id3v1")}
 
-PROBE, DOUBT, DECODE = {"off", "suspicious", "all"}, {"suspicious", "all"}, {"all"}
+PROBE, DOUBT, DECODE = set(MODES), {"suspicious", "sampled", "all"}, {"sampled", "all"}
 # Which modes find each damaged file. The probe finds what breaks a declared size or makes
-# ffprobe fail (every mode); a decode confirms what the probe doubted ("suspicious" and "all");
-# damage in a file the probe finds clean needs "all".
+# ffprobe fail (every mode); a decode confirms what the probe doubted (every mode but "off");
+# damage in a file the probe finds clean needs "all", or "sampled", which decodes files of
+# two seconds whole (too short to sample; tests/support/longclips.py has ten-minute clips).
 FOUND_BY = {
     ("pipe.mkv", "flip"): DOUBT, ("pipe.mkv", "trunc"): DOUBT, ("pipe.mkv", "zero"): DOUBT,
     ("pipe.webm", "flip"): DOUBT, ("pipe.webm", "trunc"): DOUBT, ("pipe.webm", "zero"): DOUBT,

@@ -16,8 +16,9 @@ An error counts, except:
   "no frame!", ...): a recording that starts mid-GOP, as TS captures do, makes them;
 * ffmpeg unable to decode at all (no decoder for a codec, exit without an error about
   the file): no verdict, never a finding;
-* a read error (EIO): a truncated WavPack file reports its cut that way, and so does a
-  failing mount; no verdict, never a finding;
+* a read error (EIO, "Read error"): the decode stops and the file is read again from
+  Python. If that fails too, the mount is at fault: UNREADABLE, an io_error, never
+  corrupted. If it reads, no verdict (a truncated WavPack file reports its cut that way);
 * "the file ends early" messages ("File ended prematurely", "Truncating packet"), when
   the probe gave an expected duration: the decode then goes on to the end, and the file
   is broken only if the media ends well before that duration. A Matroska file cut in
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
 from linkdoctor.scanner.layout import CORRUPTED, OK
-from linkdoctor.scanner.probe import UNREADABLE, ProbeError
+from linkdoctor.scanner.probe import READ_FAILURES, UNREADABLE, ProbeError
 
 INCONCLUSIVE = "inconclusive"
 STATS_PERIOD_S = 0.02
@@ -60,7 +61,8 @@ _CANNOT = re.compile(r"(Decoder \(codec .*\) not found|Error while opening decod
                      r"|Stream map .* matches no streams|Error opening output|Could not write header)")
 _SUMMARY = ("Conversion failed!",)
 _ENDS_EARLY = ("File ended prematurely", "Truncating packet", "partial file")
-_READ_ERROR = "Input/output error"
+# A demuxer's words for a read that failed ("Read error") and the system's (strerror of EIO, ...).
+_READ_ERROR = "Read error"
 _LOG_LINE = re.compile(
     r"^(?:\[(?P<ctx>[^\]]+?) @ 0x[0-9a-fA-F]+\] )?\[(?P<level>panic|fatal|error)\] (?P<msg>.*)$")
 
@@ -131,7 +133,7 @@ def run_decode(ffmpeg: str, input_args: list[str], reading: "_Reading", threads:
         proc.stderr.close()
         returncode = proc.wait()
     verdict = reading.verdict(returncode)
-    if reading.read_failed is not None and verdict.level == INCONCLUSIVE:
+    if reading.read_failed is not None and verdict.level != CORRUPTED:
         failure = read_failure(path, reading.on_progress)
         if failure is not None:
             return DecodeVerdict(UNREADABLE, f"the decode could not read the file: {failure}", verdict.decoded)
@@ -194,9 +196,9 @@ class _Reading:
         if match is None:
             return False
         message = match["msg"].strip()
-        if message.endswith(_READ_ERROR):
+        if message == _READ_ERROR or message.endswith(READ_FAILURES):
             self.cannot = self.read_failed = message
-            return False
+            return True  # the file is read again (run_decode) to tell the mount's fault from the media's
         if match["ctx"] is None and _CANNOT.match(message):
             self.cannot = message
             return False

@@ -49,7 +49,7 @@ from linkdoctor.scanner.layout import CORRUPTED, OK, SUSPICIOUS, inspect_layout
 # it as an io_error, never proposes it for removal, and does not remember the verdict.
 UNREADABLE = "unreadable"
 # What the system says of a read that failed, as ffprobe repeats it (strerror of EIO, ENOTCONN, ...).
-_READ_FAILURES = tuple(os.strerror(code) for code in (
+READ_FAILURES = tuple(os.strerror(code) for code in (
     errno.EIO, errno.ENOTCONN, errno.ESTALE, errno.ETIMEDOUT, errno.ECONNRESET, errno.ECONNABORTED,
     errno.EHOSTDOWN, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EACCES, errno.EPERM, errno.EAGAIN,
 ))
@@ -183,7 +183,7 @@ def _run_ffprobe(ffprobe: str, path: str, read_tail: bool) -> ProbeVerdict:
     log = parse_log(proc.stderr.decode("utf-8", "replace").replace(url + ": ", ""))
     if proc.returncode != 0:
         detail = _failure_detail(proc.returncode, log)
-        if any(msg.endswith(_READ_FAILURES) for _ctx, _level, msg in log):
+        if any(msg.endswith(READ_FAILURES) for _ctx, _level, msg in log):
             return ProbeVerdict(UNREADABLE, detail.replace("probe error: ", "ffprobe could not read the file: ", 1))
         return ProbeVerdict(CORRUPTED, detail)
     try:
