@@ -75,13 +75,14 @@ class MediaGenerationError(RuntimeError):
 def make_video(path: str | os.PathLike, seconds: float = 2.0, size: str = "160x90", *,
                faststart: bool = True, piped: bool = False, rate: int = 25, audio_tracks: int = 1,
                vfr: bool = False, sample_rate: int | None = None, audio_codec: list[str] | None = None,
-               ffmpeg: str = "ffmpeg") -> Path:
+               keyint: int | None = None, ffmpeg: str = "ffmpeg") -> Path:
     """Write a video with one picture and ``audio_tracks`` tone streams; the container follows the suffix.
 
     ``vfr`` drops frames irregularly (two of every five, then one of every three), as
     phone recordings and some web releases have a variable frame rate. ``rate`` (frames per
     second), ``sample_rate`` and ``audio_codec`` (e.g. ``["-c:a", "libmp3lame"]``: ten minutes
-    of AAC cost seconds of CPU) make long clips cheap to generate."""
+    of AAC cost seconds of CPU) make long clips cheap to generate. ``keyint``: frames between key
+    frames (default: one a second; x264 alone puts one every 250 frames, as many releases have)."""
     out = Path(path)
     try:
         muxer, vcodec, acodec, default_rate = _VIDEO_FORMATS[out.suffix.lower()]
@@ -99,14 +100,14 @@ def make_video(path: str | os.PathLike, seconds: float = 2.0, size: str = "160x9
         args += ["-vf", "select=lt(mod(n\\,5)\\,3)*lt(mod(n\\,7)\\,5)", "-fps_mode", "vfr"]
     args += [
         # A keyframe every second makes seeking realistic without bloating tiny files.
-        *vcodec, "-g", str(rate), "-pix_fmt", "yuv420p", "-flags:v", "+bitexact",
+        *vcodec, "-g", str(keyint or rate), "-pix_fmt", "yuv420p", "-flags:v", "+bitexact",
         *acodec, "-ac", "1", "-flags:a", "+bitexact",
         *_length(seconds, piped),
     ]
     if muxer in _MOV_FAMILY and faststart:
         # Index first, as web releases ship: truncation then keeps a valid-looking header.
         args += ["-movflags", "+faststart"]
-    _run_ffmpeg(ffmpeg, args, muxer, out, piped)
+    _run_ffmpeg(ffmpeg, args, muxer, out, piped, timeout=max(_TIMEOUT_S, 2.0 * seconds))
     return out
 
 
@@ -264,7 +265,8 @@ def make_garbage(path: str | os.PathLike, size: int = 64 * 1024, *, seed: int = 
     return out
 
 
-def _run_ffmpeg(ffmpeg: str, args: list[str], muxer: str, out: Path, piped: bool = False) -> None:
+def _run_ffmpeg(ffmpeg: str, args: list[str], muxer: str, out: Path, piped: bool = False,
+                timeout: float = _TIMEOUT_S) -> None:
     """Run ffmpeg writing ``out`` with ``muxer`` (through a pipe if asked); raise MediaGenerationError on any failure."""
     exe = shutil.which(ffmpeg)
     if exe is None:
@@ -283,7 +285,7 @@ def _run_ffmpeg(ffmpeg: str, args: list[str], muxer: str, out: Path, piped: bool
     try:
         with open(out, "wb") if piped else open(os.devnull, "wb") as stdout:
             proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=stdout,
-                                  stderr=subprocess.PIPE, timeout=_TIMEOUT_S, check=False)
+                                  stderr=subprocess.PIPE, timeout=timeout, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         out.unlink(missing_ok=True)
         raise MediaGenerationError(f"could not run ffmpeg for {out}: {exc}") from exc

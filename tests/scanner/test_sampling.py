@@ -116,7 +116,7 @@ def test_random_bytes_in_the_middle_are_a_decode_error_placed_in_a_window(long_c
     _, damaged = long_clips
     verdict = sampled(damaged[(name, "random5")])
     assert verdict.level == CORRUPTED
-    assert re.match(r"decode error at \d\d:\d\d:\d\d\.\d \(sampled window \d+ of 21\): .+", verdict.detail)
+    assert re.match(r"decode error at \d\d:\d\d:\d\d\.\d \(sampled window \d+ of \d+\): .+", verdict.detail)
 
 
 @requires_ffmpeg
@@ -187,7 +187,9 @@ def test_windows_past_the_real_end_of_the_media_yield_nothing_and_say_so(long_cl
     longer = declare_longer(clips["clip.mp4"], tmp_path / "longer.mp4", 3)
     verdict = sampled(longer)
     assert verdict.level == CORRUPTED
-    assert re.match(r"decode error at 00:(09|10):\d\d\.\d: the media ends before sampled window \d+ of 21, "
+    # Past the media, key frames are not found: either the windows there yield nothing, or the
+    # file is decoded whole, since its key frames seem too far apart to sample.
+    assert re.match(r"decode error at 00:(09|10):\d\d\.\d: the media ends (there|before sampled window \d+ of \d+), "
                     r"its header declares 00:30:00\.0$", verdict.detail), verdict.detail
 
 

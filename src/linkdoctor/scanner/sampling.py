@@ -13,9 +13,11 @@ full decode (a file the probe doubts is decoded whole, as in ``suspicious``):
   only judged in files with a video stream.
 * **windows**: WINDOW_S seconds decoded every MAX_GAP_SHARE of the duration (at most
   MAX_GAP_S apart), plus the last TAIL_S seconds, in one ffmpeg run: the concat demuxer
-  reads a list naming the file once per window with ``inpoint``/``outpoint``. Each window
-  starts at the key frame before its in-point, so what is decoded is the window plus the
-  frames before it in its group of pictures. A decoder error in a window is corrupted, at
+  reads a list naming the file once per window with ``inpoint``/``outpoint``. A decode
+  starts at a key frame, so the windows are moved onto key frames first (one ffprobe run
+  seeking to LOOKUPS times, one packet read at each): a window then costs its own length,
+  not the up to 10 s of frames before it in its group of pictures. Where key frames are
+  too far apart for the file's length, it is decoded whole. A decoder error in a window is corrupted, at
   the stream time of the window; so is a run in which the windows yield less than half
   their length (windows past the real end of the media yield nothing). A file too short to be worth sampling (the windows
   would cover half of it) is decoded whole.
@@ -35,6 +37,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import subprocess
 import tempfile
 from typing import Callable, NamedTuple
 
@@ -50,6 +53,9 @@ MAX_GAP_S = 300.0
 MAX_SAMPLED_SHARE = 0.5
 READS = 64
 READ_BYTES = 4096
+# Key frames are looked up at this many evenly spaced times, one ffprobe run reading one packet at each.
+LOOKUPS = 50
+_LOOKUP_TIMEOUT_S = 120.0
 
 
 class Window(NamedTuple):
@@ -93,6 +99,15 @@ def sample_media(path: str, windows: tuple[Window, ...], *, ffmpeg: str = "ffmpe
         return DecodeVerdict(UNREADABLE, f"reading the file: {exc.strerror or exc}")
     if zeros is not None and check_zeros:
         return DecodeVerdict(CORRUPTED, zeros)
+    duration = windows[-1].start + TAIL_S
+    frames = key_frames(path, video=check_zeros, duration=duration)
+    windows = on_key_frames(windows, frames)
+    if on_progress is not None:
+        on_progress(0.0)
+    if decode_cost(windows, frames) >= MAX_SAMPLED_SHARE * duration:
+        # Key frames too far apart for this length (a short clip of a release with 10 s GOPs):
+        # the windows would decode most of the file, and more than once.
+        return decode_media(path, ffmpeg=ffmpeg, declared_duration=duration, threads=threads, on_progress=on_progress)
     folder = tempfile.mkdtemp(prefix="linkdoctor-sample-")
     try:
         # The list names a link in a folder of our own, so no quoting rule of the concat
@@ -108,6 +123,60 @@ def sample_media(path: str, windows: tuple[Window, ...], *, ffmpeg: str = "ffmpe
                           path, ("file:" + listing, "file:" + media, media))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def key_frames(path: str, *, video: bool, duration: float, ffprobe: str = "ffprobe") -> list[float]:
+    """Times of key frames found by seeking to LOOKUPS times through ``path`` (sorted, without repeats)."""
+    seeks = ",".join(f"{duration * k / LOOKUPS:.3f}%+#1" for k in range(1, LOOKUPS))
+    cmd = [ffprobe, "-v", "error", "-select_streams", "v:0" if video else "a:0", "-read_intervals", seeks,
+           "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", "file:" + path]
+    try:
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=_LOOKUP_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []  # the windows then start where they were planned, and the decode says what is wrong
+    found, answers, keys = set(), 0, 0
+    for line in proc.stdout.decode("ascii", "replace").splitlines():
+        fields = line.split(",")
+        try:
+            time = float(fields[0])
+        except ValueError:
+            continue
+        answers += 1
+        if len(fields) >= 2 and fields[1].startswith("K"):
+            keys += 1
+            found.add(time)
+    # Seeks in MPEG-TS land on any packet: the few key frames found there say nothing of the others.
+    return sorted(found) if answers and keys >= 0.9 * answers else []
+
+
+def on_key_frames(windows: tuple[Window, ...], frames: list[float]) -> tuple[Window, ...]:
+    """The windows of a plan moved to start on key frames, leaving no longer gaps than the plan.
+
+    A window that starts on a key frame costs its own length to decode; one that starts
+    between key frames costs the frames since the key frame before it too (up to 10 s of
+    them in a typical release). Where no key frame is known in reach (MPEG-TS, whose seeks
+    do not land on key frames), a window starts where the plan would have it."""
+    if len(windows) < 2 or not frames:
+        return windows
+    tail = windows[-1].start
+    max_gap = windows[1].start - windows[0].end if len(windows) > 2 else tail
+    placed, end = [], 0.0
+    while end + max_gap < tail:
+        limit = end + max_gap
+        reachable = [t for t in frames if end < t <= limit]
+        start = reachable[-1] if reachable else limit
+        placed.append(Window(round(start, 3), round(min(start + WINDOW_S, tail), 3)))
+        end = start + WINDOW_S
+    return (*placed, windows[-1])
+
+
+def decode_cost(windows: tuple[Window, ...], frames: list[float]) -> float:
+    """Seconds of stream the windows decode: each from the key frame before it (when known) to its end."""
+    cost = 0.0
+    for window in windows:
+        before = max((t for t in frames if t <= window.start), default=window.start)
+        cost += (window.end if window.end is not None else window.start + TAIL_S) - before
+    return cost
 
 
 def concat_list(name: str, windows: tuple[Window, ...]) -> str:
