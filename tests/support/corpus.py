@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 from linkdoctor.mediagen import append_tags, make_audio, make_flipped, make_truncated, make_video, make_zero_tail
+from linkdoctor.scanner.layout import id3v2_end, mp3_frame_length
 
 MODES = ("off", "suspicious", "sampled", "all")
 DAMAGES = ("flip", "trunc", "zero")
@@ -35,7 +36,7 @@ FOUND_BY = {
     ("pipe.webm", "flip"): DOUBT, ("pipe.webm", "trunc"): DOUBT, ("pipe.webm", "zero"): DOUBT,
     ("clip.mp4", "flip"): DECODE, ("clip.mp4", "trunc"): PROBE, ("clip.mp4", "zero"): DOUBT,
     ("clip.avi", "flip"): DECODE, ("clip.avi", "trunc"): PROBE, ("clip.avi", "zero"): DOUBT,
-    ("tone.mp3", "flip"): DECODE, ("tone.mp3", "trunc"): DOUBT, ("tone.mp3", "zero"): DOUBT,
+    ("tone.mp3", "flip"): DECODE, ("tone.mp3", "zero"): DOUBT,
     ("tone.flac", "flip"): DECODE, ("tone.flac", "trunc"): PROBE, ("tone.flac", "zero"): PROBE,
     ("pipe.flac", "flip"): DOUBT, ("pipe.flac", "trunc"): DOUBT, ("pipe.flac", "zero"): DOUBT,
     # A WavPack file without a length: its cut reads as an I/O error, which a failing mount
@@ -47,9 +48,11 @@ FOUND_BY = {
     # Raw AC-3 has no length (the probe estimates one, a doubt) and a cut one is a valid shorter file.
     ("tone.ac3", "flip"): DOUBT, ("tone.ac3", "trunc"): set(), ("tone.ac3", "zero"): DOUBT,
     **{(name, "flip"): DECODE for name in TAGGED},
-    **{(name, "trunc"): DOUBT for name in TAGGED},
+    # A cut MP3 ends inside a frame, short of its Info header's byte count: the probe alone sees it.
+    ("tone.mp3", "trunc"): PROBE, ("big-apev2.mp3", "trunc"): PROBE,
+    **{(name, "trunc"): PROBE for name in TAGGED},
     **{(name, "zero"): DOUBT for name in TAGGED},
-    ("big-apev2.mp3", "flip"): DOUBT, ("big-apev2.mp3", "trunc"): DOUBT, ("big-apev2.mp3", "zero"): DOUBT,
+    ("big-apev2.mp3", "flip"): DOUBT, ("big-apev2.mp3", "zero"): DOUBT,
 }
 
 
@@ -74,6 +77,17 @@ def build_damaged(clean: dict[str, Path], folder: Path) -> dict[tuple[str, str],
     """Each file of FOUND_BY, damaged: (name, damage) -> path."""
     makers = {"flip": make_flipped, "trunc": make_truncated, "zero": make_zero_tail}
     return {(name, damage): makers[damage](clean[name], folder / f"{damage}-{name}") for name, damage in FOUND_BY}
+
+
+def cut_mp3_on_a_frame(src: Path, dst: Path, keep_fraction: float = 0.5) -> Path:
+    """Copy the MP3 ``src`` up to the frame boundary nearest ``keep_fraction``: a stale size header, or a cut
+    that happened to fall between two frames (what the probe alone cannot tell from each other)."""
+    data = src.read_bytes()
+    pos = id3v2_end(data[:4096])
+    while pos < len(data) * keep_fraction and (length := mp3_frame_length(data[pos:pos + 4])):
+        pos += length
+    dst.write_bytes(data[:pos])
+    return dst
 
 
 def _capture(folder: Path) -> Path:
