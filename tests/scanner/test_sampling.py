@@ -53,7 +53,7 @@ def test_windows_leave_no_stretch_longer_than_5_percent_or_5_minutes_and_end_wit
     assert covered < (0.5 if duration < 600 else 0.1) * duration  # a few percent of a full decode on a film
 
 
-@pytest.mark.parametrize("duration", [None, 0.0, 2.0, 60.0])
+@pytest.mark.parametrize("duration", [None, 0.0, 2.0, 40.0])
 def test_short_files_and_files_without_a_duration_are_decoded_whole(duration):
     assert plan_windows(duration) == ()
 
@@ -72,7 +72,7 @@ def test_clean_clips_are_ok(long_clips, name):
     clips, _ = long_clips
     verdict = sampled(clips[name])
     assert (verdict.level, verdict.detail) == (OK, "ok")
-    assert verdict.decoded >= 40.0  # 20 windows of 2 s and the last 5 s, at least
+    assert verdict.decoded >= 20.0  # 20 windows of 1 s and the last 5 s, at least
 
 
 @requires_ffmpeg

@@ -45,7 +45,7 @@ from linkdoctor.scanner.decode import DecodeHint, DecodeVerdict, _Reading, clock
 from linkdoctor.scanner.layout import CORRUPTED, OK
 from linkdoctor.scanner.probe import UNREADABLE
 
-WINDOW_S = 2.0
+WINDOW_S = 1.0  # from a key frame: the key frame and the frames that depend on it
 TAIL_S = 5.0
 MAX_GAP_SHARE = 0.05
 MAX_GAP_S = 300.0
@@ -56,6 +56,8 @@ READ_BYTES = 4096
 # Key frames are looked up at this many evenly spaced times, one ffprobe run reading one packet at each.
 LOOKUPS = 50
 _LOOKUP_TIMEOUT_S = 120.0
+# A key frame this far past the planned gap is still taken: 5 % and a second is "about 5 %".
+_GAP_SLACK_S = 1.0
 
 
 class Window(NamedTuple):
@@ -162,7 +164,7 @@ def on_key_frames(windows: tuple[Window, ...], frames: list[float]) -> tuple[Win
     max_gap = windows[1].start - windows[0].end if len(windows) > 2 else tail
     placed, end = [], 0.0
     while end + max_gap < tail:
-        limit = end + max_gap
+        limit = end + max_gap + _GAP_SLACK_S
         reachable = [t for t in frames if end < t <= limit]
         start = reachable[-1] if reachable else limit
         placed.append(Window(round(start, 3), round(min(start + WINDOW_S, tail), 3)))
