@@ -24,6 +24,14 @@ Goals: with "suspicious" (the default), a clean library costs at most 10% more t
 faster than the ffprobe loop (6 workers, 2 cores); re-scan >= 20x faster than the first
 scan. "all" is reported against the ffprobe loop and the decode loop.
 
+With --long-clips N (and --only-long to skip the part above): N clips of --long-minutes
+(10) at --long-size (1280x720), H.264 with a key frame every --long-keyint frames (250,
+x264's default: 10 s at 25 fps) and AAC: one minute encoded, repeated without re-encoding
+(not timed). On the same clips, a
+first full scan with an empty cache in each of off, suspicious, sampled and all (in turns,
+best of --rounds): the time of phase 2, sampled against off and all (goal: sampled under
+15 % of all's time on ten-minute 720p clips), and each mode's cost per hour of video.
+
 Then (unless --no-profile) where the time goes: wall and CPU time per file of plain
 ffprobe, of linkdoctor's probe_media() run in this process, and of plain ffprobe run N
 at a time from a thread pool (the best a parallel loop can do on this machine).
@@ -55,6 +63,7 @@ from linkdoctor.scanner.probe import probe_media  # noqa: E402
 PLAIN_FFPROBE = ["ffprobe", "-v", "error", "-show_format", "-show_streams"]
 PLAIN_DECODE = ["ffmpeg", "-nostdin", "-v", "error", "-i"]  # FILE, then "-f null -"
 MODES = ("off", "suspicious", "all")
+LONG_MODES = ("off", "suspicious", "sampled", "all")
 
 
 class MemoryVerdictCache:
@@ -171,6 +180,60 @@ def profile(files: list[Path], worker_counts: list[int]) -> None:
               f"({loop_wall / wall:.2f}x its sequential loop)")
 
 
+def build_long(tmp: Path, count: int, minutes: float, size: str, keyint: int) -> tuple[Path, list[Path]]:
+    """count clips of `minutes` at `size` in tmp/long-source, one link each in tmp/long/<Movie>/."""
+    source, root = tmp / "long-source", tmp / "long"
+    files = [source / f"clip{i:02}.mkv" if i % 2 == 0 else source / f"clip{i:02}.mp4" for i in range(count)]
+    # One minute is encoded, then repeated without re-encoding (a minute is six whole GOPs of 250
+    # frames at 25 fps): decoding costs what a ten-minute encode would, generating a tenth of it.
+    pieces = {suffix: make_video(source / f"minute{suffix}", seconds=60, size=size, keyint=keyint)
+              for suffix in {path.suffix for path in files}}
+    for path in files:
+        listing = source / f"{path.stem}.ffconcat"
+        listing.write_text("ffconcat version 1.0\n" + f"file '{pieces[path.suffix].name}'\n" * int(minutes))
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-f", "concat", "-safe", "0", "-i", str(listing),
+                        "-c", "copy", "-y", str(path)], check=True)
+    for i, path in enumerate(files):
+        folder = root / f"Movie {i:02} (2001)"
+        folder.mkdir(parents=True)
+        os.symlink(path, folder / f"Movie {i:02}{path.suffix}")
+    return root, files
+
+
+def long_section(tmp: Path, args, problems: list[str]) -> None:
+    """Phase 2 in every mode on long clips: sampled against off and all, and the cost per hour of video."""
+    started = time.perf_counter()
+    root, files = build_long(tmp, args.long_clips, args.long_minutes, args.long_size, args.long_keyint)
+    hours = len(files) * args.long_minutes / 60
+    size = sum(f.stat().st_size for f in files)
+    print(f"long clips: {len(files)} x {args.long_minutes:g} min at {args.long_size} (H.264 ultrafast, key frame every "
+          f"{args.long_keyint} frames, AAC; mkv and mp4 in turn; {size / len(files) / 2**20:.0f} MiB each; generated "
+          f"in {time.perf_counter() - started:.0f}s, not measured); {hours:.2f} hours of video")
+    if not args.no_wait:
+        print(wait_for_quiet())
+    workers = args.long_workers
+    runs = {mode: [] for mode in LONG_MODES}
+    for _ in range(args.rounds):
+        for mode in LONG_MODES:  # in turns, so that a change of load hits every mode alike
+            runs[mode].append(scan(root, workers, "full", MemoryVerdictCache(), mode))
+            c = runs[mode][-1]["counters"]
+            if c["phase2_corrupted"] or c["phase2_timeout"] or c["phase2_suspicious"] or c["phase2_io_error"]:
+                problems.append(f"long clips, {mode}: counters {c}")
+    best = {mode: min(results, key=lambda r: r["phase2"]) for mode, results in runs.items()}
+    print(f"linkdoctor, {workers} workers, first full scan with an empty cache (best of {args.rounds}):")
+    for mode in LONG_MODES:
+        r = best[mode]
+        print(f"  [{mode:10}] phase 2 {r['phase2']:7.2f}s, {r['cpu']:7.1f} CPU-s, decoded "
+              f"{r['counters']['phase2_decoded']}/{len(files)} -> {r['phase2'] / hours / 60:6.2f} min per hour of video "
+              f"({r['cpu'] / hours / 60:.2f} CPU-min) [{r['load'].note()}]")
+    sampled, every, off = best["sampled"], best["all"], best["off"]
+    share = sampled["phase2"] / every["phase2"]
+    print(f"  sampled: {share:.1%} of all's time ({sampled['cpu'] / every['cpu']:.1%} of its CPU-s), "
+          f"{sampled['phase2'] / off['phase2']:.1f}x off's time")
+    print(f"goal sampled < {args.goal_sampled:.0%} of all's time: {share:.1%} -> "
+          f"{'met' if share < args.goal_sampled else 'NOT met'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=300)
@@ -184,6 +247,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2,
                         help="runs of the ffprobe loop and of each scan; the best is kept")
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--long-clips", type=int, default=0, help="long clips for the sampled mode (0: none)")
+    parser.add_argument("--long-minutes", type=float, default=10.0)
+    parser.add_argument("--long-size", default="1280x720")
+    parser.add_argument("--long-keyint", type=int, default=250)
+    parser.add_argument("--long-workers", type=int, default=2)
+    parser.add_argument("--goal-sampled", type=float, default=0.15, help="sampled vs all on long clips, under")
+    parser.add_argument("--only-long", action="store_true", help="only the long clips")
     parser.add_argument("--no-wait", action="store_true",
                         help="do not wait for other processes to leave the CPUs idle first")
     args = parser.parse_args()
@@ -191,6 +261,12 @@ def main() -> None:
     exit_on_sigterm()
     tmp = Path(tempfile.mkdtemp(prefix="linkdoctor-bench-p2-"))
     try:
+        if args.only_long:
+            problems = []
+            long_section(tmp, args, problems)
+            for problem in problems:
+                print(f"PROBLEM: {problem}")
+            return
         started = time.perf_counter()
         root, files = build(tmp, args.files, args.formats.split(","), args.seconds)
         size = sum(f.stat().st_size for f in files)
@@ -268,6 +344,8 @@ def main() -> None:
               f"the ffprobe loop's time ({loop_wall / every['wall']:.2f}x its speed), {every['wall'] / dec_wall:.2f}x "
               f"the decode loop's time; phase 2 only {every['phase2'] / loop_wall:.2f}x / "
               f"{every['phase2'] / dec_wall:.2f}x")
+        if args.long_clips:
+            long_section(tmp, args, problems)
         if not args.no_profile:
             print("profile (same files, outside the engine):")
             profile(files, worker_counts)

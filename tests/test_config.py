@@ -348,15 +348,17 @@ def test_movie_and_series_folders_are_lists_of_names(app):
             update_config({"series_folders": "TV"})
 
 
-def test_phase2_decode_is_one_of_three_modes_suspicious_by_default(ctx):
+def test_phase2_decode_is_one_of_four_modes_suspicious_by_default(ctx):
     assert get_config().phase2_decode == "suspicious" and get_config().decode_timeout == 60.0
     assert config_to_dict(get_config())["phase2_decode"] == "suspicious"
     update_config({"phase2_decode": "all"})
+    update_config({"phase2_decode": "sampled"}, from_text=True)
+    assert reread().phase2_decode == "sampled"
     update_config({"phase2_decode": "off"}, from_text=True)
     assert reread().phase2_decode == "off"
     for bad in ("ALL", "none", "", 1, None):
         with pytest.raises(ValidationError) as refused:
             update_config({"phase2_decode": bad})
-        assert refused.value.message == "phase2_decode must be one of suspicious, all, off"
+        assert refused.value.message == "phase2_decode must be one of suspicious, sampled, all, off"
         assert refused.value.extra["field"] == "phase2_decode"
     assert reread().phase2_decode == "off"

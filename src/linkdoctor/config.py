@@ -10,6 +10,7 @@ from linkdoctor.errors import ValidationError
 from linkdoctor.media.servers import keep_masked_tokens, masked_servers, parse_servers
 from linkdoctor.models import SymlinkConfig, db
 from linkdoctor.paths import real_root
+from linkdoctor.scanner.phase2 import DECODE_MODES
 from linkdoctor.system_folders import SYSTEM_FOLDERS, refuse_system_folder  # noqa: F401  (SYSTEM_FOLDERS: re-exported)
 
 SECRET_FIELDS = ("sonarr_api_key", "radarr_api_key", "tmdb_api_key")
@@ -38,7 +39,7 @@ _TEXT_MAX = 255  # the columns' length
 _PATH_MAX = 4096
 _AUTH_FIELDS = ("auth_required", "allowed_hosts")
 _FOLDER_LISTS = ("movie_folders", "series_folders")
-_CHOICES = {"phase2_decode": ("suspicious", "all", "off")}
+_CHOICES = {"phase2_decode": DECODE_MODES}
 EDITABLE = (("media_path", "source_roots") + _FOLDER_LISTS + tuple(_INT_LIMITS) + tuple(_FLOAT_LIMITS) + _BOOL_FIELDS
             + _TEXT_FIELDS + _AUTH_FIELDS + ARR_SETTINGS + tuple(_CHOICES) + ("media_servers",))
 

@@ -26,8 +26,10 @@ __all__ = [
     "MediaGenerationError",
     "append_tags",
     "make_audio",
+    "make_damaged_region",
     "make_flipped",
     "make_garbage",
+    "make_longer_header",
     "make_truncated",
     "make_video",
     "make_zero_tail",
@@ -71,26 +73,41 @@ class MediaGenerationError(RuntimeError):
 
 
 def make_video(path: str | os.PathLike, seconds: float = 2.0, size: str = "160x90", *,
-               faststart: bool = True, piped: bool = False, ffmpeg: str = "ffmpeg") -> Path:
-    """Write a video with one picture and one tone stream; the container follows the suffix."""
+               faststart: bool = True, piped: bool = False, rate: int = 25, audio_tracks: int = 1,
+               vfr: bool = False, sample_rate: int | None = None, audio_codec: list[str] | None = None,
+               keyint: int | None = None, ffmpeg: str = "ffmpeg") -> Path:
+    """Write a video with one picture and ``audio_tracks`` tone streams; the container follows the suffix.
+
+    ``vfr`` drops frames irregularly (two of every five, then one of every three), as
+    phone recordings and some web releases have a variable frame rate. ``rate`` (frames per
+    second), ``sample_rate`` and ``audio_codec`` (e.g. ``["-c:a", "libmp3lame"]``: ten minutes
+    of AAC cost seconds of CPU) make long clips cheap to generate. ``keyint``: frames between key
+    frames (default: one a second; x264 alone puts one every 250 frames, as many releases have)."""
     out = Path(path)
     try:
-        muxer, vcodec, acodec, rate = _VIDEO_FORMATS[out.suffix.lower()]
+        muxer, vcodec, acodec, default_rate = _VIDEO_FORMATS[out.suffix.lower()]
     except KeyError:
         raise ValueError(f"unsupported video suffix {out.suffix!r}; use one of {sorted(_VIDEO_FORMATS)}") from None
-    args = [
-        "-f", "lavfi", "-i", f"testsrc=size={size}:rate=25:duration={seconds}",
-        "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate={rate}:duration={seconds}",
-        "-map", "0:v", "-map", "1:a",
+    sample_rate = sample_rate or default_rate
+    acodec = audio_codec or acodec
+    if audio_tracks < 1:
+        raise ValueError(f"audio_tracks must be at least 1, got {audio_tracks}")
+    args = ["-f", "lavfi", "-i", f"testsrc=size={size}:rate={rate}:duration={seconds}"]
+    for track in range(audio_tracks):
+        args += ["-f", "lavfi", "-i", f"sine=frequency={440 + 110 * track}:sample_rate={sample_rate}:duration={seconds}"]
+    args += ["-map", "0:v", *[arg for track in range(audio_tracks) for arg in ("-map", f"{track + 1}:a")]]
+    if vfr:
+        args += ["-vf", "select=lt(mod(n\\,5)\\,3)*lt(mod(n\\,7)\\,5)", "-fps_mode", "vfr"]
+    args += [
         # A keyframe every second makes seeking realistic without bloating tiny files.
-        *vcodec, "-g", "25", "-pix_fmt", "yuv420p", "-flags:v", "+bitexact",
+        *vcodec, "-g", str(keyint or rate), "-pix_fmt", "yuv420p", "-flags:v", "+bitexact",
         *acodec, "-ac", "1", "-flags:a", "+bitexact",
         *_length(seconds, piped),
     ]
     if muxer in _MOV_FAMILY and faststart:
         # Index first, as web releases ship: truncation then keeps a valid-looking header.
         args += ["-movflags", "+faststart"]
-    _run_ffmpeg(ffmpeg, args, muxer, out, piped)
+    _run_ffmpeg(ffmpeg, args, muxer, out, piped, timeout=max(_TIMEOUT_S, 2.0 * seconds))
     return out
 
 
@@ -142,6 +159,48 @@ def make_flipped(src: str | os.PathLike, dst: str | os.PathLike, length: int = 4
     for index in range(start, min(len(data), start + length)):
         data[index] ^= 0xFF
     return _write(dst, bytes(data))
+
+
+def make_damaged_region(src: str | os.PathLike, dst: str | os.PathLike, how: str, share: float = 0.05,
+                        at: float = 0.5, *, seed: int = 0) -> Path:
+    """Copy ``src`` to ``dst`` with a region of ``share`` of its bytes, centred at ``at`` of the file, damaged.
+
+    ``how``: "zero" (zero-filled, as a sparse download or a lost chunk of a remote), "random"
+    (pseudo-random bytes, as a bad sector or a corrupt chunk) or "cut" (removed, as a
+    download that skipped a chunk)."""
+    if how not in ("zero", "random", "cut"):
+        raise ValueError(f"how must be zero, random or cut, not {how!r}")
+    if not 0.0 < share < 1.0 or not 0.0 <= at <= 1.0:
+        raise ValueError(f"share must be in (0, 1) and at in [0, 1], got {share}, {at}")
+    data = Path(src).read_bytes()
+    length = int(len(data) * share)
+    start = min(max(0, int(len(data) * at) - length // 2), len(data) - length)
+    if how == "cut":
+        middle = b""
+    elif how == "zero":
+        middle = bytes(length)
+    else:
+        middle = random.Random(seed).randbytes(length)
+    return _write(dst, data[:start] + middle + data[start + length:])
+
+
+def make_longer_header(short: str | os.PathLike, long: str | os.PathLike, dst: str | os.PathLike) -> Path:
+    """``short``'s media behind ``long``'s header: what a remux that reused the header of a longer file gives.
+
+    The header is everything before the first Matroska Cluster, or up to the payload of the
+    MP4 ``mdat`` box: its duration, index and sizes are the longer file's."""
+    short_data, long_data = Path(short).read_bytes(), Path(long).read_bytes()
+    return _write(dst, long_data[:_media_start(long_data)] + short_data[_media_start(short_data):])
+
+
+def _media_start(data: bytes) -> int:
+    """Where the media data of a Matroska or MP4 file begins."""
+    if data.startswith(b"\x1a\x45\xdf\xa3"):
+        return data.index(b"\x1f\x43\xb6\x75")  # the first Cluster
+    mdat = data.find(b"mdat")
+    if mdat < 4:
+        raise ValueError("neither Matroska nor MP4 with an mdat box")
+    return mdat + 4
 
 
 def make_zero_tail(src: str | os.PathLike, dst: str | os.PathLike, zero_fraction: float = 0.4) -> Path:
@@ -206,7 +265,8 @@ def make_garbage(path: str | os.PathLike, size: int = 64 * 1024, *, seed: int = 
     return out
 
 
-def _run_ffmpeg(ffmpeg: str, args: list[str], muxer: str, out: Path, piped: bool = False) -> None:
+def _run_ffmpeg(ffmpeg: str, args: list[str], muxer: str, out: Path, piped: bool = False,
+                timeout: float = _TIMEOUT_S) -> None:
     """Run ffmpeg writing ``out`` with ``muxer`` (through a pipe if asked); raise MediaGenerationError on any failure."""
     exe = shutil.which(ffmpeg)
     if exe is None:
@@ -225,7 +285,7 @@ def _run_ffmpeg(ffmpeg: str, args: list[str], muxer: str, out: Path, piped: bool
     try:
         with open(out, "wb") if piped else open(os.devnull, "wb") as stdout:
             proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=stdout,
-                                  stderr=subprocess.PIPE, timeout=_TIMEOUT_S, check=False)
+                                  stderr=subprocess.PIPE, timeout=timeout, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         out.unlink(missing_ok=True)
         raise MediaGenerationError(f"could not run ffmpeg for {out}: {exc}") from exc

@@ -12,8 +12,8 @@ from linkdoctor.library.hashing import sample_target
 from linkdoctor.paths import path_kind
 from linkdoctor.scanner import fileops
 from linkdoctor.scanner.checks import check_link, index_folder, list_folder
-from linkdoctor.scanner.decode import decode_media
 from linkdoctor.scanner.probe import ProbeError, probe_media
+from linkdoctor.scanner.sampling import check_hinted
 from linkdoctor.workers.child import serve_tasks
 
 
@@ -52,10 +52,9 @@ def run_item(kind: str, item, options: dict, beat=None):
         if kind == "probe":
             verdict = probe_media(item[0])
         else:
-            # A decode item is (path, target, identity, DecodeHint) with the probe's hint.
-            hint = item[3]
-            verdict = decode_media(item[0], media_end=hint.media_end, expected_duration=hint.expected_duration,
-                                   threads=options.get("decode_threads", 1), on_progress=beat)
+            # A decode item is (path, target, identity, DecodeHint) with the probe's hint: the whole
+            # file, or the windows of the sampled check.
+            verdict = check_hinted(item[0], item[3], threads=options.get("decode_threads", 1), on_progress=beat)
     except ProbeError as exc:  # ffprobe or ffmpeg itself cannot run: a tooling error, not a verdict
         return exc, 0.0
     return verdict, time.monotonic() - started

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from linkdoctor.mediagen import make_audio, make_flipped, make_truncated, make_video
+from linkdoctor.mediagen import make_audio, make_flipped, make_video
 from linkdoctor.scanner.decode import INCONCLUSIVE, _Reading, clock, decode_media
 from linkdoctor.scanner.probe import CORRUPTED, OK, ProbeError, probe_media
-from tests.support.corpus import DECODE, DOUBT, FOUND_BY, requires_ffmpeg
+from tests.support.corpus import DECODE, DOUBT, FOUND_BY, cut_mp3_on_a_frame, requires_ffmpeg
 
 AT = re.compile(r"^decode error at (\d\d):(\d\d):(\d\d\.\d): .+")
 
@@ -37,7 +37,7 @@ def test_clean_files_decode_ok(corpus, name):
 @requires_ffmpeg
 @pytest.mark.parametrize("case", [  # one of each kind; test_phase2 runs them all
     ("clip.mp4", "flip"), ("clip.avi", "flip"), ("tone.wma", "flip"), ("pipe.mkv", "trunc"), ("pipe.webm", "zero"),
-    ("pipe.flac", "trunc"), ("tone.ac3", "zero"), ("lyrics3.mp3", "flip"), ("big-apev2.mp3", "trunc"),
+    ("pipe.flac", "trunc"), ("tone.ac3", "zero"), ("lyrics3.mp3", "flip"), ("big-apev2.mp3", "zero"),
 ])
 def test_damage_only_a_decode_sees_is_a_decode_error_with_its_time(corpus, case):
     assert FOUND_BY[case] in (DOUBT, DECODE)
@@ -67,7 +67,7 @@ def test_an_error_is_placed_near_where_it_is_in_the_stream(tmp_path):
 
 @requires_ffmpeg
 def test_a_truncated_mp3_decodes_cleanly_but_ends_before_its_header_says(tmp_path):
-    cut = make_truncated(make_audio(tmp_path / "tone.mp3"), tmp_path / "cut.mp3", 0.5)
+    cut = cut_mp3_on_a_frame(make_audio(tmp_path / "tone.mp3"), tmp_path / "cut.mp3", 0.5)
     assert decode_media(str(cut)).level == OK  # what a plain decode says
     verdict = decode_as_phase2(cut)
     assert verdict.level == CORRUPTED

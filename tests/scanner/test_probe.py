@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from linkdoctor.mediagen import make_audio, make_garbage, make_truncated, make_video
+from tests.support.corpus import cut_mp3_on_a_frame
 from linkdoctor.scanner.probe import (
     CORRUPTED, OK, SUSPICIOUS, UNREADABLE, ProbeError, ProbeVerdict, is_probeable, probe_media,
 )
@@ -137,10 +138,22 @@ def test_mp4_boxes_with_64_bit_sizes_are_walked(tmp_path):
 
 
 @requires_ffmpeg
-def test_a_truncated_mp3_is_only_suspicious_with_the_length_its_header_declares(healthy, tmp_path):
-    # Taggers leave the Xing/Info byte count stale on files that play to the end, so the
-    # count alone is a doubt; the decode compares where the audio ends with the frame count.
+def test_a_truncated_mp3_is_corrupted_by_its_cut_last_frame(healthy, tmp_path):
+    # What the probe alone finds, in every mode (phase2_decode: off too): fewer bytes than the
+    # Info header declares, and the last frame cut, which no stale header explains.
     cut = make_truncated(healthy[".mp3"], tmp_path / "cut.mp3", 0.5)
+    verdict = probe_media(str(cut))
+    audio = cut.stat().st_size - (healthy[".mp3"].stat().st_size - 16_508)  # less the ID3v2 tag
+    assert verdict.level == CORRUPTED
+    assert verdict.detail == (f"container size: Info header declares 16,508 bytes of audio, file has {audio:,}, "
+                              "and its last frame is cut")
+
+
+@requires_ffmpeg
+def test_an_mp3_that_ends_on_a_whole_frame_short_of_its_header_is_only_suspicious(healthy, tmp_path):
+    # Taggers and editors leave the Xing/Info byte count stale on files that play to the end, so
+    # the count alone is a doubt; the decode compares where the audio ends with the frame count.
+    cut = cut_mp3_on_a_frame(healthy[".mp3"], tmp_path / "cut.mp3", 0.5)
     verdict = probe_media(str(cut))
     audio = cut.stat().st_size - (healthy[".mp3"].stat().st_size - 16_508)  # less the ID3v2 tag
     assert verdict.level == SUSPICIOUS

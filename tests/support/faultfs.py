@@ -14,6 +14,7 @@ RULES_JSON is a JSON object (given literally, or as the path of a file holding i
   (the request never gets an answer until this process dies).
 * ``min_offset`` (reads only) makes the rule apply to reads starting at or past that byte:
   a file whose start reads fine and whose end fails, like a debrid file cut mid-transfer.
+  ``max_offset`` (reads only) ends that range before the end: a bad stretch in the middle.
 * ``latency_ms`` is slept at the start of every operation.
 
 Runs in the foreground and multithreaded, so a hanging request does not block others.
@@ -68,7 +69,7 @@ class FaultFS(fuse.Operations):
             time.sleep(self.latency)
         rel = path.lstrip("/")
         for rule in self.rules:
-            if offset < rule.get("min_offset", 0):
+            if not rule.get("min_offset", 0) <= offset < rule.get("max_offset", float("inf")):
                 continue
             if rule["op"] in (op, "any") and fnmatch.fnmatchcase(rel, rule["glob"]):
                 code = ACTIONS[rule["action"]]

@@ -31,7 +31,7 @@ def test_config_round_trip_and_masked_keys(app, client):
     ({"file_timeout": -1}, "file_timeout"),
     ({"media_path": "/no/such/folder"}, "media_path"),
     ({"source_roots": ["relative/path"]}, "absolute"),
-    ({"phase2_decode": "everything"}, "phase2_decode must be one of suspicious, all, off"),
+    ({"phase2_decode": "everything"}, "phase2_decode must be one of suspicious, sampled, all, off"),
     ({"decode_timeout": 0}, "decode_timeout"),
     ({"nonsense": 1}, "unknown setting"),
     ({}, "at least one"),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from linkdoctor.models import ACTIVE_STATES, DEPTHS, MODES
 from linkdoctor.scanner.checks import PROBLEM_CATEGORIES
+from linkdoctor.scanner.phase2 import DECODE_MODES
 from linkdoctor.web.vocabulary import STATE_LABELS, vocabulary
 
 JS_DIR = Path(__file__).resolve().parents[2] / "src" / "static" / "js"
@@ -56,6 +57,8 @@ def test_the_selects_are_built_from_the_vocabulary(client):
     assert options["findings-category"] == [""] + list(PROBLEM_CATEGORIES)
     assert options["scan-mode"] == list(MODES)
     assert options["scan-depth"] == list(DEPTHS)
+    # Settings: what phase 2 decodes, sampled included, in the order the server defines.
+    assert options["cfg-phase2_decode"] == list(DECODE_MODES) == ["suspicious", "sampled", "all", "off"]
 
 
 def test_every_state_has_a_label_and_the_active_ones_match():

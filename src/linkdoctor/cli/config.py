@@ -6,6 +6,7 @@ import click
 
 from linkdoctor.cli.group import main
 from linkdoctor.cli.common import service_command
+from linkdoctor.scanner.phase2 import DECODE_MODES
 
 
 @main.group()
@@ -28,7 +29,7 @@ def config_show(app, as_json):
         click.echo(f"{key:<26} {value}")
 
 
-@config.command("set")
+@config.command("set", epilog=f"phase2_decode takes one of: {', '.join(DECODE_MODES)} (README, \"What it checks\").")
 @click.argument("key")
 @click.argument("value")
 @service_command()

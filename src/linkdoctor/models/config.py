@@ -25,7 +25,7 @@ class SymlinkConfig(db.Model):
     source_roots: Mapped[list] = mapped_column(JSON, default=list)
     broken_share_limit: Mapped[float] = mapped_column(default=0.5)
     quarantine_retention_days: Mapped[int] = mapped_column(default=30)
-    phase2_decode: Mapped[str] = mapped_column(String(16), default="suspicious", server_default="suspicious")  # suspicious | all | off
+    phase2_decode: Mapped[str] = mapped_column(String(16), default="suspicious", server_default="suspicious")  # suspicious | sampled | all | off (scanner.phase2.DECODE_MODES)
     decode_timeout: Mapped[float] = mapped_column(default=60.0, server_default="60")  # seconds without progress
     sonarr_enabled: Mapped[bool] = mapped_column(default=False)
     sonarr_host: Mapped[str] = mapped_column(String(255), default="localhost")

@@ -10,7 +10,9 @@ file costs a few small reads (its first 4 KiB, its last 4 KiB, a few element hea
   chunks. Players rebuild those, so such a file is only ``suspicious``.
 * MP3 files carry their stream size in a Xing/Info or VBRI header. Taggers and editors
   leave it stale on files that play to the end, so a mismatch is ``suspicious`` and the
-  decode decides, by comparing where the audio really ends with the header's frame count.
+  decode decides, by comparing where the audio really ends with the header's frame count;
+  unless the audio is shorter than declared and ends inside a frame, which a stale header
+  does not explain: a cut download, ``corrupted`` without a decode.
 * ID3v1, APEv2 and Lyrics3 tags after the media are located, so that neither the MP3
   size check nor the decode takes them for audio.
 * A file whose last 4 KiB are zeros looks like a preallocated download that never
@@ -46,6 +48,12 @@ _MP4_FIRST_BOXES = frozenset({b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wid
 _MPEG_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 _XING_OFFSET = {(True, False): 32, (True, True): 17, (False, False): 17, (False, True): 9}
 _XING_FRAMES, _XING_BYTES = 1, 2
+_MPEG1_L3_KBPS = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+_MPEG2_L3_KBPS = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
+# A truncated MP3 is told from a stale size header by its last frame: the chain of frames
+# through the last bytes of the audio (at least this many frames) must end exactly at its end.
+_MP3_TAIL_BYTES = 8192
+_MP3_CHAIN = 3
 
 
 @dataclass(frozen=True)
@@ -318,7 +326,39 @@ def _check_mp3(reader: _Reader, start: int, frame: bytes, media_end: int):
     if not declared or audio <= 0 or abs(declared - audio) <= min(declared, audio) >> 4:
         return OK, "", None  # within ffmpeg's own tolerance (1/16)
     expected = frames * samples_per_frame / rate if frames else None
-    return SUSPICIOUS, f"container size: {source} declares {declared:,} bytes of audio, file has {audio:,}", expected
+    detail = f"container size: {source} declares {declared:,} bytes of audio, file has {audio:,}"
+    if declared > audio and _ends_mid_frame(reader, start, media_end):
+        # A stale header sits on audio that ends with a whole frame; a cut download ends inside one.
+        return CORRUPTED, detail + ", and its last frame is cut", expected
+    return SUSPICIOUS, detail, expected
+
+
+def mp3_frame_length(header: bytes) -> int:
+    """Length in bytes of the MPEG audio layer III frame with this 4-byte header; 0 if it is not one."""
+    if len(header) < 4 or header[0] != 0xFF or header[1] & 0xE0 != 0xE0:
+        return 0
+    version, layer = (header[1] >> 3) & 3, (header[1] >> 1) & 3
+    rate_index, bitrate_index = (header[2] >> 2) & 3, header[2] >> 4
+    if version == 1 or layer != 1 or rate_index == 3 or bitrate_index in (0, 15):
+        return 0
+    mpeg1 = version == 3
+    kbps = (_MPEG1_L3_KBPS if mpeg1 else _MPEG2_L3_KBPS)[bitrate_index]
+    return (144 if mpeg1 else 72) * kbps * 1000 // _MPEG_RATES[version][rate_index] + ((header[2] >> 1) & 1)
+
+
+def _ends_mid_frame(reader: _Reader, start: int, media_end: int) -> bool:
+    """Whether the MP3 audio ends inside a frame: a chain of whole frames through its last KiB runs past the end."""
+    first = max(start, media_end - _MP3_TAIL_BYTES)
+    buf = reader.read(first, media_end - first)
+    for sync in range(len(buf) - 3):
+        pos, chained = sync, 0
+        while pos + 4 <= len(buf) and (length := mp3_frame_length(buf[pos:pos + 4])):
+            pos, chained = pos + length, chained + 1
+        if chained >= _MP3_CHAIN and pos != len(buf):
+            return pos > len(buf) or pos + 4 > len(buf)  # a frame (or its header) runs past the end
+        if chained >= _MP3_CHAIN:
+            return False  # whole frames to the last byte
+    return False  # no chain of frames found: no evidence
 
 
 # --- trailing tags ------------------------------------------------------------------------

@@ -6,15 +6,20 @@ worker processes:
 
 * ``suspicious`` (the default): the suspicious ones, which the decode confirms
   (corrupted) or clears (ok);
+* ``sampled``: the suspicious ones whole, as ``suspicious`` does, and every file the probe
+  found ok in short windows spread through it, with small reads through its bytes
+  (sampling.py): a damaged region in the middle of a film for a few percent of a full decode;
 * ``all``: every file the probe did not already find corrupted;
 * ``off``: none.
 
 Only ``corrupted`` is a finding. A file left suspicious (not decoded, or not decodable
 here) is counted and named in a warning, and never proposed for removal.
 
-Verdicts are remembered per (device, inode, size, mtime) with the check that gave them:
-an unchanged file is neither probed nor decoded again, except that a file only probed
-so far is decoded once the mode asks for it.
+Verdicts are remembered per (device, inode, size, mtime) with the check that gave them
+(PROBE, SAMPLED or DECODE): an unchanged file is neither probed nor decoded again, except
+that a file is checked again when the mode asks for more than it had: a decode (or, in
+``sampled``, windows) for a file only probed, a full decode in ``all`` for a sampled one.
+A read error (the mount's, not the media's) is an io_error and is not remembered.
 """
 
 import statistics
@@ -27,9 +32,10 @@ from linkdoctor.scanner.decode import DecodeHint
 from linkdoctor.scanner.layout import OK, SUSPICIOUS
 from linkdoctor.workers.pool import CRASHED, TIMED_OUT, Outcome, Task
 from linkdoctor.scanner.probe import UNREADABLE
+from linkdoctor.scanner.sampling import plan_windows
 
-DECODE_MODES = ("suspicious", "all", "off")
-PROBE, DECODE = "probe", "decode"
+DECODE_MODES = ("suspicious", "sampled", "all", "off")
+PROBE, SAMPLED, DECODE = "probe", "sampled", "decode"
 CACHE_LOOKUP_BATCH = 500
 MEASURED_CHECKS = 4  # probes and decodes of this scan after which its own rate gives the ETA
 EXAMPLES = 3  # doubtful files named in the warning
@@ -40,7 +46,7 @@ class ScanError(Exception):
 
 
 class CachedVerdict(NamedTuple):
-    """A remembered verdict: its level, its detail, and the check that gave it (PROBE or DECODE)."""
+    """A remembered verdict: its level, its detail, and the check that gave it (PROBE, SAMPLED or DECODE)."""
 
     level: str
     detail: str
@@ -137,6 +143,8 @@ class Phase2:
         """Whether a remembered verdict is enough in this mode, or the file is checked again."""
         if cached.checked_by == DECODE or cached.level == CORRUPTED or self.mode == "off":
             return True
+        if self.mode == "sampled":
+            return cached.checked_by == SAMPLED
         return self.mode == "suspicious" and cached.level == OK
 
     def _store(self, identity, level: str, detail: str, checked_by: str, probe_seconds: float) -> None:
@@ -163,8 +171,12 @@ class Phase2:
             return
         self.probe_seconds.append(seconds)
         self._store(identity, verdict.level, verdict.detail, PROBE, seconds)
-        if verdict.level != CORRUPTED and (self.mode == "all" or self.mode == "suspicious" and verdict.level == SUSPICIOUS):
-            hint = DecodeHint(verdict.media_end, verdict.expected_duration, verdict.level, verdict.detail, seconds)
+        windows = plan_windows(verdict.duration) if self.mode == "sampled" and verdict.level == OK else ()
+        whole = self.mode == "all" or self.mode in ("suspicious", "sampled") and verdict.level == SUSPICIOUS
+        if verdict.level != CORRUPTED and (whole or self.mode == "sampled"):
+            hint = DecodeHint(verdict.media_end, verdict.expected_duration, verdict.level, verdict.detail, seconds,
+                              declared_duration=verdict.duration, windows=windows,
+                              check_zeros="video" in verdict.streams)
             decodes.add((path, target, identity, hint))
             self.to_decode += 1
         else:
@@ -178,6 +190,10 @@ class Phase2:
                          f"the decode made no progress for {self.request.decode_timeout:g}s")
             return
         verdict, _ = self._result(outcome, target)
+        if verdict.level == UNREADABLE:  # as for the probe: the mount's fault, shown, never remembered
+            self.counters["phase2_io_error"] += 1
+            self.finding(path, target, IO_ERROR, verdict.detail)
+            return
         self.counters["phase2_decoded"] += 1
         doubt = f" (probe: {hint.probe_detail})" if hint.probe_level == SUSPICIOUS else ""
         if verdict.level == CORRUPTED:
@@ -186,7 +202,7 @@ class Phase2:
             level, detail = OK, "ok" + (f": decoded cleanly{doubt}" if doubt else "")
         else:  # ffmpeg could not decode it here: the probe's verdict stands
             level, detail = hint.probe_level, f"{hint.probe_detail} ({verdict.detail})"
-        self._store(identity, level, detail, DECODE, hint.probe_seconds)
+        self._store(identity, level, detail, SAMPLED if hint.windows else DECODE, hint.probe_seconds)
         self._conclude(path, target, level, detail)
 
     def _result(self, outcome: Outcome, target: str):
@@ -220,8 +236,9 @@ class Phase2:
     # -- progress --------------------------------------------------------
 
     def _total(self) -> int:
-        # In mode "all" every file still to probe will most likely be decoded too.
-        return self.to_probe + self.to_decode + (self.to_probe - self.probed if self.mode == "all" else 0)
+        # In modes "all" and "sampled" every file still to probe will most likely be decoded too.
+        likely = self.to_probe - self.probed if self.mode in ("all", "sampled") else 0
+        return self.to_probe + self.to_decode + likely
 
     def fraction(self) -> float:
         """Share of phase 2's probes and decodes done."""

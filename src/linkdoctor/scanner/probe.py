@@ -7,7 +7,9 @@ removal list:
 
 * ``corrupted``, on hard evidence only: ffprobe fails on the file; it holds no video or
   audio stream; its container declares more bytes than the file has (layout.py); a FLAC
-  stream ends well before the length its STREAMINFO declares.
+  stream ends well before the length its STREAMINFO declares; its declared duration is
+  more than its size can hold at any codec's bitrate (under MIN_BITRATE: a 128-byte file
+  declaring 15 s, an 80 KB one declaring 47 hours).
 * ``suspicious``, on doubt: no duration (Matroska/WebM written to a pipe, WavPack or FLAC
   written without a length), a duration estimated from the bitrate, a warning or an error
   that ffprobe's demuxer, parser or I/O layer logged without failing, and the doubts of
@@ -47,7 +49,7 @@ from linkdoctor.scanner.layout import CORRUPTED, OK, SUSPICIOUS, inspect_layout
 # it as an io_error, never proposes it for removal, and does not remember the verdict.
 UNREADABLE = "unreadable"
 # What the system says of a read that failed, as ffprobe repeats it (strerror of EIO, ENOTCONN, ...).
-_READ_FAILURES = tuple(os.strerror(code) for code in (
+READ_FAILURES = tuple(os.strerror(code) for code in (
     errno.EIO, errno.ENOTCONN, errno.ESTALE, errno.ETIMEDOUT, errno.ECONNRESET, errno.ECONNABORTED,
     errno.EHOSTDOWN, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EACCES, errno.EPERM, errno.EAGAIN,
 ))
@@ -87,6 +89,9 @@ _SEEK_PAST_END = "99999999"
 _TAIL_PACKETS = 64
 _TAIL_SLACK_S = 0.5
 _MAX_DOUBTS = 3
+# No codec a library holds goes below this (Opus, Speex and AMR stay above 2 kbit/s): a file
+# whose size over its declared duration is less is a header promising what the file lacks.
+MIN_BITRATE = 400
 
 # Log contexts whose messages are about the file: ffprobe itself (None), I/O, and the
 # parser, which logs as "NULL". The demuxer is added per file; it logs under the format name.
@@ -136,6 +141,10 @@ def probe_media(path: str, ffprobe: str = "ffprobe") -> ProbeVerdict:
     verdict = _run_ffprobe(ffprobe, path, read_tail=(layout.container == "flac"))
     if verdict.level == CORRUPTED:
         return verdict
+    if verdict.duration and layout.size * 8 / verdict.duration < MIN_BITRATE:
+        return ProbeVerdict(CORRUPTED, f"container size: the header declares {_length(verdict.duration)}, which "
+                                       f"{layout.size:,} bytes cannot hold ({layout.size * 8 / verdict.duration:.0f} "
+                                       f"bit/s)", verdict.duration, verdict.streams)
     doubts = ([layout.detail] if layout.detail else []) + ([verdict.detail] if verdict.level != OK else [])
     expected = layout.expected_duration
     if layout.level == SUSPICIOUS and expected is None and "estimated duration" not in verdict.detail.split("; "):
@@ -174,7 +183,7 @@ def _run_ffprobe(ffprobe: str, path: str, read_tail: bool) -> ProbeVerdict:
     log = parse_log(proc.stderr.decode("utf-8", "replace").replace(url + ": ", ""))
     if proc.returncode != 0:
         detail = _failure_detail(proc.returncode, log)
-        if any(msg.endswith(_READ_FAILURES) for _ctx, _level, msg in log):
+        if any(msg.endswith(READ_FAILURES) for _ctx, _level, msg in log):
             return ProbeVerdict(UNREADABLE, detail.replace("probe error: ", "ffprobe could not read the file: ", 1))
         return ProbeVerdict(CORRUPTED, detail)
     try:
@@ -240,6 +249,13 @@ def _judge(data: dict, log: list[tuple[str | None, str, str]], read_tail: bool) 
                                            f"the last packet ends at {tail_end:.1f}s", duration, streams)
     doubts = list(dict.fromkeys(doubts))[:_MAX_DOUBTS]
     return ProbeVerdict(SUSPICIOUS if doubts else OK, "; ".join(doubts) or "ok", duration, streams)
+
+
+def _length(seconds: float) -> str:
+    """A declared length in words: hours and minutes, or seconds."""
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} hours"
+    return f"{seconds / 60:.1f} minutes" if seconds >= 60 else f"{seconds:.1f} s"
 
 
 def _tail_end(packets: list[dict], start: float) -> float | None:

@@ -12,6 +12,7 @@ from linkdoctor.models import (
 from linkdoctor.library import integrity
 from linkdoctor.quarantine import REMOVABLE
 from linkdoctor.scanner.checks import PROBLEM_CATEGORIES
+from linkdoctor.scanner.phase2 import DECODE_MODES
 
 CATEGORY_DESCRIPTIONS = {
     "broken": "the target is missing",
@@ -29,6 +30,13 @@ MODE_LABELS = {"dry-run": "dry-run: only report", "real": "real: propose removal
 DEPTH_LABELS = {"basic": "basic: links only (phase 1)", "full": "full: links + ffprobe (phases 1 and 2)"}
 # What an ignore rule matches, in the words the Settings list puts before the rule's path.
 IGNORE_KIND_LABELS = {LINK: "this link", FOLDER: "everything under folder", TARGET: "every link whose target is under"}
+# What phase 2 decodes after its probe (setting phase2_decode), as the Settings select offers it.
+DECODE_MODE_LABELS = {
+    "suspicious": "files the probe doubts (confirm or clear them)",
+    "sampled": "short windows through every file, doubtful files whole (finds a gap in the middle)",
+    "all": "every file whole (slow, thorough)",
+    "off": "none (probe only)",
+}
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 DEFAULT_PER_PAGE = 50
 
@@ -46,6 +54,7 @@ def vocabulary() -> dict:
         "job_kinds": list(JOB_KINDS),
         "modes": [{"value": mode, "label": MODE_LABELS[mode]} for mode in MODES],
         "depths": [{"value": depth, "label": DEPTH_LABELS[depth]} for depth in DEPTHS],
+        "decode_modes": [{"value": mode, "label": DECODE_MODE_LABELS[mode]} for mode in DECODE_MODES],
         "ignore_kinds": [{"key": kind, "label": IGNORE_KIND_LABELS[kind]} for kind in IGNORE_KINDS],
         "per_page": {"choices": list(PER_PAGE_CHOICES), "default": DEFAULT_PER_PAGE},
         "check_categories": [

@@ -5,7 +5,7 @@ const block = document.getElementById("vocabulary");
 
 export const VOCABULARY = Object.freeze(block ? JSON.parse(block.textContent) : {
   categories: [], state_labels: {}, active_states: [], job_active_states: [], job_kinds: [],
-  modes: [], depths: [], per_page: { choices: [50], default: 50 },
+  modes: [], depths: [], decode_modes: [], per_page: { choices: [50], default: 50 },
 });
 
 export const CATEGORY_KEYS = VOCABULARY.categories.map((c) => c.key);

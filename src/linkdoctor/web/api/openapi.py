@@ -6,6 +6,7 @@ Flask's url_map) and exercised by the fuzz run in tests/web/test_fuzz.py.
 
 from flask import jsonify
 
+from linkdoctor.scanner.phase2 import DECODE_MODES
 from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import MAX_ID
 
@@ -66,6 +67,8 @@ PATHS = {
                 "media_path": {"type": "string"}, "max_workers": {"type": "integer"},
                 "small_file_threshold": {"type": "integer"}, "file_timeout": {"type": "number"},
                 "probe_timeout": {"type": "number"}, "scans_to_keep": {"type": "integer"},
+                "phase2_decode": {"type": "string", "enum": list(DECODE_MODES)},
+                "decode_timeout": {"type": "number"},
                 "include_regular_files": {"type": "boolean"}, "source_roots": STRINGS,
                 "broken_share_limit": {"type": "number"}, "quarantine_retention_days": {"type": "integer"},
                 "sonarr_enabled": {"type": "boolean"}, "sonarr_host": {"type": "string"},
