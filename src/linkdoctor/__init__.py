@@ -3,9 +3,9 @@
 import logging
 from pathlib import Path
 
-# The one place the version is written: pyproject.toml reads it, and so do `linkdoctor --version`,
+# The version, written once in linkdoctor/version.py: pyproject.toml reads it, and so do `linkdoctor --version`,
 # GET /api/symlink/system, the page's footer and the image's label.
-__version__ = "0.9.0"
+from linkdoctor.version import __version__  # noqa: E402,F401  (re-exported)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Where Flask finds templates/ and static/: inside the package once installed (pyproject maps

@@ -7,7 +7,7 @@ from linkdoctor.arr_instances import (
     ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting, parse_host,
 )
 from linkdoctor.errors import ValidationError
-from linkdoctor.media.servers import keep_masked_tokens, masked_servers, parse_servers
+from linkdoctor.media_servers import keep_masked_tokens, masked_servers, parse_servers
 from linkdoctor.models import SymlinkConfig, db
 from linkdoctor.paths import real_root
 from linkdoctor.scanner.phase2 import DECODE_MODES

@@ -28,7 +28,7 @@ def tool_version(name: str) -> dict:
 
 def app_version() -> str:
     """linkdoctor's version (linkdoctor.__version__, which the package's metadata is built from)."""
-    from linkdoctor import __version__
+    from linkdoctor.version import __version__
 
     return __version__
 

@@ -2,7 +2,7 @@
 
 import click
 
-from linkdoctor import __version__
+from linkdoctor.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

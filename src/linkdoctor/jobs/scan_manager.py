@@ -21,7 +21,7 @@ from linkdoctor.models import (
 )
 from linkdoctor.paths import checked_paths
 from linkdoctor.scanner.engine import ScanEngine, ScanProgress, ScanRequest
-from linkdoctor.webhooks.marks import take_marked_links
+from linkdoctor.marked_links import take_marked_links
 from linkdoctor.workers.pool import ScanCancelled
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 from linkdoctor.clients.jellyfin import client_for_server
 from linkdoctor.clients.media_http import MediaServerError
-from linkdoctor.media.servers import enabled_servers
+from linkdoctor.media_servers import enabled_servers
 
 
 def test_server(server, timeout: float) -> dict:

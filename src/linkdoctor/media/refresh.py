@@ -20,7 +20,7 @@ from linkdoctor.config import get_config
 from linkdoctor.events import LIBRARY_CHANGED, QUARANTINED, Event, changed_paths, register_listener
 from linkdoctor.health import watched_sources
 from linkdoctor.media.plan import plan_refresh, touched_folders
-from linkdoctor.media.servers import enabled_servers
+from linkdoctor.media_servers import enabled_servers
 from linkdoctor.models import MEDIA_REFRESH, Job, SymlinkScan, db
 from linkdoctor.scanner.guard import probe_roots
 

@@ -66,7 +66,7 @@ class SymlinkConfig(db.Model):
     # Where users reach the page (https://linkdoctor.example.org): links in notifications; "" when unknown.
     public_url: Mapped[str] = mapped_column(String(255), default="", server_default="")
     # Plex/Jellyfin/Emby servers told to refresh the folders a change touched:
-    # [{kind, name, url, token, enabled, path_mappings}]; see linkdoctor.media.servers.
+    # [{kind, name, url, token, enabled, path_mappings}]; see linkdoctor.media_servers.
     media_servers: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     media_refresh_coalesce: Mapped[int] = mapped_column(default=8, server_default="8")  # above: the library's root
     media_refresh_max_requests: Mapped[int] = mapped_column(default=12, server_default="12")  # per server and run

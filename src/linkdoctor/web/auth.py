@@ -13,7 +13,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from linkdoctor import auth
 from linkdoctor.web.errors import error_response
-from linkdoctor.web.security import client_address, client_is_local, request_is_https
+from linkdoctor.web.security import client_address, client_is_local, presented_api_key, request_is_https
 
 SESSION_KEY = "auth"
 OPEN_PATHS = frozenset({"/ping", "/api/symlink/health", "/login", "/api/symlink/auth/status", "/api/symlink/auth/login",
@@ -48,13 +48,6 @@ def auth_mode() -> str:
     from linkdoctor.config import get_config
 
     return auth.auth_mode(get_config().auth_required, current_app.config["LINKDOCTOR_SETTINGS"].host)
-
-
-def presented_api_key() -> str | None:
-    """The API key as the *arr apps take it (X-Api-Key, ?apikey=), or as a bearer token (Prometheus' scrape)."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    bearer = token.strip() if scheme.lower() == "bearer" and token.strip() else None
-    return request.headers.get("X-Api-Key") or request.args.get("apikey") or bearer
 
 
 def logged_in() -> bool:

@@ -213,9 +213,15 @@ def _check_request():
     return None
 
 
+def presented_api_key() -> str | None:
+    """The API key as the *arr apps take it (X-Api-Key, ?apikey=), or as a bearer token (Prometheus' scrape)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    bearer = token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return request.headers.get("X-Api-Key") or request.args.get("apikey") or bearer
+
+
 def _carries_api_key() -> bool:
     from linkdoctor.auth import api_key_matches
-    from linkdoctor.web.auth import presented_api_key
 
     return api_key_matches(presented_api_key())
 

@@ -200,6 +200,35 @@ PATHS = {
     "/ignores/{rule_id}": {"delete": _operation("Stop ignoring: the links come back in the next scan",
                                                 params=[_id_param("rule_id")], body=EMPTY_BODY,
                                                 errors=(404,))},
+    "/schedules": {
+        "get": _operation("Every schedule with its next run, the server's time zone, whether this server runs them"),
+        "post": _operation("Add a schedule (a cron expression or an interval)", ok=201, errors=(409,), body=_object({
+            "name": {"type": "string", "maxLength": 100},
+            "cron": {"type": "string", "maxLength": 100, "nullable": True},
+            "interval_minutes": {"type": "integer", "minimum": 1, "nullable": True},
+            "paths": STRINGS, "depth": {"type": "string", "enum": ["basic", "full"]},
+            "mode": {"type": "string", "enum": ["dry-run", "real"]}, "allow_real": {"type": "boolean"},
+            "max_removals": {"type": "integer", "minimum": 1, "maximum": 10000},
+            "then": {"type": "array", "items": {"type": "string", "enum": ["import", "check"]}},
+            "enabled": {"type": "boolean"}}, ("name",))),
+    },
+    "/schedules/{schedule_id}": {"delete": _operation("Remove a schedule", params=[_id_param("schedule_id")],
+                                                      errors=(404,))},
+    "/schedules/{schedule_id}/run": {"post": _operation("Run a schedule now, as when it fires (serve only)", ok=202,
+                                                        params=[_id_param("schedule_id")], body=EMPTY_BODY,
+                                                        errors=(404, 409))},
+    "/notifications": {
+        "get": _operation("Every notification target (URL masked) and the events one can choose"),
+        "post": _operation("Add an Apprise URL as a target", ok=201, body=_object({
+            "url": {"type": "string", "maxLength": 2000},
+            "events": {"type": "array", "items": {"type": "string", "enum": [
+                "scan_problems", "links_quarantined", "held_back", "source_down", "followup_failed", "job_failed"]}}},
+            ("url",))),
+    },
+    "/notifications/{target_id}": {"delete": _operation("Remove a notification target",
+                                                        params=[_id_param("target_id")], errors=(404,))},
+    "/notifications/test": {"post": _operation("Send a test message to every target now", body=EMPTY_BODY)},
+    "/health": {"get": _operation("Open: each part's state; 503 when one is not well", errors=(503,))},
     "/system": {"get": _operation("ffprobe and ffmpeg found and their versions, database, data folder, version, "
                                   "and each enabled Sonarr/Radarr with its last connection test")},
     "/openapi.json": {"get": _operation("This document")},

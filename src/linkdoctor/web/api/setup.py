@@ -4,7 +4,7 @@ from flask import current_app, jsonify
 
 from linkdoctor import setup_token
 from linkdoctor.web import auth as web_auth
-from linkdoctor.web.api import bp
+from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import json_body
 
 

@@ -10,7 +10,7 @@ from linkdoctor.config import get_config
 from linkdoctor.errors import NotFoundError, UnauthorizedError, ValidationError
 from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import jobs
-from linkdoctor.web.auth import presented_api_key
+from linkdoctor.web.security import presented_api_key
 from linkdoctor.webhooks.service import handle_webhook, webhook_urls
 
 log = logging.getLogger(__name__)
