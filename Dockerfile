@@ -49,7 +49,7 @@ VOLUME ["/config"]
 EXPOSE 8642
 # No curl in a slim image: Python asks /ping (open to all, no login).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["/opt/linkdoctor/bin/python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('LINKDOCTOR_PORT', '8642') + '/ping', timeout=4)"]
+    CMD ["/opt/linkdoctor/bin/python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('LINKDOCTOR_PORT', '8642') + '/api/symlink/health', timeout=4)"]
 # As root: become PUID:PGID with UMASK, own /config, then run the command (linkdoctor/container.py).
 ENTRYPOINT ["/opt/linkdoctor/bin/python", "-m", "linkdoctor.container"]
 CMD ["linkdoctor", "serve"]

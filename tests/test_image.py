@@ -56,7 +56,7 @@ def test_the_label_has_the_package_version_and_the_healthcheck_needs_no_curl(bui
     labels = inspected.get("Labels") or inspected["Config"]["Labels"]
     assert labels["org.opencontainers.image.version"] == __version__
     check = (inspected.get("Healthcheck") or inspected["Config"]["Healthcheck"])["Test"]
-    assert check[0] == "CMD" and check[1].endswith("/python") and "/ping" in check[-1]
+    assert check[0] == "CMD" and check[1].endswith("/python") and "/api/symlink/health" in check[-1]
     assert not any("curl" in part for part in check)
 
 
