@@ -328,3 +328,52 @@ def test_an_event_committed_by_a_process_killed_before_delivering_it_is_delivere
     assert radarr.sent_commands().count({"name": "RescanMovie", "movieId": world["ids"]["dune"]}) == rescans + 1
     [delivered] = [e for e in library_events(app) if e.id == event.id]
     assert delivered.delivered_at is not None and delivered.outcome["arr_followup"]["job_id"] == job.id
+
+
+def test_a_repair_run_killed_mid_way_still_announces_what_it_re_pointed(app, client, library, source_dir, env):
+    """SIGKILL while `repair-links --auto` re-points 300 links: the run's event holds exactly the links it
+    journalled, and the next `serve` delivers it (the Sonarr/Radarr follow-up of those links is not lost)."""
+    from linkdoctor.models import RepairEntry
+
+    count = 300
+    for i in range(1, count + 1):
+        release = source_dir / f"The.Show.S01E{i:03}.1080p.WEB" / f"The.Show.S01E{i:03}.1080p.WEB.mkv"
+        release.parent.mkdir(parents=True)
+        release.write_bytes(b"\0" * 4096)
+        library.link(f"Séries/The Show (2020)/Season 01/The Show - S01E{i:03}.mkv",
+                     str(source_dir / "gone" / f"The.Show.S01E{i:03}.HDTV.mkv"))
+    assert client.post("/api/symlink/config", json={"source_roots": [str(source_dir)]}).status_code == 200
+    before = last_event_id(app)
+    child = subprocess.Popen([sys.executable, "-m", "linkdoctor", "repair-links", "--auto"],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env=dict(os.environ))
+
+    def journalled() -> int:
+        with app.app_context():
+            return db.session.execute(db.select(db.func.count()).select_from(RepairEntry)).scalar_one()
+
+    try:
+        wait_until(lambda: journalled() >= 3, 300, "the run never re-pointed a link")
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+    made = journalled()
+    [event] = library_events(app, before)
+    with app.app_context():
+        entries = {e.path for e in db.session.execute(db.select(RepairEntry)).scalars()}
+    assert event.delivered_at is None and event.payload["action"] == "repaired"
+    assert paths_of(event.payload) == entries and 0 < len(entries) < count
+    server = subprocess.Popen([sys.executable, "-m", "linkdoctor", "serve", "--port", str(free_port())],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(os.environ))
+    try:
+        def delivered():
+            [row] = library_events(app, before)
+            return row if row.delivered_at is not None else None
+
+        row = wait_until(delivered, 120, "serve did not deliver the run's event the killed command left")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    assert paths_of(row.payload) == entries
+    assert row.outcome["arr_followup"]["state"] in ("off", "started", "none")

@@ -14,6 +14,7 @@ anything. What a dead process left undelivered is delivered when `serve` starts.
 """
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -41,7 +42,8 @@ EVENTS_LOCK_NAME = "events.lock"  # one deliverer at a time across processes: ea
 SWEEP_SECONDS = 2.0  # how often `serve` looks for events another process committed and did not deliver
 ABANDONED_SECONDS = 10.0  # an undelivered event this old was left by a process that died or went away
 IDLE_SECONDS = 30.0  # a dispatcher started by a commit (a command, a test app) stops after this long idle
-_ANNOUNCED = "linkdoctor.events.announced"  # session.info key: this transaction carries an event
+_ANNOUNCED = "linkdoctor.events.announced"
+OPEN_BY = "open_by_pid"  # payload key of a change still being made by that process (see open_change)  # session.info key: this transaction carries an event
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,60 @@ def library_changed(action: str, links: list[dict], reason: str, scan_id: int | 
                             "new_target": link.get("new_target"),
                             **{key: link[key] for key in LINK_DETAILS if link.get(key) is not None}}
                            for link in links])
+
+
+def open_change(action: str, reason: str, job_id: int | None = None, origin: str = "web") -> int:
+    """Start a library_changed that grows as a run makes its changes (a repair run): committed now, empty and
+    open; each change adds its link in its own transaction (add_to_open_change), and close_change hands it to
+    the listeners. A process killed mid-run leaves it open: delivered then with the links it holds."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown library change {action!r}")
+    row = OutboxEvent(kind=LIBRARY_CHANGED, outcome={}, payload={
+        "action": action, "reason": reason, "scan_id": None, "job_id": job_id, "origin": origin, "links": [],
+        OPEN_BY: os.getpid()})
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
+def add_to_open_change(event_id: int, link: dict) -> None:
+    """Add one link to an open change, in the caller's transaction (committed with the change it announces)."""
+    row = db.session.get(OutboxEvent, event_id)
+    row.payload = {**row.payload, "links": [*row.payload["links"], {
+        "path": link["path"], "old_target": link.get("old_target"), "new_target": link.get("new_target")}]}
+
+
+def drop_from_open_change(event_id: int, path: str) -> None:
+    """Take a link back out (its change failed), in the caller's transaction."""
+    row = db.session.get(OutboxEvent, event_id)
+    row.payload = {**row.payload, "links": [link for link in row.payload["links"] if link["path"] != path]}
+
+
+def close_change(event_id: int) -> OutboxEvent | None:
+    """End an open change: delivered from now on, or removed when it holds no link. Commits."""
+    row = db.session.get(OutboxEvent, event_id)
+    if not row.payload["links"]:
+        db.session.delete(row)
+        db.session.commit()
+        return None
+    row.payload = {key: value for key, value in row.payload.items() if key != OPEN_BY}
+    db.session.info[_ANNOUNCED] = True
+    db.session.commit()
+    return row
+
+
+def _still_open(row: OutboxEvent) -> bool:
+    """Whether an event is still being filled by a live process (its owner: this or another process)."""
+    owner = (row.payload or {}).get(OPEN_BY)
+    if owner is None:
+        return False
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        return False  # its process died mid-run: what it holds is what was changed
+    except PermissionError:
+        pass
+    return True
 
 
 def changed_paths(event: Event) -> list[str]:
@@ -158,8 +214,9 @@ class EventDispatcher:
         try:
             while not self._stopping.is_set():
                 db.session.rollback()  # a fresh read: what other threads and processes committed
-                row = db.session.execute(select(OutboxEvent).where(OutboxEvent.delivered_at.is_(None))
-                                         .order_by(OutboxEvent.id).limit(1)).scalars().first()
+                row = next((r for r in db.session.execute(select(OutboxEvent).where(
+                    OutboxEvent.delivered_at.is_(None)).order_by(OutboxEvent.id)).scalars()
+                    if not _still_open(r)), None)
                 if row is None:
                     break
                 self._deliver(row)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from linkdoctor.errors import ConflictError, NotFoundError, ValidationError
 from linkdoctor.events import QUARANTINED as LINKS_QUARANTINED, REPAIRED as LINKS_REPAIRED, UNDONE as LINKS_UNDONE, \
-    library_changed
+    add_to_open_change, close_change, drop_from_open_change, library_changed, open_change
 from linkdoctor.ignores import scan_rules
 from linkdoctor.locks import library_lock
 from linkdoctor.library.identify import Identity, identify
@@ -213,22 +213,23 @@ class RepairRun:
 
 @contextlib.contextmanager
 def repair_run(origin: str, command: str, job_id: int | None = None):
-    """A run of repairs: each link is journalled and re-pointed as it goes; the run is announced as one
-    library_changed when it ends (whatever ends it). Outside a run, apply_repair announces each link."""
+    """A run of repairs announced as one library_changed: opened before the first, each link added in the
+    transaction that journals it, closed when the run ends (whatever ends it). A run killed mid-way leaves
+    the event open with the links it re-pointed, and the next deliverer hands those on: no follow-up is lost.
+    Outside a run, apply_repair announces each link."""
     run = RepairRun()
-    token = _RUN.set(run.made)
+    event_id = open_change(LINKS_REPAIRED, reason=f"{command}: re-pointed at a healthy file", job_id=job_id,
+                           origin=origin)
+    token = _RUN.set((run.made, event_id))
     try:
         yield run
     finally:
         _RUN.reset(token)
-        event = library_changed(LINKS_REPAIRED, run.made, reason=f"{command}: re-pointed at a healthy file",
-                                job_id=job_id, origin=origin)
-        if event is not None:
-            db.session.commit()
-            run.event_id = event.id
+        event = close_change(event_id)
+        run.event_id = event.id if event is not None else None
 
 
-_RUN: contextvars.ContextVar[list | None] = contextvars.ContextVar("repair_run", default=None)
+_RUN: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("repair_run", default=None)
 
 
 def apply_repair(path: str, expected_target: str, new_target: str, score: float, request: RepairRequest,
@@ -245,19 +246,23 @@ def apply_repair(path: str, expected_target: str, new_target: str, score: float,
         text = _link_text(path, old_text, new_target)
         entry = RepairEntry(path=path, old_target=old_text, new_target=text, score=score, command=command)
         db.session.add(entry)
+        run = _RUN.get()
+        if run is not None:  # announced with its journal entry: a crash right after still tells the listeners
+            add_to_open_change(run[1], {"path": path, "old_target": old_text, "new_target": text})
         db.session.commit()  # journalled before the change: a crash leaves a record to undo from
         try:
             _replace_link(path, text)
         except OSError as exc:
             db.session.delete(entry)
+            if run is not None:
+                drop_from_open_change(run[1], path)
             db.session.commit()
             raise ConflictError(f"could not re-point {path}: {os.strerror(exc.errno or 0)}") from None
         repair_log(data_dir, "repair", f"#{entry.id} {command}: {path!r} -> {old_text!r} now -> {text!r} "
                                        f"(score {score:g})")
         done = {"id": entry.id, "path": path, "old_target": old_text, "new_target": text, "score": score}
-        run = _RUN.get()
         if run is not None:
-            run.append(done)
+            run[0].append(done)
         elif library_changed(LINKS_REPAIRED, [done], reason=f"{command}: re-pointed at a healthy file",
                              origin=origin) is not None:
             db.session.commit()
