@@ -357,7 +357,6 @@ def test_a_repair_run_killed_mid_way_still_announces_what_it_re_pointed(app, cli
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(30)
-    made = journalled()
     [event] = library_events(app, before)
     with app.app_context():
         entries = {e.path for e in db.session.execute(db.select(RepairEntry)).scalars()}
