@@ -81,8 +81,10 @@ def app(env, migrated_database):
 
     database = load_settings().database_path  # env's data folder, or the one a test pointed it at
     if not database.exists():
-        database.parent.mkdir(parents=True, exist_ok=True)
+        # Made as linkdoctor makes them (a data folder 0700, its database 0600), so the start has nothing to narrow.
+        database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         shutil.copyfile(migrated_database, database)
+        database.chmod(0o600)
     app = create_app({"TESTING": True})
     yield app
     manager = app.extensions["linkdoctor.tasks"]
