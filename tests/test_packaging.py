@@ -137,7 +137,7 @@ def test_docker_compose_says_what_the_image_does():
     assert re.search(r"^\s+# - /var/run/docker\.sock:/var/run/docker\.sock:ro$", compose, re.M)
     # The compose file's healthcheck is the image's: Python asking /ping, no curl.
     assert "/opt/linkdoctor/bin/python" in compose and "/ping" in compose and "curl" not in compose
-    assert re.search(r"^HEALTHCHECK .*\n\s+CMD \[\"/opt/linkdoctor/bin/python\".*/ping", dockerfile, re.M)
+    assert re.search(r"^HEALTHCHECK .*\n\s+CMD \[\"/opt/linkdoctor/bin/python\".*/api/symlink/health", dockerfile, re.M)
 
 
 def test_the_installed_commands_set_the_password_and_scan_with_their_workers(installed, tmp_path):

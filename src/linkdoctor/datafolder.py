@@ -1,5 +1,6 @@
 """The data folder holds secrets (the API key, the session signing key, Sonarr/Radarr/TMDB keys): only its owner reads it."""
 
+import logging
 import os
 from pathlib import Path
 
@@ -38,7 +39,12 @@ def open_private(path: Path, mode: str = "a", **kwargs):
 
 def _narrow(path: Path, wanted: int) -> bool:
     current = path.stat().st_mode & 0o777
-    if current & ~wanted:
+    if not current & ~wanted:
+        return False
+    try:
         os.chmod(path, current & wanted)
-        return True
-    return False
+    except PermissionError:  # another user's folder this process may write in: said, not fatal
+        logging.getLogger("linkdoctor").warning("%s is readable by others and not ours to change (mode %o)",
+                                                path, current)
+        return False
+    return True

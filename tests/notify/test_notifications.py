@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.api import wait_for_scan
 from tests.fakes.webhook import FakeWebhook
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -88,7 +89,9 @@ def test_a_failing_target_is_retried_with_backoff_and_its_failures_recorded(app,
         assert notify(app, "held_back", "linkdoctor: held back", "over the cap") == 1
     [message] = webhook.wait_for(1)
     assert message["title"] == "linkdoctor: held back" and webhook.attempts == 3
-    shown = client.get("/api/symlink/notifications").get_json()["targets"][0]
+    # The sender records the success just after the receiver has the message.
+    shown = wait_until(lambda: next((t for t in client.get("/api/symlink/notifications").get_json()["targets"]
+                                     if t["last_sent_at"]), None), 10, message="the success was never recorded")
     assert shown["id"] == target["id"] and shown["failures"] == 2 and shown["last_error"] == ""
 
 

@@ -35,8 +35,17 @@ def test_health_is_503_when_enabled_schedules_have_no_scheduler_to_run_them(clie
     assert "serve" in answer.get_json()["checks"]["scheduler"]["detail"]
 
 
+def source_roots(app, roots: list[str]) -> None:
+    from linkdoctor.config import get_config
+    from linkdoctor.models import db
+
+    with app.app_context():
+        get_config().source_roots = roots
+        db.session.commit()
+
+
 def test_health_answers_503_within_a_second_with_a_hung_source_and_200_when_it_is_back(
-        env, tmp_path, library, faulty_mount):
+        app, env, tmp_path, library, faulty_mount):
     backing = tmp_path / "debrid"
     (backing / "torrents").mkdir(parents=True)
     (backing / "torrents" / "a.mkv").write_bytes(b"x" * 4096)
@@ -63,12 +72,14 @@ def test_health_answers_503_within_a_second_with_a_hung_source_and_200_when_it_i
         (hung_backing / "torrents").mkdir(parents=True)
         hung = faulty_mount(hung_backing, rules=[{"glob": "torrents", "op": "getattr", "action": "hang"},
                                                  {"glob": "torrents/*", "op": "getattr", "action": "hang"}])
-        assert requests.post(f"{api}/config", json={"source_roots": [str(hung / "torrents")]}, timeout=10).ok
+        # Set as if it had been configured while the mount was up (the settings API checks a new source root
+        # on the filesystem, which a dead mount would hold for its 10 s bound).
+        source_roots(app, [str(hung / "torrents")])
         degraded = wait_until(lambda: health(503), 30, "degraded with the source hung")
         [check] = [c for name, c in degraded["checks"].items() if name.startswith("source")]
         assert check["ok"] is False and "did not answer" in check["detail"]
         # Back: the source is the answering one again.
-        assert requests.post(f"{api}/config", json={"source_roots": [str(source)]}, timeout=10).ok
+        source_roots(app, [str(source)])
         wait_until(lambda: health(200, source), 30, "healthy again")
 
 
