@@ -135,3 +135,30 @@ def test_the_test_button_answers_per_target_and_the_cli_says_the_same(client, cl
     assert cli("notify", "test").returncode == 0
     refused = cli("notify", "add", "notaservice://x")
     assert refused.returncode != 0 and "Apprise does not recognise" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_a_failed_sonarr_follow_up_and_a_failed_job_are_told(app, client, world, sonarr, radarr, webhook):
+    from tests.support.followup import confirm_all, real_scan, wait_for_followup
+
+    add_target(client, webhook.apprise_url("failures"), ["followup_failed", "job_failed"])
+    sonarr.fail_next = 1000  # Sonarr answers 500 to everything: the rescans cannot be sent
+    status = real_scan(client)
+    confirm_all(client, status)
+    wait_for_followup(client, status["scan_id"])
+    messages = webhook.wait_for(1)
+    [followup] = [m for m in messages if "follow-up" in m["title"]]
+    assert followup["title"].startswith("linkdoctor: the Sonarr/Radarr follow-up #") and "failed" in followup["title"]
+    assert "problem" in followup["message"]
+
+    # A job that fails (an import of a media root that vanished under it) is told as job_failed.
+    runner = app.extensions["linkdoctor.jobs"]
+
+    def broken_work(ctx):
+        raise OSError("the media root went away")
+
+    with app.app_context():
+        ctx = runner.start("import", broken_work, params={}, origin="web")
+    runner.wait(ctx.job_id)
+    failed = [m for m in webhook.wait_for(2) if "import job" in m["title"]]
+    assert failed and failed[0]["title"] == f"linkdoctor: import job #{ctx.job_id} error"
+    assert "the media root went away" in failed[0]["message"]
