@@ -5,7 +5,7 @@ Findings 1, 2, 3 and 5 (reverse proxy, hung mounts, sessions, file modes) have t
 
 import json
 import os
-import select
+import queue
 import subprocess
 import sys
 import threading
@@ -16,7 +16,6 @@ import urllib.request
 import pytest
 
 from tests.fakes.arr import FakeArr
-from tests.fakes.fixtures import docker_engine, radarr, sonarr  # noqa: F401  (fixtures: fake Sonarr and Radarr on 127.0.0.1)
 from tests.support.browser import Page
 from tests.support.api import assert_error
 from tests.support.api import wait_job
@@ -365,11 +364,18 @@ def serve_until_listening(port: int) -> tuple[subprocess.Popen, str]:
     """`linkdoctor serve` on 127.0.0.1:port; what it printed until it said it serves."""
     server = subprocess.Popen([sys.executable, "-m", "linkdoctor", "serve", "--port", str(port)],
                               env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # Lines are read by a thread into a queue: select() on the pipe would miss a line already read into
+    # the file object's buffer together with the one before it.
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stderr] + [lines.put("")],
+                     name="serve-stderr", daemon=True).start()
     printed = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([server.stderr], [], [], deadline - time.monotonic())
-        line = server.stderr.readline() if ready else ""
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            break
         if not line:
             break
         printed.append(line)
