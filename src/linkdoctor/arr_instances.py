@@ -178,18 +178,24 @@ def enabled_instances(config) -> list[ArrInstance]:
     return [i for i in configured_instances(config) if i.enabled]
 
 
-def to_remote(local_path: str, mappings: list[dict]) -> str:
-    """The path as Sonarr/Radarr knows it: the longest matching `local` prefix replaced by its `remote`."""
+def map_prefix(path: str, mappings: list[dict], side: str, other: str) -> str | None:
+    """`path` with the longest matching `side` prefix of the mappings replaced by its `other`; None when none matches."""
     best = None
     for mapping in mappings:
-        local = mapping["local"].rstrip("/") or "/"
-        if local_path == local or local_path.startswith(local.rstrip("/") + "/"):
-            if best is None or len(local) > len(best["local"]):
-                best = {"local": local, "remote": mapping["remote"]}
+        prefix = mapping[side].rstrip("/") or "/"
+        if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
+            if best is None or len(prefix) > len(best[0]):
+                best = (prefix, mapping[other])
     if best is None:
-        return local_path
-    rest = local_path[len(best["local"]):].lstrip("/")
-    return posixpath.join(best["remote"], rest) if rest else best["remote"]
+        return None
+    rest = path[len(best[0]):].lstrip("/")
+    return posixpath.join(best[1], rest) if rest else best[1]
+
+
+def to_remote(local_path: str, mappings: list[dict]) -> str:
+    """The path as Sonarr/Radarr knows it: the longest matching `local` prefix replaced by its `remote`."""
+    remote = map_prefix(local_path, mappings, "local", "remote")
+    return local_path if remote is None else remote
 
 
 def contains(folder: str, path: str) -> bool:

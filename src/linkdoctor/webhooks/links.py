@@ -7,7 +7,7 @@ import threading
 
 from sqlalchemy import select
 
-from linkdoctor.arr_instances import configured_instances
+from linkdoctor.arr_instances import configured_instances, map_prefix
 from linkdoctor.models import InventoryItem, db
 from linkdoctor.scanner.checks import absolute_target
 from linkdoctor.workers.pool import Task, WorkerPool
@@ -17,16 +17,7 @@ FOLDERS_LOOKED_AT = 500  # an item's folder holds a few seasons: this many folde
 
 def to_local(remote: str, mappings: list[dict]) -> str | None:
     """The path here of a path as the app names it: the longest `remote` prefix replaced; None when none matches."""
-    best = None
-    for mapping in mappings:
-        prefix = mapping["remote"].rstrip("/") or "/"
-        if remote == prefix or remote.startswith(prefix.rstrip("/") + "/"):
-            if best is None or len(prefix) > len(best["remote"]):
-                best = {"remote": prefix, "local": mapping["local"]}
-    if best is None:
-        return None
-    rest = remote[len(best["remote"]):].lstrip("/")
-    return os.path.join(best["local"], rest) if rest else best["local"]
+    return map_prefix(remote, mappings, "remote", "local")
 
 
 def mappings_for(config, app: str, instance_name: str) -> list[dict]:
