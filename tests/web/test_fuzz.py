@@ -146,7 +146,10 @@ def test_issue_17_any_text_in_any_json_text_field_is_answered_without_a_500(app,
     answer = getattr(client, method)("/api/symlink" + path.format(scan_id=1, job_id=1, repair_id=1, rule_id=1),
                                      json={name: value})
     assert answer.status_code < 500 or answer.status_code == 501, (path, name, text, answer.get_data()[:300])
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
+    # A high and a low surrogate side by side travel in JSON as one character: only a lone one is not text.
+    # A 401 comes first where the route needs credentials (an earlier draw may have set the password).
+    paired = text.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+    if any("\ud800" <= ch <= "\udfff" for ch in paired) and answer.status_code != 401:
         body = assert_error(answer, 400)
         assert body["fields"] == {name: "must be text without lone surrogates"}, (path, name, body)
 
