@@ -100,6 +100,20 @@ export function relativePathWithBreaks(root, path) {
   return pathWithBreaks(relativeTo(root, path));
 }
 
+// A listed link's path with its file name first in importance: the name (and the SxxEyy or year in it)
+// is never cut; the folder before it shrinks, cut at its start with "…" ("…Season 01/Show.S01E05.mkv"),
+// and on a narrow screen the name goes onto its own line. The full path is the tooltip.
+// `root` shortens the path relative to the media root (null or "" to show it as given).
+export function namedPath(root, path, { full = path, className = "" } = {}) {
+  const shown = String((root ? relativeTo(root, path) : path) ?? "");
+  const cut = shown.replace(/\/+$/, "").lastIndexOf("/");
+  const folder = cut >= 0 ? shown.slice(0, cut + 1) : "";
+  const name = cut >= 0 ? shown.slice(cut + 1) : shown;
+  return el("span", { className: `named-path ${className}`.trim(), title: full || null },
+    folder ? el("span", { className: "named-path-folder" }, el("bdi", { dir: "ltr", text: folder })) : null,
+    el("span", { className: "named-path-name", text: name || "—" }));
+}
+
 export function describeScope(root, paths) {
   if (!Array.isArray(paths) || paths.length === 0) return "whole library";
   return paths.map((p) => relativeTo(root, p)).join(", ");
