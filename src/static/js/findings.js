@@ -4,7 +4,7 @@
 
 import { get } from "./api.js";
 import { initFindingDetails } from "./finding_details.js";
-import { el, formatCount, formatDate, formatNumber, namedPath, pathWithBreaks, relativeTo, setStatusPill } from "./format.js";
+import { el, formatCount, formatDate, formatNumber, namedPath, relativeTo, setStatusPill } from "./format.js";
 import { CATEGORY_KEYS, VOCABULARY } from "./vocabulary.js";
 
 // ctx: showError(err), mediaRoot(), marks: {
@@ -176,7 +176,7 @@ export function initFindings(ctx) {
         source = item.source;
         rows.push(el("tr", { className: "source-row" },
           el("th", { scope: "colgroup", colspan: "5", className: "mono small" },
-            el("span", { className: "muted", text: "source " }), source ? pathWithBreaks(source) : "unknown")));
+            el("span", { className: "muted", text: "source " }), source ? namedPath(null, source) : "unknown")));
       }
       rows.push(row(item));
     }
