@@ -67,7 +67,11 @@ export function initFindings(ctx) {
     $("findings-q").value = shown.q;
     $("findings-sort").value = shown.sort;
     $("findings-order").value = shown.order;
-    // On a phone the toolbar hides behind its Filter button, which says how many choices are on.
+    showFilterCount();
+  }
+
+  // On a phone the toolbar hides behind its Filter button, which says how many choices are on.
+  function showFilterCount() {
     const on = [shown.q, shown.sort, shown.category].filter(Boolean).length;
     $("findings-filter-count").textContent = on ? String(on) : "";
     $("findings-filter-count").hidden = !on;
@@ -214,6 +218,7 @@ export function initFindings(ctx) {
 
   function render(data) {
     lastPage = data;
+    showFilterCount();
     const items = Array.isArray(data.items) ? data.items : [];
     const mediaRoot = rootOf();
     $("findings-body").replaceChildren(...withSourceGroups(items));
