@@ -285,22 +285,32 @@ export function initConfirm(ctx) {
       "Yes, discard (remove nothing)");
   }
 
-  async function submitDiscard() {
-    if (!pending() || proposal.busy) return;
+  function submitDiscard() {
+    return answerYes("Discarding…", (scanId) => post(`/scan/${scanId}/discard`, {}));
+  }
+
+  // The second step's "Yes": `send(scanId)` makes the change, then the scan's status is shown anew
+  // everywhere. A 409 (a stale token, a list confirmed or discarded elsewhere, a scan running) shows
+  // the status as it is now. Resolves to whether the change was made.
+  async function answerYes(busyText, send) {
+    if (!pending() || proposal.busy) return false;
     const scanId = proposal.scanId;
     proposal.busy = true;
     $("confirm-yes").disabled = true;
+    $("confirm-yes").textContent = busyText;
     updateControls();
     setMessage("");
     try {
-      await post(`/scan/${scanId}/discard`, {});
+      await send(scanId);
       proposal.busy = false;
       await ctx.refreshScan(scanId);
+      return true;
     } catch (err) {
       proposal.busy = false;
       if (err instanceof ApiError && err.status === 409) await ctx.refreshScan(scanId);
       if (pending() && proposal.scanId === scanId) setMessage(err.message);
       else ctx.showError(err);
+      return false;
     } finally {
       proposal.busy = false;
       hideStep();
@@ -323,36 +333,14 @@ export function initConfirm(ctx) {
   }
 
   async function submitConfirmation() {
-    if (!pending() || proposal.busy) return;
-    const scanId = proposal.scanId;
     const s = selection();
     const body = { token: proposal.token };
     if (s.force) body.force = true;
-    proposal.busy = true;
-    $("confirm-yes").disabled = true;
-    $("confirm-yes").textContent = "Moving…";
-    updateControls();
-    setMessage("");
-    try {
+    const moved = await answerYes("Moving…", async (scanId) => {
       if (s.selected < proposal.proposed) body.paths = await selectedPathList(scanId);
-      const result = await post(`/scan/${scanId}/confirm`, body);
-      ctx.confirmed(scanId, result);
-      proposal.busy = false;
-      await ctx.refreshScan(scanId);
-      if (!$("removal-block").hidden) $("removal-block").scrollIntoView({ block: "nearest" });
-    } catch (err) {
-      proposal.busy = false;
-      if (err instanceof ApiError && err.status === 409) {
-        // A stale token, a list confirmed elsewhere, or a scan running: show the status as it is now.
-        await ctx.refreshScan(scanId);
-      }
-      if (pending() && proposal.scanId === scanId) setMessage(err.message);
-      else ctx.showError(err);
-    } finally {
-      proposal.busy = false;
-      hideStep();
-      updateControls();
-    }
+      ctx.confirmed(scanId, await post(`/scan/${scanId}/confirm`, body));
+    });
+    if (moved && !$("removal-block").hidden) $("removal-block").scrollIntoView({ block: "nearest" });
   }
 
   // -- the marks of a finding row while the list waits --------------------------
