@@ -283,12 +283,13 @@ class Page:
                   timeout, f"the scan never reached status {status!r}")
 
     def findings_rows(self) -> list[dict]:
-        """The findings table as the user reads it."""
+        """The findings table as the user reads it: the paths whole, as their cells hold them (the folder
+        before a name may be shortened on screen, or left to the tooltip on a phone: see format.js namedPath)."""
         rows = []
         for row in self.css("#findings-body tr.finding-row"):
             cells = row.find_elements("css selector", "td")
-            rows.append({"category": cells[0].text, "path": cells[1].text, "target": cells[2].text,
-                         "detail": cells[3].text})
+            rows.append({"category": cells[0].text, "path": cells[1].get_attribute("textContent"),
+                         "target": cells[2].get_attribute("textContent"), "detail": cells[3].text})
         return rows
 
     def wait_findings(self, expected_count: int | None = None, timeout: float = WAIT_SECONDS) -> list[dict]:

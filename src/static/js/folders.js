@@ -1,5 +1,6 @@
 // The Scanner tab's folder tree: the first levels at once, deeper ones loaded when a folder
-// is expanded; ticking folders sets the scan's scope (nothing ticked: the whole library).
+// is expanded; ticking folders sets the scan's scope (nothing ticked: the whole library). A folder
+// with some of its sub-folders ticked shows a partial (indeterminate, aria-checked "mixed") box.
 // The keyboard follows the WAI-ARIA tree pattern: the whole tree is one tab stop (the current
 // row has tabindex 0, every other row and every control in a row -1); the arrows, Home and End
 // move between the visible rows and fold them, Space ticks the row, Enter folds or unfolds it.
@@ -214,12 +215,20 @@ export function initFolders(ctx) {
 
   function selectionChanged(node) {
     syncCoverage(node);
-    showChecked(node);
+    for (let n = node; n; n = n.parent) {
+      n.checkbox.indeterminate = !n.checkbox.checked && hasTickedBelow(n);
+      showChecked(n);
+    }
     updateSelectionSummary();
   }
 
+  // Whether a sub-folder (loaded so far) is ticked on its own.
+  function hasTickedBelow(node) {
+    return node.children.some((child) => (child.checkbox.checked && !child.checkbox.disabled) || hasTickedBelow(child));
+  }
+
   function showChecked(node) {
-    node.li.setAttribute("aria-checked", String(node.checkbox.checked));
+    node.li.setAttribute("aria-checked", node.checkbox.indeterminate ? "mixed" : String(node.checkbox.checked));
     if (node.checkbox.disabled) node.li.setAttribute("aria-disabled", "true");
     else node.li.removeAttribute("aria-disabled");
   }
@@ -231,6 +240,7 @@ export function initFolders(ctx) {
       for (const child of n.children) {
         child.checkbox.checked = covered;
         child.checkbox.disabled = covered;
+        child.checkbox.indeterminate = false;
         showChecked(child);
         walk(child);
       }

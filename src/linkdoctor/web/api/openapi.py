@@ -197,6 +197,10 @@ PATHS = {
                                             "note": {"type": "string", "maxLength": 500}}),
                                  "minProperties": 1}),
     },
+    "/ignores/preview": {"get": _operation(
+        "What ignoring a link (path) or a folder or target prefix (prefix) would hide now, before adding it",
+        params=[_query("path", {"type": "string", "maxLength": 4096}),
+                _query("prefix", {"type": "string", "maxLength": 4096})])},
     "/ignores/{rule_id}": {"delete": _operation("Stop ignoring: the links come back in the next scan",
                                                 params=[_id_param("rule_id")], body=EMPTY_BODY,
                                                 errors=(404,))},
