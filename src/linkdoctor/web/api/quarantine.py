@@ -6,6 +6,7 @@ from linkdoctor import quarantine
 from linkdoctor.arr.blocklist import blocklist_offers, undo_for_link
 from linkdoctor.config import RETENTION_DAYS, get_config
 from linkdoctor.errors import ValidationError
+from linkdoctor.paths import real_root
 from linkdoctor.scanner.checks import PROBLEM_CATEGORIES
 from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import MAX_ID, followup_of, json_body, page_args, paths_arg, positive_id, settings
@@ -64,8 +65,8 @@ def quarantine_view():
     """Everything in the quarantine across scans, newest first: ?page=&per_page=&q=&scan_id=&category=."""
     page, per_page = page_args()
     q, scan_id, category = _filter_args()
-    return jsonify(quarantine.quarantine_page(page, per_page, q, get_config().quarantine_retention_days,
-                                              scan_id, category))
+    data = quarantine.quarantine_page(page, per_page, q, get_config().quarantine_retention_days, scan_id, category)
+    return jsonify({**data, "media_root": real_root(get_config().media_path)})  # the page shows paths relative to it
 
 
 @bp.get("/quarantine/ids")
