@@ -77,9 +77,9 @@ export function initRepair({ showError, changed = () => {} }) {
     const row = el("tr", { dataset: { path: link.path, verdict: link.verdict } });
     const now = state.kind === "broken" ? "was" : "now";
     // What the link points at: the missing file it meant, or the wrong file it shares.
-    const path = el("td", { className: "small" },
+    const path = el("td", { className: "small" }, el("div", { className: "repair-link" }, // one element: a phone's card
       namedPath(state.mediaRoot, link.path, { className: "mono" }),
-      el("div", { className: "muted repair-was" }, `${now} → `, namedPath(null, link.target, { className: "mono" })));
+      el("div", { className: "muted repair-was" }, `${now} → `, namedPath(null, link.target, { className: "mono" }))));
     const buttons = el("div", { className: "actions" }); // one element: a phone's card keeps it beside its label
     if (link.candidates.length) {
       buttons.append(el("button", {
