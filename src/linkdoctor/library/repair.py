@@ -295,9 +295,11 @@ def _batches(job_ids: set[int]) -> dict[str, dict]:
             for job, total, standing, first in db.session.execute(query)}
 
 
-def _undo_one(entry: RepairEntry, media_root: str) -> dict:
-    """Point one repaired link back at its old target (the caller holds the library lock); the change made."""
-    checked_paths([entry.path], media_root, PATH_WAIT_MAX, must_exist=False)  # in a worker: a hung folder refuses
+def _undo_one(entry: RepairEntry, media_root: str, looked_at: bool = False) -> dict:
+    """Point one repaired link back at its old target (the caller holds the library lock); the change made.
+    `looked_at`: its folder already answered the workers (a batch looks at all its links at once)."""
+    if not looked_at:
+        checked_paths([entry.path], media_root, PATH_WAIT_MAX, must_exist=False)  # in a worker: a hung folder refuses
     path = _checked_link(entry.path, media_root)  # never outside the media root
     if os.readlink(path) != entry.new_target:
         raise ConflictError(f"{path} changed since repair #{entry.id} (now -> {os.readlink(path)}): left as it is")
@@ -329,11 +331,15 @@ def undo_batch(job_id: int, media_root: str, data_dir: Path, origin: str = "web"
         if not entries:
             raise NotFoundError(f"job #{job_id} made no repair: there is no batch to undo")
         undone, skipped, changes = [], [], []
-        for entry in entries:
-            if entry.state == UNDONE:
-                continue
+        standing = [entry for entry in entries if entry.state != UNDONE]
+        try:  # every link looked at in one round of the workers; on a refusal, each on its own to say which
+            checked_paths([entry.path for entry in standing], media_root, PATH_WAIT_MAX, must_exist=False)
+            looked_at = True
+        except LinkdoctorError:
+            looked_at = False
+        for entry in standing:
             try:
-                changes.append(_undo_one(entry, media_root))
+                changes.append(_undo_one(entry, media_root, looked_at))
             except LinkdoctorError as exc:  # changed since, outside the root now, or its folder does not answer
                 skipped.append({"id": entry.id, "path": entry.path, "reason": exc.message})
                 continue
