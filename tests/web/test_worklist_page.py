@@ -63,6 +63,14 @@ def list_broken(page: Page) -> None:
               message="the ready links never showed")
 
 
+def read(page: Page, selector: str, key: str) -> dict:
+    """{attribute `key`: text} of the elements at `selector`, read in one script call (a re-render cannot
+    leave a stale element between two reads)."""
+    return page.driver.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll(arguments[0])]"
+        ".map((n) => [n.getAttribute(arguments[1]), n.textContent]));", selector, key)
+
+
 def names_unclipped(page: Page, selector: str) -> list[str]:
     """The file names shown under `selector`, each asserted whole (not cut by its box)."""
     seen = page.driver.execute_script("""
@@ -75,7 +83,7 @@ def names_unclipped(page: Page, selector: str) -> list[str]:
 
 def test_279_broken_links_show_one_page_of_one_group_with_candidates_by_name(page, seasons, size, screenshot_dir):
     list_broken(page)
-    groups = {b.get_attribute("data-group"): b.text for b in page.css("#repair-groups button")}
+    groups = read(page, "#repair-groups button", "data-group")
     # (Another episode of the same show is no candidate: those of Quiet Fields not in the source root have none.)
     assert groups == {"ready": f"Ready ({WITH_CANDIDATE})", "ambiguous": "Ambiguous (0)", "no_candidate": "No candidate (150)"}
     rows = page.css("#repair-body tr")
@@ -144,16 +152,16 @@ def test_the_journal_groups_a_batch_and_undo_this_batch_puts_it_back(page, seaso
     page.wait_for_text("repair-status", f"{WITH_CANDIDATE - 1} link(s) repaired", timeout=120)
     page.wait_for_text("repairs-total", f"({WITH_CANDIDATE})")
     page.click_first("#repairs-block > summary")
-    page.wait(lambda _: page.css("#repairs-body tr.repair-batch .repair-undo-batch"), message="no batch to undo")
-    (batch,) = [row for row in page.css("#repairs-body tr.repair-batch") if "128 repair(s)" in row.text]
-    job_id = batch.get_attribute("data-job-id")
-    assert "128 standing" in batch.text
+    batches = page.wait(lambda _: {job: text for job, text in read(page, "#repairs-body tr.repair-batch", "data-job-id").items()
+                                   if "128 repair(s)" in text} or None, message="no batch of 128 to undo")
+    ((job_id, batch),) = batches.items()
+    assert "128 standing" in batch and "Undo this batch" in batch
     assert len(page.css("#repairs-body tr[data-state] .repair-undo")) == 20  # one page; each row keeps its Undo
     names_unclipped(page, "#repairs-body tr[data-state] td:nth-child(2) .named-path-name")
     page.screenshot(screenshot_dir, "worklist-journal")
 
     # Asked first; dismissed, nothing moves.
-    batch.find_element("css selector", ".repair-undo-batch").click()
+    page.click_first(f"#repairs-body tr.repair-batch[data-job-id='{job_id}'] .repair-undo-batch")
     alert = page.wait(lambda driver: open_alert(driver), message="Undo this batch did not ask")
     assert f"job #{job_id}" in alert.text and "128" in alert.text
     alert.dismiss()
@@ -162,7 +170,7 @@ def test_the_journal_groups_a_batch_and_undo_this_batch_puts_it_back(page, seaso
     page.wait(lambda driver: open_alert(driver), message="Undo this batch did not ask").accept()
     result = page.wait_for_text("repairs-message", f"Job #{job_id}: 128 repair(s) undone", timeout=60)
     assert "left" not in result
-    page.wait(lambda _: "128 repair(s) undone" in page.css(f"#repairs-body tr.repair-batch[data-job-id='{job_id}']")[0].text,
+    page.wait(lambda _: "128 repair(s) undone" in read(page, "#repairs-body tr.repair-batch", "data-job-id").get(job_id, ""),
               message="the batch's result is not shown beside it")
     after = targets(seasons)
     assert all(after[link] == before[link] for link in seasons if link != first)  # the batch points back
@@ -196,7 +204,7 @@ def test_check_results_by_plain_name_with_their_date_and_a_fix_button_and_import
     page.by_id("maint-check").click()
     page.wait_for_text("maint-summary", "inconsistencies found", timeout=60)
     page.wait(lambda _: page.visible("maint-results"), message="no results after the check")
-    labels = {b.get_attribute("data-category"): b.text for b in page.css("#maint-categories button")}
+    labels = read(page, "#maint-categories button", "data-category")
     assert labels["broken_symlinks"] == "Broken links (2)" and labels["orphan_files"] == "Files no link points to (1)"
     assert not [text for text in labels.values() if "_" in text]
     assert page.by_id("maint-check-date").text.startswith("· made ")
@@ -242,9 +250,9 @@ def test_the_quarantine_tab_searches_filters_chooses_all_that_match_and_restores
     names = names_unclipped(page, "#qv-body .named-path-name")
     assert any(name.startswith("Glass.Houses.S01E") for name in names)
     assert page.css("#qv-body .named-path")[0].get_attribute("textContent").startswith(("TV/", "Movies/"))
-    scans = {o.get_attribute("value"): o.text for o in page.css("#qv-scan option")}
+    scans = read(page, "#qv-scan option", "value")
     assert scans == {"": "All scans", str(first): f"Scan #{first} (13)", str(second): f"Scan #{second} (3)"}
-    categories = {o.get_attribute("value"): o.text for o in page.css("#qv-category option")}
+    categories = read(page, "#qv-category option", "value")
     assert categories == {"": "All categories", "broken": "broken (15)", "small": "small (1)"}
 
     # Filter by scan and category, then search: the rows follow, "choose all" takes what matches.
@@ -260,7 +268,8 @@ def test_the_quarantine_tab_searches_filters_chooses_all_that_match_and_restores
         window.addEventListener("linkdoctor:library-changed", (e) => window.__changes.push(e.detail));""")
     page.by_id("qv-select-all").click()
     page.wait_for_text("qv-chosen", "3 of 3 chosen")
-    assert all(box.is_selected() for box in page.css("#qv-body input.quarantine-pick"))
+    assert page.driver.execute_script(
+        "return [...document.querySelectorAll('#qv-body input.quarantine-pick')].every((box) => box.checked)")
     page.screenshot(screenshot_dir, "worklist-quarantine")
     page.by_id("qv-restore").click()
     # The result beside the action: right under the buttons, not at the top of the page.
