@@ -7,14 +7,14 @@ import { initEnrich } from "./enrich.js";
 import { initIgnores } from "./ignores.js";
 import { initMaintenance } from "./maintenance.js";
 import { initOffline } from "./offline.js";
-import { initQuarantineView } from "./quarantine_view.js";
+import { LIBRARY_CHANGED, announceLibraryChange, initQuarantineView } from "./quarantine_view.js";
 import { initRepair } from "./repair.js";
 import { initScanner } from "./scanner.js";
 import { initSchedules } from "./schedules.js";
 import { initSettings } from "./settings.js";
 import { initWaiting } from "./waiting.js";
 
-const TABS = ["dashboard", "scanner", "settings", "maintenance"];
+const TABS = ["dashboard", "scanner", "settings", "maintenance", "quarantine"];
 
 function $(id) {
   return document.getElementById(id);
@@ -147,7 +147,7 @@ function main() {
     ignores.load();
     schedules.load();
   };
-  const repair = initRepair({ showError });
+  const repair = initRepair({ showError, changed: announceLibraryChange });
   const maintenance = initMaintenance({ showError, openRepair: (kind) => repair.open(kind) });
   const enrich = initEnrich({ showError });
   listeners.maintenance = () => {
@@ -161,14 +161,19 @@ function main() {
       scanner.tabShown();
     },
   });
-  const quarantineView = initQuarantineView({ showError, changed: () => dashboard.refresh() });
+  const quarantineView = initQuarantineView({ showError });
   const activity = initActivity({ showError });
   listeners.dashboard = () => {
     dashboard.refresh();
     dashboard.refreshSystem(); // a connection test made in Settings shows here at once
-    quarantineView.load();
     activity.load();
   };
+  listeners.quarantine = () => quarantineView.load();
+  // Links were restored, purged, repaired or undone: the counts shown elsewhere are stale.
+  window.addEventListener(LIBRARY_CHANGED, () => {
+    dashboard.refresh();
+    scanner.reloadTree(); // the folders' counts
+  });
   listeners.scanner = () => scanner.tabShown();
   window.addEventListener("hashchange", () => route(scanner));
   window.addEventListener("popstate", () => route(scanner));

@@ -6,6 +6,7 @@ Flask's url_map) and exercised by the fuzz run in tests/web/test_fuzz.py.
 
 from flask import jsonify
 
+from linkdoctor.scanner.checks import PROBLEM_CATEGORIES
 from linkdoctor.scanner.phase2 import DECODE_MODES
 from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import MAX_ID
@@ -117,7 +118,13 @@ PATHS = {
     "/quarantine": {"get": _operation("Everything in the quarantine across scans", params=[
         _query("page", {"type": "integer", "minimum": 1}),
         _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500}),
-        _query("q", {"type": "string", "maxLength": 500})])},
+        _query("q", {"type": "string", "maxLength": 500}),
+        _query("scan_id", {"type": "integer", "minimum": 0, "maximum": MAX_ID}),
+        _query("category", {"type": "string", "enum": list(PROBLEM_CATEGORIES)})])},
+    "/quarantine/ids": {"get": _operation("The ids of every quarantined link a filter matches (select all)", params=[
+        _query("q", {"type": "string", "maxLength": 500}),
+        _query("scan_id", {"type": "integer", "minimum": 0, "maximum": MAX_ID}),
+        _query("category", {"type": "string", "enum": list(PROBLEM_CATEGORIES)})])},
     "/quarantine/restore": {"post": _operation(
         "Put chosen quarantined links back, whatever scan removed them", errors=(409,),
         body=_object({"ids": {"type": "array", "minItems": 1, "maxItems": 10000,
@@ -184,9 +191,20 @@ PATHS = {
                                                  {"path": {"type": "string"}, "target": {"type": "string"}},
                                                  ("path", "target"))},
                                              "unambiguous": {"type": "boolean"}, "kind": REPAIR_KIND}))},
-    "/repairs": {"get": _operation("The repairs made so far, newest first, with their state", params=[
+    "/repair/proposals/{job_id}": {"get": _operation(
+        "A page of one group (ready, ambiguous, no_candidate) of a completed listing, with each group's count",
+        errors=(404, 409), params=[
+            JOB_ID, _query("group", {"type": "string", "enum": ["ready", "ambiguous", "no_candidate"]}),
+            _query("page", {"type": "integer", "minimum": 1}),
+            _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500})])},
+    "/repairs": {"get": _operation("The repairs made so far, newest first, with their state and batch", params=[
         _query("page", {"type": "integer", "minimum": 1}),
-        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500})])},
+        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500}),
+        _query("job_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID})])},
+    "/repairs/undo": {"post": _operation("Put back the old target of every repair of one batch (its apply job)",
+                                         errors=(404, 409), body=_object(
+                                             {"job_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+                                             ("job_id",)))},
     "/repair/{repair_id}/undo": {"post": _operation("Put back the old target of a repair", errors=(404, 409),
                                                     params=[_id_param("repair_id")], body=EMPTY_BODY)},
     "/ignores": {
