@@ -241,6 +241,15 @@ class Page:
 
         self.wait(click, message=f"nothing to click at {selector}")
 
+    def accessible_name(self, selector: str) -> str:
+        """The name Chromium's accessibility tree gives the first element matching `selector` (what a screen
+        reader says), computed by the browser rather than read back from the attributes."""
+        root = self.driver.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        node = self.driver.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        assert node, f"nothing matches {selector}"
+        tree = self.driver.execute_cdp_cmd("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})
+        return tree["nodes"][0].get("name", {}).get("value", "")
+
     def visible(self, element_id: str) -> bool:
         return self.by_id(element_id).is_displayed()
 
