@@ -217,7 +217,9 @@ export function initSettings(ctx) {
     form.dataset.dirty = String(dirty);
     $("settings-dirty").hidden = !dirty;
     $("settings-footer").dataset.dirty = String(dirty);
-    $("settings-footer").hidden = !dirty && !formSections.has(section);
+    // (Outside the form's sections the bar shows while there is something to save or to say about a save.)
+    $("settings-footer").hidden = !dirty && !formSections.has(section) && $("settings-saved").hidden
+      && $("settings-error").hidden;
   }
 
   function mayLeave() {
@@ -250,10 +252,12 @@ export function initSettings(ctx) {
       fill(config);
       $("settings-saved").textContent = `Settings saved (${Object.keys(body).join(", ")}).`;
       $("settings-saved").hidden = false;
+      showDirty();
       ctx.onConfigSaved({ mediaChanged });
     } catch (err) {
       if (err instanceof ApiError && err.status === 400) showFormError(err);
       else ctx.showError(err);
+      showDirty();
     } finally {
       $("settings-save").disabled = false;
     }
