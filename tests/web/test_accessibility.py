@@ -22,6 +22,7 @@ AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 SIZES = {"desktop": (1400, 900, False), "phone": (390, 844, True)}
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SERIOUS = ("serious", "critical")
+SETTINGS_SECTIONS = ("scanning", "arr", "media", "notifications", "schedules", "ignores", "security")
 
 RUN_AXE = """
 const [tags, done] = [arguments[0], arguments[arguments.length - 1]];
@@ -91,6 +92,15 @@ def test_axe_finds_nothing_serious(page, demo_scan, screenshot_dir, view, size):
     page.screenshot(screenshot_dir, f"a11y-{view}-{size}")
     violations = serious_violations(page)
     assert not violations, f"axe-core on the {view} view ({size}):\n{described(violations)}"
+    if view == "settings":  # one section at a time: each one is checked with what it shows
+        for section in SETTINGS_SECTIONS:
+            page.settings_section(section)
+            if section == "arr":  # with a further instance's row, its secret and mapping editors
+                page.by_id("arr-add-radarr").click()
+            if section == "media":
+                page.by_id("media-add-jellyfin").click()
+            violations = serious_violations(page)
+            assert not violations, f"axe-core on the settings' {section} section ({size}):\n{described(violations)}"
 
 
 @pytest.mark.parametrize("size", SIZES)
