@@ -64,6 +64,14 @@ def mask(secret: str) -> str:
     return "********" + secret[-4:]
 
 
+def refuse_masked(secret: str, what: str) -> None:
+    """A connection test of the form's values with a mask left after the saved secrets were put back: no
+    saved secret of that name ends that way (the instance was renamed, or the mask typed by hand)."""
+    if secret.startswith("********"):
+        raise ValidationError(f"{what} is shown masked and no saved one of that name matches it: type it again",
+                              field="api_key")
+
+
 def config_to_dict(config: SymlinkConfig, masked: bool = True) -> dict:
     """The configuration as JSON-ready data, API keys masked unless asked otherwise."""
     data = {name: getattr(config, name) for name in EDITABLE}

@@ -118,7 +118,9 @@ function main() {
     newScan: () => showTab("scanner"),
     openSettings: (sectionId) => {
       showTab("settings");
-      if (document.body.dataset.tab === "settings") $(sectionId).scrollIntoView({ block: "start" });
+      if (document.body.dataset.tab !== "settings") return;
+      $(sectionId).dispatchEvent(new Event("settings-reveal", { bubbles: true })); // its section shown
+      $(sectionId).scrollIntoView({ block: "start" });
     },
   });
   scanner = initScanner({

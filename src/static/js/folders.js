@@ -54,14 +54,16 @@ export function initFolders(ctx) {
     const count = el("span", {
       className: "tree-count num", id: `${checkboxId}-count`, text: formatLinks(data.symlink_count),
     });
-    const row = el("div", { className: "tree-row" }, node.toggle, node.checkbox, labelNode, count);
+    // (The space between name and count: their text reads "Films 6 links", as the row's accessible name.)
+    const row = el("div", { className: "tree-row" }, node.toggle, node.checkbox, labelNode, " ", count);
     if (data.error) {
       row.append(el("span", { className: "tree-error", text: data.error }));
     }
     node.childList = el("ul", { className: "tree-children", role: "group" });
     node.li = el("li", {
-      className: "tree-node", role: "treeitem", tabindex: "-1", "aria-level": level,
-      "aria-labelledby": `${checkboxId}-name ${checkboxId}-count`, "aria-checked": "false",
+      // Named from its row's text ("Films 6 links"; the nested group is not part of a treeitem's name),
+      // not aria-labelledby: a label that leaves out the row's visible text fails WCAG 2.5.3 (label in name).
+      className: "tree-node", role: "treeitem", tabindex: "-1", "aria-level": level, "aria-checked": "false",
       dataset: { path: data.relative_path },
     }, row, node.childList);
     node.status = el("span", { className: "tree-status muted small" });

@@ -129,8 +129,14 @@ PATHS = {
         "Put chosen quarantined links back, whatever scan removed them", errors=(409,),
         body=_object({"ids": {"type": "array", "minItems": 1, "maxItems": 10000,
                               "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}}, ("ids",)))},
-    "/test/services": {"post": _operation("Call system/status on every enabled Sonarr/Radarr instance",
-                                          body=EMPTY_BODY)},
+    "/test/services": {"post": _operation(
+        "Call system/status on every enabled Sonarr/Radarr instance, or on one as the settings form holds it",
+        body=_object({"instance": _object({
+            "kind": {"type": "string", "enum": ["sonarr", "radarr"]}, "name": {"type": "string", "maxLength": 64},
+            "scheme": {"type": "string", "enum": ["http", "https"]}, "host": {"type": "string", "maxLength": 255},
+            "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+            "url_base": {"type": "string", "maxLength": 255}, "api_key": {"type": "string", "maxLength": 255},
+            "enabled": {"type": "boolean"}, "path_mappings": {"type": "array"}}, ("kind", "host", "port"))}))},
     "/blocklist/undo": {"post": _operation(
         "Take the release blocklisted for a link off Sonarr/Radarr's blocklist", errors=(404,),
         body=_object({"path": {"type": "string", "minLength": 1, "maxLength": 4096}}, ("path",)))},
@@ -139,8 +145,13 @@ PATHS = {
         params=[{"name": "app", "in": "path", "required": True, "schema": {"type": "string", "enum": ["sonarr", "radarr"]}}],
         body={"type": "object"}, errors=(400, 401, 404))},
     "/webhook/urls": {"get": _operation("The webhook URLs to paste into Sonarr/Radarr")},
-    "/test/media-servers": {"post": _operation("Version and libraries of every enabled Plex/Jellyfin/Emby server",
-                                               body=EMPTY_BODY)},
+    "/test/media-servers": {"post": _operation(
+        "Version and libraries of every enabled Plex/Jellyfin/Emby server, or of one as the settings form holds it",
+        body=_object({"server": _object({
+            "kind": {"type": "string", "enum": ["plex", "jellyfin", "emby"]},
+            "name": {"type": "string", "minLength": 1, "maxLength": 64},
+            "url": {"type": "string", "maxLength": 255}, "token": {"type": "string", "maxLength": 255},
+            "enabled": {"type": "boolean"}, "path_mappings": {"type": "array"}}, ("kind", "name", "url"))}))},
     "/services/detect": {"post": _operation("Find Sonarr/Radarr containers through Docker and verify each",
                                             body=EMPTY_BODY)},
     "/services/apply": {"post": _operation(
