@@ -13,7 +13,7 @@ findings table as they are.
 from array import array
 from collections import Counter
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import OperationalError
 
 from linkdoctor.errors import ValidationError
@@ -71,7 +71,7 @@ def index_findings(scan_id: int) -> dict:
         db.session.execute(delete(table).where(table.scan_id == scan_id))
     db.session.execute(insert(FindingSearch).from_select(
         ["scan_id", "finding_id", "category", "path", "target"],
-        select(Finding.scan_id, Finding.id, Finding.category, func.lower(Finding.path), func.lower(Finding.target))
+        select(Finding.scan_id, Finding.id, Finding.category, Finding.path, Finding.target)
         .where(Finding.scan_id == scan_id).order_by(Finding.id)))
     counts = Counter()
     connection = db.session.connection()
@@ -154,36 +154,22 @@ def _rows(ids: list[int]) -> list[Finding]:
     return [found[i] for i in ids if i in found]
 
 
-def ascii_lower(text: str) -> str:
-    """Only ASCII letters lowered, as SQLite's lower() and LIKE do: a search ignores their case, nothing else's."""
-    return text.translate(_ASCII_LOWER)
-
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
 def _searched_page(scan_id: int, category: str | None, sort: str | None, descending: bool, q: str,
                    start: int, size: int) -> tuple[dict, list[int]]:
     """Counts per category and one page of ids of an indexed scan's findings matching q.
 
-    One pass over that scan's lowered texts (instr: a plain substring, what LIKE '%q%' over the lowered
-    text means, at half its cost) gives every match, id and category, in the asked order: the counts and
-    the page both come from it, whatever the page.
+    One pass over that scan's texts gives every match, id and category, in the asked order: the
+    counts and the page both come from it, whatever the page.
     """
-    needle = ascii_lower(q)
-    where = (FindingSearch.scan_id == scan_id,
-             or_(func.instr(FindingSearch.path, needle) > 0, func.instr(FindingSearch.target, needle) > 0))
-    if sort:  # by the texts as they are (the search's copies are lowered), for the matches only
-        column = FINDING_SORTS[sort]
-        query = (select(Finding.id, Finding.category)
-                 .where(Finding.id.in_(select(FindingSearch.finding_id).where(*where)))
-                 .order_by(*((column.desc(), Finding.id.desc()) if descending else (column, Finding.id))))
-    else:  # discovery order is the search rows' own order
-        query = (select(FindingSearch.finding_id.label("id"), FindingSearch.category).where(*where)
-                 .order_by(FindingSearch.finding_id.desc() if descending else FindingSearch.finding_id))
-    matches = db.session.execute(query).all()
+    column = {"path": FindingSearch.path, "target": FindingSearch.target,
+              "category": FindingSearch.category}.get(sort, FindingSearch.finding_id)
+    order = (column.desc(), FindingSearch.finding_id.desc()) if descending else (column, FindingSearch.finding_id)
+    matches = db.session.execute(
+        select(FindingSearch.finding_id, FindingSearch.category)
+        .where(FindingSearch.scan_id == scan_id, text_filter(q, FindingSearch.path, FindingSearch.target))
+        .order_by(*order)).all()
     counts = Counter(match.category for match in matches)
-    shown = [match.id for match in matches if not category or match.category == category]
+    shown = [match.finding_id for match in matches if not category or match.category == category]
     return counts, shown[start:start + size]
 
 

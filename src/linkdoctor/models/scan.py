@@ -139,8 +139,7 @@ class FindingOrder(db.Model):
 
 
 class FindingSearch(db.Model):
-    """A finished scan's link and target texts, lowered (ASCII, as SQLite's lower()), stored together by scan:
-    a search reads one scan's rows only, and looks for a plain substring."""
+    """A finished scan's link and target texts, stored together by scan: a search reads one scan's rows only."""
 
     __table_args__ = {"sqlite_with_rowid": False}
 
