@@ -66,8 +66,8 @@ def write_scans(database: Path, scans: int, findings: int) -> list[int]:
 def requests_to_time(scan_id: int, findings: int, per_page: int) -> list[tuple[str, str]]:
     pages = (findings + per_page - 1) // per_page
     base = f"/api/symlink/scan/{scan_id}/findings?per_page={per_page}"
-    asked = [("first page", f"{base}&page=1"), ("page 2,500" if pages > 5000 else "middle page",
-                                                 f"{base}&page={2500 if pages > 5000 else pages // 2}"),
+    middle = max(1, pages // 2)
+    asked = [("first page", f"{base}&page=1"), (f"page {middle:,} (the middle)", f"{base}&page={middle}"),
              ("last page", f"{base}&page={pages}"),
              ("search q=arrival tenet (first page)", f"{base}&q=Arrival%20Tenet"),
              ("search q=S03E07 (first page)", f"{base}&q=S03E07"),
@@ -78,8 +78,12 @@ def requests_to_time(scan_id: int, findings: int, per_page: int) -> list[tuple[s
     for sort in ("path", "category", "target"):
         for order in ("asc", "desc"):
             asked.append((f"sort={sort} {order}, first page", f"{base}&sort={sort}&order={order}"))
-        asked.append((f"sort={sort}, page 2,500", f"{base}&sort={sort}&page={min(2500, pages // 2)}"))
+        asked.append((f"sort={sort}, page {middle:,}", f"{base}&sort={sort}&page={middle}"))
     asked.append(("sort=path, category=timeout, last page", f"{base}&sort=path&category=timeout&page=1000000"))
+    # The Dashboard's requests, with these scans kept.
+    asked += [("dashboard: GET /system", "/api/symlink/system"),
+              ("dashboard: GET /scans/history", "/api/symlink/scans/history"),
+              ("scanner: GET /scan/status/<id>", f"/api/symlink/scan/status/{scan_id}")]
     return asked
 
 
@@ -93,7 +97,7 @@ def time_request(client, url: str, rounds: int) -> tuple[float, float, float, di
         cpu.append(time.process_time() - started_cpu)
         assert response.status_code == 200, (url, response.status_code, response.get_data(as_text=True)[:300])
     data = response.get_json()
-    if data.get("pages") and data["page"] > data["pages"]:  # a page past the end: the page's JS asks for the last
+    if data.get("pages") and data.get("page", 0) > data["pages"]:  # a page past the end: the page's JS asks for the last
         return time_request(client, url.replace("page=1000000", f"page={data['pages']}"), rounds)
     return times[0], statistics.median(times[1:] or times), statistics.median(cpu[1:] or cpu), data
 
@@ -133,8 +137,9 @@ def main() -> None:
         for name, url in requests_to_time(ids[-1], args.findings, args.per_page):
             cold, median, cpu, data = time_request(client, url, args.rounds)
             slowest = max(slowest, median)
-            print(f"{name:45} {cold * 1000:7.1f}ms {median * 1000:7.1f}ms {cpu * 1000:7.1f}ms  "
-                  f"{data['total']:,} / {len(data['items'])} (page {data['page']} of {data['pages']:,})")
+            shown = (f"{data['total']:,} / {len(data['items'])} (page {data['page']} of {data['pages']:,})"
+                     if "items" in data else "")
+            print(f"{name:45} {cold * 1000:7.1f}ms {median * 1000:7.1f}ms {cpu * 1000:7.1f}ms  {shown}")
         with app.app_context():
             from linkdoctor import scans
 

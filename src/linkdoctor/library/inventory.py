@@ -136,10 +136,10 @@ class Importer:
         self._last_report = now
         stats = walk.stats
         if not stats.walk_done:
-            self.report(0.05, "walk", f"found {stats.discovered} media items, {stats.sampled} read")
+            self.report(0.05, "walk", f"{stats.progress_text('read', 'media items')}, {stats.sampled:,} read")
         else:
             fraction = stats.sampled / stats.discovered if stats.discovered else 1.0
-            self.report(0.05 + 0.9 * fraction, "hash", f"read {stats.sampled}/{stats.discovered} media items")
+            self.report(0.05 + 0.9 * fraction, "hash", stats.progress_text("read", "media items"))
 
     def _failed(self, path: str, reason: str) -> None:
         log.warning("import: %s: %s", path, reason)
