@@ -4,12 +4,12 @@ A finished scan's findings never change but for their `proposed` mark, so once i
 are indexed once (`index_findings`, at the end of the scan, or on the first request for an older
 one): the counts per category go on the scan, every order the page offers is stored as positions
 (`FindingOrder`: a page is a range of positions, read as one to three blocks of ids by key, never
-a COUNT or an OFFSET over the table), and
-the texts a search reads are stored together by scan (`FindingSearch`: a search reads that scan's
-rows only, in one pass). A running scan's findings, and a filter on `proposed`, are read from the
+a COUNT or an OFFSET over the table), and the texts a search reads are stored together by scan
+(`FindingSearch`: a search reads that scan's rows only, in one pass). A running scan's findings, and a filter on `proposed`, are read from the
 findings table as they are.
 """
 
+import sys
 from array import array
 from collections import Counter
 
@@ -23,6 +23,13 @@ from linkdoctor.scans import check_page, check_query, get_scan, text_filter
 
 FINDING_SORTS = {"path": Finding.path, "category": Finding.category, "target": Finding.target}
 RANKED = ("id", "path", "target")  # the orders stored; "category" is the per-category "id" orders in turn
+
+
+def _little_endian(ids: array) -> array:
+    """The blocks are stored little-endian, whatever the machine: a database moved elsewhere reads the same."""
+    if sys.byteorder == "big":
+        ids.byteswap()
+    return ids
 
 
 class _OrderWriter:
@@ -44,7 +51,7 @@ class _OrderWriter:
     def _close(self, name: str) -> None:
         block = self.blocks.get(name, 0)
         self.rows.append({"scan_id": self.scan_id, "ordering": self.ordering, "category": name, "block": block,
-                          "ids": self.open.pop(name).tobytes()})
+                          "ids": _little_endian(self.open.pop(name)).tobytes()})
         self.blocks[name] = block + 1
         if len(self.rows) >= 200:
             self.write()
@@ -116,7 +123,7 @@ def _ranked_ids(scan_id: int, ordering: str, category: str, first: int, last: in
                 FindingOrder.category == category, FindingOrder.block.between(low, high))
             .order_by(FindingOrder.block)).scalars():
         ids.frombytes(block)
-    shown = ids[first - 1 - low * size:last - low * size].tolist()
+    shown = _little_endian(ids)[first - 1 - low * size:last - low * size].tolist()
     return shown[::-1] if descending else shown
 
 
@@ -136,7 +143,7 @@ def _page_ids(scan_id: int, counts: dict, category: str | None, sort: str | None
                 offset -= min(offset, count)
         return ids
     ordering = "id" if sort in (None, "category") else sort
-    total = counts[category] if category else sum(counts.values())
+    total = counts.get(category, 0) if category else sum(counts.values())
     take = max(0, min(size, total - start))
     return _ranked_ids(scan_id, ordering, category or "", *_positions(total, start, take, descending), descending)
 
