@@ -86,6 +86,10 @@ def requests_to_time(scan_id: int, findings: int, per_page: int) -> list[tuple[s
             asked.append((f"sort={sort} {order}, first page", f"{base}&sort={sort}&order={order}"))
         asked.append((f"sort={sort}, page {middle:,}", f"{base}&sort={sort}&page={middle}"))
     asked.append(("sort=path, category=timeout, last page", f"{base}&sort=path&category=timeout&page=1000000"))
+    # What the proposal's panel asks (confirm.js): its counts, then a whole category 500 at a time.
+    asked += [("proposed=1, per_page=1 (the proposal's counts)", f"{base.split('?')[0]}?proposed=1&per_page=1"),
+              ("category=broken&proposed=1, per_page=500, p. 200",
+               f"{base.split('?')[0]}?category=broken&proposed=1&per_page=500&page=200")]
     # The Dashboard's requests, with these scans kept.
     asked += [("dashboard: GET /system", "/api/symlink/system"),
               ("dashboard: GET /scans/history", "/api/symlink/scans/history"),

@@ -27,9 +27,9 @@ def add_scan_at_0012(database, status: str) -> int:
     return scan_id
 
 
-def tables(database) -> set[str]:
+def tables(database, kind: str = "table") -> set[str]:
     with sqlite3.connect(database) as connection:
-        return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = ?", (kind,))}
 
 
 def test_scans_kept_from_before_are_indexed_on_their_first_page_and_the_downgrade_keeps_their_findings(release):
@@ -37,6 +37,7 @@ def test_scans_kept_from_before_are_indexed_on_their_first_page_and_the_downgrad
     scan_id = add_scan_at_0012(release.database, "completed")
     upgrade_database(release.database)  # what a start does
     assert {"finding_order", "finding_search"} <= tables(release.database)
+    assert "ix_finding_scan_category_proposed" in tables(release.database, "index")
 
     from linkdoctor.cli.common import build_app
     from linkdoctor.models import SymlinkScan, db
@@ -57,6 +58,7 @@ def test_scans_kept_from_before_are_indexed_on_their_first_page_and_the_downgrad
 
     migrate(release.database, "0012", down=True)
     assert not {"finding_order", "finding_search"} & tables(release.database)
+    assert "ix_finding_scan_category" in tables(release.database, "index")
     with sqlite3.connect(release.database) as connection:
         assert connection.execute("SELECT count(*) FROM finding WHERE scan_id = ?", (scan_id,)).fetchone() == (32,)
         columns = {row[1] for row in connection.execute("PRAGMA table_info(symlink_scan)")}

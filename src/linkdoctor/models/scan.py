@@ -100,7 +100,8 @@ class SymlinkScan(db.Model):
 class Finding(db.Model):
     """One problem link of a scan."""
 
-    __table_args__ = (Index("ix_finding_scan_category", "scan_id", "category"),)
+    # With `proposed`: a proposal's counts and pages (`proposed=1`, per category) read the index alone.
+    __table_args__ = (Index("ix_finding_scan_category_proposed", "scan_id", "category", "proposed"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scan_id: Mapped[int] = mapped_column(ForeignKey("symlink_scan.id", ondelete="CASCADE"))

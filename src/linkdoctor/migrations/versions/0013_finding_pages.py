@@ -1,5 +1,6 @@
 """Findings paged without COUNT or OFFSET: per-category counts on the scan, each finished scan's findings
-in every order the page offers, in blocks of positions (finding_order), and their texts stored by scan for search (finding_search).
+in every order the page offers, in blocks of positions (finding_order), and their texts stored by scan for search (finding_search); the findings' index on (scan, category)
+takes `proposed` too, so that a proposal's counts and pages read the index alone.
 
 Scans kept from before are indexed the first time their findings are asked for (linkdoctor.findings).
 
@@ -41,9 +42,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('symlink_scan', schema=None) as batch_op:
         batch_op.add_column(sa.Column('finding_counts', sa.JSON(), nullable=True))
+    op.create_index('ix_finding_scan_category_proposed', 'finding', ['scan_id', 'category', 'proposed'])
+    op.drop_index('ix_finding_scan_category', table_name='finding')
 
 
 def downgrade() -> None:
+    op.create_index('ix_finding_scan_category', 'finding', ['scan_id', 'category'])
+    op.drop_index('ix_finding_scan_category_proposed', table_name='finding')
     with op.batch_alter_table('symlink_scan', schema=None) as batch_op:
         batch_op.drop_column('finding_counts')
     op.drop_table('finding_search')
