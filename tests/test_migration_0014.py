@@ -1,4 +1,4 @@
-"""Migration 0013: the findings' page index. Scans kept from before are indexed on their first page, and the
+"""Migration 0014: the findings' page index. Scans kept from before are indexed on their first page, and the
 pages say what the findings table says; a downgrade drops the index and keeps the findings."""
 
 import sqlite3
@@ -10,7 +10,7 @@ FINDINGS = [("broken", f"Shows/Dune/Season 1/dune.s01e{n:02}.mkv") for n in rang
     ("small", "Movies/Alien (1979)/alien.mkv"), ("timeout", "Movies/Heat (1995)/heat.mkv")]
 
 
-def add_scan_at_0012(database, status: str) -> int:
+def add_scan_at_0013(database, status: str) -> int:
     with sqlite3.connect(database) as connection:
         scan_id = connection.execute(
             "INSERT INTO symlink_scan (scan_date, mode, selected_paths, verification_depth, origin, status, phase, "
@@ -33,8 +33,8 @@ def tables(database, kind: str = "table") -> set[str]:
 
 
 def test_scans_kept_from_before_are_indexed_on_their_first_page_and_the_downgrade_keeps_their_findings(release):
-    migrate(release.database, "0012", stamp_first="0001")
-    scan_id = add_scan_at_0012(release.database, "completed")
+    migrate(release.database, "0013", stamp_first="0001")
+    scan_id = add_scan_at_0013(release.database, "completed")
     upgrade_database(release.database)  # what a start does
     assert {"finding_order", "finding_search"} <= tables(release.database)
     assert "ix_finding_scan_category_proposed" in tables(release.database, "index")
@@ -56,7 +56,7 @@ def test_scans_kept_from_before_are_indexed_on_their_first_page_and_the_downgrad
     with app.app_context():
         assert db.session.get(SymlinkScan, scan_id).finding_counts["broken"] == 30
 
-    migrate(release.database, "0012", down=True)
+    migrate(release.database, "0013", down=True)
     assert not {"finding_order", "finding_search"} & tables(release.database)
     assert "ix_finding_scan_category" in tables(release.database, "index")
     with sqlite3.connect(release.database) as connection:

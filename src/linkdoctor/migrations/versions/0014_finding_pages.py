@@ -4,8 +4,8 @@ takes `proposed` too, so that a proposal's counts and pages read the index alone
 
 Scans kept from before are indexed the first time their findings are asked for (linkdoctor.findings).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-08
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
