@@ -154,9 +154,9 @@ class IntegrityCheck:
             stats = walk.stats
             if stats.walk_done and stats.discovered:
                 self.report(0.05 + 0.85 * stats.sampled / stats.discovered, "read",
-                            f"checked {stats.sampled}/{stats.discovered} targets")
+                            stats.progress_text("checked", "targets"))
             else:
-                self.report(0.05, "walk", f"found {stats.discovered} media items")
+                self.report(0.05, "walk", stats.progress_text("checked", "media items"))
 
     # -- comparisons ------------------------------------------------------
 
