@@ -70,13 +70,29 @@ def cli_paths(paths: list[str], media_root: str) -> list[str]:
     return resolved
 
 
+PROGRESS_LINE_SECONDS = 10.0  # how often a progress line is written when stderr is not a terminal
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes}m{seconds:02}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02}m"
+
+
 def progress_line(snapshot) -> str:
-    counters = snapshot.counters
-    eta = f", ETA {snapshot.eta:.0f}s" if snapshot.eta is not None else ""
+    """One line of a running scan's progress: counts, rate, ETA ("~" while the walk still finds links)."""
+    eta = ""
+    if snapshot.eta is not None:
+        eta = f", ETA {'' if snapshot.walk_done or snapshot.phase != 'phase1' else '~'}{_duration(snapshot.eta)}"
     if snapshot.phase == "phase2":
-        decoded = f", decoded {snapshot.decoded}/{snapshot.to_decode}" if snapshot.to_decode else ""
-        return f"phase 2: probed {snapshot.probed}/{snapshot.to_probe}{decoded}{eta}"
-    return f"phase 1: checked {counters['total_analyzed']}/{snapshot.discovered}{eta}"
+        decoded = f", decoded {snapshot.decoded:,}/{snapshot.to_decode:,}" if snapshot.to_decode else ""
+        return f"phase 2: probed {snapshot.probed:,}/{snapshot.to_probe:,}{decoded}{eta}"
+    checked = snapshot.counters["total_analyzed"]
+    rate = f", {checked / snapshot.elapsed:,.0f} links/s" if snapshot.elapsed > 0 and checked else ""
+    found = f"{snapshot.discovered:,}" + ("" if snapshot.walk_done else "+")
+    return f"phase 1: checked {checked:,}/{found} links{rate}{eta}"
 
 
 def wait_for(manager, scan_id: int) -> bool:
@@ -97,14 +113,23 @@ def wait_for(manager, scan_id: int) -> bool:
             time.sleep(0.05)
 
 
-def _progress_printer():
-    if not sys.stderr.isatty():
+def _progress_printer(as_json: bool):
+    """Progress on stderr (stdout keeps the report or the JSON document): a line redrawn in place on a
+    terminal, else a line every PROGRESS_LINE_SECONDS (a log), none with --json."""
+    if sys.stderr.isatty():
+        def redraw(scan_id, snapshot):
+            click.echo(f"\r{progress_line(snapshot):<78}", err=True, nl=False)
+        return redraw
+    if as_json:
         return None
+    last = time.monotonic()
 
-    def show(scan_id, snapshot):
-        click.echo(f"\r{progress_line(snapshot):<70}", err=True, nl=False)
-
-    return show
+    def log_line(scan_id, snapshot):
+        nonlocal last
+        if time.monotonic() - last >= PROGRESS_LINE_SECONDS and snapshot.phase != "done":
+            last = time.monotonic()
+            click.echo(progress_line(snapshot), err=True)
+    return log_line
 
 
 def scan_document(scan_id: int) -> dict:
@@ -198,7 +223,7 @@ def run_scan_command(app, paths: list[str], depth: str, mode: str, workers: int 
         try:
             scan_id = manager.start_scan(
                 cli_paths(paths, get_config().media_path) or None, mode=mode, depth=depth,
-                origin="cli", max_workers=workers, on_progress=_progress_printer(),
+                origin="cli", max_workers=workers, on_progress=_progress_printer(as_json),
             )
         except LinkdoctorError as exc:
             click.echo(f"linkdoctor: {exc.message}", err=True)

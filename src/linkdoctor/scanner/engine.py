@@ -146,6 +146,7 @@ class ScanEngine:
         self.link_seconds = 0.0  # time the folder scans spent checking links, and how many
         self.links_timed = 0
         self.phase1_pool: WorkerPool | None = None
+        self.folders_done = 0  # folders listed so far, for the ETA while the walk goes on
         self.discovered = 0
         self.walk_done = False
         self.phase = "phase1"
@@ -275,6 +276,7 @@ class ScanEngine:
             self.walk_done = False
             return
         scan: FolderScan = outcome.result
+        self.folders_done += names is None
         if scan.error:
             self._warn(f"could not list folder {folder}: {scan.error}")
         self.folders.push(scan.subdirs)
@@ -331,6 +333,7 @@ class ScanEngine:
             self._warn(f"folder {folder} did not answer within {self.request.file_timeout:g}s; not scanned")
             return
         listing = outcome.result
+        self.folders_done += 1
         if listing.error:
             self._warn(f"could not list folder {folder}: {listing.error}")
         self.folders.push(listing.subdirs)
@@ -416,8 +419,8 @@ class ScanEngine:
             if not self.walk_done:
                 fraction *= 0.9  # more folders may still be found
             progress = p1_share * fraction
-            if self.walk_done and checked:
-                eta = elapsed / checked * (self.discovered - checked)
+            if checked:
+                eta = elapsed / checked * (self._expected_links() - checked)
                 expected = self.phase2.expected_probe_seconds
                 if full and expected is not None:
                     # Phase 2 still to come: the candidates so far at the probe time measured before.
@@ -435,6 +438,13 @@ class ScanEngine:
             warnings=list(self.warnings), to_decode=self.phase2.to_decode, decoded=self.phase2.decoded,
             elapsed=round(elapsed, 3),  # saved with the progress: an interrupted scan keeps its run time
         )
+
+    def _expected_links(self) -> int:
+        """The links found, and while the walk goes on as many per folder still to list as so far."""
+        if self.walk_done or not self.folders_done:
+            return self.discovered
+        pending = len(self.folders) + self.folders_listing
+        return self.discovered + int(pending * self.discovered / self.folders_done)
 
     def _parallel_probes(self) -> int:
         return max(1, min(self.request.max_workers, os.cpu_count() or 1))
