@@ -212,6 +212,7 @@ class ScanEngine:
     # -- phase 1 ---------------------------------------------------------
 
     def _next_phase1_task(self) -> Task | None:
+        self._notice_abandoned_workers()
         if len(self.links) >= LINK_BATCH or (self.links and not self.folders and not self.shares):
             size = self._check_batch_size()
             if self.first_check is None:
@@ -310,6 +311,11 @@ class ScanEngine:
         if per_link > SLOW_LINK_SECONDS:
             pool.limit = pool.size
 
+    def _notice_abandoned_workers(self) -> None:
+        # A worker killed on a timeout or a crash: no more folder scans, whose link hung is unknown.
+        if self.phase1_pool is not None and self.phase1_pool.replaced and self.phase == "phase1":
+            self._be_careful()
+
     def _be_careful(self) -> None:
         if not self.careful:
             self.careful = True
@@ -393,6 +399,7 @@ class ScanEngine:
 
     def _skip_reason(self, kind: str, item) -> str | None:
         if kind == "scan":  # a retry of a folder scan after a timeout: checked link by link instead
+            self._notice_abandoned_workers()
             return "careful" if self.careful else None
         if kind == "list":
             return None
