@@ -235,3 +235,21 @@ def test_links_into_a_slow_mount_get_every_worker(library, faulty_mount, started
     counters = ScanEngine(request, ListSink(), None).run()
     assert counters["phase1_ok"] == links
     assert len(started_workers) > cores
+
+
+def test_ignore_rules_apply_inside_the_folder_scans(library, started_workers):
+    from linkdoctor.ignore_rules import IgnoreRules
+
+    kept = library.broken("Films/Kept/k.mkv")
+    one = library.broken("Films/One/o.mkv")
+    for i in range(3):
+        library.broken(f"Films/Extras/e{i}.mkv")
+    library.link("Films/Elsewhere/x.mkv", "/mnt/old-debrid/x.mkv")
+    rules = IgnoreRules(links=[str(one)], folders=[str(library.root / "Films/Extras")], targets=["/mnt/old-debrid"])
+    sink = ListSink()
+    engine = ScanEngine(ScanRequest(paths=[str(library.root)], max_workers=2, ignores=rules), sink, None)
+    counters = engine.run()
+    assert [record.path for record in sink.findings] == [str(kept)]
+    assert counters["ignored"] == 5 and counters["total_analyzed"] == 1
+    # The rules crossed to the worker processes (which import no SQLAlchemy): none crashed on them.
+    assert started_workers and not engine.careful and engine.phase1_pool.replaced == 0
