@@ -6,7 +6,10 @@ import signal
 import sys
 import time
 
+from typing import Iterator
+
 import click
+from sqlalchemy import select
 
 from linkdoctor import quarantine, scans
 from linkdoctor.cli.group import main
@@ -19,7 +22,7 @@ from linkdoctor.cli.services import followup_of, print_followup, print_media_ref
 from linkdoctor.config import get_config
 from linkdoctor.errors import LinkdoctorError
 from linkdoctor.media.refresh import media_refresh_view
-from linkdoctor.models import AWAITING_CONFIRMATION, CANCELLED, ERROR
+from linkdoctor.models import AWAITING_CONFIRMATION, CANCELLED, ERROR, Finding, db
 
 
 @main.command()
@@ -70,6 +73,7 @@ def cli_paths(paths: list[str], media_root: str) -> list[str]:
     return resolved
 
 
+FINDINGS_READ = 1000  # findings read from the database at a time while they are printed
 PROGRESS_LINE_SECONDS = 10.0  # how often a progress line is written when stderr is not a terminal
 
 
@@ -146,14 +150,32 @@ def scan_document(scan_id: int) -> dict:
         "warnings": summary["warnings"],
         "error_message": scan.error_message,
         "confirmation": quarantine.confirmation_view(scan),
-        "findings": [
-            {"path": f.path, "target": f.target, "category": f.category, "detail": f.detail}
-            for f in scans.all_findings(scan_id)
-        ],
     }
 
 
-def print_report(document: dict) -> None:
+def scan_findings(scan_id: int) -> Iterator[dict]:
+    """The scan's findings in discovery order, read from the database as they are printed: a scan of a
+    million links may have tens of thousands, which need not all be in memory at once."""
+    rows = db.session.execute(
+        select(Finding.path, Finding.target, Finding.category, Finding.detail)
+        .where(Finding.scan_id == scan_id).order_by(Finding.id).execution_options(yield_per=FINDINGS_READ)
+    )
+    for path, target, category, detail in rows:
+        yield {"path": path, "target": target, "category": category, "detail": detail}
+
+
+def print_json(document: dict, findings: Iterator[dict]) -> None:
+    """The one JSON document of `scan --json`, its findings written one by one."""
+    head = json.dumps(document, indent=2, ensure_ascii=False)
+    click.echo(head[:-2] + ',\n  "findings": [', nl=False)
+    separator = "\n    "
+    for finding in findings:
+        click.echo(separator + json.dumps(finding, ensure_ascii=False), nl=False)
+        separator = ",\n    "
+    click.echo("\n  ]\n}" if separator != "\n    " else "]\n}")
+
+
+def print_report(document: dict, findings: Iterator[dict]) -> None:
     """A plain-text summary and the list of problem links."""
     stats = document["statistics"]
     click.echo(f"Scan #{document['scan_id']} {document['status']} in {document['duration']:.1f}s "
@@ -170,7 +192,7 @@ def print_report(document: dict) -> None:
     click.echo(f"  healthy {stats['healthy']} (passed every check asked for)")
     for warning in document["warnings"]:
         click.echo(f"  warning: {warning}")
-    for finding in document["findings"]:
+    for finding in findings:
         click.echo(f"  [{finding['category']}] {finding['path']!r} -> {finding['target']!r}: {finding['detail']}")
     if document.get("error_message"):
         click.echo(f"  error: {document['error_message']}")
@@ -242,12 +264,13 @@ def run_scan_command(app, paths: list[str], depth: str, mode: str, workers: int 
         document["removal"] = removal
         document["services"] = followup_view(scan_id)
         document.update(media_refresh_view(scan_id))  # media_refresh, media_servers
-    if as_json:
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    else:
-        print_report(document)
+        problems = db.session.execute(select(Finding.id).where(Finding.scan_id == scan_id).limit(1)).first()
+        if as_json:
+            print_json(document, scan_findings(scan_id))
+        else:
+            print_report(document, scan_findings(scan_id))
     if document["status"] == CANCELLED:
         return EXIT_CANCELLED
     if document["status"] == ERROR:
         return EXIT_CANNOT_RUN
-    return EXIT_PROBLEMS if document["findings"] else EXIT_OK
+    return EXIT_PROBLEMS if problems else EXIT_OK
