@@ -88,9 +88,8 @@ TICK = Outcome("tick", None)
 
 
 def _worker_command() -> list[str]:
-    # -S: no site-packages (the worker is stdlib only and finds linkdoctor on PYTHONPATH), so a
-    # worker starts in a few tens of milliseconds; -P: nothing from the working folder.
-    return [sys.executable, "-P", "-S", "-m", WORKER_PROGRAM]
+    # -P: nothing from the working folder. Site-packages stay: the hash kind needs xxhash.
+    return [sys.executable, "-P", "-m", WORKER_PROGRAM]
 
 
 class _Worker:
