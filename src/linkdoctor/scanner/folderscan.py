@@ -66,7 +66,7 @@ def scan_folder(item: tuple[str, list[str] | None], options: dict, beat=None) ->
 
     options: small_threshold, include_files, source_roots, ignores (a matcher or None),
     candidates (collect phase-2 candidates), share (links a task checks at most),
-    budget (seconds after which the unchecked links are handed back).
+    budget (seconds of checks a task does; the links left are handed back).
     """
     folder, names = item
     subdirs, error = [], None
@@ -80,6 +80,7 @@ def scan_folder(item: tuple[str, list[str] | None], options: dict, beat=None) ->
         share = max(1, options.get("share", len(names)))
         rest = [names[start:start + share] for start in range(share, len(names), share)]
         result = _check(dir_fd, folder, names[:share], options, beat)
+        options["first_done"] = True  # later items of this task may hand back every link unchecked
     finally:
         os.close(dir_fd)
     problems, ok_by_source, candidates, left, ignored, checked, seconds = result
@@ -101,12 +102,14 @@ def _check(dir_fd: int, folder: str, names: list[str], options: dict, beat):
     want_candidates = options.get("candidates", False)
     if want_candidates:
         from linkdoctor.scanner.probe import is_probeable
-    budget = options.get("budget", 0.5)
+    # The options are unpickled anew for each task: the first item sets the task's deadline, so
+    # that a task of many folders on a slow mount lists the later ones and hands their links back.
+    deadline = options.setdefault("deadline", time.monotonic() + options.get("budget", 0.5))
     problems, ok_by_source, candidates = [], {}, []
     ignored = checked = 0
     started = time.monotonic()
     for index, name in enumerate(names):
-        if index and time.monotonic() - started > budget:
+        if time.monotonic() > deadline and (index or options.get("first_done")):
             return problems, ok_by_source, candidates, names[index:], ignored, checked, time.monotonic() - started
         path = os.path.join(folder, name)
         target = read_target(name, path, dir_fd)
