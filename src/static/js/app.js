@@ -7,6 +7,8 @@ import { initEnrich } from "./enrich.js";
 import { initIgnores } from "./ignores.js";
 import { initMaintenance } from "./maintenance.js";
 import { initOffline } from "./offline.js";
+import { JOB_ENDED } from "./poller.js";
+import { LIBRARY_CHANGED } from "./api.js";
 import { initQuarantineView } from "./quarantine_view.js";
 import { initRepair } from "./repair.js";
 import { initScanner } from "./scanner.js";
@@ -44,11 +46,13 @@ const listeners = {};
 // Checks run before leaving a tab; one that answers false keeps the user where they are.
 const leaveGuards = {};
 
+// Each tab switch is a step in the history (Back returns to the previous tab); the views inside a tab
+// keep their own address (#/scanner/scan/12?...) and replace or push it themselves.
 function showTab(name, { focus = false, updateHash = true } = {}) {
   if (!TABS.includes(name)) name = TABS[0];
   const current = document.body.dataset.tab;
   if (current && current !== name && leaveGuards[current] && !leaveGuards[current]()) {
-    if (window.location.hash !== `#${current}`) history.replaceState(null, "", `#${current}`);
+    if (!addressNames(current)) history.pushState(null, "", `#${current}`); // Back stays where the user was
     return;
   }
   for (const tab of TABS) {
@@ -59,11 +63,19 @@ function showTab(name, { focus = false, updateHash = true } = {}) {
     $(`panel-${tab}`).hidden = !selected;
     if (selected && focus) button.focus();
   }
+  const switched = current !== name;
   document.body.dataset.tab = name;
-  if (updateHash && window.location.hash !== `#${name}`) {
-    history.replaceState(null, "", `#${name}`);
+  if (updateHash && !addressNames(name)) {
+    if (switched && current) history.pushState(null, "", `#${name}`);
+    else history.replaceState(null, "", `#${name}`);
   }
   if (listeners[name]) listeners[name]();
+}
+
+// Whether the address already names this tab ("#scanner", or a view inside it: "#/scanner/scan/12").
+function addressNames(tab) {
+  const hash = window.location.hash;
+  return hash === `#${tab}` || hash.startsWith(`#/${tab}/`);
 }
 
 function initTabs() {
@@ -99,6 +111,36 @@ function route(scanner) {
   showTab(hash.replace(/^#\/?/, "") || "dashboard", { updateHash: false });
 }
 
+// Back and Forward fire "popstate" and then, when the fragment changed, "hashchange": route once.
+// A fragment typed or followed as a link fires "hashchange" (and in Chromium "popstate" too).
+function followAddress(scanner) {
+  let routed = null;
+  window.addEventListener("popstate", () => {
+    routed = window.location.hash;
+    route(scanner);
+  });
+  window.addEventListener("hashchange", () => {
+    if (window.location.hash === routed) return;
+    routed = null;
+    route(scanner);
+  });
+}
+
+// Any load of the page while a scan runs shows that scan first, whatever the address named
+// (a reload after Start, a bookmark of an older scan): its progress, a disabled Start.
+async function routeFirstLoad(scanner) {
+  try {
+    const running = await scanner.runningScan();
+    const hash = `#/scanner/scan/${running}`;
+    if (running !== null && window.location.hash !== hash && !window.location.hash.startsWith(`${hash}?`)) {
+      history.replaceState(null, "", hash);
+    }
+  } catch (err) {
+    // Unreachable or refused: the address is routed as it is; the offline banner or the error says why.
+  }
+  route(scanner);
+}
+
 // --- start -----------------------------------------------------------------------
 
 function main() {
@@ -126,6 +168,7 @@ function main() {
     clearError,
     waiting,
     onScanFinished: () => dashboard.refresh(),
+    onScanStarted: () => dashboard.refresh(),
     onMediaRoot: (root) => dashboard.setMediaRoot(root),
   });
   const ignores = initIgnores({ showError });
@@ -161,6 +204,15 @@ function main() {
       scanner.tabShown();
     },
   });
+  // Counts shown elsewhere follow a change of the library: a job that ended (a scan, an import, a repair,
+  // through the one poller) or a move, restore or repair answered by the server (api.js).
+  const libraryChanged = () => {
+    dashboard.refresh();
+    scanner.reloadTree(); // the folder counts
+    if (document.body.dataset.tab === "dashboard") activity.load();
+  };
+  window.addEventListener(JOB_ENDED, libraryChanged);
+  window.addEventListener(LIBRARY_CHANGED, libraryChanged);
   const quarantineView = initQuarantineView({ showError, changed: () => dashboard.refresh() });
   const activity = initActivity({ showError });
   listeners.dashboard = () => {
@@ -170,10 +222,8 @@ function main() {
     activity.load();
   };
   listeners.scanner = () => scanner.tabShown();
-  window.addEventListener("hashchange", () => route(scanner));
-  window.addEventListener("popstate", () => route(scanner));
-  route(scanner);
-  document.body.dataset.ready = "true";
+  followAddress(scanner);
+  routeFirstLoad(scanner).finally(() => { document.body.dataset.ready = "true"; });
 }
 
 main();
