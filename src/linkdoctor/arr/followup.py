@@ -209,7 +209,8 @@ class FollowUp:
         summary = (f"{len(self.paths)} link(s): {len(self.paths) - len(unmatched)} matched, {len(unmatched)} unmatched; "
                    f"{rescans} rescan(s), {searches} search(es) sent")
         # Why it did not all go through, one line each: the job ends "with_problems" and the page lists them.
-        problems = [f"{error['instance']}: {error['message']}" for error in self.errors] + [
+        problems = [error["message"] if error["message"].startswith(error["instance"])
+                    else f"{error['instance']}: {error['message']}" for error in self.errors] + [
             f"{c['instance']}: {c['name']} {c['item']} {c['status']}" + (f" ({c['message']})" if c["message"] else "")
             for c in failed]
         if problems:
