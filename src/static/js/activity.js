@@ -6,12 +6,12 @@
 // page's one poller while one runs and the Dashboard is shown.
 
 import { get, post } from "./api.js";
-import { el, formatDate, formatDuration, setStatusPill } from "./format.js";
+import { el, formatAgo, formatDate, formatDuration, setStatusPill } from "./format.js";
 import { announceEnded, createPoller } from "./poller.js";
 import { endedWell, isActiveState, jobName, stateTone } from "./vocabulary.js";
 
 const SHOWN = 10;
-const SHOWN_ON_A_PHONE = 4; // the rest behind "Show all": the Dashboard stays short on a phone
+const SHOWN_ON_A_PHONE = 3; // the rest behind "Show all": the Dashboard stays short on a phone
 const ASKED = 40; // scans are jobs too: ask for more, show the first SHOWN that are not
 const POLL_MS = 2000;
 
@@ -117,7 +117,8 @@ export function initActivity({ showError }) {
       el("td", { className: "activity-job", dataset: { label: "Job" } },
         el("span", { className: "activity-name muted", text: jobName(job.kind, job.job_id) }), " ", title(job)),
       el("td", { className: "activity-state", dataset: { label: "State" } }, pill),
-      el("td", { className: "activity-date", dataset: { label: "Started" }, text: formatDate(job.started_at || job.created_at) }),
+      el("td", { className: "activity-date", dataset: { label: "Started" }, title: formatDate(job.started_at || job.created_at),
+        text: phone.matches ? formatAgo(job.started_at || job.created_at) : formatDate(job.started_at || job.created_at) }),
       el("td", { className: "num activity-duration", dataset: { label: "Duration" }, text: job.duration == null ? "—" : formatDuration(job.duration) }),
       whatHappened(job),
       actions(job));

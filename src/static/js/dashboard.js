@@ -82,7 +82,8 @@ export function initDashboard(ctx) {
       setStatusPill(pill, scan.status);
       const cells = [
         ["Scan", el("td", {}, button)],
-        ["Date", el("td", { text: formatDate(scan.scan_date) })],
+        ["Date", el("td", { text: phone.matches ? formatAgo(scan.scan_date) : formatDate(scan.scan_date),
+          title: formatDate(scan.scan_date) })],
         ["Status", el("td", {}, pill)],
         ["Mode", el("td", { text: scan.mode || "—" })],
         ["Depth", el("td", { text: scan.verification_depth || "—" })],
@@ -189,6 +190,7 @@ export function initDashboard(ctx) {
       const data = await get("/system");
       renderSystem(data);
       keep("system", data);
+      $("dashboard-stale").hidden = true;
       await showNextRun($("schedule-next"));
     } catch (err) {
       const last = kept();
@@ -263,6 +265,12 @@ export function initDashboard(ctx) {
   }
 
   $("dashboard-refresh").addEventListener("click", () => {
+    refresh();
+    refreshSystem();
+  });
+  // Back online (whichever request found out first): what is shown is live again.
+  window.addEventListener("linkdoctor:reachable", (event) => {
+    if (!event.detail.reachable || $("dashboard-stale").hidden) return;
     refresh();
     refreshSystem();
   });
