@@ -4,7 +4,9 @@
 // choice. Below, the repairs made so far, newest first, each with Undo while it stands.
 
 import { get, post } from "./api.js";
-import { el, formatDate, pathWithBreaks, relativePathWithBreaks } from "./format.js";
+import { el, formatDate, pathWithBreaks, relativePathWithBreaks, statusLabel } from "./format.js";
+import { createPoller, followJob } from "./poller.js";
+import { endedWell, jobName } from "./vocabulary.js";
 
 const POLL_MS = 500;
 const REPAIRS_PER_PAGE = 20;
@@ -32,12 +34,12 @@ export function initRepair({ showError }) {
     for (const id of BUTTONS) $(id).disabled = true;
     try {
       const { job_id: jobId } = await post(path, body);
-      for (;;) {
-        const status = await get(`/jobs/${jobId}`);
-        $("repair-status").textContent = `repair #${jobId}: ${Math.round(status.progress || 0)} % ${status.message || ""}`;
-        if (status.state !== "pending" && status.state !== "running") return status;
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      }
+      return await followJob(jobId, {
+        every: POLL_MS,
+        onStatus: (status) => {
+          $("repair-status").textContent = `${jobName("repair", jobId)}: ${Math.round(status.progress || 0)} % ${status.message || ""}`;
+        },
+      });
     } finally {
       for (const id of BUTTONS) $(id).disabled = false;
     }
@@ -97,8 +99,8 @@ export function initRepair({ showError }) {
   async function list(kind = "broken") {
     try {
       const status = await runJob("/repair/proposals", { kind });
-      if (status.state !== "completed") {
-        $("repair-status").textContent = `repair #${status.job_id} ${status.state}: ${status.message || ""}`;
+      if (!endedWell(status.state)) {
+        $("repair-status").textContent = `${jobName("repair", status.job_id)} ${statusLabel(status.state)}: ${status.message || ""}`;
         return;
       }
       const result = status.result;
@@ -125,10 +127,10 @@ export function initRepair({ showError }) {
     const done = new Set((result.repaired || []).map((r) => r.path));
     state.links = state.links.filter((link) => !done.has(link.path));
     render();
-    $("repair-status").textContent = status.state === "completed"
+    $("repair-status").textContent = endedWell(status.state)
       ? `${done.size} link(s) repaired, ${(result.skipped || []).length} skipped.`
-      : `repair #${status.job_id} ${status.state}: ${status.message || ""}`;
-    if (status.state === "completed" && done.size) {
+      : `${jobName("repair", status.job_id)} ${statusLabel(status.state)}: ${status.message || ""}`;
+    if (endedWell(status.state) && done.size) {
       followUp(status.job_id);
       loadRepairs(1);
     }
@@ -144,16 +146,19 @@ export function initRepair({ showError }) {
 
   // Once the repair has freed the library, Sonarr/Radarr are asked to rescan what it changed; the
   // job's result says so (as "then") a moment after it completed.
-  async function followUp(jobId) {
-    for (let tries = 0; tries < 10; tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      const status = await get(`/jobs/${jobId}`).catch(() => null);
-      const then = status && status.result && status.result.then;
-      if (then) {
-        sayFollowUp(then);
-        return;
-      }
-    }
+  function followUp(jobId) {
+    let tries = 0;
+    createPoller({
+      every: POLL_MS,
+      ask: () => get(`/jobs/${jobId}`),
+      seen: (status) => {
+        const then = status.result && status.result.then;
+        if (then) sayFollowUp(then);
+        tries += 1;
+        return !then && tries < 10;
+      },
+      failed: () => (tries += 1) < 10,
+    }).start(POLL_MS);
   }
 
   async function acceptOne(link, target) {
