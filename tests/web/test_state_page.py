@@ -298,3 +298,33 @@ def test_the_offline_dashboard_shows_the_last_known_state(page, app, small_libra
         page.driver.set_network_conditions(offline=False, latency=0, download_throughput=-1, upload_throughput=-1)
     page.wait(lambda _: not page.visible("offline-banner"), timeout=40, message="never came back")
     page.wait(lambda _: not page.visible("dashboard-stale"), message="the stale note stayed once back")
+
+
+def test_a_job_running_at_load_is_named_on_every_tab_until_it_ends(page, app, screenshot_dir, size):
+    import threading
+    import time
+
+    started = threading.Event()
+
+    def slow_followup(ctx):  # stands for Sonarr rescanning for minutes
+        started.set()
+        while True:
+            ctx.raise_if_cancelled()
+            ctx.progress(0.4, "notify", "Sonarr: RescanSeries Dune, waiting for it to complete")
+            time.sleep(0.05)
+
+    with app.app_context():
+        runner = app.extensions["linkdoctor.jobs"]
+        ctx = runner.start("arr_followup", slow_followup, params={"scan_id": 0})
+    assert started.wait(10)
+    page.open("settings")
+    page.wait(lambda _: page.visible("running-banner"), message="the running job was not named on load")
+    assert page.by_id("running-open").text == f"Follow-up job {ctx.job_id}"
+    assert "40 %" in page.by_id("running-text").text
+    page.tab("maintenance")
+    assert page.visible("running-banner")
+    page.screenshot(screenshot_dir, "state-running-job")
+    with app.app_context():
+        runner.cancel(ctx.job_id)
+    assert ctx.done.wait(10)
+    page.wait(lambda _: not page.visible("running-banner"), message="the banner stayed after the job ended")

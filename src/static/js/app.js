@@ -11,6 +11,7 @@ import { JOB_ENDED } from "./poller.js";
 import { LIBRARY_CHANGED } from "./api.js";
 import { initQuarantineView } from "./quarantine_view.js";
 import { initRepair } from "./repair.js";
+import { initRunningJob } from "./running_job.js";
 import { initScanner } from "./scanner.js";
 import { initSchedules } from "./schedules.js";
 import { initSettings } from "./settings.js";
@@ -70,7 +71,10 @@ function showTab(name, { focus = false, updateHash = true } = {}) {
     else history.replaceState(null, "", `#${name}`);
   }
   if (listeners[name]) listeners[name]();
+  if (runningJob) runningJob.check();
 }
+
+let runningJob = null; // the banner naming a job other than a scan that runs now
 
 // Whether the address already names this tab ("#scanner", or a view inside it: "#/scanner/scan/12").
 function addressNames(tab) {
@@ -222,6 +226,7 @@ function main() {
     activity.load();
   };
   listeners.scanner = () => scanner.tabShown();
+  runningJob = initRunningJob();
   followAddress(scanner);
   routeFirstLoad(scanner).finally(() => { document.body.dataset.ready = "true"; });
 }
