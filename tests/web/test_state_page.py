@@ -161,6 +161,7 @@ def test_a_followup_against_a_dead_sonarr_looks_like_a_problem_says_why_and_is_s
     reasons = [li.text for li in problems.find_elements("css selector", "li")]
     assert len(reasons) == 1 and "127.0.0.1" in reasons[0] and "cannot connect" in reasons[0], reasons
     assert "Follow-up job" in row.text and f"Scan #{scan_id}" in row.text
+    assert not page.driver.execute_script(WRAPPED), "short cells wrapped"
     page.screenshot(screenshot_dir, "state-followup-problems")
 
     # Send again: a new follow-up of the same scan.
@@ -231,6 +232,12 @@ for (const node of document.querySelectorAll(
     range.selectNodeContents(text);
     const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
     if (lines.size > 1) wrapped.push(text.textContent);
+  }
+}
+// A state's pill stays inside its cell ("completed with problems" included).
+for (const pill of document.querySelectorAll("#history-body .status-pill, #activity-body .status-pill")) {
+  if (pill.getBoundingClientRect().right > pill.closest("td").getBoundingClientRect().right + 1) {
+    wrapped.push(`${pill.textContent} (out of its cell)`);
   }
 }
 return wrapped;
