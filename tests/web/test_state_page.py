@@ -289,8 +289,10 @@ def test_the_dashboard_uses_a_desktops_width_and_stays_short_on_a_phone(page, de
 
 def test_the_offline_dashboard_shows_the_last_known_state(page, app, small_library, screenshot_dir, size):
     scan_id = run_scan(app)
+    do_import(app)
     page.open("dashboard")
-    page.wait(lambda _: page.css("#history-body tr") and page.css("#system-facts dd"), message="history not shown")
+    page.wait(lambda _: page.css("#history-body tr") and page.css("#system-facts dd")
+              and page.css("#activity-body tr"), message="history not shown")
     load(page, "settings")  # a new load: the Dashboard has shown nothing yet in this one
     page.driver.set_network_conditions(offline=True, latency=0, download_throughput=-1, upload_throughput=-1)
     try:
@@ -300,6 +302,8 @@ def test_the_offline_dashboard_shows_the_last_known_state(page, app, small_libra
         assert "last known state" in page.by_id("dashboard-stale").text
         assert [row.get_attribute("data-scan-id") for row in page.css("#history-body tr")] == [str(scan_id)]
         assert page.visible("latest-scan") and page.by_id("latest-id").text == f"Scan #{scan_id}"
+        page.wait(lambda _: [row.get_attribute("data-kind") for row in page.css("#activity-body tr")] == ["import"],
+                  message="Activity did not show its last known list")
         page.screenshot(screenshot_dir, "state-offline-dashboard")
     finally:
         page.driver.set_network_conditions(offline=False, latency=0, download_throughput=-1, upload_throughput=-1)

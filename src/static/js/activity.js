@@ -14,6 +14,7 @@ const SHOWN = 10;
 const SHOWN_ON_A_PHONE = 3; // the rest behind "Show all": the Dashboard stays short on a phone
 const ASKED = 40; // scans are jobs too: ask for more, show the first SHOWN that are not
 const POLL_MS = 2000;
+const KEPT = "linkdoctor.activity"; // localStorage: the last list shown, for the offline Dashboard
 
 function $(id) {
   return document.getElementById(id);
@@ -149,12 +150,26 @@ export function initActivity({ showError }) {
     ask: () => get("/jobs", { limit: ASKED }),
     seen: (data) => {
       lastJobs = data.jobs.filter((job) => job.kind !== "scan").slice(0, SHOWN);
+      try {
+        window.localStorage.setItem(KEPT, JSON.stringify(lastJobs));
+      } catch {
+        // storage full or refused: only the offline copy is lost
+      }
       noticeEnds(lastJobs);
       render(lastJobs);
       return lastJobs.some((job) => isActiveState(job.state)) && !$("panel-dashboard").hidden;
     },
     failed: (err, { offline }) => {
       if (!offline) showError(err);
+      if (offline && !lastJobs.length) {
+        // Unreachable before anything was shown: the last known list (the Dashboard says it is not live).
+        try {
+          lastJobs = JSON.parse(window.localStorage.getItem(KEPT) || "[]");
+        } catch {
+          lastJobs = [];
+        }
+        if (lastJobs.length) render(lastJobs);
+      }
       return !$("panel-dashboard").hidden; // try again: the server may be back
     },
   });
