@@ -1,6 +1,10 @@
-"""Benchmark: `linkdoctor import` over a 10,000-file library, first import and re-import, against baselines.
+"""Benchmark: `linkdoctor import` over a 10,000-file library, first import and re-import, then `check`, against baselines.
 
-Usage: python bench/import.py [--files 10000] [--workers 6] [--big 40] [--scene-share 0.02]
+Usage: python bench/import.py [--files 10000] [--workers 6] [--big 40] [--scene-share 0.02] [--no-baselines]
+
+Each import and the check run as jobs of the app's job runner, in this process: the figures include
+the process's peak RSS (VmHWM, reset before each run through /proc/self/clear_refs) and the last
+progress message the job gave (what the web and the CLI show: count, rate, ETA).
 
 The library: series in season folders of 10-25 episodes and flat movie folders,
 Sonarr/Radarr names, a share of scene-style names (read by guessit, ~50 ms each),
@@ -17,7 +21,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -88,13 +91,45 @@ def python_read(root: Path) -> int:
     return count
 
 
+def peak_rss_mib() -> float:
+    """This process's peak RSS since the last reset (VmHWM)."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+
+
+def reset_peak_rss() -> None:
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
+
+
+def run_job(app, start) -> tuple[float, float, dict, str]:
+    """(seconds, peak RSS in MiB, result, the last progress message) of one job started by `start(runner)`."""
+    runner = app.extensions["linkdoctor.jobs"]
+    reset_peak_rss()
+    messages = []
+
+    def wait():
+        ctx = start(runner)
+        while not ctx.done.wait(0.5):
+            messages.append(ctx.live.message)
+        return ctx
+
+    seconds, ctx = timed(wait)
+    status = runner.status(ctx.job_id)
+    assert status["state"] == "completed", status
+    shown = [m for m in messages if "/s" in m] or messages or [status["message"]]
+    return seconds, peak_rss_mib(), status["result"], shown[-1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=6)
     parser.add_argument("--big", type=int, default=40, help="targets of 3 MiB among them")
     parser.add_argument("--scene-share", type=float, default=0.02, help="share of names that need guessit")
+    parser.add_argument("--no-baselines", action="store_true", help="skip find and the Python walk")
     args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()}")
     with tempfile.TemporaryDirectory(prefix="linkdoctor-bench-") as tmp:
         root, source, data = Path(tmp) / "medias", Path(tmp) / "source", Path(tmp) / "data"
         root.mkdir()
@@ -103,27 +138,30 @@ def main() -> None:
         from linkdoctor import create_app
         from linkdoctor.config import get_config
         from linkdoctor.library.identify import guess_name
-        from linkdoctor.library.inventory import Importer, ImportRequest
+        from linkdoctor.library.service import start_check, start_import
 
         guess_name("Warm.Up.2001.mkv")  # guessit's first call builds its rules: not the import's cost
-        find_seconds = timed(lambda: find_stat(root))[0]
-        find_seconds = min(find_seconds, timed(lambda: find_stat(root))[0])
-        read_seconds, read_count = timed(lambda: python_read(root))
-        assert read_count == args.files
+        find_seconds = read_seconds = float("nan")
+        if not args.no_baselines:
+            find_seconds = timed(lambda: find_stat(root))[0]
+            find_seconds = min(find_seconds, timed(lambda: find_stat(root))[0])
+            read_seconds, read_count = timed(lambda: python_read(root))
+            assert read_count == args.files
         app = create_app()
         with app.app_context():
-            config = get_config()
+            db_config = get_config()
+            db_config.max_workers = args.workers
+            from linkdoctor.models import db
 
-            def run_import() -> dict:
-                request = ImportRequest(media_root=str(root), paths=[str(root)], movie_folders=config.movie_folders,
-                                        series_folders=config.series_folders, max_workers=args.workers,
-                                        file_timeout=config.file_timeout)
-                return Importer(request, lambda *a: None, threading.Event()).run()
-
-            first_seconds, first = timed(run_import)
-            again_seconds, again = timed(run_import)
+            db.session.commit()
+        print(f"RSS before the jobs: {peak_rss_mib():.0f} MiB (peak so far)")
+        with app.app_context():
+            first_seconds, first_rss, first, first_message = run_job(app, lambda runner: start_import(runner))
+            again_seconds, again_rss, again, again_message = run_job(app, lambda runner: start_import(runner))
+            check_seconds, check_rss, check, check_message = run_job(app, lambda runner: start_check(runner))
         assert first["imported"] == args.files and first["errors"] == 0, first
         assert again["skipped"] == args.files and again["imported"] == again["updated"] == 0, again
+        assert check["checked"] == args.files, check
         n = args.files
         print(f"files: {n} ({args.big} of 3 MiB, {args.scene_share:.0%} scene names for guessit), "
               f"workers: {args.workers}, cpus: {os.cpu_count()}, pending after import: {first['pending']}")
@@ -132,6 +170,11 @@ def main() -> None:
         print(f"linkdoctor import (first)  : {first_seconds:6.2f}s  {n / first_seconds:8.0f} files/s")
         print(f"linkdoctor import (again)  : {again_seconds:6.2f}s  {n / again_seconds:8.0f} files/s  "
               f"(nothing read: size and mtime unchanged)")
+        print(f"linkdoctor check           : {check_seconds:6.2f}s  {n / check_seconds:8.0f} files/s")
+        for name, rss, message in (("import (first)", first_rss, first_message), ("import (again)", again_rss,
+                                   again_message), ("check", check_rss, check_message)):
+            print(f"peak RSS, {name:15}: {rss:6.0f} MiB   last progress: {message}")
+        print(f"load average after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

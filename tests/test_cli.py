@@ -236,3 +236,37 @@ def test_ignore_add_list_remove_and_the_next_scan(cli, library, media_root):
     assert cli("ignore", "remove", str(rules[0]["id"])).returncode == 0
     assert cli("ignore", "list").stdout.strip() == "nothing is ignored"
     assert json.loads(cli("scan", "--json").stdout)["statistics"]["ignored"] == 0
+
+
+@pytest.mark.parametrize("key, make", [
+    ("source_roots", lambda tmp: [str(tmp / "a"), str(tmp / "b c")]),
+    ("allowed_hosts", lambda tmp: ["media.example.org", "nas.local"]),
+    ("movie_folders", lambda tmp: ["Films", "Movies, old"]),
+    ("series_folders", lambda tmp: ["Séries", "TV"]),
+])
+def test_config_set_takes_a_json_list_for_every_list_setting(cli, tmp_path, key, make):
+    wanted = make(tmp_path)
+    result = cli("config", "set", key, json.dumps(wanted))
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(cli("config", "show", "--json").stdout)[key]
+    assert sorted(shown) == sorted(wanted)  # a comma inside a JSON item stays in it
+    assert f"{key} = {json.dumps(shown)}" in result.stdout
+
+
+def test_config_set_still_takes_comma_text(cli, tmp_path):
+    result = cli("config", "set", "source_roots", f"{tmp_path / 'a'}, {tmp_path / 'b'}")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(cli("config", "show", "--json").stdout)["source_roots"] == [str(tmp_path / "a"), str(tmp_path / "b")]
+
+
+@pytest.mark.parametrize("value, words", [
+    ('["/a", ', "not a JSON list"),
+    ('["/a", 3]', "must be a list of absolute paths"),
+    ('["relative/path"]', "must be absolute paths"),
+])
+def test_config_set_refuses_a_bad_list_plainly(cli, value, words):
+    before = json.loads(cli("config", "show", "--json").stdout)["source_roots"]
+    result = cli("config", "set", "source_roots", value)
+    assert result.returncode == 2
+    assert words in result.stderr and "Traceback" not in result.stderr
+    assert json.loads(cli("config", "show", "--json").stdout)["source_roots"] == before

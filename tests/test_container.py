@@ -10,7 +10,11 @@ import pytest
 from linkdoctor import container
 from tests.support import installed
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the entrypoint changes user: it needs root, as in the image")
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="the entrypoint changes user: it needs root, as in the image"),
+    # One worker installs the package once for this module and tests/test_packaging.py.
+    pytest.mark.xdist_group("installed"),
+]
 
 PUID, PGID = 1234, 2345
 

@@ -24,6 +24,9 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "src" / "linkdoctor"
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 
+# One worker installs the package (installed_linkdoctor, ~30-60 s) for this module and tests/test_container.py.
+pytestmark = pytest.mark.xdist_group("installed")
+
 
 def normalized(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()

@@ -12,7 +12,8 @@ from linkdoctor.models import (
 )
 from linkdoctor.scanner.engine import CachedVerdict, FindingRecord, ScanProgress
 from linkdoctor.jobs.recovery import mark_interrupted
-from linkdoctor.scans import DatabaseSink, DatabaseVerdictCache, findings_page, rotate_scans
+from linkdoctor.findings import findings_page
+from linkdoctor.scans import DatabaseSink, DatabaseVerdictCache, rotate_scans
 
 
 @pytest.fixture

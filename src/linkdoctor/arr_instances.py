@@ -94,36 +94,37 @@ def _text(item: dict, key: str, default: str = "", limit: int = 255) -> str:
     return value.strip()
 
 
-def parse_instance(item, index: int) -> dict:
-    """One further instance, validated and completed with defaults."""
+def parse_instance(item, index: int, where: str = "") -> dict:
+    """One further instance (`where` names it in messages), validated and completed with defaults."""
+    where = where or f"arr_instances[{index}]"
     if not isinstance(item, dict):
-        raise ValidationError(f"arr_instances[{index}] must be an object")
+        raise ValidationError(f"{where} must be an object")
     unknown = set(item) - set(INSTANCE_FIELDS)
     if unknown:
-        raise ValidationError(f"arr_instances[{index}]: unknown field(s) {', '.join(sorted(unknown))}")
+        raise ValidationError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     kind = item.get("kind")
     if kind not in KINDS:
-        raise ValidationError(f"arr_instances[{index}]: kind must be sonarr or radarr")
+        raise ValidationError(f"{where}: kind must be sonarr or radarr")
     port = item.get("port", DEFAULT_PORTS[kind])
     if isinstance(port, str) and port.isdigit():
         port = int(port)
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        raise ValidationError(f"arr_instances[{index}]: port must be between 1 and 65535")
+        raise ValidationError(f"{where}: port must be between 1 and 65535")
     enabled = item.get("enabled", True)
     if not isinstance(enabled, bool):
-        raise ValidationError(f"arr_instances[{index}]: enabled must be true or false")
+        raise ValidationError(f"{where}: enabled must be true or false")
     scheme = item.get("scheme", "http")
     if scheme not in SCHEMES:
-        raise ValidationError(f"arr_instances[{index}]: scheme must be http or https")
+        raise ValidationError(f"{where}: scheme must be http or https")
     parsed = {
         "kind": kind, "name": _text(item, "name", limit=64), "scheme": scheme,
-        "host": parse_host(_text(item, "host"), f"arr_instances[{index}].host"),
-        "port": port, "url_base": parse_url_base(_text(item, "url_base"), f"arr_instances[{index}].url_base"),
+        "host": parse_host(_text(item, "host"), f"{where}.host"),
+        "port": port, "url_base": parse_url_base(_text(item, "url_base"), f"{where}.url_base"),
         "api_key": _text(item, "api_key"),
         "enabled": enabled, "path_mappings": parse_mappings(item.get("path_mappings", []), "path_mappings"),
     }
     if not parsed["name"] or not parsed["host"]:
-        raise ValidationError(f"arr_instances[{index}]: name and host are required")
+        raise ValidationError(f"{where}: name and host are required")
     return parsed
 
 

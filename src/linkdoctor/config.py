@@ -1,5 +1,6 @@
 """The library configuration row: defaults, validation of changes, masking of secrets."""
 
+import json
 import os
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,6 +62,14 @@ def mask(secret: str) -> str:
     if len(secret) <= 8:
         return "********"  # too short to show any of it
     return "********" + secret[-4:]
+
+
+def refuse_masked(secret: str, what: str) -> None:
+    """A connection test of the form's values with a mask left after the saved secrets were put back: no
+    saved secret of that name ends that way (the instance was renamed, or the mask typed by hand)."""
+    if secret.startswith("********"):
+        raise ValidationError(f"{what} is shown masked and no saved one of that name matches it: type it again",
+                              field="api_key")
 
 
 def config_to_dict(config: SymlinkConfig, masked: bool = True) -> dict:
@@ -138,9 +147,20 @@ def mask_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc="********@" + parts.netloc.rsplit("@", 1)[1]))
 
 
+def _text_list(name: str, value, from_text: bool):
+    """A list setting as the CLI gives it: JSON ('["/a", "/b"]', as path_mappings takes), or comma text."""
+    if not (from_text and isinstance(value, str)):
+        return value
+    if value.lstrip().startswith("["):
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise ValidationError(f'{name}: not a JSON list ({exc.msg}); give ["a", "b"] or comma text a,b') from None
+    return [part for part in value.split(",") if part.strip()]
+
+
 def _parse_roots(value, from_text: bool) -> list[str]:
-    if from_text and isinstance(value, str):
-        value = [part for part in value.split(",") if part.strip()]
+    value = _text_list("source_roots", value, from_text)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > 100:
         raise ValidationError("source_roots must be a list of absolute paths (at most 100)")
     for root in value:
@@ -158,8 +178,7 @@ def _parse_roots(value, from_text: bool) -> list[str]:
 def _parse_hosts(value, from_text: bool) -> list[str]:
     from linkdoctor.auth import normalise_host_name
 
-    if from_text and isinstance(value, str):
-        value = [part for part in value.split(",") if part.strip()]
+    value = _text_list("allowed_hosts", value, from_text)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > 100:
         raise ValidationError("allowed_hosts must be a list of host names (at most 100)")
     hosts = []
@@ -182,8 +201,7 @@ def _parse_auth_mode(value) -> str | None:
 
 
 def _parse_folder_names(name: str, value, from_text: bool) -> list[str]:
-    if from_text and isinstance(value, str):
-        value = value.split(",")
+    value = _text_list(name, value, from_text)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValidationError(f"{name} must be a list of folder names")
     names = [v.strip() for v in value if v.strip()]

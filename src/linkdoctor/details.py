@@ -42,7 +42,7 @@ def which_check(finding: Finding) -> str:
 def _not_read(error: str) -> dict:
     """The link's state when it was not read: every fact unknown, and why."""
     return {"exists": None, "is_link": None, "written": None, "resolved": None, "target_exists": None,
-            "error": error}
+            "target_size": None, "error": error}
 
 
 def link_now(path: str, timeout: float) -> dict:
@@ -128,6 +128,7 @@ def finding_details(scan_id: int, finding_id: int) -> dict:
         "checked_at": _iso(scan.finished_at or scan.scan_date),
         "media_root": root,
         "now": now,
+        "small_file_threshold": config.small_file_threshold,  # what "too small" means for now.target_size
         "guard": guard_of(scan, finding.source),
         "ignored_by": ignores.rule_for(finding.path, finding.target or None),
         "quarantine": entry.to_dict() if entry is not None else None,

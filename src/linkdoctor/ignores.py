@@ -120,11 +120,31 @@ def _roots() -> tuple[str, ...]:
 
 def add_rule(path: str | None = None, prefix: str | None = None, note: str = "") -> dict:
     """Add a rule for one link (`path`) or a folder of the library or a target prefix (`prefix`)."""
-    if (path is None) == (prefix is None):
-        raise ValidationError("give either path (one link) or prefix (a folder or a target prefix)")
     note = "" if note is None else note
     if not isinstance(note, str) or len(note) > MAX_NOTE:
         raise ValidationError(f"note must be text of at most {MAX_NOTE} characters")
+    kind, value = rule_of(path, prefix)
+    existing = _existing(kind, value)
+    if existing is not None:
+        raise ConflictError(f"{value} is already ignored (rule #{existing.id})", rule=existing.to_dict())
+    rule = IgnoreRule(kind=kind, value=value, note=note.strip())
+    db.session.add(rule)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same rule added at the same moment by another request won the UNIQUE constraint.
+        db.session.rollback()
+        existing = _existing(kind, value)
+        if existing is None:
+            raise
+        raise ConflictError(f"{value} is already ignored (rule #{existing.id})", rule=existing.to_dict()) from None
+    return rule.to_dict()
+
+
+def rule_of(path: str | None = None, prefix: str | None = None) -> tuple[str, str]:
+    """(kind, value) of the rule that `path` (one link) or `prefix` (a folder or a target prefix) makes."""
+    if (path is None) == (prefix is None):
+        raise ValidationError("give either path (one link) or prefix (a folder or a target prefix)")
     roots = _roots()
     if path is not None:
         value = _in_library(_text("path", path, MAX_PATH), roots)
@@ -144,21 +164,47 @@ def add_rule(path: str | None = None, prefix: str | None = None, note: str = "")
         if value in (roots[0], "/") or value == "//":
             raise ValidationError(f"{prefix} would ignore every link; ignore a folder inside it instead",
                                   fields={"prefix": "would ignore every link"})
+    return kind, value
+
+
+PREVIEW_WORKERS = 4
+
+
+def preview_rule(path: str | None = None, prefix: str | None = None) -> dict:
+    """What a rule would ignore now, before it is added: {kind, value, links, unread_folders, existing}.
+
+    The library is listed as a scan lists it (in workers, each folder within file_timeout): a folder
+    rule counts the links below it, a target prefix every link of the library whose target lies under
+    it. Folders that did not answer are counted apart, so the count is a floor when any did not.
+    """
+    import threading
+
+    from linkdoctor.paths import waiting_on_the_library
+    from linkdoctor.workers.pool import Task, WorkerPool
+
+    kind, value = rule_of(path, prefix)
     existing = _existing(kind, value)
-    if existing is not None:
-        raise ConflictError(f"{value} is already ignored (rule #{existing.id})", rule=existing.to_dict())
-    rule = IgnoreRule(kind=kind, value=value, note=note.strip())
-    db.session.add(rule)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same rule added at the same moment by another request won the UNIQUE constraint.
-        db.session.rollback()
-        existing = _existing(kind, value)
-        if existing is None:
-            raise
-        raise ConflictError(f"{value} is already ignored (rule #{existing.id})", rule=existing.to_dict()) from None
-    return rule.to_dict()
+    answer = {"kind": kind, "value": value, "links": 0, "unread_folders": 0,
+              "existing": existing.to_dict() if existing is not None else None}
+    if kind == LINK:
+        answer["links"] = 1  # at most the one link: nothing to read
+        return answer
+    matcher = _matcher([(kind, value)])
+    start = value if kind == FOLDER else _roots()[0]
+    pending = [Task("list", [start])]
+    timeout = max(float(get_config().file_timeout), 1.0)
+    pool = WorkerPool(PREVIEW_WORKERS, {"list": timeout}, {"include_files": False}, threading.Event())
+    with waiting_on_the_library():
+        for outcome in pool.run(lambda: pending.pop() if pending else None):
+            if outcome.kind != "list":
+                continue  # the pool's ticks
+            if outcome.failure or outcome.result.error:
+                answer["unread_folders"] += 1
+            if outcome.failure:
+                continue
+            pending.extend(Task("list", [sub]) for sub in outcome.result.subdirs)
+            answer["links"] += sum(1 for link, target in outcome.result.links if matcher.matches(link, target))
+    return answer
 
 
 def _existing(kind: str, value: str) -> IgnoreRule | None:

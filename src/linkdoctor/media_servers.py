@@ -42,9 +42,9 @@ def _parse_url(value, where: str) -> str:
     return text
 
 
-def parse_server(item, index: int) -> dict:
-    """One server of the list, validated and completed with defaults."""
-    where = f"media_servers[{index}]"
+def parse_server(item, index: int, where: str = "") -> dict:
+    """One server of the list (`where` names it in messages), validated and completed with defaults."""
+    where = where or f"media_servers[{index}]"
     if not isinstance(item, dict):
         raise ValidationError(f"{where} must be an object")
     unknown = set(item) - set(SERVER_FIELDS)

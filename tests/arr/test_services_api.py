@@ -29,7 +29,7 @@ def test_every_enabled_instance_gets_a_verdict(client, sonarr, radarr):
     assert by_name["Sonarr"]["url"] == f"http://127.0.0.1:{sonarr.port}/sonarr"
     assert "wrong API key" in by_name["Radarr"]["message"] and not by_name["Radarr"]["ok"]
     assert "cannot connect" in by_name["4K"]["message"]
-    assert "not a Sonarr (Radarr answers there)" in by_name["Anime"]["message"]
+    assert "this is Radarr 5.26.2.10099, not Sonarr" in by_name["Anime"]["message"]
     assert set(services[0]) == {"kind", "name", "url", "ok", "app", "version", "message"}
 
 
@@ -59,6 +59,67 @@ def test_bad_service_settings_are_400(client, changes, message):
 def test_test_services_refuses_a_body(client):
     assert client.post("/api/symlink/test/services", json={"x": 1}).status_code == 400
     assert client.post("/api/symlink/test/services", json={}).get_json() == {"services": []}
+
+
+# -- Test with the form's values (Sonarr's Connect dialog tests its form) ---------
+
+
+def test_the_form_s_unsaved_values_are_tested_without_saving_them(client, sonarr, radarr):
+    form = {"kind": "sonarr", "name": "", "scheme": "http", "host": "127.0.0.1", "port": sonarr.port,
+            "url_base": "", "api_key": sonarr.api_key}
+    answer = client.post("/api/symlink/test/services", json={"instance": form})
+    assert answer.status_code == 200, answer.get_json()
+    [verdict] = answer.get_json()["services"]
+    assert verdict["ok"] and verdict["app"] == "Sonarr" and verdict["name"] == "Sonarr"
+    config = client.get("/api/symlink/config").get_json()
+    assert config["sonarr_host"] != "127.0.0.1" and config["sonarr_api_key"] == ""  # nothing was saved
+    # Radarr's address typed in the Sonarr slot, with the Sonarr key (Radarr refuses it): named, not "wrong API key".
+    radarr.api_key = "f" * 32
+    answer = client.post("/api/symlink/test/services", json={"instance": {**form, "port": radarr.port}})
+    [verdict] = answer.get_json()["services"]
+    assert not verdict["ok"] and "this is Radarr, not Sonarr" in verdict["message"], verdict
+
+
+def test_a_masked_key_in_the_form_is_the_saved_one(client, sonarr):
+    saved = {"sonarr_enabled": True, "sonarr_host": "127.0.0.1", "sonarr_port": sonarr.port,
+             "sonarr_api_key": sonarr.api_key,
+             "arr_instances": [{"kind": "sonarr", "name": "4K", "host": "127.0.0.1", "port": sonarr.port,
+                                "api_key": sonarr.api_key}]}
+    config = client.post("/api/symlink/config", json=saved).get_json()
+    masked = config["sonarr_api_key"]
+    assert masked.startswith("********") and masked != sonarr.api_key
+    form = {"kind": "sonarr", "name": "Sonarr", "host": "127.0.0.1", "port": sonarr.port, "api_key": masked}
+    [verdict] = client.post("/api/symlink/test/services", json={"instance": form}).get_json()["services"]
+    assert verdict["ok"], verdict
+    # The saved instance as it is: its verdict is kept for the Dashboard too.
+    services = client.get("/api/symlink/system").get_json()["services"]
+    assert any(s["name"] == "Sonarr" and s["last_test"] and s["last_test"]["ok"] for s in services), services
+    [verdict] = client.post("/api/symlink/test/services", json={"instance": {
+        **form, "name": "4K", "api_key": config["arr_instances"][0]["api_key"]}}).get_json()["services"]
+    assert verdict["ok"], verdict
+    # A mask that no saved key of that name matches is refused, never sent to the app.
+    before = len(sonarr.requests)
+    answer = client.post("/api/symlink/test/services", json={"instance": {**form, "name": "Renamed"}})
+    assert answer.status_code == 400 and "masked" in answer.get_json()["message"]
+    assert len(sonarr.requests) == before
+
+
+@pytest.mark.parametrize("instance, message", [
+    ("sonarr", "must be an object"),
+    ({"kind": "lidarr", "host": "h", "port": 1}, "sonarr or radarr"),
+    ({"kind": "sonarr", "host": "h", "port": 0}, "port"),
+    ({"kind": "sonarr", "host": "h", "port": "x"}, "port"),
+    ({"kind": "sonarr", "host": "http://h:8989/sonarr", "port": 8989}, "host name alone"),
+    ({"kind": "sonarr", "host": "", "port": 8989}, "host are required"),
+    ({"kind": "sonarr", "host": "h", "port": 8989, "url_base": "a b"}, "URL path"),
+    ({"kind": "sonarr", "host": "h", "port": 8989, "api_key": 5}, "must be text"),
+    ({"kind": "sonarr", "host": "h", "port": 8989, "colour": "red"}, "unknown field"),
+    ({"kind": "sonarr", "host": "h", "port": 8989, "path_mappings": [{"remote": "tv", "local": "/x"}]}, "absolute"),
+])
+def test_a_bad_form_is_a_400_never_a_500(client, instance, message):
+    answer = client.post("/api/symlink/test/services", json={"instance": instance})
+    assert answer.status_code == 400 and message in answer.get_json()["message"], answer.get_json()
+    assert set(answer.get_json()) >= {"error", "message"}
 
 
 # -- Docker detection ----------------------------------------------------------

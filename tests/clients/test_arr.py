@@ -61,7 +61,9 @@ def test_5xx_every_time_ends_in_a_readable_error(sonarr):
 
 def test_4xx_is_not_retried(sonarr):
     message_of(sonarr_client(sonarr, api_key="nope").system_status)
-    assert len(sonarr.requests) == 1
+    # (Then who answers is asked without the key, once each: the app's page, not its API.)
+    assert [r["path"] for r in sonarr.requests if r["path"].startswith("/api/")] == ["/api/v3/system/status"]
+    assert all(r["api_key"] is None for r in sonarr.requests[1:])
 
 
 def test_url_base(sonarr):
@@ -83,12 +85,24 @@ def test_https_against_plain_http_is_a_tls_error(sonarr):
 
 def test_another_app_is_not_a_sonarr(radarr):
     client = SonarrClient(instance_of(radarr, kind="sonarr"), timeout=2, retries=0)
-    assert "not a Sonarr (Radarr answers there)" in message_of(client.system_status)
+    assert "this is Radarr 5.26.2.10099, not Sonarr" in message_of(client.system_status)
+
+
+def test_another_app_refusing_the_key_is_named_not_called_a_wrong_key(radarr):
+    # Radarr's address in the Sonarr slot, with Sonarr's key: Radarr answers 401, and its page says Radarr.
+    client = SonarrClient(instance_of(radarr, kind="sonarr", api_key="f" * 32), timeout=2, retries=0)
+    message = message_of(client.system_status)
+    assert "this is Radarr, not Sonarr" in message and "wrong API key" not in message
+    assert all(r["api_key"] is None for r in radarr.requests[1:])  # the key went to the API only
+
+
+def test_the_right_app_refusing_the_key_is_a_wrong_key(sonarr):
+    assert "wrong API key (401" in message_of(sonarr_client(sonarr, api_key="f" * 32).system_status)
 
 
 def test_a_web_page_is_not_a_sonarr(sonarr):
     sonarr.html = True
-    assert "not JSON: this is not a Sonarr/Radarr" in message_of(sonarr_client(sonarr).system_status)
+    assert 'this is a web page titled "Welcome to nginx!", not Sonarr' in message_of(sonarr_client(sonarr).system_status)
 
 
 def test_commands_take_time_and_complete(sonarr):

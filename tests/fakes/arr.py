@@ -7,7 +7,8 @@
   what does not match lands in `violations`, which the tests assert is empty.
 - history holds grabs (`add_grab`); `history/failed/{id}` marks one failed, which puts its release on the
   blocklist (as upstream's failed download handling does); the blocklist can be read and undone.
-Knobs: `fail_next` (answer 500 that many times), `delay` (seconds before answering), `app_name`, `html`,
+The web UI's page (`/` under the URL base, its title the app's name) is served without the key, as upstream does.
+Knobs: `fail_next` (answer 500 that many times), `delay` (seconds before answering), `app_name`, `html` (nginx's page),
 `redirect_to` (answer every request with a 307 to that origin, the same path), `error_next`
 ((status, body) answered once, whatever was asked).
 """
@@ -21,6 +22,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.openapi import SpecViolation, check_request, check_response
 
+# What nginx serves before it is configured (and `html` answers to everything).
+NGINX_PAGE = (b"<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head>"
+              b"<body><h1>Welcome to nginx!</h1></body></html>")
 KNOWN_COMMANDS = {"sonarr": ("RescanSeries", "EpisodeSearch", "SeriesSearch"),
                   "radarr": ("RescanMovie", "MoviesSearch", "RefreshMovie")}
 NOW = "2026-11-22T00:00:00Z"
@@ -155,12 +159,14 @@ class FakeArr:
             (status, payload), self.error_next = self.error_next, None
             return self._send(handler, status, payload, "text/html")
         if self.html:
-            return self._send(handler, 200, b"<html><body>Welcome to nginx!</body></html>", "text/html")
+            return self._send(handler, 200, NGINX_PAGE, "text/html", headers={"Server": "nginx/1.27.3"})
         if not parts.path.startswith(self.url_base + "/"):
             return self._send(handler, 404, b"")
         path = parts.path[len(self.url_base):]
         if path == "/ping":
             return self._send(handler, 200, b'{"status": "OK"}')
+        if path == "/" and method == "GET":  # the web UI's page, served to anyone (the UI logs in itself)
+            return self._send(handler, 200, self._index_page(), "text/html")
         if handler.headers.get("X-Api-Key") != self.api_key:
             return self._send(handler, 401, b"")
         try:
@@ -176,6 +182,12 @@ class FakeArr:
             except SpecViolation as exc:
                 self.violations.append(str(exc))
         self._send(handler, status, json.dumps(answer).encode() if answer is not None else b"")
+
+    def _index_page(self) -> bytes:
+        """The start of the app's index.html as upstream serves it: the app's name is its title."""
+        return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{self.app_name}</title>'
+                f"<script>window.{self.app_name} = {{ urlBase: '{self.url_base}' }};</script></head>"
+                '<body><div id="root"></div></body></html>').encode()
 
     def _send(self, handler, status: int, payload: bytes, content_type: str = "application/json",
               headers: dict | None = None) -> None:

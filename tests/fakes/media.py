@@ -4,9 +4,10 @@
   with their `Location` folders, and records each `refresh?path=`;
 - Jellyfin checks `Authorization: MediaBrowser Token="..."` (12 refuses the legacy X-Emby-Token),
   Emby `X-Emby-Token`; both list `VirtualFolders` and record each `Media/Updated` body (204);
+  `/System/Info/Public` (what the server is and its version) is open to anyone, as upstream;
 - every request is checked against the spec (Plex's YAML, Jellyfin 12's JSON; Emby shares Jellyfin's
   endpoints), every JSON answer validated; what does not match lands in `violations`.
-Knobs: `html` (another program answers), `delay` (seconds before answering).
+Knobs: `html` (nginx's page answers), `delay` (seconds before answering).
 """
 
 import json
@@ -16,6 +17,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.arr import NGINX_PAGE
 from tests.fakes.openapi import SpecViolation, check_request, check_response, load
 
 TOKEN = "fake-media-token-0123456789"
@@ -80,7 +82,7 @@ class FakeMediaServer:
         if self.delay:
             time.sleep(self.delay)
         if self.html:
-            return self._send(handler, 200, b"<html><body>Welcome to nginx!</body></html>", "text/html")
+            return self._send(handler, 200, NGINX_PAGE, "text/html")
         if not self.authorised(parts.path, handler.headers, query):
             return self._send(handler, 401, b"<html><body>401 Unauthorized</body></html>", "text/html")
         try:
@@ -152,11 +154,17 @@ class FakeJellyfin(FakeMediaServer):
         self.updates: list[list[dict]] = []  # the Updates of each Media/Updated, in order
 
     def authorised(self, path, headers, query) -> bool:
+        if path == "/System/Info/Public":  # open to anyone, as upstream: what the server is, not what it holds
+            return True
         if self.product == "emby":
             return headers.get("X-Emby-Token") == self.token or query.get("api_key") == self.token
         return headers.get("Authorization", "") == f'MediaBrowser Token="{self.token}"'
 
     def route(self, method, path, query, body):
+        if path == "/System/Info/Public" and method == "GET":
+            public = {"ServerName": "media", "Version": "10.11.0" if self.product == "jellyfin" else "4.9.1.80",
+                      "Id": "4f1b2c3d", "StartupWizardCompleted": True}
+            return 200, {**public, "ProductName": "Jellyfin Server"} if self.product == "jellyfin" else public
         if path == "/System/Info" and method == "GET":
             return 200, {"ServerName": "media", "Version": "10.11.0" if self.product == "jellyfin" else "4.9.1.80",
                          "ProductName": "Jellyfin Server" if self.product == "jellyfin" else "Emby Server",

@@ -31,7 +31,8 @@ def test_each_verdict_says_what_is_wrong(client, app, fakes):
         setting = [server("plex", plex.url, plex.token), server("jellyfin", jellyfin.url, "wrong"),
                    server("emby", emby.url, emby.token), server("plex", f"http://127.0.0.1:{free_port()}", "t", "gone"),
                    server("plex", slow.url, slow.token, "slow"), server("plex", html.url, html.token, "nginx"),
-                   server("jellyfin", plex.url, plex.token, "plex-not-jellyfin")]
+                   server("jellyfin", plex.url, plex.token, "plex-not-jellyfin"),
+                   server("plex", jellyfin.url, jellyfin.token, "jellyfin-not-plex")]
         assert client.post("/api/symlink/config", json={"media_servers": setting,
                                                          "arr_request_timeout": 1.0}).status_code == 200
         answer = client.post("/api/symlink/test/media-servers", json={})
@@ -45,9 +46,13 @@ def test_each_verdict_says_what_is_wrong(client, app, fakes):
     assert not verdicts["jellyfin"]["ok"] and "token was refused (401)" in verdicts["jellyfin"]["message"]
     assert "cannot connect (Connection refused)" in verdicts["gone"]["message"]
     assert "no answer within 1s (timeout)" in verdicts["slow"]["message"]
-    assert "another program answers there" in verdicts["nginx"]["message"]
-    # Plex refuses a request without its own token before it looks at the path: said as a refused token.
-    assert not verdicts["plex-not-jellyfin"]["ok"] and "401" in verdicts["plex-not-jellyfin"]["message"]
+    assert 'this is a web page titled "Welcome to nginx!", not Plex' in verdicts["nginx"]["message"]
+    # Plex refuses a request without its own token before it looks at the path (401): asked without a token,
+    # its /identity says it is Plex, which is what the verdict says rather than "the token was refused".
+    message = verdicts["plex-not-jellyfin"]["message"]
+    assert not verdicts["plex-not-jellyfin"]["ok"] and "this is Plex Media Server 1.41.3.9314-a0bfb8370, not Jellyfin" in message
+    assert "token was refused" not in message
+    assert "this is Jellyfin Server 10.11.0, not Plex" in verdicts["jellyfin-not-plex"]["message"]
     assert [r["headers"].get("X-Emby-Token") for r in emby.requests] == [emby.token] * 2
 
 
@@ -91,3 +96,35 @@ def test_many_folders_in_one_library_become_its_root_and_the_cap_says_the_rest()
     assert "in none of the server's libraries" in plan.skipped["/elsewhere/C"]
     small = plan_refresh(tv[:8], LIBRARIES, coalesce=8, cap=12)
     assert [folder for _, folder in small.requests] == tv[:8] and small.coalesced == []
+
+
+def test_one_server_of_the_form_is_tested_unsaved_and_a_masked_token_is_the_saved_one(client, fakes):
+    plex, jellyfin, _emby = fakes
+    answer = client.post("/api/symlink/test/media-servers", json={"server": server("plex", plex.url, plex.token)})
+    assert answer.status_code == 200, answer.get_json()
+    [verdict] = answer.get_json()["servers"]
+    assert verdict["ok"] and verdict["version"] == "1.41.3.9314-a0bfb8370"
+    assert client.get("/api/symlink/config").get_json()["media_servers"] == []  # nothing was saved
+    saved = client.post("/api/symlink/config", json={"media_servers": [server("jellyfin", jellyfin.url, jellyfin.token)]})
+    masked = saved.get_json()["media_servers"][0]["token"]
+    assert masked.startswith("********")
+    [verdict] = client.post("/api/symlink/test/media-servers", json={
+        "server": server("jellyfin", jellyfin.url, masked)}).get_json()["servers"]
+    assert verdict["ok"] and verdict["version"] == "10.11.0", verdict
+    # Jellyfin typed where Plex is expected: named as such.
+    [verdict] = client.post("/api/symlink/test/media-servers", json={
+        "server": server("plex", jellyfin.url, "x" * 20)}).get_json()["servers"]
+    assert "this is Jellyfin Server 10.11.0, not Plex" in verdict["message"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"server": []}, "must be an object"),
+    ({"server": {"kind": "kodi", "name": "k", "url": "http://k"}}, "plex, jellyfin or emby"),
+    ({"server": {"kind": "plex", "name": "p", "url": "ftp://p"}}, "http(s)://"),
+    ({"server": {"kind": "plex", "name": "p", "url": "http://p", "token": ""}}, "token is needed"),
+    ({"server": {"kind": "plex", "name": "p", "url": "http://p", "token": "********abcd"}}, "masked"),
+    ({"servers": []}, "unknown field"),
+])
+def test_a_bad_server_form_is_a_400(client, body, message):
+    answer = client.post("/api/symlink/test/media-servers", json=body)
+    assert answer.status_code == 400 and message in answer.get_json()["message"], answer.get_json()

@@ -241,6 +241,15 @@ class Page:
 
         self.wait(click, message=f"nothing to click at {selector}")
 
+    def accessible_name(self, selector: str) -> str:
+        """The name Chromium's accessibility tree gives the first element matching `selector` (what a screen
+        reader says), computed by the browser rather than read back from the attributes."""
+        root = self.driver.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        node = self.driver.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        assert node, f"nothing matches {selector}"
+        tree = self.driver.execute_cdp_cmd("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})
+        return tree["nodes"][0].get("name", {}).get("value", "")
+
     def visible(self, element_id: str) -> bool:
         return self.by_id(element_id).is_displayed()
 
@@ -256,12 +265,29 @@ class Page:
         self.by_id(f"tab-{name}").click()
         self.wait(lambda _: self.visible(f"panel-{name}"), message=f"the {name} tab never showed")
 
+    def settings_section(self, name: str) -> None:
+        """Open a section of the Settings tab (General, Scanning, Sonarr & Radarr, ...) by its button."""
+        self.click_first(f'#settings-sections [data-section="{name}"]')
+        self.wait(lambda _: self.css(f'#settings-sections [data-section="{name}"][aria-current="true"]'),
+                  message=f"the settings section {name!r} never showed")
+
+    def reveal_setting(self, element_id: str) -> None:
+        """A field of Settings is typed into once its section is open: open it as a user would, if need be."""
+        section = self.driver.execute_script(
+            "const n = document.getElementById(arguments[0]);"
+            "const s = n && n.closest('[data-settings-section]');"
+            "return s && s.hidden ? s.dataset.settingsSection : null;", element_id)
+        if section:
+            self.settings_section(section)
+
     def select(self, element_id: str, value: str) -> None:
         from selenium.webdriver.support.ui import Select
 
+        self.reveal_setting(element_id)
         Select(self.by_id(element_id)).select_by_value(value)
 
     def fill(self, element_id: str, text: str) -> None:
+        self.reveal_setting(element_id)
         field = self.by_id(element_id)
         field.clear()
         field.send_keys(text)
@@ -283,12 +309,13 @@ class Page:
                   timeout, f"the scan never reached status {status!r}")
 
     def findings_rows(self) -> list[dict]:
-        """The findings table as the user reads it."""
+        """The findings table as the user reads it: the paths whole, as their cells hold them (the folder
+        before a name may be shortened on screen, or left to the tooltip on a phone: see format.js namedPath)."""
         rows = []
         for row in self.css("#findings-body tr.finding-row"):
             cells = row.find_elements("css selector", "td")
-            rows.append({"category": cells[0].text, "path": cells[1].text, "target": cells[2].text,
-                         "detail": cells[3].text})
+            rows.append({"category": cells[0].text, "path": cells[1].get_attribute("textContent"),
+                         "target": cells[2].get_attribute("textContent"), "detail": cells[3].text})
         return rows
 
     def wait_findings(self, expected_count: int | None = None, timeout: float = WAIT_SECONDS) -> list[dict]:

@@ -59,3 +59,11 @@ def open_alert(driver):
         return alert
     except NoAlertPresentException:
         return False
+
+
+def open_findings_toolbar(page: Page) -> None:
+    """On a phone the findings' toolbar is folded behind its Filter button (issue 22): open it."""
+    toggle = page.by_id("findings-filter")
+    if toggle.is_displayed() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+        page.wait(lambda _: page.visible("findings-q"), message="Filter did not open the toolbar")

@@ -161,6 +161,7 @@ def test_login_page_in_chromium(app, page: Page):
     page.wait(lambda _: len(page.by_id("api-key").get_attribute("value")) == 32, message="no API key in Settings")
     shown = page.by_id("api-key").get_attribute("value")
     assert shown == api_key(app)
+    page.settings_section("security")
     page.by_id("api-key-regenerate").click()
     driver.switch_to.alert.accept()
     page.wait(lambda _: page.by_id("api-key").get_attribute("value") not in ("", shown), message="key not replaced")

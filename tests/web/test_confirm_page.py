@@ -91,9 +91,14 @@ def test_confirm_moves_only_the_checked_links(page, client, library, media_root,
 
     checkbox(page, broken[1]).click()  # keep this one
     kept_row = checkbox(page, broken[1]).find_element("xpath", "ancestor::tr")
-    assert "unticked: will be kept" in kept_row.text and "proposed for removal" not in kept_row.text
+    # The marks are short words (issue 22: the detail stays readable), their meaning in the tooltip.
+    kept_mark = kept_row.find_element("css selector", ".tag-unticked")
+    assert kept_mark.text == "kept" and kept_mark.get_attribute("title") == "unticked: will be kept"
+    assert "to remove" not in kept_row.text
     ticked_row = checkbox(page, broken[0]).find_element("xpath", "ancestor::tr")
-    assert "proposed for removal" in ticked_row.text and "unticked" not in ticked_row.text
+    ticked_mark = ticked_row.find_element("css selector", ".tag-proposed")
+    assert ticked_mark.text == "to remove" and "proposed for removal" in ticked_mark.get_attribute("title")
+    assert not ticked_row.find_element("css selector", ".tag-unticked").is_displayed()
     assert page.by_id("confirm-selected").text == "2 of 3 links selected"
     assert page.by_id("confirm-move").text == "Move 2 links to quarantine"
     shoot(page, "confirm-block", screenshot_dir, "confirm-panel")

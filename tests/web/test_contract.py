@@ -141,6 +141,7 @@ def run_main_flows(page, client, library):
     page.wait_for_text("repair-status", "sharing a wrong target", timeout=60)
     page.click_first(f"#repair-body tr[data-path='{shared.bad}'] .repair-accept")
     page.wait_for_text("repair-status", "1 link(s) repaired", timeout=60)
+    page.click_first("#repairs-block > summary")  # the journal is collapsed, its count in the heading
     page.click_first("#repairs-body .repair-undo")
     page.wait(lambda driver: open_alert(driver), message="Undo did not ask").accept()
     page.wait_for_text("repairs-message", "points at")

@@ -150,10 +150,10 @@ def test_the_quarantine_across_scans_restores_chosen_links_and_purges(page, app,
     with app.app_context():
         quarantine_link(str(third), os.readlink(third), str(library.root), settings.data_dir,
                         settings.quarantine_dir)
-    page.open("dashboard")
+    page.open("quarantine")  # its own tab since issue 22
     page.wait(lambda _: len(page.css("#qv-body tr")) == 3, message="the quarantine was not listed")
     assert "3 link(s) in the quarantine" in page.by_id("qv-summary").text
-    scans = {row.find_element("css selector", "td.path").text.replace("\n", "").rsplit("/", 1)[-1]:
+    scans = {row.find_element("css selector", "td[data-label='Link'] .named-path-name").text:
              row.find_element("css selector", "td[data-label='Scan']").text for row in page.css("#qv-body tr")}
     assert scans["three.mkv"] == "repair-links" and scans["one.mkv"].startswith("#")
     page.screenshot(screenshot_dir, "quarantine-view")

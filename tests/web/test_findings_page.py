@@ -6,6 +6,7 @@ import pytest
 
 from tests.support.api import run_scan
 from tests.support.browser import requires_chromium
+from tests.support.pages import open_findings_toolbar
 
 pytestmark = [requires_chromium, pytest.mark.usefixtures("window")]  # each test at desktop and phone sizes
 
@@ -24,6 +25,8 @@ def paths(page):
 def open_scan(page, scan_id, query=""):
     page.driver.get(f"{page.base_url}/#/scanner/scan/{scan_id}{'?' + query if query else ''}")
     page.wait_for_text("findings-scan-id", f"#{scan_id}")
+    page.wait(lambda _: page.by_id("findings-block").get_attribute("aria-busy") == "false", message="no findings")
+    open_findings_toolbar(page)
 
 
 def test_search_sort_and_page_numbers_are_answered_by_the_server(page, app, library, screenshot_dir):
@@ -44,7 +47,7 @@ def test_search_sort_and_page_numbers_are_answered_by_the_server(page, app, libr
     page.wait(lambda _: page.by_id("findings-page").text == "page 4 of 4", message="Last did not go to the end")
     page.click_first('#findings-pages button[data-page="2"]')
     page.wait(lambda _: page.by_id("findings-page").text == "page 2 of 4", message="page 2 not shown")
-    assert re.search(rf"#/scanner/scan/{scan_id}\?page=2&sort=path&order=desc$", page.driver.current_url)
+    assert re.search(rf"#/scanner/scan/{scan_id}\?page=2&per_page=10&sort=path&order=desc$", page.driver.current_url)
     page.screenshot(screenshot_dir, "findings-sorted")
 
 

@@ -188,13 +188,27 @@ def test_remote_error_bodies_are_not_echoed_in_the_connection_test(client, sonar
 # --- finding 7: huge pages, lone surrogates, a race of identical ignores -------------------------
 
 
+def finished_listing(client) -> int:
+    """A completed listing of links to repair (an empty source root of its own: nothing to offer)."""
+    sources = client.application.config["LINKDOCTOR_SETTINGS"].data_dir / "sources"
+    sources.mkdir(exist_ok=True)
+    assert client.post(f"{API}/config", json={"source_roots": [str(sources)]}).status_code == 200
+    answer = client.post(f"{API}/repair/proposals", json={})
+    assert answer.status_code == 202, answer.get_json()
+    job_id = answer.get_json()["job_id"]
+    assert wait_job(client, job_id)["state"] == "completed"
+    return job_id
+
+
 def paged_routes(client) -> list[str]:
     """Every GET of the API that takes ?page=, its ids filled with real ones."""
     ids = {"scan_id": finished_scan(client), "job_id": finished_check(client)}
-    routes = [path.format(**ids) for path, operations in openapi(client)["paths"].items()
+    listing = finished_listing(client)  # the job a repair listing's pages are of
+    routes = [path.format(**(ids | {"job_id": listing} if path.startswith("/repair/proposals/") else ids))
+              for path, operations in openapi(client)["paths"].items()
               for method, operation in operations.items()
               if method == "get" and any(p["name"] == "page" for p in operation.get("parameters", []))]
-    assert len(routes) == 5, routes  # findings, quarantine, check results, pending, repairs
+    assert len(routes) == 6, routes  # findings, quarantine, check results, pending, repairs, a repair listing
     return routes
 
 

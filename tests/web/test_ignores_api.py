@@ -243,3 +243,44 @@ def test_links_into_an_ignored_hanging_mount_are_never_touched(client, app, libr
     assert stats["phase1_timeout"] == 0 and stats["phase1_broken"] == 1 and stats["healthy"] == 1
     findings = client.get(f"/api/symlink/scan/{status['scan_id']}/findings").get_json()["items"]
     assert [item["category"] for item in findings] == ["broken"]
+
+
+# --- the count a rule would ignore, before adding it (issue 22) ------------------------------
+
+
+def preview(client, **query):
+    return client.get(f"{URL}/preview", query_string=query)
+
+
+def test_the_preview_counts_what_the_next_scan_would_ignore(client, library, root):
+    mount = library.source / "zurg"
+    mount.mkdir()
+    for i in range(7):
+        library.link(f"TV/Show/Season 01/Show.S01E{i:02}.mkv", mount / f"e{i}.mkv")
+    for i in range(3):
+        library.broken(f"Movies/Film {i}/film{i}.mkv")
+    target = preview(client, prefix=str(mount))
+    assert target.status_code == 200, target.get_json()
+    assert target.get_json() == {"kind": "target", "value": str(mount), "links": 7, "unread_folders": 0,
+                                 "existing": None}
+    folder = preview(client, prefix="Movies").get_json()
+    assert (folder["kind"], folder["value"], folder["links"]) == ("folder", f"{root}/Movies", 3)
+    assert preview(client, path="Movies/Film 0/film0.mkv").get_json()["links"] == 1
+    # Nothing was added by asking; the scan after adding ignores exactly as many.
+    assert rules(client) == []
+    assert add(client, prefix=str(mount)).status_code == 201
+    assert scan(client)["statistics"]["ignored"] == 7
+    assert preview(client, prefix=str(mount)).get_json()["existing"]["value"] == str(mount)
+
+
+@pytest.mark.parametrize("query, words", [
+    ({}, "give either path"),
+    ({"path": "a", "prefix": "b"}, "give either path"),
+    ({"prefix": "/"}, "would ignore every link"),
+    ({"prefix": "../out"}, "leaves the media root"),
+    ({"prefix": "x", "extra": "1"}, "unknown parameter"),
+])
+def test_a_bad_preview_is_a_400(client, query, words):
+    answer = preview(client, **query)
+    assert answer.status_code == 400
+    assert words in answer.get_json()["message"]

@@ -24,6 +24,7 @@ def open_ignores(page, size):
     width, height, phone = SIZES[size]
     page.viewport(width, height, phone)
     page.open("settings")
+    page.settings_section("ignores")
     page.wait(lambda _: page.visible("ignores-list") or page.visible("ignores-empty"),
               message="the ignore rules never loaded")
 

@@ -15,7 +15,8 @@ from tests.support.media import do_check, do_import
 pytestmark = requires_chromium
 
 SIZES = {"desktop": (1280, 800, False), "phone": (390, 844, True)}
-TABS = ("dashboard", "scanner", "settings", "maintenance")
+TABS = ("dashboard", "scanner", "settings", "maintenance", "quarantine")
+SETTINGS_SECTIONS = ("scanning", "arr", "media", "notifications", "schedules", "ignores", "security")
 FINDINGS = "#findings-block"  # the findings list: reworked separately, checked on its own below
 
 SERIES = "The Extraordinarily Long Named Documentary Series About Nearly Everything (2019)"
@@ -46,7 +47,7 @@ for (const node of document.querySelectorAll("button, input, select, textarea, a
 // Each line break inside a path: the characters on either side of it.
 const breaks = [];
 let paths = 0;
-for (const node of document.querySelectorAll(".path")) {
+for (const node of document.querySelectorAll(".path, .named-path")) {  // namedPath: the lists of issue 22
   if (outsideOf(node) || !shown(node)) continue;
   paths += 1;
   const chars = [];
@@ -167,7 +168,7 @@ def open_tab(page, tab, latest):
     page.open(f"/scanner/scan/{latest}" if tab == "scanner" else tab)
     ready = {
         # (Scopes are shown relative to the media root once the Scanner's tree has told it.)
-        "dashboard": lambda _: (len(page.css("#history-body tr")) == 3 and page.css("#qv-body tr")
+        "dashboard": lambda _: (len(page.css("#history-body tr")) == 3
                                 and page.visible("latest-scan") and page.css("#latest-counters .counter")
                                 and page.by_id("latest-scope").text.startswith("Series/")
                                 and page.css("#system-facts dd.path")),
@@ -177,6 +178,7 @@ def open_tab(page, tab, latest):
         "settings": lambda _: (page.by_id("cfg-max_workers").get_attribute("value") not in (None, "")
                                and len(page.css("#ignores-list li")) == 3),
         "maintenance": lambda _: page.visible("maint-results") and page.css("#maint-body tr"),
+        "quarantine": lambda _: page.css("#qv-body tr") and page.css("#qv-scan option[value]"),
     }[tab]
     page.wait(ready, message=f"the {tab} tab never finished loading")
     if tab == "maintenance":  # the category whose rows hold several links each
@@ -185,7 +187,7 @@ def open_tab(page, tab, latest):
                   message="the shared targets never showed")
     if tab == "maintenance":  # the repair block's table too: the broken links and their candidates
         page.by_id("repair-list").click()
-        page.wait(lambda _: page.visible("repair-table-wrap") and page.css("#repair-body select"), timeout=60,
+        page.wait(lambda _: page.visible("repair-table-wrap") and page.css("#repair-body .repair-candidate"), timeout=60,
                   message="the broken links to repair never showed")
     page.driver.execute_script("window.scrollTo(0, 0)")
 
@@ -202,6 +204,14 @@ def test_each_tab_fits_the_screen(page, busy_library, screenshot_dir, tab, size)
     open_tab(page, tab, busy_library)
     page.screenshot(screenshot_dir, f"layout-{tab}-{size}")
     seen = measure(page, width, excluded=FINDINGS)
+    if tab == "settings":  # one section at a time (issue 22): each of them is measured
+        for section in SETTINGS_SECTIONS:
+            page.settings_section(section)
+            page.driver.execute_script("window.scrollTo(0, 0)")
+            page.screenshot(screenshot_dir, f"layout-settings-{section}-{size}")
+            more = measure(page, width, excluded=FINDINGS)
+            seen = {"scrollWidth": max(seen["scrollWidth"], more["scrollWidth"]), "innerWidth": more["innerWidth"],
+                    **{key: seen[key] + more[key] for key in ("controls", "breaks", "paths", "wide", "cards")}}
     # (A phone zooms out a page wider than itself: innerWidth then grows past the screen's width.)
     assert seen["scrollWidth"] <= width + 1 and seen["innerWidth"] == width, f"the {tab} tab scrolls sideways: {seen['wide']}"
     assert not seen["controls"], "controls outside the window:\n" + "\n".join(seen["controls"])

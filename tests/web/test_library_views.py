@@ -141,6 +141,36 @@ def test_restore_chosen_links_across_scans(client, library):
     assert again.status_code == 400  # no longer in the quarantine
 
 
+def test_the_quarantine_filtered_by_scan_and_category_and_every_id_a_filter_matches(client, library):
+    library.healthy("Films/ok/ok.mkv")
+    first = library.broken("TV/Show (2013)/Season 01/Show.S01E01.mkv")
+    library.empty("TV/Show (2013)/Season 01/Show.S01E02.mkv")
+    assert client.post("/api/symlink/config", json={"small_file_threshold": 1024}).status_code == 200
+    one = confirmed_scan(client)
+    second = library.broken("TV/Show (2013)/Season 01/Show.S01E03.mkv")
+    two = confirmed_scan(client)
+    view = client.get("/api/symlink/quarantine").get_json()
+    assert view["total"] == 3 and view["media_root"]
+    assert view["scans"] == [{"value": one["scan_id"], "count": 2}, {"value": two["scan_id"], "count": 1}]
+    assert view["categories"] == [{"value": "broken", "count": 2}, {"value": "small", "count": 1}]
+    by_scan = client.get(f"/api/symlink/quarantine?scan_id={one['scan_id']}").get_json()
+    assert by_scan["total"] == 2 and by_scan["scan_id"] == one["scan_id"]
+    narrowed = client.get(f"/api/symlink/quarantine?scan_id={one['scan_id']}&category=broken").get_json()
+    assert [i["original_path"] for i in narrowed["items"]] == [str(first)]
+    # "Choose all that match": every id of the filter, whatever page the rows are on.
+    ids = client.get("/api/symlink/quarantine/ids?category=broken").get_json()
+    assert sorted(ids["ids"]) == sorted(i["id"] for i in view["items"] if i["category"] == "broken")
+    assert ids["truncated"] is False
+    searched = client.get("/api/symlink/quarantine/ids?q=S01E03").get_json()["ids"]
+    assert searched == [i["id"] for i in view["items"] if i["original_path"] == str(second)]
+    assert client.get("/api/symlink/quarantine?scan_id=0").get_json()["total"] == 0  # repair-links' own
+    for url in ("/api/symlink/quarantine?scan_id=x", "/api/symlink/quarantine?scan_id=-1",
+                "/api/symlink/quarantine?category=nope", "/api/symlink/quarantine/ids?scan_id=1.5",
+                "/api/symlink/quarantine/ids?category=ok"):
+        answer = client.get(url)
+        assert answer.status_code == 400 and set(answer.get_json()) >= {"error", "message"}, url
+
+
 @pytest.mark.parametrize("body", [{}, {"ids": []}, {"ids": ["1"]}, {"ids": [True]}, {"ids": [0]}, {"ids": 3},
                                   {"ids": [1], "more": 1}])
 def test_bad_restore_requests_are_refused(client, body):

@@ -19,7 +19,8 @@ ORPHANS = 30_000
 def rows(page: Page) -> list[list[str]]:
     """The results table as the user reads it (read again if a re-render replaced it meanwhile)."""
     def read(_):
-        return [[cell.text for cell in row.find_elements("css selector", "td")] for row in page.css("#maint-body tr")] or [[]]
+        return [[cell.get_attribute("textContent") for cell in row.find_elements("css selector", "td")]
+                for row in page.css("#maint-body tr")] or [[]]
     found = page.wait(read, message="the results table could not be read")
     return [] if found == [[]] else found
 
@@ -45,23 +46,33 @@ def test_import_then_check_from_the_tab(page, web_media, screenshot_dir):
     page.by_id("maint-import").click()
     summary = page.wait_for_text("maint-summary", f"{Media.MEDIA_ITEMS} imported", timeout=60)
     assert "1 pending identification" in summary
-    page.wait_for_text("maint-pending-list", str(web_media.unknown))
+    # Pending identification is collapsed, its count in the heading; opened, it lists the item.
+    page.wait_for_text("maint-pending-total", "(1)")
+    assert not page.visible("maint-pending-list")
+    page.click_first("#maint-pending > summary")
+    page.wait_for_text("maint-pending-list", os.path.basename(web_media.unknown))
+    assert str(web_media.unknown) == page.css("#maint-pending-list .named-path")[0].get_attribute("title")
     page.by_id("maint-check").click()
     page.wait_for_text("maint-summary", "inconsistencies found", timeout=60)
     page.wait(lambda _: page.visible("maint-results"), message="no results after the check")
     counts = page.wait(lambda _: {b.get_attribute("data-category"): b.text for b in page.css("#maint-categories button")},
                        message="no category buttons")
-    assert counts["orphan_files"] == "orphan_files (1)" and counts["duplicate_targets"] == "duplicate_targets (2)"
+    # Plain names, not the keys; the check's date in the heading.
+    assert counts["orphan_files"] == "Files no link points to (1)"
+    assert counts["duplicate_targets"] == "Files shared by several links (2)"
+    assert page.by_id("maint-check-date").text.startswith("· made ")
     open_category(page, "orphan_files")
     (orphan,) = rows(page)
-    assert orphan[0] == str(web_media.orphan) and orphan[3].startswith("linkdoctor import")
+    # No fix linkdoctor can start for an orphan: no button, the words say what to do.
+    assert orphan[0] == str(web_media.orphan) and not page.visible("maint-fix")
+    assert "What to do: linkdoctor import" in page.by_id("maint-action").text
     open_category(page, "duplicate_targets")
     verdicts = sorted(r[2].split(":")[0] for r in rows(page))
     assert verdicts == ["legitimate", "suspicious"]
     suspicious = next(r for r in rows(page) if r[2].startswith("suspicious"))
-    assert str(web_media.e03) in suspicious[0] and suspicious[3] == "linkdoctor fix-bad-links"
+    assert str(web_media.e03) in suspicious[0] and page.by_id("maint-fix").text == "Repair the shared wrong targets"
     open_category(page, "unidentified")
-    assert rows(page)[0][0] == str(web_media.unknown)
+    assert rows(page)[0][0] == str(web_media.unknown) and page.by_id("maint-fix").text == "Show the items to rename"
     page.screenshot(screenshot_dir, "maintenance")
 
 

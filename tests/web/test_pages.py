@@ -206,6 +206,7 @@ def test_settings_save_round_trips_and_show_the_api_message(page, app):
 def test_service_buttons_answer_when_nothing_is_set_up(page, monkeypatch, tmp_path):
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/docker.sock")  # read by the live server's thread
     page.open("settings")
+    page.settings_section("arr")
     page.by_id("services-test").click()
     page.wait_for_text("services-result", "no Sonarr or Radarr instance is enabled")
     page.by_id("services-detect").click()
@@ -303,6 +304,7 @@ def test_history_opens_a_scan_and_screenshots_of_each_tab(page, web_library, scr
 
     page.tab("settings")
     page.wait(lambda _: page.by_id("cfg-max_workers").get_attribute("value") == "6")
+    page.settings_section("arr")
     page.by_id("services-test").click()
     page.wait_for_text("services-result", "no Sonarr or Radarr instance is enabled")
     page.fill("cfg-max_workers", "0")

@@ -157,6 +157,7 @@ def test_ignored_links_are_not_offered_for_repair(client, tree):
 
 def test_the_repairs_page_and_bad_kinds(client, tree, media_root):
     assert client.get("/api/symlink/repairs").get_json() == {"total": 0, "page": 1, "per_page": 50, "items": [],
+                                                              "batches": {},
                                                               "media_root": os.path.realpath(media_root)}
     run(client, "/api/symlink/repair/apply", {"unambiguous": True})
     first = client.get("/api/symlink/repairs?per_page=2").get_json()

@@ -18,12 +18,14 @@ def webhook():
     fake.stop()
 
 
-def open_settings(page, size):
+def open_settings(page, size, section="schedules"):
     width, height, phone = SIZES[size]
     page.viewport(width, height, phone)
     page.open("settings")
+    page.settings_section("schedules")
     page.wait(lambda _: page.visible("schedules-table") or page.visible("schedules-empty"),
               message="the schedules never loaded")
+    page.settings_section(section)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -64,7 +66,7 @@ def test_add_a_schedule_see_its_next_run_and_remove_it(page, client, screenshot_
 
 @pytest.mark.parametrize("size", SIZES)
 def test_add_and_test_a_notification_target_with_its_secret_masked(page, client, webhook, screenshot_dir, size):
-    open_settings(page, size)
+    open_settings(page, size, "notifications")
     page.by_id("notification-add-details").click()
     page.wait(lambda _: page.css("#notification-events input"), message="the events never loaded")
     page.fill("notification-url", f"json://bob:s3cretvalue@{webhook.url}/hook")

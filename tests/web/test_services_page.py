@@ -16,6 +16,7 @@ def test_an_instance_is_added_saved_and_tested_next_to_itself(page, app, client,
                                              "sonarr_port": sonarr.port, "sonarr_api_key": sonarr.api_key})
     page.open("settings")
     page.wait(lambda _: page.by_id("cfg-sonarr_port").get_attribute("value") == str(sonarr.port))
+    page.settings_section("arr")
     page.by_id("arr-add-radarr").click()
     row = page.css("#arr-instances .arr-instance")[-1]
     for field, value in (("name", "4K"), ("host", "127.0.0.1"), ("port", str(radarr.port)), ("api_key", "wrong")):
@@ -52,6 +53,7 @@ def test_detect_lists_suggestions_and_apply_saves_one(page, app, monkeypatch, do
     docker_engine.add_container("radarr", "ghcr.io/hotio/radarr", 7878, published=radarr.port,
                                 env={"RADARR__AUTH__APIKEY": radarr.api_key})
     page.open("settings")
+    page.settings_section("arr")
     page.by_id("services-detect").click()
     page.wait_for_text("services-result", "found 2 Sonarr/Radarr container(s), 2 verified")
     items = page.css("#services-detected li.detected")

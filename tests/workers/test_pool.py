@@ -222,7 +222,9 @@ def test_in_a_batch_only_the_hanging_items_time_out(tmp_path, workers):
     make_garbage(tmp_path / "b.mkv", 8 * 1024)
     (tmp_path / "c.mkv").write_bytes(b"")
     order = [tmp_path / "a.mkv", hang1, tmp_path / "b.mkv", hang2, tmp_path / "c.mkv"]
-    pool = make_pool(size=1)
+    # b.mkv is probed by the replacement of hang1's worker: its deadline covers that worker's start-up
+    # and a real ffprobe, which took over 1 s on a machine at load 16 (seen in a CI run).
+    pool = make_pool(size=1, deadline=3 * DEADLINE)
 
     outcomes = run_all(pool, [Task("probe", [probe_item(p) for p in order], flush_each=False)])
 

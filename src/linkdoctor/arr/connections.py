@@ -7,11 +7,12 @@ from datetime import datetime, timezone
 
 from sqlalchemy import update
 
-from linkdoctor.arr_instances import configured_instances
+from linkdoctor.arr_instances import INSTANCE_FIELDS, KINDS, configured_instances, keep_masked_keys, parse_instance
 from linkdoctor.clients.arr import ArrClient, ArrInstance
 from linkdoctor.clients.radarr import RadarrClient
 from linkdoctor.clients.records import ArrError
 from linkdoctor.clients.sonarr import SonarrClient
+from linkdoctor.config import mask, refuse_masked
 from linkdoctor.models import db
 from linkdoctor.models.config import SymlinkConfig
 
@@ -57,13 +58,37 @@ def record_key(kind: str, name: str) -> str:
 
 def run_connection_tests(config: SymlinkConfig) -> dict:
     """Test every enabled instance and keep each verdict on the config row: {"services": [...]}."""
-    instances = configured_instances(config)
-    result = test_services(instances, config.arr_request_timeout)
+    result = test_services(configured_instances(config), config.arr_request_timeout)
+    record_verdicts(config, result["services"])
+    return result
+
+
+def test_form_instance(item, config: SymlinkConfig) -> dict:
+    """{"services": [verdict]} of one instance as the settings form holds it, unsaved (Sonarr's Connect dialog
+    tests its form too). A masked key sent back is the saved key of that app's instance of that name; the
+    verdict is kept for the Dashboard only when the form holds the saved instance as it is."""
+    if isinstance(item, dict) and item.get("kind") in KINDS and not item.get("name"):
+        item = {**item, "name": item["kind"].capitalize()}  # the first instance's name when none is set
+    parsed = parse_instance(item, 0, where="instance")
+    saved = [{field: getattr(i, field) for field in INSTANCE_FIELDS} for i in configured_instances(config)]
+    [parsed] = keep_masked_keys([parsed], saved, mask)
+    refuse_masked(parsed["api_key"], f"the API key of {parsed['kind']} {parsed['name']!r}")
+    instance = ArrInstance(**parsed)
+    verdict = test_instance(instance, config.arr_request_timeout)
+    same = [i for i in configured_instances(config) if (i.kind, i.name, i.url, i.api_key, i.enabled)
+            == (instance.kind, instance.name, instance.url, instance.api_key, True)]
+    if same:
+        record_verdicts(config, [verdict])
+    return {"services": [verdict]}
+
+
+def record_verdicts(config: SymlinkConfig, verdicts: list[dict]) -> None:
+    """Keep each verdict on the config row for the Dashboard (GET /system, "services")."""
     tested_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    configured = {record_key(i.kind, i.name) for i in instances}
+    configured = {record_key(i.kind, i.name) for i in configured_instances(config)}
     # Instances no longer configured lose their entry; disabled ones keep theirs for when they return.
     kept = {key: test for key, test in (config.service_tests or {}).items() if key in configured}
-    for verdict in result["services"]:
+    for verdict in verdicts:
         kept[record_key(verdict["kind"], verdict["name"])] = {
             "ok": verdict["ok"], "message": verdict["message"], "version": verdict["version"],
             "tested_at": tested_at,
@@ -72,7 +97,6 @@ def run_connection_tests(config: SymlinkConfig) -> dict:
     db.session.execute(update(SymlinkConfig).where(SymlinkConfig.id == config.id)
                        .values(service_tests=kept, updated_at=SymlinkConfig.updated_at))
     db.session.commit()
-    return result
 
 
 def last_connection_tests(config: SymlinkConfig) -> list[dict]:

@@ -29,7 +29,10 @@ def config_show(app, as_json):
         click.echo(f"{key:<26} {value}")
 
 
-@config.command("set", epilog=f"phase2_decode takes one of: {', '.join(DECODE_MODES)} (README, \"What it checks\").")
+@config.command("set", epilog=(
+    f"phase2_decode takes one of: {', '.join(DECODE_MODES)} (README, \"What it checks\"). "
+    "A list setting (source_roots, allowed_hosts, movie_folders, series_folders) takes a JSON list, "
+    "'[\"/mnt/a\", \"/mnt/b\"]', or comma text, /mnt/a,/mnt/b."))
 @click.argument("key")
 @click.argument("value")
 @service_command()
@@ -38,4 +41,5 @@ def config_set(app, key, value):
     from linkdoctor.config import config_to_dict, update_config
 
     data = config_to_dict(update_config({key: value}, from_text=True))
-    click.echo(f"{key} = {data[key]}")
+    shown = data[key]
+    click.echo(f"{key} = {json.dumps(shown) if isinstance(shown, (list, dict)) else shown}")

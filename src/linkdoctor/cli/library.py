@@ -3,6 +3,7 @@
 import json
 import signal
 import sys
+import time
 
 import click
 
@@ -14,6 +15,7 @@ from linkdoctor.cli.scan import cli_paths
 from linkdoctor.models import CANCELLED, COMPLETED
 
 BAR_WIDTH = 30
+PLAIN_PROGRESS_SECONDS = 10  # without a terminal (a log, cron): a progress line this often
 
 
 def _cancel_on_sigterm(signum, frame):
@@ -27,17 +29,31 @@ def _show_progress(runner, job_id: int) -> None:
     click.echo(f"\r{line[:110]:<110}", err=True, nl=False)
 
 
+def _print_progress(runner, job_id: int) -> None:
+    status = runner.status(job_id)
+    click.echo(f"linkdoctor: {status['kind']} {status['progress']:5.1f}% {status['phase']}: {status['message']}",
+               err=True)
+
+
 def run_job(app, start) -> dict:
-    """Start a job with `start(runner)`, show a progress bar on a terminal, wait; Ctrl-C cancels it."""
+    """Start a job with `start(runner)`, wait; Ctrl-C cancels it.
+
+    Its progress (with the rate and ETA the job's message gives) goes to stderr: a bar on a terminal,
+    otherwise a line every PLAIN_PROGRESS_SECONDS.
+    """
     signal.signal(signal.SIGTERM, _cancel_on_sigterm)
     runner = app.extensions["linkdoctor.jobs"]
     ctx = start(runner)
     bar = sys.stderr.isatty()
     cancelled = False
+    next_line = time.monotonic() + PLAIN_PROGRESS_SECONDS
     while True:
         try:
             if bar:
                 _show_progress(runner, ctx.job_id)
+            elif time.monotonic() >= next_line:
+                _print_progress(runner, ctx.job_id)
+                next_line += PLAIN_PROGRESS_SECONDS
             if ctx.done.wait(0.2):
                 break
         except KeyboardInterrupt:

@@ -152,13 +152,18 @@ def _run(command: str, paths, auto, dry_run, min_score, as_json) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.option("--undo", "undo_id", type=click.IntRange(min=1), help="Put back the link of repair REPAIR_ID.",
               metavar="REPAIR_ID")
-def repair_links(paths, auto, dry_run, min_score, as_json, undo_id):
+@click.option("--undo-job", "undo_job", type=click.IntRange(min=1), metavar="JOB_ID",
+              help="Put back every link the apply job JOB_ID re-pointed (a batch of the web page).")
+def repair_links(paths, auto, dry_run, min_score, as_json, undo_id, undo_job):
     """Re-point broken links at a healthy file of the source roots (interactive on a terminal).
 
     Exit 0: nothing left to repair, 1: some links were left, 2: could not run, 130: cancelled.
     """
     if undo_id is not None:
         _undo(undo_id, as_json)
+        return
+    if undo_job is not None:
+        _undo_job(undo_job, as_json)
         return
     _run("repair-links", paths, auto, dry_run, min_score, as_json)
 
@@ -177,6 +182,25 @@ def _undo(repair_id: int, as_json: bool) -> None:
         click.echo(json.dumps({"undone": entry, "followup": followup}, indent=2, ensure_ascii=False))
     else:
         click.echo(f"undone #{repair_id}: {entry['path']} -> {entry['old_target']} again")
+
+
+def _undo_job(job_id: int, as_json: bool) -> None:
+    from linkdoctor.library.repair import undo_batch
+
+    app = build_app(recover=True)
+    with app.app_context(), plain_errors(app):
+        from linkdoctor.config import get_config
+
+        result = undo_batch(job_id, get_config().media_path, app.config["LINKDOCTOR_SETTINGS"].data_dir, origin="cli")
+        result["followup"] = followup_of(app, result)
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"job #{job_id}: {len(result['undone'])} repair(s) undone, {len(result['skipped'])} left "
+                   f"({result['already_undone']} were undone before)")
+        for skipped in result["skipped"]:
+            click.echo(f"  left: {skipped['path']}: {skipped['reason']}")
+    sys.exit(EXIT_PROBLEMS if result["skipped"] else EXIT_OK)
 
 
 @main.command("fix-bad-links")

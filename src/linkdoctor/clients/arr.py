@@ -14,9 +14,14 @@ import requests
 
 from linkdoctor.clients import records
 from linkdoctor.clients.history import GRABBED, parse_blocklist, parse_history
+from linkdoctor.clients.identify import is_product, who_answers
 from linkdoctor.clients.records import ArrError
 
 FINISHED_COMMAND_STATES = ("completed", "failed", "aborted", "cancelled", "orphaned")
+
+
+class ArrAnswerError(ArrError):
+    """Something answered, but not as the app would (401, 404, not JSON): maybe another app."""
 
 
 @dataclass
@@ -104,9 +109,9 @@ class ArrClient:
     def _decode(self, response: requests.Response):
         status = response.status_code
         if status == 401:
-            raise ArrError(f"{self._where()}: wrong API key (401 Unauthorized); copy it from Settings > General")
+            raise ArrAnswerError(f"{self._where()}: wrong API key (401 Unauthorized); copy it from Settings > General")
         if status == 404:
-            raise ArrError(f"{self._where()}: {response.request.path_url.split('?')[0]} not found (404); "
+            raise ArrAnswerError(f"{self._where()}: {response.request.path_url.split('?')[0]} not found (404); "
                            "check the URL base and that this is a Sonarr/Radarr v3 or newer")
         if 300 <= status < 400:
             where = shown_url(urljoin(response.url, response.headers.get("Location", "")))
@@ -122,18 +127,26 @@ class ArrClient:
         try:
             return response.json()
         except ValueError:
-            raise ArrError(f"{self._where()}: the answer is not JSON: this is not a Sonarr/Radarr API "
+            raise ArrAnswerError(f"{self._where()}: the answer is not JSON: this is not a Sonarr/Radarr API "
                            "(another application answers there, or the URL base is wrong)") from None
 
     # -- calls both apps share ------------------------------------------------
 
     def system_status(self) -> records.SystemStatus:
         """GET system/status, checked to come from the expected app."""
-        data = self.request("GET", "system/status")
+        try:
+            data = self.request("GET", "system/status")
+        except ArrAnswerError as exc:
+            # A 401 from a Radarr in the Sonarr slot is not a wrong key: ask, without the key, who answers.
+            other = who_answers(self.instance.url, self.timeout)
+            if other and not is_product(other, self.app_name):
+                raise ArrError(f"{self._where()}: this is {other}, not {self.app_name}: "
+                               f"put {self.app_name}'s address here") from exc
+            raise
         status = records.parse_system_status(data)
         if status.app.lower() != self.app_name.lower():
-            found = status.app or "an application that does not say its name"
-            raise ArrError(f"{self._where()}: this is not a {self.app_name} ({found} answers there)")
+            found = f"{status.app} {status.version}".strip() if status.app else "an application that does not say its name"
+            raise ArrError(f"{self._where()}: this is {found}, not {self.app_name}: put {self.app_name}'s address here")
         return status
 
     def send_command(self, name: str, **fields) -> records.Command:

@@ -1,6 +1,6 @@
 """Jellyfin and Emby (one API for what linkdoctor needs): version, libraries' folders, and Media/Updated."""
 
-from linkdoctor.clients.media_http import MediaServerClient, MediaServerError
+from linkdoctor.clients.media_http import MediaAnswerError, MediaServerClient
 from linkdoctor.clients.plex import Library
 
 
@@ -16,18 +16,18 @@ class JellyfinClient(MediaServerClient):
         """GET /System/Info (needs the key): the version; a server of another product is said as such."""
         info = self.call("GET", "/System/Info")
         if not isinstance(info, dict) or "Version" not in info:
-            raise MediaServerError(f"{self._where()}: this is not a {self.product} server "
+            raise MediaAnswerError(f"{self._where()}: this is not a {self.product} server "
                                    "(its /System/Info has no Version)")
         product = str(info.get("ProductName") or "")
         if product and self.product.lower() not in product.lower():
-            raise MediaServerError(f"{self._where()}: this is not a {self.product} server ({product} answers there)")
+            raise MediaAnswerError(f"{self._where()}: this is not a {self.product} server ({product} answers there)")
         return str(info["Version"] or "")
 
     def libraries(self) -> list[Library]:
         """GET /Library/VirtualFolders: each library's name and Locations."""
         folders = self.call("GET", "/Library/VirtualFolders")
         if not isinstance(folders, list):
-            raise MediaServerError(f"{self._where()}: /Library/VirtualFolders is not a list: "
+            raise MediaAnswerError(f"{self._where()}: /Library/VirtualFolders is not a list: "
                                    f"another program answers there, not {self.product}")
         return [Library(str(f.get("ItemId") or f.get("Name") or ""), str(f.get("Name") or ""),
                         tuple(str(p) for p in f.get("Locations") or []))

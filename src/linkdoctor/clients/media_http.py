@@ -17,6 +17,10 @@ class MediaServerError(LinkdoctorError):
     error = "media_server_error"
 
 
+class MediaAnswerError(MediaServerError):
+    """Something answered, but not as the server would (refused, not found, not its JSON): maybe another program."""
+
+
 class MediaServerClient:
     """A session to one server; subclasses add its headers and its calls."""
 
@@ -59,13 +63,13 @@ class MediaServerClient:
                                    "check the URL and that the server is running") from exc
         status = response.status_code
         if status in (401, 403):
-            raise MediaServerError(f"{self._where()}: the token was refused ({status}); "
+            raise MediaAnswerError(f"{self._where()}: the token was refused ({status}); "
                                    f"check the {self.product} token or API key")
         if 300 <= status < 400:
             raise MediaServerError(f"{self._where()}: redirected to {response.headers.get('Location', '?')} "
                                    f"({status}), not followed with the token; put the final address in the URL")
         if status == 404:
-            raise MediaServerError(f"{self._where()}: {path} not found (404); is this a {self.product} server?")
+            raise MediaAnswerError(f"{self._where()}: {path} not found (404); is this a {self.product} server?")
         if status >= 400:
             raise MediaServerError(f"{self._where()}: HTTP {status} {response.reason}")
         if not decode or not response.content:
@@ -73,5 +77,5 @@ class MediaServerClient:
         try:
             return response.json()
         except ValueError:
-            raise MediaServerError(f"{self._where()}: the answer is not JSON: another program answers there, "
+            raise MediaAnswerError(f"{self._where()}: the answer is not JSON: another program answers there, "
                                    f"not {self.product}") from None

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from linkdoctor.clients.media_http import MediaServerClient, MediaServerError
+from linkdoctor.clients.media_http import MediaAnswerError, MediaServerClient
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class PlexClient(MediaServerClient):
         """GET /identity: the server's version; another program answering is said as such."""
         container = _container(self.call("GET", "/identity"), self._where())
         if "machineIdentifier" not in container:
-            raise MediaServerError(f"{self._where()}: this is not a Plex Media Server (its /identity says no "
+            raise MediaAnswerError(f"{self._where()}: this is not a Plex Media Server (its /identity says no "
                                    "machineIdentifier)")
         return str(container.get("version") or "")
 
@@ -42,5 +42,5 @@ class PlexClient(MediaServerClient):
 
 def _container(data, where: str) -> dict:
     if not isinstance(data, dict) or not isinstance(data.get("MediaContainer"), dict):
-        raise MediaServerError(f"{where}: the answer has no MediaContainer: another program answers there, not Plex")
+        raise MediaAnswerError(f"{where}: the answer has no MediaContainer: another program answers there, not Plex")
     return data["MediaContainer"]

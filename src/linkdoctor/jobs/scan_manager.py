@@ -10,7 +10,7 @@ import time
 from typing import Callable
 
 
-from linkdoctor import ignores, quarantine, scans
+from linkdoctor import findings, ignores, quarantine, scans
 from linkdoctor.config import get_config
 from linkdoctor.errors import ConflictError, ValidationError
 from linkdoctor.locks import library_lock
@@ -167,6 +167,7 @@ class SymlinkTaskManager:
             quarantine.prepare_confirmation(scan, get_config())
             if quarantine.proposed_findings(scan.id):
                 status = AWAITING_CONFIRMATION
+        findings.index_findings(scan.id)  # before it shows finished: its pages answer at once from the first
         scan.status = status
         scan.phase = "done" if status != CANCELLED else scan.phase
         scan.progress = 1.0 if status in (COMPLETED, AWAITING_CONFIRMATION) else snapshot.progress

@@ -41,6 +41,17 @@ DESCRIPTIONS = {
     UNIDENTIFIED: "items the import could not identify, waiting to be renamed by hand",
     MISMATCHES: "targets whose content no longer matches the recorded hash (--verify-hash)",
 }
+# What the page calls each category, and the fix its button starts (None: no button, the action says what to do).
+LABELS = {
+    GHOSTS: "Recorded but gone",
+    BROKEN: "Broken links",
+    ORPHANS: "Files no link points to",
+    DUPLICATES: "Files shared by several links",
+    UNIDENTIFIED: "Not identified",
+    MISMATCHES: "Content changed",
+}
+FIXES = {GHOSTS: "import", BROKEN: "repair_broken", ORPHANS: None, DUPLICATES: "repair_shared",
+         UNIDENTIFIED: "pending", MISMATCHES: "import"}
 CHECKS_KEPT = 5  # check jobs whose results stay in the table
 INSERT_BATCH = 1000
 PROGRESS_SECONDS = 0.1
@@ -143,9 +154,9 @@ class IntegrityCheck:
             stats = walk.stats
             if stats.walk_done and stats.discovered:
                 self.report(0.05 + 0.85 * stats.sampled / stats.discovered, "read",
-                            f"checked {stats.sampled}/{stats.discovered} targets")
+                            stats.progress_text("checked", "targets"))
             else:
-                self.report(0.05, "walk", f"found {stats.discovered} media items")
+                self.report(0.05, "walk", stats.progress_text("checked", "media items"))
 
     # -- comparisons ------------------------------------------------------
 

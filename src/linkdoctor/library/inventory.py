@@ -109,7 +109,8 @@ class Importer:
         return None, True
 
     def _on_item(self, item: WalkItem) -> None:
-        self.seen.add(item.path)
+        if self.known:  # what was seen tells what is gone; with nothing known, nothing can be gone
+            self.seen.add(item.path)
         if item.failure:
             self._failed(item.path, item.failure)
             return
@@ -119,15 +120,30 @@ class Importer:
             self._failed(item.path, ("target missing: " if sample.missing else "") + sample.error)
             if sample.missing and known is None:
                 # A broken link never imported: its names still say what it was, which repair needs.
-                self.new_items.append(item)
+                self._on_new(item)
             return
         if known is None:
-            self.new_items.append(item)
+            self._on_new(item)
         elif sample.hash is None:
             self.counts["skipped"] += 1
         else:
             self._update(db.session.get(InventoryItem, known.id), item)
             self.counts["updated"] += 1
+
+    def _on_new(self, item: WalkItem) -> None:
+        self.new_items.append(item)
+        if not self.known and len(self.new_items) >= INSERT_BATCH:
+            # Nothing known, so nothing moved: new items are recorded as they come and memory stays
+            # flat, whatever the size of a first import.
+            self._insert_new(self.new_items)
+            self.new_items = []
+
+    def _insert_new(self, items: list[WalkItem]) -> None:
+        """Record items new to the inventory: one multi-row INSERT per batch (the ORM would spend seconds)."""
+        rows = [self._fields(item) | {"path": item.path, "imported_at": utcnow()} for item in items]
+        for start in range(0, len(rows), INSERT_BATCH):
+            db.session.execute(insert(InventoryItem), rows[start:start + INSERT_BATCH])
+        self.counts["imported"] += len(rows)
 
     def _progress(self, walk: LibraryWalk) -> None:
         now = time.monotonic()
@@ -136,10 +152,10 @@ class Importer:
         self._last_report = now
         stats = walk.stats
         if not stats.walk_done:
-            self.report(0.05, "walk", f"found {stats.discovered} media items, {stats.sampled} read")
+            self.report(0.05, "walk", f"{stats.progress_text('read', 'media items')}, {stats.sampled:,} read")
         else:
             fraction = stats.sampled / stats.discovered if stats.discovered else 1.0
-            self.report(0.05 + 0.9 * fraction, "hash", f"read {stats.sampled}/{stats.discovered} media items")
+            self.report(0.05 + 0.9 * fraction, "hash", stats.progress_text("read", "media items"))
 
     def _failed(self, path: str, reason: str) -> None:
         log.warning("import: %s: %s", path, reason)
@@ -156,7 +172,7 @@ class Importer:
         for path, known in gone.items():
             if known.hash:
                 gone_by_hash.setdefault(known.hash, path)
-        new_rows = []
+        new = []
         for item in self.new_items:
             digest = item.sample.hash if item.sample else None
             old_path = gone_by_hash.pop(digest, None) if digest else None
@@ -168,11 +184,9 @@ class Importer:
                 self.counts["moved"] += 1
                 log.info("import: %s moved to %s", old_path, item.path)
             else:
-                new_rows.append(self._fields(item) | {"path": item.path, "imported_at": utcnow()})
-                self.counts["imported"] += 1
-        # One multi-row INSERT per batch: a first import of 10,000 items would spend seconds in the ORM.
-        for start in range(0, len(new_rows), INSERT_BATCH):
-            db.session.execute(insert(InventoryItem), new_rows[start:start + INSERT_BATCH])
+                new.append(item)
+        self._insert_new(new)
+        self.new_items = []
         if gone:
             db.session.flush()  # moved paths first, so no new path collides with a forgotten one
             ids = [known.id for known in gone.values()]

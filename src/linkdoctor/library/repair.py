@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
-from linkdoctor.errors import ConflictError, NotFoundError, ValidationError
+from linkdoctor.errors import ConflictError, LinkdoctorError, NotFoundError, ValidationError
 from linkdoctor.events import QUARANTINED as LINKS_QUARANTINED, REPAIRED as LINKS_REPAIRED, UNDONE as LINKS_UNDONE, \
     add_to_open_change, close_change, drop_from_open_change, library_changed, open_change
 from linkdoctor.ignores import scan_rules
@@ -220,7 +220,7 @@ def repair_run(origin: str, command: str, job_id: int | None = None):
     run = RepairRun()
     event_id = open_change(LINKS_REPAIRED, reason=f"{command}: re-pointed at a healthy file", job_id=job_id,
                            origin=origin)
-    token = _RUN.set((run.made, event_id))
+    token = _RUN.set((run.made, event_id, job_id))
     try:
         yield run
     finally:
@@ -244,9 +244,11 @@ def apply_repair(path: str, expected_target: str, new_target: str, score: float,
         if current != os.path.normpath(expected_target):
             raise ConflictError(f"{path} changed since it was looked at (now -> {old_text}): left as it is")
         text = _link_text(path, old_text, new_target)
-        entry = RepairEntry(path=path, old_target=old_text, new_target=text, score=score, command=command)
-        db.session.add(entry)
         run = _RUN.get()
+        # The run's job makes the batch the journal groups and `repairs/undo {"job_id"}` undoes at once.
+        entry = RepairEntry(path=path, old_target=old_text, new_target=text, score=score, command=command,
+                            job_id=run[2] if run is not None else None)
+        db.session.add(entry)
         if run is not None:  # announced with its journal entry: a crash right after still tells the listeners
             add_to_open_change(run[1], {"path": path, "old_target": old_text, "new_target": text})
         db.session.commit()  # journalled before the change: a crash leaves a record to undo from
@@ -269,12 +271,41 @@ def apply_repair(path: str, expected_target: str, new_target: str, score: float,
         return done
 
 
-def repairs_page(page: int, per_page: int) -> dict:
-    """A page of the repair journal, newest first."""
-    total = db.session.execute(select(func.count()).select_from(RepairEntry)).scalar_one()
-    query = select(RepairEntry).order_by(RepairEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    return {"total": total, "page": page, "per_page": per_page,
-            "items": [entry.to_dict() for entry in db.session.execute(query).scalars()]}
+def repairs_page(page: int, per_page: int, job_id: int | None = None) -> dict:
+    """A page of the repair journal, newest first (of one batch with `job_id`), with a summary of each
+    batch (apply job) its rows belong to: how many repairs it made, how many still stand."""
+    query = select(RepairEntry)
+    if job_id is not None:
+        query = query.where(RepairEntry.job_id == job_id)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.session.execute(query.order_by(RepairEntry.id.desc())
+                              .offset((page - 1) * per_page).limit(per_page)).scalars().all()
+    return {"total": total, "page": page, "per_page": per_page, "items": [entry.to_dict() for entry in rows],
+            "batches": _batches({entry.job_id for entry in rows if entry.job_id is not None})}
+
+
+def _batches(job_ids: set[int]) -> dict[str, dict]:
+    """job id -> {total, standing, first_at}: the size of each batch and the repairs of it not yet undone."""
+    if not job_ids:
+        return {}
+    query = (select(RepairEntry.job_id, func.count(), func.sum(case((RepairEntry.state == REPAIRED, 1), else_=0)),
+                    func.min(RepairEntry.created_at))
+             .where(RepairEntry.job_id.in_(sorted(job_ids))).group_by(RepairEntry.job_id))
+    return {str(job): {"total": total, "standing": int(standing or 0), "first_at": first.isoformat()}
+            for job, total, standing, first in db.session.execute(query)}
+
+
+def _undo_one(entry: RepairEntry, media_root: str, looked_at: bool = False) -> dict:
+    """Point one repaired link back at its old target (the caller holds the library lock); the change made.
+    `looked_at`: its folder already answered the workers (a batch looks at all its links at once)."""
+    if not looked_at:
+        checked_paths([entry.path], media_root, PATH_WAIT_MAX, must_exist=False)  # in a worker: a hung folder refuses
+    path = _checked_link(entry.path, media_root)  # never outside the media root
+    if os.readlink(path) != entry.new_target:
+        raise ConflictError(f"{path} changed since repair #{entry.id} (now -> {os.readlink(path)}): left as it is")
+    _replace_link(path, entry.old_target)
+    entry.state, entry.undone_at = UNDONE, datetime.utcnow()
+    return {"path": path, "old_target": entry.new_target, "new_target": entry.old_target}
 
 
 def undo_repair(repair_id: int, media_root: str, data_dir: Path, origin: str = "web") -> dict:
@@ -285,18 +316,47 @@ def undo_repair(repair_id: int, media_root: str, data_dir: Path, origin: str = "
             raise NotFoundError(f"there is no repair #{repair_id}")
         if entry.state == UNDONE:
             raise ConflictError(f"repair #{repair_id} was already undone")
-        checked_paths([entry.path], media_root, PATH_WAIT_MAX, must_exist=False)  # in a worker: a hung folder refuses
-        path = _checked_link(entry.path, media_root)
-        if os.readlink(path) != entry.new_target:
-            raise ConflictError(f"{path} changed since repair #{repair_id} (now -> {os.readlink(path)}): left as it is")
-        _replace_link(path, entry.old_target)
-        entry.state, entry.undone_at = UNDONE, datetime.utcnow()
-        event = library_changed(LINKS_UNDONE, [{"path": path, "old_target": entry.new_target,
-                                                "new_target": entry.old_target}],
-                                reason=f"repair #{repair_id} undone", origin=origin)
+        change = _undo_one(entry, media_root)
+        event = library_changed(LINKS_UNDONE, [change], reason=f"repair #{repair_id} undone", origin=origin)
         db.session.commit()
-        repair_log(data_dir, "undo", f"#{entry.id}: {path!r} back -> {entry.old_target!r}")
+        repair_log(data_dir, "undo", f"#{entry.id}: {change['path']!r} back -> {entry.old_target!r}")
         return {**entry.to_dict(), "event_id": event.id}
+
+
+def undo_batch(job_id: int, media_root: str, data_dir: Path, origin: str = "web") -> dict:
+    """Undo every standing repair of one apply job; a link changed since (or gone) is left and reported."""
+    with library_lock(data_dir):
+        entries = db.session.execute(select(RepairEntry).where(RepairEntry.job_id == job_id)
+                                     .order_by(RepairEntry.id.desc())).scalars().all()
+        if not entries:
+            raise NotFoundError(f"job #{job_id} made no repair: there is no batch to undo")
+        undone, skipped, changes = [], [], []
+        standing = [entry for entry in entries if entry.state != UNDONE]
+        try:  # every link looked at in one round of the workers; on a refusal, each on its own to say which
+            checked_paths([entry.path for entry in standing], media_root, PATH_WAIT_MAX, must_exist=False)
+            looked_at = True
+        except LinkdoctorError:
+            looked_at = False
+        for entry in standing:
+            try:
+                changes.append(_undo_one(entry, media_root, looked_at))
+            except LinkdoctorError as exc:  # changed since, outside the root now, or its folder does not answer
+                skipped.append({"id": entry.id, "path": entry.path, "reason": exc.message})
+                continue
+            except OSError as exc:
+                skipped.append({"id": entry.id, "path": entry.path, "reason": os.strerror(exc.errno or 0)})
+                continue
+            undone.append(entry)
+        # One event for the batch, committed with the journal's new states (as undo_repair does for one).
+        event = library_changed(LINKS_UNDONE, changes, reason=f"the repairs of job #{job_id} undone",
+                                origin=origin)
+        db.session.commit()
+        for entry in undone:
+            repair_log(data_dir, "undo", f"#{entry.id} (job {job_id}): {entry.path!r} back -> {entry.old_target!r}")
+        undone = [entry.to_dict() for entry in undone]
+        return {"job_id": job_id, "undone": undone, "skipped": skipped,
+                "already_undone": len(entries) - len(undone) - len(skipped),
+                "event_id": event.id if event is not None else None}
 
 
 def quarantine_link(path: str, target: str, media_root: str, data_dir: Path, quarantine_dir: Path,

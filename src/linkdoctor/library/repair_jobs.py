@@ -10,16 +10,21 @@ the page cannot point a link at an arbitrary file.
 
 from pathlib import Path
 
+from sqlalchemy import select
+
 from linkdoctor.config import get_config
-from linkdoctor.errors import LinkdoctorError, ValidationError
+from linkdoctor.errors import ConflictError, LinkdoctorError, NotFoundError, ValidationError
 from linkdoctor.jobs.runner import JobContext, JobRunner
 from linkdoctor.library.repair import RepairRequest, apply_repair, auto_apply, bad_links, broken_links, repair_run, report
 from linkdoctor.library.service import _media_root
+from linkdoctor.models import COMPLETED, REPAIRED, Job, RepairEntry, db
 from linkdoctor.paths import checked_paths
 
 LINKS_LISTED = 1000  # the job's result stays small enough for the page
 GROUPS_LISTED = 100
 MAX_ITEMS = 1000
+# The page's groups of a listing -> the verdicts in each: ready to accept, a choice to make, nothing to offer.
+GROUPS = {"ready": ("repair",), "ambiguous": ("ambiguous", "below_threshold"), "no_candidate": ("no_candidate",)}
 # kind -> (what finds the links, the command name journalled with each repair)
 KINDS = {"broken": (broken_links, "repair-links"), "shared": (bad_links, "fix-bad-links")}
 
@@ -130,3 +135,36 @@ def start_apply(runner: JobRunner, data_dir: Path, items=None, unambiguous: bool
     return runner.start("repair", work, params={"action": "apply", "kind": kind, "paths": list(choices),
                                                      "unambiguous": unambiguous},
                         origin=origin)
+
+
+def _listing(job_id: int) -> Job:
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != "repair" or (job.params or {}).get("action") != "propose":
+        raise NotFoundError(f"job {job_id} is not a listing of links to repair")
+    if job.state != COMPLETED:
+        raise ConflictError(f"the listing of job {job_id} is {job.state}, not completed: nothing to page")
+    return job
+
+
+def proposals_page(job_id: int, group: str, page: int, per_page: int) -> dict:
+    """A page of one group (ready, ambiguous, no_candidate) of a completed listing, with every group's count.
+
+    Links repaired since the listing (from the page or elsewhere) are left out: the list stays a worklist.
+    """
+    if group not in GROUPS:
+        raise ValidationError(f"group must be one of {', '.join(GROUPS)}", field="group",
+                              fields={"group": f"must be one of {', '.join(GROUPS)}"})
+    job = _listing(job_id)
+    result = job.result or {}
+    links = result.get("links", [])
+    repaired = set(db.session.execute(select(RepairEntry.path).where(
+        RepairEntry.state == REPAIRED, RepairEntry.created_at >= job.created_at)).scalars())
+    left = [link for link in links if link["path"] not in repaired]
+    counts = {name: sum(1 for link in left if link["verdict"] in verdicts) for name, verdicts in GROUPS.items()}
+    chosen = [link for link in left if link["verdict"] in GROUPS[group]]
+    start = (page - 1) * per_page
+    return {"job_id": job.id, "kind": result.get("kind", "broken"), "media_root": result.get("media_root", ""),
+            "group": group, "counts": counts, "total": len(chosen), "page": page, "per_page": per_page,
+            "pages": (len(chosen) + per_page - 1) // per_page, "items": chosen[start:start + per_page],
+            "listed_at": job.finished_at.isoformat() if job.finished_at else None,
+            "truncated": result.get("total", 0) > len(links)}

@@ -9,6 +9,7 @@ being tried (the scan engine's breaker, for the same reason).
 import collections
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, NamedTuple
 
@@ -50,6 +51,16 @@ class WalkStats:
     sampled: int = 0
     walk_done: bool = False
     failed_folders: list = field(default_factory=list)  # (folder, reason): what is under them is unknown
+    started: float = field(default_factory=time.monotonic)
+
+    def progress_text(self, verb: str, what: str) -> str:
+        """"read 12,345/100,000 media items, 2,345/s, ETA 38 s"; while the walk lists: found so many, so fast."""
+        elapsed = max(time.monotonic() - self.started, 1e-3)
+        if not self.walk_done:
+            return f"found {self.discovered:,} {what}, {self.discovered / elapsed:,.0f}/s"
+        rate = self.sampled / elapsed
+        eta = f", ETA {(self.discovered - self.sampled) / rate:,.0f} s" if rate else ""
+        return f"{verb} {self.sampled:,}/{self.discovered:,} {what}, {rate:,.0f}/s{eta}"
 
 
 class LibraryWalk:

@@ -18,14 +18,14 @@ from linkdoctor.models.quarantine import (
 from linkdoctor.models.schedule import NotificationTarget, Schedule
 from linkdoctor.models.scan import (
     ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, DISCARDED, ERROR, FINISHED_STATES, INTERRUPTED, MODES,
-    PENDING, RUNNING, Finding, ProbeVerdictEntry, SymlinkScan,
+    PENDING, RUNNING, Finding, FindingOrder, FindingSearch, ProbeVerdictEntry, SymlinkScan,
 )
 
 __all__ = [
     "CheckResult", "EPISODE", "ImportedRelease", "MarkedLink", "FOLDER", "IGNORE_KINDS", "IgnoreRule", "LINK", "TARGET", "InventoryItem", "MOVIE",
     "REPAIRED", "RepairEntry", "SourceFile", "SourceFolder", "UNDONE", "WITH_PROBLEMS",
     "ACTIVE_STATES", "AuthCredentials", "AWAITING_CONFIRMATION", "Base", "CANCELLED", "COMPLETED", "DEPTHS", "ERROR",
-    "FINISHED_STATES", "Finding", "INTERRUPTED", "JOB_ACTIVE_STATES", "JOB_FINISHED_STATES", "JOB_KINDS", "SIDE_KINDS",
+    "FINISHED_STATES", "Finding", "FindingOrder", "FindingSearch", "INTERRUPTED", "JOB_ACTIVE_STATES", "JOB_FINISHED_STATES", "JOB_KINDS", "SIDE_KINDS",
     "Job", "IMPORT_CHECK", "LoginSession", "MEDIA_REFRESH", "OutboxEvent", "ARR_FOLLOWUP", "MISSING", "MODES", "NotificationTarget", "Schedule", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",
     "QuarantineEntry", "RESTORED", "RESTORING", "ROLLED_BACK", "RUNNING", "SymlinkConfig", "SymlinkScan", "db", "utcnow",
 ]

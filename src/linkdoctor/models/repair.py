@@ -43,11 +43,12 @@ class RepairEntry(db.Model):
     new_target: Mapped[str] = mapped_column(String(4096))
     score: Mapped[float] = mapped_column(default=0.0)
     command: Mapped[str] = mapped_column(String(32), default="repair-links")
+    job_id: Mapped[int | None] = mapped_column(index=True)  # the apply job (a batch of the web); None from the CLI
     state: Mapped[str] = mapped_column(String(16), default=REPAIRED)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     undone_at: Mapped[datetime | None]
 
     def to_dict(self) -> dict:
         return {"id": self.id, "path": self.path, "old_target": self.old_target, "new_target": self.new_target,
-                "score": self.score, "command": self.command, "state": self.state,
+                "score": self.score, "command": self.command, "job_id": self.job_id, "state": self.state,
                 "created_at": self.created_at.isoformat() if self.created_at else None}

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from linkdoctor.models.base import db, utcnow
@@ -61,6 +61,9 @@ class SymlinkScan(db.Model):
     error_message: Mapped[str | None] = mapped_column(String(2000))
     confirm_token: Mapped[str | None] = mapped_column(String(64))
     finished_at: Mapped[datetime | None]
+    # Findings per category, set when the finished scan's findings were indexed for paging
+    # (linkdoctor.findings): None while it runs, and for a scan not indexed yet.
+    finding_counts: Mapped[dict | None] = mapped_column(JSON)
 
     findings: Mapped[list["Finding"]] = relationship(
         back_populates="scan", cascade="all, delete-orphan", passive_deletes=True
@@ -97,7 +100,8 @@ class SymlinkScan(db.Model):
 class Finding(db.Model):
     """One problem link of a scan."""
 
-    __table_args__ = (Index("ix_finding_scan_category", "scan_id", "category"),)
+    # With `proposed`: a proposal's counts and pages (`proposed=1`, per category) read the index alone.
+    __table_args__ = (Index("ix_finding_scan_category_proposed", "scan_id", "category", "proposed"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scan_id: Mapped[int] = mapped_column(ForeignKey("symlink_scan.id", ondelete="CASCADE"))
@@ -115,6 +119,36 @@ class Finding(db.Model):
             "id": self.id, "path": self.path, "target": self.target, "category": self.category,
             "detail": self.detail, "source": self.source, "proposed": self.proposed,
         }
+
+
+class FindingOrder(db.Model):
+    """A finished scan's findings in one order, over all of them or one category, in blocks of positions.
+
+    `ordering` is "id" (discovery), "path" or "target" (ties by id); `category` is "" for all of them.
+    Block n holds the ids at positions n * BLOCK .. n * BLOCK + BLOCK - 1 (from 0), packed as 64-bit
+    integers: a page is one to three blocks read by key, never a COUNT or an OFFSET over the table.
+    """
+
+    __table_args__ = {"sqlite_with_rowid": False}
+    BLOCK = 256
+
+    scan_id: Mapped[int] = mapped_column(ForeignKey("symlink_scan.id", ondelete="CASCADE"), primary_key=True)
+    ordering: Mapped[str] = mapped_column(String(8), primary_key=True)
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    block: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    ids: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class FindingSearch(db.Model):
+    """A finished scan's link and target texts, stored together by scan: a search reads one scan's rows only."""
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    scan_id: Mapped[int] = mapped_column(ForeignKey("symlink_scan.id", ondelete="CASCADE"), primary_key=True)
+    finding_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    category: Mapped[str] = mapped_column(String(16))
+    path: Mapped[str] = mapped_column(String(4096))
+    target: Mapped[str] = mapped_column(String(4096))
 
 
 class ProbeVerdictEntry(db.Model):

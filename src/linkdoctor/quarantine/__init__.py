@@ -12,10 +12,10 @@ from linkdoctor.quarantine.moves import confirm, quarantine_destination
 from linkdoctor.quarantine.proposals import (
     REMOVABLE, confirmation_view, discard, prepare_confirmation, proposal_token, proposed_findings,
 )
-from linkdoctor.quarantine.restore import purge, quarantine_page, restore, restore_entries
+from linkdoctor.quarantine.restore import RESTORE_AT_ONCE, purge, quarantine_page, quarantined_ids, restore, restore_entries
 
 __all__ = [
     "JournalFile", "REMOVABLE", "confirm", "confirmation_view", "discard", "entries_of", "needs_rebuild", "prepare_confirmation",
-    "proposal_token", "proposed_findings", "purge", "quarantine_destination", "quarantine_page", "rebuild", "recover_journal", "restore",
-    "restore_entries",
+    "proposal_token", "proposed_findings", "purge", "quarantine_destination", "quarantine_page", "quarantined_ids",
+    "rebuild", "recover_journal", "restore", "restore_entries", "RESTORE_AT_ONCE",
 ]

@@ -165,13 +165,37 @@ def _purge(older_than_days: int, data_dir: Path, quarantine_dir: Path, origin: s
     return {"purged": purged, "older_than_days": older_than_days}
 
 
-def quarantine_page(page: int, per_page: int, q: str | None, retention_days: int) -> dict:
-    """What is in the quarantine across scans, newest first: age and when retention will purge each."""
-    check_page(page, per_page)
+RESTORE_AT_ONCE = 10_000  # ids one restore takes (POST /quarantine/restore), so the most one filter selects
+
+
+def _quarantined(q: str | None, scan_id: int | None, category: str | None):
+    """What is in the quarantine, narrowed by a search text, the scan that removed it and its category."""
     query = select(QuarantineEntry).where(QuarantineEntry.state == QUARANTINED)
     matching = text_filter(q, QuarantineEntry.original_path, QuarantineEntry.target)
     if matching is not None:
         query = query.where(matching)
+    if scan_id is not None:
+        query = query.where(QuarantineEntry.scan_id == scan_id)
+    if category:
+        query = query.where(QuarantineEntry.category == category)
+    return query
+
+
+def _facets() -> dict:
+    """The scans and categories of everything in the quarantine, with their counts: the page's filters."""
+    counted = {}
+    for column in (QuarantineEntry.scan_id, QuarantineEntry.category):
+        query = (select(column, func.count()).where(QuarantineEntry.state == QUARANTINED)
+                 .group_by(column).order_by(column))
+        counted[column.key] = [{"value": value, "count": count} for value, count in db.session.execute(query)]
+    return {"scans": counted["scan_id"], "categories": counted["category"]}
+
+
+def quarantine_page(page: int, per_page: int, q: str | None, retention_days: int, scan_id: int | None = None,
+                    category: str | None = None) -> dict:
+    """What is in the quarantine across scans, newest first: age and when retention will purge each."""
+    check_page(page, per_page)
+    query = _quarantined(q, scan_id, category)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = db.session.execute(query.order_by(QuarantineEntry.id.desc())
                               .offset((page - 1) * per_page).limit(per_page)).scalars()
@@ -183,7 +207,15 @@ def quarantine_page(page: int, per_page: int, q: str | None, retention_days: int
         item["purge_after"] = (entry.created_at + timedelta(days=retention_days)).isoformat()
         items.append(item)
     return {"page": page, "per_page": per_page, "total": total, "pages": (total + per_page - 1) // per_page,
-            "retention_days": retention_days, "q": q or "", "items": items}
+            "retention_days": retention_days, "q": q or "", "scan_id": scan_id, "category": category or "",
+            "items": items, **_facets()}
+
+
+def quarantined_ids(q: str | None, scan_id: int | None = None, category: str | None = None) -> dict:
+    """The ids of every quarantined link the filter matches (at most what one restore takes): "select all"."""
+    query = _quarantined(q, scan_id, category).with_only_columns(QuarantineEntry.id).order_by(QuarantineEntry.id.desc())
+    ids = list(db.session.execute(query.limit(RESTORE_AT_ONCE + 1)).scalars())
+    return {"ids": ids[:RESTORE_AT_ONCE], "truncated": len(ids) > RESTORE_AT_ONCE}
 
 
 def restore_entries(ids: list[int], data_dir: Path, origin: str = "web") -> dict:

@@ -114,7 +114,7 @@ def link_state(path: str) -> dict:
     Run in a worker: resolving the target may wait on its mount.
     """
     state = {"exists": False, "is_link": False, "written": None, "resolved": None,
-             "target_exists": False, "error": None}
+             "target_exists": False, "target_size": None, "error": None}
     try:
         state["written"] = os.readlink(path)
         state["exists"] = state["is_link"] = True
@@ -127,7 +127,7 @@ def link_state(path: str) -> dict:
         state["exists"] = True  # a regular file, analysed as itself
     state["resolved"] = os.path.realpath(path)
     try:
-        os.stat(path)
+        state["target_size"] = os.stat(path).st_size  # an empty file is reached, and still no media
         state["target_exists"] = True
     except OSError as exc:
         state["error"] = f"reaching the target: {os.strerror(exc.errno or 0)}"

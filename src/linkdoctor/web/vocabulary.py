@@ -77,7 +77,8 @@ def vocabulary() -> dict:
         "ignore_kinds": [{"key": kind, "label": IGNORE_KIND_LABELS[kind]} for kind in IGNORE_KINDS],
         "per_page": {"choices": list(PER_PAGE_CHOICES), "default": DEFAULT_PER_PAGE},
         "check_categories": [
-            {"key": key, "description": integrity.DESCRIPTIONS[key], "action": integrity.ACTIONS[key]}
+            {"key": key, "label": integrity.LABELS[key], "description": integrity.DESCRIPTIONS[key],
+             "action": integrity.ACTIONS[key], "fix": integrity.FIXES[key]}
             for key in integrity.CATEGORIES
         ],
     }

@@ -5,6 +5,7 @@
 // this module shows what the server actually does with them (GET /auth/settings).
 
 import { get, post } from "./api.js";
+import { copyText } from "./settings_fields.js";
 
 export function initAccess(ctx) {
   const $ = (id) => document.getElementById(id);
@@ -42,15 +43,14 @@ export function initAccess(ctx) {
     }
   }
 
-  $("api-key-copy").addEventListener("click", async () => {
-    const input = $("api-key");
-    input.select();
-    try {
-      await navigator.clipboard.writeText(input.value);
-    } catch {
-      document.execCommand("copy"); // no clipboard API outside secure contexts
-    }
+  // The key is shown as dots until asked for; Copy copies it whole either way.
+  $("api-key-show").addEventListener("click", (event) => {
+    const shown = $("api-key").type === "password";
+    $("api-key").type = shown ? "text" : "password";
+    event.currentTarget.textContent = shown ? "Hide" : "Show";
+    event.currentTarget.setAttribute("aria-pressed", String(shown));
   });
+  $("api-key-copy").addEventListener("click", () => copyText($("api-key").value));
 
   $("api-key-regenerate").addEventListener("click", async () => {
     if (!window.confirm("Make a new API key? Programs using the old one stop working.")) return;

@@ -9,7 +9,7 @@ import { initMaintenance } from "./maintenance.js";
 import { initOffline } from "./offline.js";
 import { JOB_ENDED } from "./poller.js";
 import { LIBRARY_CHANGED } from "./api.js";
-import { initQuarantineView } from "./quarantine_view.js";
+import { announceLibraryChange, initQuarantineView } from "./quarantine_view.js";
 import { initRepair } from "./repair.js";
 import { initRunningJob } from "./running_job.js";
 import { initScanner } from "./scanner.js";
@@ -17,7 +17,7 @@ import { initSchedules } from "./schedules.js";
 import { initSettings } from "./settings.js";
 import { initWaiting } from "./waiting.js";
 
-const TABS = ["dashboard", "scanner", "settings", "maintenance"];
+const TABS = ["dashboard", "scanner", "settings", "maintenance", "quarantine"];
 
 function $(id) {
   return document.getElementById(id);
@@ -164,7 +164,9 @@ function main() {
     newScan: () => showTab("scanner"),
     openSettings: (sectionId) => {
       showTab("settings");
-      if (document.body.dataset.tab === "settings") $(sectionId).scrollIntoView({ block: "start" });
+      if (document.body.dataset.tab !== "settings") return;
+      $(sectionId).dispatchEvent(new Event("settings-reveal", { bubbles: true })); // its section shown
+      $(sectionId).scrollIntoView({ block: "start" });
     },
   });
   scanner = initScanner({
@@ -194,7 +196,7 @@ function main() {
     ignores.load();
     schedules.load();
   };
-  const repair = initRepair({ showError });
+  const repair = initRepair({ showError, changed: announceLibraryChange });
   const maintenance = initMaintenance({ showError, openRepair: (kind) => repair.open(kind) });
   const enrich = initEnrich({ showError });
   listeners.maintenance = () => {
@@ -208,23 +210,29 @@ function main() {
       scanner.tabShown();
     },
   });
-  // Counts shown elsewhere follow a change of the library: a job that ended (a scan, an import, a repair,
-  // through the one poller) or a move, restore or repair answered by the server (api.js).
-  const libraryChanged = () => {
-    dashboard.refresh();
-    scanner.reloadTree(); // the folder counts
-    if (document.body.dataset.tab === "dashboard") activity.load();
-  };
-  window.addEventListener(JOB_ENDED, libraryChanged);
-  window.addEventListener(LIBRARY_CHANGED, libraryChanged);
-  const quarantineView = initQuarantineView({ showError, changed: () => dashboard.refresh() });
+  const quarantineView = initQuarantineView({ showError });
   const activity = initActivity({ showError });
   listeners.dashboard = () => {
     dashboard.refresh();
     dashboard.refreshSystem(); // a connection test made in Settings shows here at once
-    quarantineView.load();
     activity.load();
   };
+  listeners.quarantine = () => quarantineView.load();
+  // Counts shown elsewhere follow a change of the library: links restored, purged, repaired or undone (a view's
+  // announceLibraryChange, or any answer the server marks so: api.js), or a job that ended (the one poller).
+  // One refresh for the signals of one change.
+  let refreshing = null;
+  const libraryChanged = () => {
+    if (refreshing !== null) return;
+    refreshing = setTimeout(() => {
+      refreshing = null;
+      dashboard.refresh();
+      scanner.reloadTree(); // the folders' counts
+      if (document.body.dataset.tab === "dashboard") activity.load();
+    }, 100);
+  };
+  window.addEventListener(JOB_ENDED, libraryChanged);
+  window.addEventListener(LIBRARY_CHANGED, libraryChanged);
   listeners.scanner = () => scanner.tabShown();
   runningJob = initRunningJob();
   followAddress(scanner);

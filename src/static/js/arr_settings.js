@@ -1,14 +1,17 @@
 // Sonarr/Radarr in the Settings tab: the further instances' editor, a Test button per
 // instance (its verdict shown next to it), and Docker detection with an Apply button per
 // suggestion. Applying saves that suggestion at once (POST /config); nothing else is saved
-// until the form is saved.
+// until the form is saved. Test sends what the form holds, unsaved (as Sonarr's Connect dialog
+// does); a masked key means the saved one.
 
 import { post } from "./api.js";
+import { mappingsEditor, secretField } from "./settings_fields.js";
 
 const FIELDS = [
   ["name", "Name", "text"], ["scheme", "Protocol", "scheme"], ["host", "Host", "text"], ["port", "Port", "int"],
-  ["url_base", "URL base", "text"], ["api_key", "API key", "text"], ["path_mappings", "Path mappings (JSON)", "json"],
+  ["url_base", "URL base", "text"], ["api_key", "API key", "secret"], ["path_mappings", "Path mappings", "json"],
 ];
+const APP = { sonarr: "Sonarr", radarr: "Radarr" };
 
 function element(tag, props = {}, children = []) {
   const node = Object.assign(document.createElement(tag), props);
@@ -37,7 +40,7 @@ export function initArrSettings({ $, getLoaded, onApplied, showError }) {
         input = element("select", { id }, [element("option", { value: "http", textContent: "http" }),
           element("option", { value: "https", textContent: "https" })]);
       } else if (kind === "json") {
-        input = element("textarea", { id, rows: 2, className: "mono", spellcheck: false });
+        input = element("input", { id, type: "hidden" });
       } else {
         input = element("input", { id, type: kind === "int" ? "number" : "text", spellcheck: false });
       }
@@ -46,13 +49,20 @@ export function initArrSettings({ $, getLoaded, onApplied, showError }) {
       input.dataset.field = key;
       input.dataset.kind = kind;
       const wide = kind === "json" ? " wide" : "";
-      box.append(element("div", { className: `field${wide}` }, [element("label", { htmlFor: id, textContent: label }), input]));
+      const title = kind === "json" ? element("span", { className: "field-label", textContent: label })
+        : element("label", { htmlFor: id, textContent: label });
+      box.append(element("div", { className: `field${wide}` }, [title, input]));
+      if (kind === "secret") secretField(input, `${APP[instance.kind]} API key`);
+      if (kind === "json") mappingsEditor(input, `path mappings of this ${APP[instance.kind]}`);
     }
     const test = element("button", { type: "button", className: "btn btn-secondary arr-test", textContent: "Test" });
     const result = element("span", { className: "arr-test-result", role: "status" });
     const remove = element("button", { type: "button", className: "btn btn-secondary arr-remove", textContent: "Remove" });
-    remove.addEventListener("click", () => box.remove());
-    test.addEventListener("click", () => testOne(test, instance.kind, () => box.querySelector("[data-field='name']").value, result));
+    remove.addEventListener("click", () => {
+      box.remove();
+      list.dispatchEvent(new Event("change", { bubbles: true })); // the form counts it as an edit
+    });
+    test.addEventListener("click", () => testOne(test, () => readRow(box), result));
     box.append(element("div", { className: "actions arr-test-row" }, [test, result, remove]));
     return box;
   }
@@ -86,13 +96,15 @@ export function initArrSettings({ $, getLoaded, onApplied, showError }) {
       : "not tested: enable it and save the settings first";
   }
 
-  async function testOne(button, kind, nameOf, resultNode) {
+  // One instance as the form holds it now: POST /test/services {"instance": ...}, nothing saved.
+  async function testOne(button, instanceOf, resultNode) {
     button.disabled = true;
     resultNode.className = "arr-test-result muted";
     resultNode.textContent = "testing…";
     try {
-      const answer = await post("/test/services");
-      showVerdict(resultNode, answer.services.find((s) => s.kind === kind && s.name === nameOf()));
+      const { kind, name, scheme, host, port, url_base, api_key } = instanceOf();
+      const answer = await post("/test/services", { instance: { kind, name, scheme, host, port, url_base, api_key } });
+      showVerdict(resultNode, answer.services[0]);
     } catch (err) {
       resultNode.className = "arr-test-result error-text";
       resultNode.textContent = err.message;
@@ -105,7 +117,13 @@ export function initArrSettings({ $, getLoaded, onApplied, showError }) {
   for (const button of document.querySelectorAll(".arr-test[data-arr-first]")) {
     const kind = button.dataset.arrKind;
     const node = document.querySelector(`.arr-test-result[data-arr-first][data-arr-kind='${kind}']`);
-    button.addEventListener("click", () => testOne(button, kind, () => (getLoaded() || {})[`${kind}_name`], node));
+    const value = (field) => document.getElementById(`cfg-${kind}_${field}`).value.trim();
+    const seed = () => {
+      const port = value("port");
+      return { kind, name: value("name"), scheme: value("scheme"), host: value("host"),
+        port: port === "" ? null : Number(port), url_base: value("url_base"), api_key: value("api_key") };
+    };
+    button.addEventListener("click", () => testOne(button, seed, node));
   }
 
   // Every verdict of a "Test services" answer next to its instance.
@@ -156,8 +174,14 @@ export function initArrSettings({ $, getLoaded, onApplied, showError }) {
     box.hidden = answer.services.length === 0;
   }
 
-  $("arr-add-sonarr").addEventListener("click", () => list.append(row({ kind: "sonarr", port: 8989, path_mappings: [] })));
-  $("arr-add-radarr").addEventListener("click", () => list.append(row({ kind: "radarr", port: 7878, path_mappings: [] })));
+  function add(kind, port) {
+    const box = row({ kind, port, path_mappings: [] });
+    list.append(box);
+    box.querySelector("[data-field='name']").focus();
+    list.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  $("arr-add-sonarr").addEventListener("click", () => add("sonarr", 8989));
+  $("arr-add-radarr").addEventListener("click", () => add("radarr", 7878));
 
   return { render, sync, showVerdicts, showSuggestions, showError };
 }

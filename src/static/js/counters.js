@@ -51,7 +51,7 @@ export function renderCounters(container, stats, findingsOf = null) {
       href: linked ? findingsOf(counter.key) : null,
       "aria-label": linked ? `${formatNumber(value)} ${counter.label}: show these findings` : null,
     },
-    el("span", { className: "counter-value num", text: formatNumber(value ?? 0) }),
+    el("span", { className: "counter-value num", text: formatNumber(value ?? 0) }), " ",
     el("span", { className: "counter-label", text: counter.label }));
     return card;
   });

@@ -93,7 +93,7 @@ export function initDashboard(ctx) {
         ["Duration", el("td", { className: "num", text: isActive(scan.status) ? "running…" : formatDuration(scan.duration) })],
         ["Actions", el("td", { className: "history-actions" }, el("button", {
           type: "button", className: "btn btn-secondary btn-small run-again",
-          "aria-label": `Run scan ${scan.scan_id} again with the same settings`, text: "Run again",
+          "aria-label": `Run again: scan ${scan.scan_id} with the same settings`, text: "Run again",
           title: "Start a new scan with the same folders, mode and depth",
           onclick: (event) => { event.stopPropagation(); runAgain(scan, event.currentTarget); },
         }))],

@@ -128,6 +128,7 @@ export function initEnrich({ showError }) {
   $("enrich-open-settings").addEventListener("click", () => {
     $("tab-settings").click(); // the tabs' own handler shows Settings
     const field = $(`cfg-${KEY_SETTING}`);
+    field.dispatchEvent(new Event("settings-reveal", { bubbles: true })); // Settings shows its section
     field.scrollIntoView({ block: "center" });
     field.focus();
   });

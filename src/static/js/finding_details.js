@@ -1,10 +1,12 @@
 // The details panel of one finding: the link as it is now (target as written and resolved),
 // what failed and when, the guard on its source, its Sonarr series or Radarr movie, and the
-// ignore actions (this link, its folder, its target's source).
+// ignore actions (this link, its folder, its target's source). An ignore that would hide more than
+// the one link asks first, with the count the server finds (GET /ignores/preview): nothing is
+// ignored before the answer.
 // API strings only ever reach the page through textContent, never as HTML.
 
 import { get, post } from "./api.js";
-import { el, formatDate, pathWithBreaks, relativeTo } from "./format.js";
+import { el, formatCount, formatDate, formatLinks, formatNumber, pathWithBreaks, relativeTo } from "./format.js";
 
 function parentOf(path) {
   const cut = path.lastIndexOf("/");
@@ -27,10 +29,26 @@ export function initFindingDetails(ctx) {
     return path ? el("span", { className: "mono path" }, pathWithBreaks(path)) : el("span", { className: "muted", text: "—" });
   }
 
-  function nowFacts(now) {
+  // Reached is not healthy: an empty or too small target is said in a warning colour, never in green.
+  function reachedFact(now, threshold) {
+    const size = now.target_size;
+    if (size === 0) {
+      return el("span", { className: "warn-text", text: "its target is reached but empty (0 bytes): no media in it" });
+    }
+    if (typeof size === "number" && size < threshold) {
+      return el("span", {
+        className: "warn-text",
+        text: `its target is reached but too small: ${formatCount(size, "byte")}, under the small-file threshold of ${formatNumber(threshold)}`,
+      });
+    }
+    const bytes = typeof size === "number" ? ` (${formatCount(size, "byte")})` : "";
+    return el("span", { className: "ok-text", text: `its target can be reached now${bytes}` });
+  }
+
+  function nowFacts(now, threshold) {
     if (now.exists === false) return fact("Now", el("span", { text: "the link is gone from the library" }));
     const values = [];
-    if (now.target_exists === true) values.push(el("span", { className: "ok-text", text: "its target can be reached now" }));
+    if (now.target_exists === true) values.push(reachedFact(now, threshold));
     if (now.error) values.push(el("span", { text: now.error }));
     return fact("Now", ...values.map((v) => el("span", { className: "block" }, v)));
   }
@@ -62,13 +80,17 @@ export function initFindingDetails(ctx) {
 
   function render(data) {
     const root = data.media_root;
-    $("finding-dialog-title").replaceChildren(`Finding: `, el("span", { className: `category category-${data.category}`, text: data.category }));
+    // The file name first, whole (its SxxEyy or year); the full path below, and as the tooltip.
+    const name = data.path.slice(data.path.lastIndexOf("/") + 1);
+    $("finding-dialog-title").replaceChildren(
+      el("span", { className: `category category-${data.category}`, text: data.category }), " ",
+      el("span", { className: "finding-dialog-name", title: data.path, text: name }));
     const facts = [
       ...fact("Link", pathValue(relativeTo(root, data.path))),
       ...fact("Target as recorded", pathValue(data.target)),
       ...fact("As written", pathValue(data.now.written)),
       ...fact("Resolved", pathValue(data.now.resolved)),
-      ...nowFacts(data.now),
+      ...nowFacts(data.now, data.small_file_threshold),
       ...fact("What failed", el("span", { className: "block", text: data.detail || data.category }),
         el("span", { className: "block muted small", text: `${data.check}, scan #${data.scan.scan_id} of ${formatDate(data.checked_at)}` })),
       ...fact("Source", pathValue(data.source)),
@@ -91,22 +113,71 @@ export function initFindingDetails(ctx) {
       return;
     }
     const folder = parentOf(data.path);
+    const where = relativeTo(data.media_root, folder);
     const choices = [
-      ["ignore-link", "Ignore this link", { path: data.path }],
-      ["ignore-folder", `Ignore everything in ${relativeTo(data.media_root, folder)}`, { prefix: folder }],
+      ["ignore-link", "Ignore this link", { path: data.path }, null],
+      ["ignore-folder", `Ignore everything in ${where}`, { prefix: folder }, `every link in ${where}`],
     ];
     if (data.source && data.source !== "/") {
-      choices.push(["ignore-source", `Ignore every link into ${data.source}`, { prefix: data.source }]);
+      choices.push(["ignore-source", `Ignore every link into ${data.source}`, { prefix: data.source },
+        `every link into ${data.source}`]);
     }
-    $("finding-ignore-actions").replaceChildren(...choices.map(([id, label, body]) => el("button", {
+    $("finding-ignore-actions").replaceChildren(...choices.map(([id, label, body, what]) => el("button", {
       type: "button", className: "btn btn-secondary", id: `finding-${id}`, text: label,
-      onclick: () => ignore(body),
+      onclick: () => (what ? askFirst(body, what) : ignore(body)),
     })));
   }
 
+  function setIgnoreButtons(disabled) {
+    $("finding-ignore-actions").querySelectorAll("button").forEach((b) => { b.disabled = disabled; });
+  }
+
+  // A rule that may hide many links: count them first, then ask; the rule is added only on "Yes".
+  async function askFirst(body, what) {
+    const mine = requestNo;
+    setIgnoreButtons(true);
+    $("finding-ignore-message").textContent = "Counting the links it would ignore…";
+    let preview;
+    try {
+      preview = await get("/ignores/preview", body);
+    } catch (err) {
+      if (mine !== requestNo) return;
+      setIgnoreButtons(false);
+      $("finding-ignore-message").textContent = err.message || String(err);
+      return;
+    }
+    if (mine !== requestNo) return;
+    $("finding-ignore-message").textContent = "";
+    if (preview.existing) {
+      $("finding-ignore-message").textContent = `Already ignored by rule #${preview.existing.id}.`;
+      setIgnoreButtons(false);
+      return;
+    }
+    const unread = preview.unread_folders
+      ? ` (at least: ${formatCount(preview.unread_folders, "folder")} did not answer and ${preview.unread_folders === 1 ? "was" : "were"} not counted)`
+      : "";
+    const question = el("div", { className: "confirm-step ignore-step", id: "finding-ignore-step", role: "group",
+      "aria-labelledby": "finding-ignore-question" },
+    el("p", { id: "finding-ignore-question",
+      text: `Ignore ${what}? That is ${formatLinks(preview.links)} now${unread}, left out of every later scan until you remove the rule in Settings.` }),
+    el("div", { className: "actions" },
+      el("button", { type: "button", className: "btn btn-danger", id: "finding-ignore-yes",
+        text: `Yes, ignore ${formatLinks(preview.links)}`,
+        onclick: () => ignore(body) }),
+      el("button", { type: "button", className: "btn btn-secondary", id: "finding-ignore-no", text: "No, keep checking them",
+        onclick: () => {
+          question.remove();
+          setIgnoreButtons(false);
+        } })));
+    $("finding-ignore-actions").after(question);
+    $("finding-ignore-no").focus();
+  }
+
   async function ignore(body) {
+    setIgnoreButtons(true);
+    const step = $("finding-ignore-step");
+    if (step) step.remove();
     const buttons = [...$("finding-ignore-actions").querySelectorAll("button")];
-    buttons.forEach((b) => { b.disabled = true; });
     try {
       const rule = await post("/ignores", body);
       $("finding-ignore-actions").replaceChildren();
@@ -126,6 +197,7 @@ export function initFindingDetails(ctx) {
     $("finding-dialog-facts").replaceChildren();
     $("finding-ignore-actions").replaceChildren();
     $("finding-ignore-message").textContent = "";
+    if ($("finding-ignore-step")) $("finding-ignore-step").remove();
     $("finding-dialog-loading").hidden = false;
     if (!dialog.open) dialog.showModal();
     try {

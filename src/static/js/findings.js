@@ -4,7 +4,7 @@
 
 import { get } from "./api.js";
 import { initFindingDetails } from "./finding_details.js";
-import { el, formatCount, formatDate, formatNumber, pathWithBreaks, relativeTo, setStatusPill } from "./format.js";
+import { el, formatCount, formatDate, formatNumber, namedPath, relativeTo, setStatusPill } from "./format.js";
 import { CATEGORY_KEYS, VOCABULARY } from "./vocabulary.js";
 
 // ctx: showError(err), mediaRoot(), marks: {
@@ -13,8 +13,9 @@ import { CATEGORY_KEYS, VOCABULARY } from "./vocabulary.js";
 //   unselected(item): whether the row is a proposed one the user unticked,
 //   tags(item): [className, text] of the tags under its detail }.
 // Returns {open, load, scanId}: scanId() is the scan whose findings are shown (null before any).
-// Rows are one line each on a desktop (the whole text in their title and the details panel);
-// the source is said once per group of rows into it; on a phone paths wrap at "/".
+// Rows are one line each on a desktop, two on a phone (the name, then the category and detail); the
+// file name is never cut, the folder before it shrinks (format.js namedPath), the full path is in the
+// tooltip and the details panel. The source is said once per group of rows into it.
 export function initFindings(ctx) {
   const $ = (id) => document.getElementById(id);
   const details = initFindingDetails(ctx);
@@ -23,12 +24,13 @@ export function initFindings(ctx) {
     requestNo: 0, pages: 1,
   };
 
-  // The view is kept in the address (#/scanner/scan/12?category=broken&page=3&q=dune): a reload,
-  // Back and a shared link bring the same view.
+  // The view is kept in the address (#/scanner/scan/12?category=broken&page=3&per_page=100&q=dune):
+  // a reload, Back and a shared link bring the same view.
   function viewHash() {
     const query = new URLSearchParams();
     if (shown.category) query.set("category", shown.category);
     if (shown.page > 1) query.set("page", String(shown.page));
+    if (shown.perPage !== VOCABULARY.per_page.default) query.set("per_page", String(shown.perPage));
     if (shown.q) query.set("q", shown.q);
     if (shown.sort) query.set("sort", shown.sort);
     if (shown.order !== "asc") query.set("order", shown.order);
@@ -46,11 +48,13 @@ export function initFindings(ctx) {
     else history.replaceState(null, "", hash);
   }
 
-  // Take a view from the address (category, page, q, sort, order) before open()/load().
+  // Take a view from the address (category, page, per_page, q, sort, order) before open()/load().
   function setView(params) {
     const category = params.get("category") || "";
     shown.category = CATEGORY_KEYS.includes(category) ? category : "";
     shown.page = Math.max(1, Number.parseInt(params.get("page") || "1", 10) || 1);
+    const perPage = Number.parseInt(params.get("per_page") || "", 10);
+    shown.perPage = VOCABULARY.per_page.choices.includes(perPage) ? perPage : VOCABULARY.per_page.default;
     shown.q = (params.get("q") || "").slice(0, 500);
     shown.sort = ["path", "category", "target"].includes(params.get("sort")) ? params.get("sort") : "";
     shown.order = params.get("order") === "desc" ? "desc" : "asc";
@@ -59,9 +63,18 @@ export function initFindings(ctx) {
 
   function syncControls() {
     $("findings-category").value = shown.category;
+    $("findings-per-page").value = String(shown.perPage);
     $("findings-q").value = shown.q;
     $("findings-sort").value = shown.sort;
     $("findings-order").value = shown.order;
+    showFilterCount();
+  }
+
+  // On a phone the toolbar hides behind its Filter button, which says how many choices are on.
+  function showFilterCount() {
+    const on = [shown.q, shown.sort, shown.category].filter(Boolean).length;
+    $("findings-filter-count").textContent = on ? String(on) : "";
+    $("findings-filter-count").hidden = !on;
   }
 
   // Show this scan's heading and mark the table busy; load() then fills it.
@@ -117,10 +130,10 @@ export function initFindings(ctx) {
   // The findings page names the media root it is relative to; the tree's answer may come later.
   const rootOf = () => (lastPage && lastPage.media_root) || ctx.mediaRoot();
 
-  function pathCell(className, label, text, full) {
-    // The path inside one span: on a phone the cell is a grid, whose items must not be the <wbr>s.
-    return el("td", { className: `mono path ${className}`, dataset: { label }, title: full },
-      el("span", {}, text ? pathWithBreaks(text) : "—"));
+  // The file name whole, the folder before it shortened from its start; the full path as the tooltip.
+  function pathCell(className, label, root, path, full) {
+    return el("td", { className: `mono path ${className}`, dataset: { label }, title: full || null },
+      path ? namedPath(root, path, { full }) : el("span", { className: "muted", text: "—" }));
   }
 
   // The source heads the group: a target inside it is shown from there on.
@@ -131,9 +144,10 @@ export function initFindings(ctx) {
 
   function row(item) {
     const mediaRoot = rootOf();
-    // The real-mode marks first: on a one-line row the detail's end may be cut, never a mark.
+    // The real-mode marks first, short words with their meaning in the tooltip: on a one-line row
+    // the detail's end may be cut, never a mark; the detail keeps most of the column.
     const detail = el("td", { className: "finding-detail", dataset: { label: "Detail" }, title: item.detail || null },
-      ...ctx.marks.tags(item).map(([className, text]) => el("span", { className: `tag ${className}`, text })),
+      ...ctx.marks.tags(item).map(([className, text, title]) => el("span", { className: `tag ${className}`, text, title })),
       el("span", { className: "finding-detail-text", text: item.detail || "" }));
     const open = el("button", {
       type: "button", className: "btn btn-secondary btn-small finding-open", text: "Details",
@@ -145,8 +159,8 @@ export function initFindings(ctx) {
       dataset: { category: item.category, findingId: item.id, proposed: String(Boolean(item.proposed)) },
     },
     categoryCell(item),
-    pathCell("finding-path", "Link", relativeTo(mediaRoot, item.path), item.path),
-    pathCell("finding-target", "Target", underSource(item), item.target),
+    pathCell("finding-path", "Link", mediaRoot, item.path, item.path),
+    pathCell("finding-target", "Target", null, underSource(item), item.target),
     detail,
     el("td", { className: "finding-actions" }, open));
     // A click anywhere on the row but its checkbox opens the details, as in Sonarr's tables.
@@ -166,7 +180,7 @@ export function initFindings(ctx) {
         source = item.source;
         rows.push(el("tr", { className: "source-row" },
           el("th", { scope: "colgroup", colspan: "5", className: "mono small" },
-            el("span", { className: "muted", text: "source " }), source ? pathWithBreaks(source) : "unknown")));
+            el("span", { className: "muted", text: "source " }), source ? namedPath(null, source) : "unknown")));
       }
       rows.push(row(item));
     }
@@ -180,7 +194,8 @@ export function initFindings(ctx) {
     const chip = (key, label, count) => el("button", {
       type: "button", className: `count-chip${key ? ` category-${key}` : ""}`,
       "aria-pressed": String(shown.category === key), dataset: { category: key },
-      disabled: key && !count && shown.category !== key,
+      // (Boolean: the "all" chip's key is "", and an attribute of "" would still disable it.)
+      disabled: Boolean(key) && !count && shown.category !== key,
       onclick: () => pickCategory(shown.category === key ? "" : key),
     }, el("span", { text: label }), el("span", { className: "num", text: formatNumber(count) }));
     $("findings-counts").replaceChildren(
@@ -203,6 +218,7 @@ export function initFindings(ctx) {
 
   function render(data) {
     lastPage = data;
+    showFilterCount();
     const items = Array.isArray(data.items) ? data.items : [];
     const mediaRoot = rootOf();
     $("findings-body").replaceChildren(...withSourceGroups(items));
@@ -245,8 +261,14 @@ export function initFindings(ctx) {
   }
 
   $("findings-category").addEventListener("change", (e) => pickCategory(e.target.value));
+  $("findings-filter").addEventListener("click", (e) => {
+    const open = e.currentTarget.getAttribute("aria-expanded") !== "true";
+    e.currentTarget.setAttribute("aria-expanded", String(open));
+    $("findings-controls").classList.toggle("is-open", open);
+    if (open) $("findings-q").focus();
+  });
   $("findings-per-page").addEventListener("change", (e) => {
-    shown.perPage = Number(e.target.value) || 50;
+    shown.perPage = Number(e.target.value) || VOCABULARY.per_page.default;
     shown.page = 1;
     load();
   });

@@ -1,5 +1,6 @@
 // The Scanner tab's folder tree: the first levels at once, deeper ones loaded when a folder
-// is expanded; ticking folders sets the scan's scope (nothing ticked: the whole library).
+// is expanded; ticking folders sets the scan's scope (nothing ticked: the whole library). A folder
+// with some of its sub-folders ticked shows a partial (indeterminate, aria-checked "mixed") box.
 // The keyboard follows the WAI-ARIA tree pattern: the whole tree is one tab stop (the current
 // row has tabindex 0, every other row and every control in a row -1); the arrows, Home and End
 // move between the visible rows and fold them, Space ticks the row, Enter folds or unfolds it.
@@ -53,14 +54,16 @@ export function initFolders(ctx) {
     const count = el("span", {
       className: "tree-count num", id: `${checkboxId}-count`, text: formatLinks(data.symlink_count),
     });
-    const row = el("div", { className: "tree-row" }, node.toggle, node.checkbox, labelNode, count);
+    // (The space between name and count: their text reads "Films 6 links", as the row's accessible name.)
+    const row = el("div", { className: "tree-row" }, node.toggle, node.checkbox, labelNode, " ", count);
     if (data.error) {
       row.append(el("span", { className: "tree-error", text: data.error }));
     }
     node.childList = el("ul", { className: "tree-children", role: "group" });
     node.li = el("li", {
-      className: "tree-node", role: "treeitem", tabindex: "-1", "aria-level": level,
-      "aria-labelledby": `${checkboxId}-name ${checkboxId}-count`, "aria-checked": "false",
+      // Named from its row's text ("Films 6 links"; the nested group is not part of a treeitem's name),
+      // not aria-labelledby: a label that leaves out the row's visible text fails WCAG 2.5.3 (label in name).
+      className: "tree-node", role: "treeitem", tabindex: "-1", "aria-level": level, "aria-checked": "false",
       dataset: { path: data.relative_path },
     }, row, node.childList);
     node.status = el("span", { className: "tree-status muted small" });
@@ -214,12 +217,20 @@ export function initFolders(ctx) {
 
   function selectionChanged(node) {
     syncCoverage(node);
-    showChecked(node);
+    for (let n = node; n; n = n.parent) {
+      n.checkbox.indeterminate = !n.checkbox.checked && hasTickedBelow(n);
+      showChecked(n);
+    }
     updateSelectionSummary();
   }
 
+  // Whether a sub-folder (loaded so far) is ticked on its own.
+  function hasTickedBelow(node) {
+    return node.children.some((child) => (child.checkbox.checked && !child.checkbox.disabled) || hasTickedBelow(child));
+  }
+
   function showChecked(node) {
-    node.li.setAttribute("aria-checked", String(node.checkbox.checked));
+    node.li.setAttribute("aria-checked", node.checkbox.indeterminate ? "mixed" : String(node.checkbox.checked));
     if (node.checkbox.disabled) node.li.setAttribute("aria-disabled", "true");
     else node.li.removeAttribute("aria-disabled");
   }
@@ -231,6 +242,7 @@ export function initFolders(ctx) {
       for (const child of n.children) {
         child.checkbox.checked = covered;
         child.checkbox.disabled = covered;
+        child.checkbox.indeterminate = false;
         showChecked(child);
         walk(child);
       }

@@ -1,11 +1,12 @@
 // Settings > Ignored links: the ignore rules (GET /ignores), removing one (DELETE /ignores/<id>),
-// and a small form adding a folder of the library or a target prefix (POST /ignores {prefix, note}).
+// and a small form adding a folder of the library or a target prefix (POST /ignores {prefix, note});
+// a prefix that would hide more than one link asks first, with the count GET /ignores/preview finds.
 //
 // Each add or removal is its own request, apart from the settings form: it never marks the
 // settings as changed, and the settings' leave and discard questions do not cover it.
 
 import { ApiError, api, get, post } from "./api.js";
-import { el, formatDate, relativeTo, pathWithBreaks } from "./format.js";
+import { el, formatDate, formatLinks, relativeTo, pathWithBreaks } from "./format.js";
 import { VOCABULARY } from "./vocabulary.js";
 
 const KIND_LABELS = Object.fromEntries((VOCABULARY.ignore_kinds || []).map((kind) => [kind.key, kind.label]));
@@ -108,6 +109,13 @@ export function initIgnores(ctx) {
     if (inputs.note.value.trim()) body.note = inputs.note.value.trim();
     $("ignore-add").disabled = true;
     try {
+      const preview = await get("/ignores/preview", { prefix });
+      const what = `${KIND_LABELS[preview.kind] || preview.kind} ${shownValue(preview)}`;
+      const unread = preview.unread_folders ? " at least (some folders did not answer)" : "";
+      if (!preview.existing && preview.links > 1
+          && !window.confirm(`Ignore ${what}? That hides ${formatLinks(preview.links)}${unread} from every later scan.`)) {
+        return; // nothing added
+      }
       const rule = await post("/ignores", body);
       form.reset();
       await load();

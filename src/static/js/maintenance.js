@@ -1,9 +1,11 @@
 // The Maintenance tab: run an import or a check as a job, follow it, and page a check's
 // results per category from the server (50 at a time; the browser never holds them all).
+// Each category has a plain name and, where linkdoctor can do it, a button that starts the fix;
+// an import's errors are listed (path and reason) under its summary.
 
 import { jobSummary } from "./activity.js";
 import { get, post } from "./api.js";
-import { pathWithBreaks, statusLabel } from "./format.js";
+import { el, formatDate, formatNumber, namedPath, statusLabel } from "./format.js";
 import { showJobProgress } from "./job_progress.js";
 import { followJob } from "./poller.js";
 import { VOCABULARY, endedWell, jobName } from "./vocabulary.js";
@@ -17,7 +19,7 @@ function $(id) {
 }
 
 // The column's name, shown beside each cell when the table becomes a list of cards on a phone.
-const LABELS = ["Path", "Target", "Detail", "Suggested action"];
+const LABELS = ["Path", "Target", "Detail"];
 
 function cell(text, className, column) {
   const td = document.createElement("td");
@@ -28,15 +30,23 @@ function cell(text, className, column) {
 }
 
 function pathCell(path, column) {
-  const td = cell("", "mono path", column);
-  td.append(pathWithBreaks(path ?? ""));
+  const td = cell("", "small", column);
+  if (path) td.append(namedPath(null, path, { className: "mono" }));
   return td;
 }
 
-// Check categories the Repair block fixes from this page, and the kind of list it makes for them.
-const REPAIR_KINDS = { broken_symlinks: "broken", duplicate_targets: "shared" };
-
 export function initMaintenance({ showError, openRepair }) {
+  // The fix each category's button starts (the category's "fix" in the vocabulary).
+  const FIXES = {
+    import: { text: "Import again", run: () => start("/library/import", { dry_run: false }) },
+    repair_broken: { text: "Repair the broken links", run: () => openRepair("broken") },
+    repair_shared: { text: "Repair the shared wrong targets", run: () => openRepair("shared") },
+    pending: { text: "Show the items to rename", run: () => {
+      $("maint-pending").open = true;
+      $("maint-pending").scrollIntoView({ block: "start" });
+    } },
+  };
+
   const state = { jobId: null, checkId: null, category: CATEGORIES.length ? CATEGORIES[0].key : "", page: 1,
                   counts: {}, loaded: false, requests: 0, pendingPage: 1 };
 
@@ -59,6 +69,19 @@ export function initMaintenance({ showError, openRepair }) {
     return `${name}: ${jobSummary(status)}.`;
   }
 
+  // An import's errors, openable: the path and the reason of each (the first ones; all are in the log).
+  function showErrors(status) {
+    const result = status.result || {};
+    const failures = Array.isArray(result.failures) ? result.failures : [];
+    const block = $("maint-errors");
+    block.hidden = !(status.kind === "import" && result.errors > 0);
+    if (block.hidden) return;
+    const more = result.errors > failures.length ? ` (the first ${failures.length} listed; all are in the log)` : "";
+    $("maint-errors-heading").textContent = `Import #${status.job_id}: ${formatNumber(result.errors)} error(s)${more}`;
+    $("maint-errors-list").replaceChildren(...failures.map((failure) => el("li", {},
+      namedPath(null, failure.path, { className: "mono" }), el("span", { className: "result-reason", text: failure.reason }))));
+  }
+
   async function follow(jobId) {
     state.jobId = jobId;
     setRunning(true);
@@ -66,9 +89,10 @@ export function initMaintenance({ showError, openRepair }) {
       const status = await followJob(jobId, { every: POLL_MS, onStatus: (s) => showJobProgress("maint", s) });
       setRunning(false);
       $("maint-summary").textContent = summarize(status);
+      showErrors(status);
       if (status.kind === "import") await loadPending(1);
       if (status.kind === "check" && endedWell(status.state)) {
-        await openCheck(jobId, (status.result || {}).counts);
+        await openCheck(status);
       }
     } catch (err) {
       setRunning(false);
@@ -96,18 +120,20 @@ export function initMaintenance({ showError, openRepair }) {
       button.dataset.category = category.key;
       button.title = category.description;
       button.setAttribute("aria-pressed", String(category.key === state.category));
-      button.textContent = `${category.key} (${state.counts[category.key] || 0})`;
+      button.textContent = `${category.label} (${formatNumber(state.counts[category.key] || 0)})`;
       box.append(button);
     }
   }
 
-  async function openCheck(jobId, counts = {}) {
-    state.checkId = jobId;
+  async function openCheck(status) {
+    const counts = (status.result || {}).counts || {};
+    state.checkId = status.job_id;
     state.page = 1;
     // Open on the first category that has entries.
     const first = CATEGORIES.find((c) => counts[c.key] > 0);
     if (first) state.category = first.key;
-    $("maint-check-id").textContent = `#${jobId}`;
+    $("maint-check-id").textContent = `#${status.job_id}`;
+    $("maint-check-date").textContent = `· made ${formatDate(status.finished_at || status.created_at)}`;
     $("maint-results").hidden = false;
     await loadPage();
   }
@@ -127,19 +153,12 @@ export function initMaintenance({ showError, openRepair }) {
       row.dataset.category = state.category;
       if (state.category === "duplicate_targets") {
         // The links in one element: a phone's card keeps it beside the cell's label.
-        const links = cell("", "mono", 0);
-        const lines = document.createElement("div");
-        for (const link of item.links) {
-          const line = document.createElement("div");
-          line.className = "path";
-          line.append(pathWithBreaks(link));
-          lines.append(line);
-        }
-        links.append(lines);
-        row.append(links, pathCell(item.target, 1), cell(`${item.verdict}: ${item.detail}`, null, 2), cell(item.action, "mono", 3));
+        const links = cell("", "small", 0);
+        links.append(el("div", {}, ...item.links.map((link) => el("div", {}, namedPath(null, link, { className: "mono" })))));
+        row.append(links, pathCell(item.target, 1), cell(`${item.verdict}: ${item.detail}`, null, 2));
         row.classList.add(`verdict-${item.verdict}`);
       } else {
-        row.append(pathCell(item.path, 0), pathCell(item.target, 1), cell(item.detail, null, 2), cell(item.action, "mono", 3));
+        row.append(pathCell(item.path, 0), pathCell(item.target, 1), cell(item.detail, null, 2));
       }
       body.append(row);
     }
@@ -149,11 +168,12 @@ export function initMaintenance({ showError, openRepair }) {
     $("maint-prev").disabled = state.page <= 1;
     $("maint-next").disabled = state.page >= pages;
     const category = CATEGORIES.find((c) => c.key === state.category);
-    $("maint-action").textContent = category ? `${category.description}. Fix: ${category.action}` : "";
-    const repairKind = REPAIR_KINDS[state.category];
-    $("maint-open-repair").hidden = !repairKind;
-    $("maint-open-repair").textContent = repairKind === "shared"
-      ? "List the shared wrong targets in Repair" : "List the broken links in Repair";
+    // What the category is, and the fix: a button where linkdoctor does it, words where only you can.
+    $("maint-action").textContent = category
+      ? `${category.label}: ${category.description}.${category.fix ? "" : ` What to do: ${category.action}.`}` : "";
+    const fix = category && FIXES[category.fix];
+    $("maint-fix").hidden = !fix || data.total === 0;
+    if (fix) $("maint-fix").textContent = fix.text;
     document.body.dataset.maintLoadMs = String(Math.round(performance.now() - started));
   }
 
@@ -165,11 +185,8 @@ export function initMaintenance({ showError, openRepair }) {
     const list = $("maint-pending-list");
     list.replaceChildren();
     for (const item of data.items) {
-      const line = document.createElement("li");
-      line.className = "path";
-      line.append(pathWithBreaks(item.path));
-      if (item.target) line.append(" → ", pathWithBreaks(item.target));
-      list.append(line);
+      list.append(el("li", {}, namedPath(null, item.path, { className: "mono" }),
+        item.target ? el("span", { className: "muted" }, " → ", namedPath(null, item.target, { className: "mono" })) : null));
     }
     const pages = Math.max(1, Math.ceil(data.total / PER_PAGE));
     $("maint-pending-page").textContent = `page ${page} of ${pages}`;
@@ -213,7 +230,10 @@ export function initMaintenance({ showError, openRepair }) {
   $("maint-pending-next").addEventListener("click", () => pendingTo(state.pendingPage + 1));
   $("maint-prev").addEventListener("click", () => pageTo(state.page - 1));
   $("maint-next").addEventListener("click", () => pageTo(state.page + 1));
-  $("maint-open-repair").addEventListener("click", () => openRepair(REPAIR_KINDS[state.category]));
+  $("maint-fix").addEventListener("click", () => {
+    const category = CATEGORIES.find((c) => c.key === state.category);
+    if (category && FIXES[category.fix]) FIXES[category.fix].run();
+  });
 
   async function tabShown() {
     if (state.loaded) return;
@@ -228,10 +248,12 @@ export function initMaintenance({ showError, openRepair }) {
         follow(active.job_id);
         return;
       }
+      const lastImport = imports.jobs[0];
+      if (lastImport && endedWell(lastImport.state)) showErrors(lastImport);
       const last = checks.jobs[0];
       if (last && endedWell(last.state)) {
         $("maint-summary").textContent = summarize(last);
-        await openCheck(last.job_id, (last.result || {}).counts);
+        await openCheck(last);
       }
     } catch (err) {
       showError(err);

@@ -9,6 +9,9 @@ import { ApiError, get, post } from "./api.js";
 import { initArrSettings } from "./arr_settings.js";
 import { initMediaSettings } from "./media_settings.js";
 import { formatDate } from "./format.js";
+import { mappingsEditor, secretField, secretFilled } from "./settings_fields.js";
+
+const SECTION_KEY = "linkdoctor.settings.section"; // the section last shown, for this browser tab
 
 export function initSettings(ctx) {
   const $ = (id) => document.getElementById(id);
@@ -17,6 +20,40 @@ export function initSettings(ctx) {
   let loaded = null;
   const arr = initArrSettings({ $, getLoaded: () => loaded, onApplied: (config) => fill(config), showError: ctx.showError });
   const media = initMediaSettings({ $, showError: ctx.showError });
+  const secrets = fields.filter((input) => input.dataset.secret);
+  for (const input of secrets) secretField(input, input.dataset.secret);
+  const mappings = new Map(fields.filter((input) => input.dataset.mappings)
+    .map((input) => [input, mappingsEditor(input, input.dataset.mappings)]));
+
+  // Sections: one shown at a time; the Save bar stays with the form's sections, and with any other once
+  // something is unsaved.
+  const sectionButtons = Array.from(document.querySelectorAll("#settings-sections [data-section]"));
+  const formSections = new Set(Array.from(form.querySelectorAll("[data-settings-section]"), (n) => n.dataset.settingsSection));
+  let section = "general";
+
+  function showSection(name) {
+    if (!sectionButtons.some((b) => b.dataset.section === name)) name = "general";
+    section = name;
+    for (const node of document.querySelectorAll("#panel-settings [data-settings-section]")) {
+      node.hidden = node.dataset.settingsSection !== name;
+    }
+    for (const button of sectionButtons) {
+      if (button.dataset.section === name) button.setAttribute("aria-current", "true");
+      else button.removeAttribute("aria-current");
+    }
+    try { sessionStorage.setItem(SECTION_KEY, name); } catch { /* storage refused: the first section next time */ }
+    showDirty();
+  }
+
+  // Shows the section holding `node` (a field with an error, the Services block the Dashboard links to).
+  function reveal(node) {
+    const holder = node && node.closest("[data-settings-section]");
+    if (holder && holder.dataset.settingsSection !== section) showSection(holder.dataset.settingsSection);
+  }
+
+  for (const button of sectionButtons) button.addEventListener("click", () => showSection(button.dataset.section));
+  // Other tabs lead to a setting (the Dashboard to Services, Maintenance to the TMDB key) with this event.
+  $("panel-settings").addEventListener("settings-reveal", (event) => reveal(event.target));
 
   function readField(input) {
     const kind = input.dataset.kind;
@@ -80,8 +117,12 @@ export function initSettings(ctx) {
   function fill(config) {
     loaded = config;
     for (const input of fields) writeField(input, config[input.name]);
+    for (const input of secrets) secretFilled(input);
+    for (const editor of mappings.values()) editor.render();
     arr.render(config.arr_instances);
     arr.sync();
+    media.render(config.media_servers);
+    media.sync();
     shown = Object.fromEntries(fields.map((input) => [input.name, readField(input)]));
     clearInvalid();
     // Set by LINKDOCTOR_MEDIA_PATH: shown, not editable, and the note says where to change it.
@@ -96,6 +137,7 @@ export function initSettings(ctx) {
 
   function changes() {
     arr.sync();
+    media.sync();
     const body = {};
     for (const input of fields) {
       const value = readField(input);
@@ -115,7 +157,7 @@ export function initSettings(ctx) {
   // The field's label in the person's words ("Workers"), not its key ("max_workers").
   function labelOf(input) {
     const label = form.querySelector(`label[for="${input.id}"]`);
-    const text = label ? label.childNodes[0].textContent.trim() : "";
+    const text = label ? label.childNodes[0].textContent.trim() : (input.dataset.mappings || "");
     return text || input.name;
   }
 
@@ -157,7 +199,11 @@ export function initSettings(ctx) {
       ? `${marked.length} settings need attention: ${marked.map(labelOf).join(", ")}.`
       : (marked.length ? inWords(marked[0], err.message) : err.message);
     box.hidden = false;
-    if (marked.length) marked[0].focus();
+    if (marked.length) {
+      reveal(marked[0]);
+      if (mappings.has(marked[0])) mappings.get(marked[0]).focus();
+      else marked[0].focus();
+    }
   }
 
   // Unsaved edits are never lost silently: the form says it is changed, and leaving the tab,
@@ -170,6 +216,10 @@ export function initSettings(ctx) {
     const dirty = isDirty();
     form.dataset.dirty = String(dirty);
     $("settings-dirty").hidden = !dirty;
+    $("settings-footer").dataset.dirty = String(dirty);
+    // (Outside the form's sections the bar shows while there is something to save or to say about a save.)
+    $("settings-footer").hidden = !dirty && !formSections.has(section) && $("settings-saved").hidden
+      && $("settings-error").hidden;
   }
 
   function mayLeave() {
@@ -202,10 +252,12 @@ export function initSettings(ctx) {
       fill(config);
       $("settings-saved").textContent = `Settings saved (${Object.keys(body).join(", ")}).`;
       $("settings-saved").hidden = false;
+      showDirty();
       ctx.onConfigSaved({ mediaChanged });
     } catch (err) {
       if (err instanceof ApiError && err.status === 400) showFormError(err);
       else ctx.showError(err);
+      showDirty();
     } finally {
       $("settings-save").disabled = false;
     }
@@ -264,6 +316,9 @@ export function initSettings(ctx) {
   $("services-test").addEventListener("click", (e) => serviceAction(e.currentTarget, "/test/services", "Test services"));
   $("services-detect").addEventListener("click", (e) => serviceAction(e.currentTarget, "/services/detect", "Detect via Docker"));
 
+  let remembered = null;
+  try { remembered = sessionStorage.getItem(SECTION_KEY); } catch { remembered = null; }
+  showSection(remembered || "general");
   load();
-  return { load, mayLeave };
+  return { load, mayLeave, reveal };
 }

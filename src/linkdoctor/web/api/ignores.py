@@ -1,9 +1,10 @@
 """Ignore rules: links (one, a folder's, or a target prefix's) that later scans leave out."""
 
-from flask import jsonify
+from flask import jsonify, request
 
 from linkdoctor import ignores
 from linkdoctor.config import get_config
+from linkdoctor.errors import ValidationError
 from linkdoctor.paths import real_root
 from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import json_body, positive_id
@@ -13,6 +14,16 @@ from linkdoctor.web.api.inputs import json_body, positive_id
 def list_ignores():
     """Every ignore rule, newest first, and the media root (the page shows paths relative to it)."""
     return jsonify({"ignores": ignores.list_rules(), "media_root": real_root(get_config().media_path)})
+
+
+@bp.get("/ignores/preview")
+def preview_ignore():
+    """What ignoring ?path= (one link) or ?prefix= (a folder or target prefix) would hide: {kind, value, links}."""
+    args = {name: request.args.get(name) for name in ("path", "prefix")}
+    unknown = set(request.args) - set(args)
+    if unknown:
+        raise ValidationError(f"unknown parameter(s): {', '.join(sorted(unknown))}; give path or prefix")
+    return jsonify(ignores.preview_rule(args["path"], args["prefix"]))
 
 
 @bp.post("/ignores")

@@ -6,6 +6,7 @@ Flask's url_map) and exercised by the fuzz run in tests/web/test_fuzz.py.
 
 from flask import jsonify
 
+from linkdoctor.scanner.checks import PROBLEM_CATEGORIES
 from linkdoctor.scanner.phase2 import DECODE_MODES
 from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import MAX_ID
@@ -117,13 +118,25 @@ PATHS = {
     "/quarantine": {"get": _operation("Everything in the quarantine across scans", params=[
         _query("page", {"type": "integer", "minimum": 1}),
         _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500}),
-        _query("q", {"type": "string", "maxLength": 500})])},
+        _query("q", {"type": "string", "maxLength": 500}),
+        _query("scan_id", {"type": "integer", "minimum": 0, "maximum": MAX_ID}),
+        _query("category", {"type": "string", "enum": list(PROBLEM_CATEGORIES)})])},
+    "/quarantine/ids": {"get": _operation("The ids of every quarantined link a filter matches (select all)", params=[
+        _query("q", {"type": "string", "maxLength": 500}),
+        _query("scan_id", {"type": "integer", "minimum": 0, "maximum": MAX_ID}),
+        _query("category", {"type": "string", "enum": list(PROBLEM_CATEGORIES)})])},
     "/quarantine/restore": {"post": _operation(
         "Put chosen quarantined links back, whatever scan removed them", errors=(409,),
         body=_object({"ids": {"type": "array", "minItems": 1, "maxItems": 10000,
                               "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}}, ("ids",)))},
-    "/test/services": {"post": _operation("Call system/status on every enabled Sonarr/Radarr instance",
-                                          body=EMPTY_BODY)},
+    "/test/services": {"post": _operation(
+        "Call system/status on every enabled Sonarr/Radarr instance, or on one as the settings form holds it",
+        body=_object({"instance": _object({
+            "kind": {"type": "string", "enum": ["sonarr", "radarr"]}, "name": {"type": "string", "maxLength": 64},
+            "scheme": {"type": "string", "enum": ["http", "https"]}, "host": {"type": "string", "maxLength": 255},
+            "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+            "url_base": {"type": "string", "maxLength": 255}, "api_key": {"type": "string", "maxLength": 255},
+            "enabled": {"type": "boolean"}, "path_mappings": {"type": "array"}}, ("kind", "host", "port"))}))},
     "/blocklist/undo": {"post": _operation(
         "Take the release blocklisted for a link off Sonarr/Radarr's blocklist", errors=(404,),
         body=_object({"path": {"type": "string", "minLength": 1, "maxLength": 4096}}, ("path",)))},
@@ -132,8 +145,13 @@ PATHS = {
         params=[{"name": "app", "in": "path", "required": True, "schema": {"type": "string", "enum": ["sonarr", "radarr"]}}],
         body={"type": "object"}, errors=(400, 401, 404))},
     "/webhook/urls": {"get": _operation("The webhook URLs to paste into Sonarr/Radarr")},
-    "/test/media-servers": {"post": _operation("Version and libraries of every enabled Plex/Jellyfin/Emby server",
-                                               body=EMPTY_BODY)},
+    "/test/media-servers": {"post": _operation(
+        "Version and libraries of every enabled Plex/Jellyfin/Emby server, or of one as the settings form holds it",
+        body=_object({"server": _object({
+            "kind": {"type": "string", "enum": ["plex", "jellyfin", "emby"]},
+            "name": {"type": "string", "minLength": 1, "maxLength": 64},
+            "url": {"type": "string", "maxLength": 255}, "token": {"type": "string", "maxLength": 255},
+            "enabled": {"type": "boolean"}, "path_mappings": {"type": "array"}}, ("kind", "name", "url"))}))},
     "/services/detect": {"post": _operation("Find Sonarr/Radarr containers through Docker and verify each",
                                             body=EMPTY_BODY)},
     "/services/apply": {"post": _operation(
@@ -184,9 +202,20 @@ PATHS = {
                                                  {"path": {"type": "string"}, "target": {"type": "string"}},
                                                  ("path", "target"))},
                                              "unambiguous": {"type": "boolean"}, "kind": REPAIR_KIND}))},
-    "/repairs": {"get": _operation("The repairs made so far, newest first, with their state", params=[
+    "/repair/proposals/{job_id}": {"get": _operation(
+        "A page of one group (ready, ambiguous, no_candidate) of a completed listing, with each group's count",
+        errors=(404, 409), params=[
+            JOB_ID, _query("group", {"type": "string", "enum": ["ready", "ambiguous", "no_candidate"]}),
+            _query("page", {"type": "integer", "minimum": 1}),
+            _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500})])},
+    "/repairs": {"get": _operation("The repairs made so far, newest first, with their state and batch", params=[
         _query("page", {"type": "integer", "minimum": 1}),
-        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500})])},
+        _query("per_page", {"type": "integer", "minimum": 1, "maximum": 500}),
+        _query("job_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID})])},
+    "/repairs/undo": {"post": _operation("Put back the old target of every repair of one batch (its apply job)",
+                                         errors=(404, 409), body=_object(
+                                             {"job_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+                                             ("job_id",)))},
     "/repair/{repair_id}/undo": {"post": _operation("Put back the old target of a repair", errors=(404, 409),
                                                     params=[_id_param("repair_id")], body=EMPTY_BODY)},
     "/ignores": {
@@ -197,6 +226,10 @@ PATHS = {
                                             "note": {"type": "string", "maxLength": 500}}),
                                  "minProperties": 1}),
     },
+    "/ignores/preview": {"get": _operation(
+        "What ignoring a link (path) or a folder or target prefix (prefix) would hide now, before adding it",
+        params=[_query("path", {"type": "string", "maxLength": 4096}),
+                _query("prefix", {"type": "string", "maxLength": 4096})])},
     "/ignores/{rule_id}": {"delete": _operation("Stop ignoring: the links come back in the next scan",
                                                 params=[_id_param("rule_id")], body=EMPTY_BODY,
                                                 errors=(404,))},

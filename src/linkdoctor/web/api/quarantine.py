@@ -6,6 +6,8 @@ from linkdoctor import quarantine
 from linkdoctor.arr.blocklist import blocklist_offers, undo_for_link
 from linkdoctor.config import RETENTION_DAYS, get_config
 from linkdoctor.errors import ValidationError
+from linkdoctor.paths import real_root
+from linkdoctor.scanner.checks import PROBLEM_CATEGORIES
 from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import MAX_ID, followup_of, json_body, page_args, paths_arg, positive_id, settings
 
@@ -45,12 +47,32 @@ def purge_quarantine():
     return jsonify(quarantine.purge(days, process.data_dir, process.quarantine_dir))
 
 
+def _filter_args() -> tuple:
+    """?q=&scan_id=&category= of the quarantine view (scan 0: what repair-links moved aside)."""
+    scan_id = request.args.get("scan_id", "")
+    if scan_id != "" and not (scan_id.isascii() and scan_id.isdigit() and int(scan_id) <= MAX_ID):
+        raise ValidationError(f"scan_id must be a whole number between 0 and {MAX_ID}, not {scan_id!r}",
+                              field="scan_id", fields={"scan_id": "must be a whole number"})
+    category = request.args.get("category") or None
+    if category is not None and category not in PROBLEM_CATEGORIES:
+        raise ValidationError(f"category must be one of {', '.join(PROBLEM_CATEGORIES)}", field="category",
+                              fields={"category": "unknown category"})
+    return request.args.get("q") or None, int(scan_id) if scan_id else None, category
+
+
 @bp.get("/quarantine")
 def quarantine_view():
-    """Everything in the quarantine across scans, newest first: ?page=&per_page=&q=."""
-    return jsonify(quarantine.quarantine_page(*page_args(),
-                                              request.args.get("q") or None,
-                                              get_config().quarantine_retention_days))
+    """Everything in the quarantine across scans, newest first: ?page=&per_page=&q=&scan_id=&category=."""
+    page, per_page = page_args()
+    q, scan_id, category = _filter_args()
+    data = quarantine.quarantine_page(page, per_page, q, get_config().quarantine_retention_days, scan_id, category)
+    return jsonify({**data, "media_root": real_root(get_config().media_path)})  # the page shows paths relative to it
+
+
+@bp.get("/quarantine/ids")
+def quarantine_ids():
+    """The ids of every quarantined link a filter matches (?q=&scan_id=&category=): select all of the filtered rows."""
+    return jsonify(quarantine.quarantined_ids(*_filter_args()))
 
 
 @bp.post("/quarantine/restore")
@@ -59,7 +81,8 @@ def restore_entries():
     body = json_body({"ids"})
     ids = body.get("ids")
     if not isinstance(ids, list) or not ids or len(ids) > 10_000 or not all(
-            isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID for i in ids):
+            isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID for i in ids) or \
+            len(ids) > quarantine.RESTORE_AT_ONCE:
         raise ValidationError("ids must be a non-empty list of quarantine entry ids")
     result = quarantine.restore_entries(ids, settings().data_dir)
     result["services"] = followup_of(result)  # the rescan of the restored items, as a scan's restore has

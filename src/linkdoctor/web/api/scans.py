@@ -2,7 +2,7 @@
 
 from flask import jsonify, request
 
-from linkdoctor import quarantine, scans
+from linkdoctor import findings, quarantine, scans
 from linkdoctor.arr.followup import followup_view
 from linkdoctor.config import get_config
 from linkdoctor.errors import ValidationError
@@ -56,7 +56,7 @@ def scan_findings(scan_id):
     proposed = request.args.get("proposed", "")
     if proposed not in ("", "0", "1", "true", "false"):
         raise ValidationError("proposed must be 1/true or 0/false")
-    page = scans.findings_page(
+    page = findings.findings_page(
         positive_id(scan_id), request.args.get("category") or None,
         *page_args(),
         None if proposed == "" else proposed in ("1", "true"),

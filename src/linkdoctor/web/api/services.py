@@ -3,13 +3,13 @@
 from flask import jsonify
 
 from linkdoctor.arr import followup
-from linkdoctor.arr.connections import run_connection_tests
+from linkdoctor.arr.connections import run_connection_tests, test_form_instance
 from linkdoctor.arr.detect import apply_suggestion
 from linkdoctor.arr.detect import detect_services as run_detection
 from linkdoctor.clients.docker import DockerError
 from linkdoctor.config import config_to_dict, get_config
 from linkdoctor.errors import ConflictError
-from linkdoctor.media.connections import run_media_server_tests
+from linkdoctor.media.connections import run_media_server_tests, test_form_server
 from linkdoctor.media.refresh import media_refresh_view
 from linkdoctor.scans import get_scan
 from linkdoctor.web.api.blueprint import bp
@@ -20,16 +20,25 @@ from linkdoctor.web.api.inputs import jobs, json_body, positive_id
 def test_services():
     """GET system/status on every enabled Sonarr/Radarr: {"services": [{kind, name, url, ok, app, version, message}]}.
 
-    Each verdict is also kept for the Dashboard (GET /system, "services").
+    With {"instance": {kind, name, scheme, host, port, url_base, api_key}} only that instance, as the settings
+    form holds it, unsaved; a masked key ("********abcd") means the saved key of that instance.
+    Each verdict of the saved settings is also kept for the Dashboard (GET /system, "services").
     """
-    json_body(set())
+    body = json_body({"instance"})
+    if "instance" in body:
+        return jsonify(test_form_instance(body["instance"], get_config()))
     return jsonify(run_connection_tests(get_config()))
 
 
 @bp.post("/test/media-servers")
 def test_media_servers():
-    """Version and libraries of every enabled Plex/Jellyfin/Emby: {"servers": [{kind, name, ok, version, message}]}."""
-    json_body(set())
+    """Version and libraries of every enabled Plex/Jellyfin/Emby: {"servers": [{kind, name, ok, version, message}]}.
+
+    With {"server": {kind, name, url, token}} only that server, as the settings form holds it, unsaved; a masked
+    token means the saved token of that server."""
+    body = json_body({"server"})
+    if "server" in body:
+        return jsonify(test_form_server(body["server"], get_config()))
     return jsonify(run_media_server_tests(get_config()))
 
 
