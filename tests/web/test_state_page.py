@@ -151,22 +151,33 @@ def test_a_followup_against_a_dead_sonarr_looks_like_a_problem_says_why_and_is_s
                 if row.get_attribute("data-state") not in ("pending", "running")]
 
     page.wait(lambda _: followups(), timeout=30, message="the follow-up never ended in Activity")
-    row = followups()[0]
-    assert row.get_attribute("data-state") == "with_problems" and row.get_attribute("data-tone") == "warning"
-    pill = row.find_element("css selector", ".status-pill")
-    assert pill.text == "completed with problems" and pill.get_attribute("data-tone") == "warning"
+
+    # (Read in one go, looked up again when a poll redrew the list meanwhile.)
+    def seen(_):
+        row = followups()[0]
+        pill = row.find_element("css selector", ".status-pill")
+        return (row.get_attribute("data-state"), row.get_attribute("data-tone"), pill.text,
+                pill.get_attribute("data-tone"), row.text)
+
+    state, tone, label, pill_tone, text = page.wait(seen)
+    assert (state, tone, label, pill_tone) == ("with_problems", "warning", "completed with problems", "warning")
+
     # The reason is in the row, and the problems open and can be read.
-    problems = row.find_element("css selector", "details.activity-problems")
-    problems.find_element("css selector", "summary").click()
-    reasons = [li.text for li in problems.find_elements("css selector", "li")]
+    def opened(_):
+        problems = followups()[0].find_element("css selector", "details.activity-problems")
+        if problems.get_attribute("open") is None:
+            problems.find_element("css selector", "summary").click()
+        return [li.text for li in problems.find_elements("css selector", "li") if li.text]
+
+    reasons = page.wait(opened, message="the problems did not open")
     assert len(reasons) == 1 and "127.0.0.1" in reasons[0] and "cannot connect" in reasons[0], reasons
-    assert "Follow-up job" in row.text and f"Scan #{scan_id}" in row.text
+    assert "Follow-up job" in text and f"Scan #{scan_id}" in text
     assert not page.driver.execute_script(WRAPPED), "short cells wrapped"
     page.screenshot(screenshot_dir, "state-followup-problems")
 
     # Send again: a new follow-up of the same scan.
     before = {r.get_attribute("data-job-id") for r in page.css("#activity-body tr[data-kind='arr_followup']")}
-    row.find_element("css selector", ".activity-retry").click()
+    page.click_first("#activity-body tr[data-kind='arr_followup'] .activity-retry")
     page.wait(lambda _: {r.get_attribute("data-job-id") for r in page.css("#activity-body tr[data-kind='arr_followup']")}
               - before, timeout=30, message="Send again started no follow-up")
 

@@ -72,7 +72,7 @@ function retryable(job) {
 }
 
 export function initActivity({ showError }) {
-  const state = { requestNo: 0, all: false, active: new Set() };
+  const state = { requestNo: 0, all: false, active: new Set(), opened: new Set() };
   const phone = window.matchMedia("(max-width: 640px)");
 
   // What happened, with the reasons of a job that did not go through listed under it (openable).
@@ -82,7 +82,13 @@ export function initActivity({ showError }) {
     const cell = el("td", { className: "activity-message", dataset: { label: "What happened" } }, said || "—");
     const problems = (job.result && Array.isArray(job.result.problems)) ? job.result.problems : [];
     if (problems.length) {
-      cell.append(el("details", { className: "activity-problems" },
+      cell.append(el("details", {
+        className: "activity-problems", open: state.opened.has(job.job_id),
+        ontoggle: (event) => {
+          if (event.currentTarget.open) state.opened.add(job.job_id); // kept open when a poll redraws the list
+          else state.opened.delete(job.job_id);
+        },
+      },
         el("summary", { text: `${problems.length} problem${problems.length === 1 ? "" : "s"}: show` }),
         el("ul", {}, ...problems.map((text) => el("li", { text: String(text) })))));
     } else if (stateTone(job.state) === "failed" && job.message && job.message !== said) {
