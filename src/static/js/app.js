@@ -8,8 +8,8 @@ import { initIgnores } from "./ignores.js";
 import { initMaintenance } from "./maintenance.js";
 import { initOffline } from "./offline.js";
 import { JOB_ENDED } from "./poller.js";
-import { LIBRARY_CHANGED } from "./api.js";
-import { announceLibraryChange, initQuarantineView } from "./quarantine_view.js";
+import { LIBRARY_CHANGED_ANSWER } from "./api.js";
+import { LIBRARY_CHANGED, announceLibraryChange, initQuarantineView } from "./quarantine_view.js";
 import { initRepair } from "./repair.js";
 import { initRunningJob } from "./running_job.js";
 import { initScanner } from "./scanner.js";
@@ -233,6 +233,7 @@ function main() {
   };
   window.addEventListener(JOB_ENDED, libraryChanged);
   window.addEventListener(LIBRARY_CHANGED, libraryChanged);
+  window.addEventListener(LIBRARY_CHANGED_ANSWER, libraryChanged);
   listeners.scanner = () => scanner.tabShown();
   runningJob = initRunningJob();
   followAddress(scanner);
