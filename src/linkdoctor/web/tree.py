@@ -22,7 +22,8 @@ from linkdoctor.workers.pool import TIMED_OUT, Task, WorkerPool, failure_reason
 MAX_DEPTH = 6
 TREE_SECONDS = 10.0
 WORKERS = 4  # a healthy folder with tens of thousands of links below it is counted well within this
-QUICK_SECONDS = 0.5  # the counting the page waits for; the rest comes with ?full=1
+QUICK_SECONDS = 0.6  # what the page's first ask may take, workers' start included; the rest comes with ?full=1
+MIN_COUNT_SECONDS = 0.1  # the counting given after the listing, however late it came: a small library is all counted
 COUNT_BATCH = 2000  # folders not shown, counted per task
 
 
@@ -47,9 +48,11 @@ def directory_tree(media_root: str, path: str | None = None, depth: int = 2, tim
                    seconds: float | None = None) -> dict:
     """The tree under `path` (default the media root), `depth` levels of sub-folders shown.
 
-    `seconds`: how long the counting may go on once the folder is listed (None: up to the timeout); what
-    was not counted by then is left out of the counts, and the nodes concerned say "partial": true.
+    `seconds`: how long the counting may go on, from now (None: up to the timeout; at least
+    MIN_COUNT_SECONDS after the folder's listing); what was not counted by then is left out of the
+    counts, and the nodes concerned say "partial": true.
     """
+    started = time.monotonic()
     if not 0 <= depth <= MAX_DEPTH:
         raise ValidationError(f"depth must be between 0 and {MAX_DEPTH}")
     root = real_root(media_root)
@@ -73,7 +76,7 @@ def directory_tree(media_root: str, path: str | None = None, depth: int = 2, tim
                         "name": os.path.basename(start) or start, "symlink_count": links, "subdirs": [],
                         "has_subdirs": bool(subdirs), "error": error, "partial": False, "more_subdirs": 0}
                 if seconds is not None:
-                    until = min(until, time.monotonic() + seconds)
+                    until = min(until, max(started + seconds, time.monotonic() + MIN_COUNT_SECONDS))
                 listed = subdirs[:SHOWN_SUBDIRS] if depth > 0 else []
                 shown = [(sub, root, depth - 1, until) for sub in listed]
                 counted = [(tuple(subdirs[i:i + COUNT_BATCH]), until)
