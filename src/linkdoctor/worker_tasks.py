@@ -27,8 +27,8 @@ def _path_kind(item):
 # Kinds whose item is all they need.
 LIBRARY_KINDS = {
     "move": lambda item: fileops.move_checked(*item),  # (source, destination, source_root, destination_root)
-    "tree": lambda item: fileops.tree_node(*item),  # (folder, media root, depth, until)
-    "count": lambda item: fileops.count_links_below(*item),  # (folders, until)
+    "tree": lambda item: fileops.tree_node(*item),  # (folder, media root, depth, until, at_least)
+    "count": lambda item: fileops.count_links_below(*item),  # (folders, until, at_least)
     "children": fileops.folder_children,
     "path": _path_kind,
     "link": fileops.link_state,

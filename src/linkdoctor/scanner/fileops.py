@@ -108,10 +108,16 @@ def relative_to(path: str, root: str) -> str:
     return path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, root)
 
 
-def count_links_below(folders: list[str], until: float | None = None) -> tuple[int, bool]:
+def _until(until: float | None, at_least: float) -> float | None:
+    """The end of a budget that gives at least `at_least` seconds from now (a worker that started late)."""
+    return None if until is None else max(until, time.monotonic() + at_least)
+
+
+def count_links_below(folders: list[str], until: float | None = None, at_least: float = 0.0) -> tuple[int, bool]:
     """(symlinks in `folders` and every folder below them, whether all were counted): counting stops at
-    `until` (time.monotonic()). Links to folders are counted, not followed; unreadable folders count 0."""
-    links, stack = 0, list(folders)
+    `until` (time.monotonic()), or `at_least` seconds from now if that is later. Links to folders are
+    counted, not followed; unreadable folders count 0."""
+    links, stack, until = 0, list(folders), _until(until, at_least)
     while stack:
         if until is not None and time.monotonic() > until:
             return links, False
@@ -127,13 +133,15 @@ def count_links_below(folders: list[str], until: float | None = None) -> tuple[i
     return links, True
 
 
-def tree_node(path: str, root: str, depth: int, until: float | None = None) -> dict:
+def tree_node(path: str, root: str, depth: int, until: float | None = None, at_least: float = 0.0) -> dict:
     """One folder's node: symlinks below it (all levels) and its sub-folders down to `depth`, at most
     SHOWN_SUBDIRS of them per folder ("more_subdirs" says how many more are counted but not listed).
 
     Counting stops at `until` (time.monotonic(), shared by the processes of the machine): a node whose
-    count is a lower bound says "partial": true; one not reached at all is not listed either.
+    count is a lower bound says "partial": true; one not reached at all is not listed either. `at_least`:
+    seconds of counting from now however late the task started (a small library is always counted).
     """
+    until = _until(until, at_least)
     node = {"path": path, "relative_path": relative_to(path, root), "name": os.path.basename(path) or path,
             "symlink_count": 0, "subdirs": [], "has_subdirs": True, "error": None, "partial": True,
             "more_subdirs": 0}

@@ -23,7 +23,7 @@ MAX_DEPTH = 6
 TREE_SECONDS = 10.0
 WORKERS = 4  # a healthy folder with tens of thousands of links below it is counted well within this
 QUICK_SECONDS = 0.6  # what the page's first ask may take, workers' start included; the rest comes with ?full=1
-MIN_COUNT_SECONDS = 0.1  # the counting given after the listing, however late it came: a small library is all counted
+MIN_COUNT_SECONDS = 0.1  # the counting a task gets however late its worker started: a small library is all counted
 COUNT_BATCH = 2000  # folders not shown, counted per task
 
 
@@ -48,8 +48,8 @@ def directory_tree(media_root: str, path: str | None = None, depth: int = 2, tim
                    seconds: float | None = None) -> dict:
     """The tree under `path` (default the media root), `depth` levels of sub-folders shown.
 
-    `seconds`: how long the counting may go on, from now (None: up to the timeout; at least
-    MIN_COUNT_SECONDS after the folder's listing); what was not counted by then is left out of the
+    `seconds`: how long the counting may go on, from now (None: up to the timeout; each task counts at
+    least MIN_COUNT_SECONDS however late it starts); what was not counted by then is left out of the
     counts, and the nodes concerned say "partial": true.
     """
     started = time.monotonic()
@@ -75,11 +75,12 @@ def directory_tree(media_root: str, path: str | None = None, depth: int = 2, tim
                 tree = {"path": start, "relative_path": relative_to(start, root),
                         "name": os.path.basename(start) or start, "symlink_count": links, "subdirs": [],
                         "has_subdirs": bool(subdirs), "error": error, "partial": False, "more_subdirs": 0}
+                at_least = 0.0
                 if seconds is not None:
-                    until = min(until, max(started + seconds, time.monotonic() + MIN_COUNT_SECONDS))
+                    until, at_least = min(until, started + seconds), MIN_COUNT_SECONDS
                 listed = subdirs[:SHOWN_SUBDIRS] if depth > 0 else []
-                shown = [(sub, root, depth - 1, until) for sub in listed]
-                counted = [(tuple(subdirs[i:i + COUNT_BATCH]), until)
+                shown = [(sub, root, depth - 1, until, at_least) for sub in listed]
+                counted = [(tuple(subdirs[i:i + COUNT_BATCH]), until, at_least)
                            for i in range(len(listed), len(subdirs), COUNT_BATCH)]
                 tree["more_subdirs"] = len(subdirs) - len(listed) if depth > 0 else 0
                 pending.extend(Task("count", [item]) for item in reversed(counted))
