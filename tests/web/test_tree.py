@@ -77,6 +77,17 @@ def test_the_budget_stops_a_walk_between_folders(films):
     assert (node["relative_path"], node["symlink_count"], node["partial"]) == ("Films", 0, True)
 
 
+def test_a_listing_cut_by_the_budget_names_no_sub_folders(library):
+    films = library.root / "Films"
+    for i in range(4096):
+        (films / f"Title {i:04}").mkdir(parents=True)
+    library.healthy("Films/a.mkv")
+    subdirs, links, error = fileops.folder_children(str(films), time.monotonic() - 1)
+    assert subdirs is None and error is None and links <= 1
+    subdirs, links, error = fileops.folder_children(str(films), time.monotonic() + 60)
+    assert (len(subdirs), links, error) == (4096, 1, None)
+
+
 def test_relative_paths_are_sliced_from_the_root():
     assert relative_to("/medias", "/medias") == "."
     assert relative_to("/medias/Films/Alien", "/medias") == os.path.join("Films", "Alien")

@@ -81,8 +81,9 @@ def move_checked(source: str, destination: str, source_root: str, destination_ro
         return FAILED, str(exc)
 
 
-def folder_children(path: str) -> tuple[list[str], int, str | None]:
-    """(sub-folders, symlinks directly inside, error) of one folder."""
+def folder_children(path: str, until: float | None = None) -> tuple[list[str] | None, int, str | None]:
+    """(sub-folders, symlinks directly inside, error) of one folder; sub-folders None when `until`
+    (time.monotonic()) came before the end of the listing (a folder of 200,000 titles), links then a lower bound."""
     subdirs, links = [], 0
     try:
         with os.scandir(path) as entries:
@@ -91,6 +92,8 @@ def folder_children(path: str) -> tuple[list[str], int, str | None]:
                     links += 1
                 elif entry.is_dir(follow_symlinks=False):
                     subdirs.append(entry.path)
+                    if until is not None and not len(subdirs) % 4096 and time.monotonic() > until:
+                        return None, links, None
     except OSError as exc:
         return [], 0, os.strerror(exc.errno or 0)
     return sorted(subdirs, key=str.lower), links, None
@@ -138,7 +141,8 @@ def tree_node(path: str, root: str, depth: int, until: float | None = None, at_l
     SHOWN_SUBDIRS of them per folder ("more_subdirs" says how many more are counted but not listed).
 
     Counting stops at `until` (time.monotonic(), shared by the processes of the machine): a node whose
-    count is a lower bound says "partial": true; one not reached at all is not listed either. `at_least`:
+    count is a lower bound says "partial": true; one not reached, or not listed to the end, in time has
+    no "subdirs" (and "has_subdirs": true, whatever it holds: opening it tells). `at_least`:
     seconds of counting from now however late the task started (a small library is always counted).
     """
     until = _until(until, at_least)
@@ -147,7 +151,9 @@ def tree_node(path: str, root: str, depth: int, until: float | None = None, at_l
             "more_subdirs": 0}
     if until is not None and time.monotonic() > until:
         return node  # has_subdirs unknown: the page finds out when the folder is opened
-    subdirs, node["symlink_count"], node["error"] = folder_children(path)
+    subdirs, node["symlink_count"], node["error"] = folder_children(path, until)
+    if subdirs is None:
+        return node  # listed in part: subdirs left empty although has_subdirs, the count a lower bound
     node["has_subdirs"], node["partial"] = bool(subdirs), False
     shown = subdirs[:SHOWN_SUBDIRS] if depth > 0 else []
     for sub in shown:

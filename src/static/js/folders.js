@@ -330,9 +330,11 @@ export function initFolders(ctx) {
     }
   }
 
-  // Levels 0 .. depth-1 of an answer carry their sub-folders; the deepest level comes empty.
+  // Levels 0 .. depth-1 of an answer carry their sub-folders; the deepest level comes empty, and
+  // so does a folder the server could not list in its time (partial, has_subdirs, no subdirs).
   function buildTreeLevels(data, parent, level, depth) {
-    const loaded = level < depth;
+    const unlisted = data.partial && data.has_subdirs && !(data.subdirs || []).length;
+    const loaded = level < depth && !unlisted;
     const node = parent === null ? buildNode(data, null, loaded) : addChild(parent, data, loaded);
     if (loaded) {
       for (const sub of data.subdirs || []) buildTreeLevels(sub, node, level + 1, depth);
