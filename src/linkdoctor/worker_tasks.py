@@ -39,7 +39,8 @@ def _sample_target(item):
 # phase-1 scan starts with only what phase 1 needs.
 LIBRARY_KINDS = {
     "move": lambda item: _fileops().move_checked(*item),  # (source, destination, source_root, destination_root)
-    "tree": lambda item: _fileops().tree_node(*item),  # (folder, media root, depth)
+    "tree": lambda item: _fileops().tree_node(*item),  # (folder, media root, depth, until, at_least)
+    "count": lambda item: _fileops().count_links_below(*item),  # (folders, until, at_least)
     "children": lambda item: _fileops().folder_children(item),
     "path": _path_kind,
     "link": lambda item: _fileops().link_state(item),

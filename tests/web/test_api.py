@@ -64,6 +64,13 @@ def test_directories_tree_counts_symlinks(client, library):
     assert names["Séries"]["subdirs"][0]["name"] == "S"
     sub = client.get("/api/symlink/directories", query_string={"path": "Séries/S", "depth": 1}).get_json()
     assert sub["subdirs"][0]["name"] == "Season 1"
+    full = client.get("/api/symlink/directories", query_string={"depth": 1, "full": 1}).get_json()
+    assert (full["symlink_count"], full["partial"]) == (3, False)
+
+
+@pytest.mark.parametrize("full", ["yes", "2", "TRUE "])
+def test_directories_full_takes_only_a_flag(client, library, full):
+    assert_error(client.get("/api/symlink/directories", query_string={"full": full}), 400)
 
 
 @pytest.mark.parametrize("path", ["../", "/etc", "Films/../../"])

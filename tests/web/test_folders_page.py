@@ -6,6 +6,7 @@ the folders ticked. Run at a desktop's and a phone's window size.
 """
 
 import os
+import threading
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -172,3 +173,33 @@ def test_a_click_moves_the_tab_stop_and_folding_a_parent_keeps_the_focus_in_view
     assert tab_stops_in_tree(page) == ["LI Movies"]
     press(page, Keys.ARROW_DOWN)
     wait_focus(page, AWKWARD)
+
+
+def test_counts_cut_short_read_at_least_until_the_full_counts_come(page, web_library, monkeypatch):
+    """A big library: the first answer comes before everything is counted (here: nothing below the root),
+    the rows say so, then the page asks for the full counts; a folder not listed in time lists when opened."""
+    from linkdoctor.web import tree as tree_module
+    from linkdoctor.web.api import config as config_api
+
+    monkeypatch.setattr(config_api, "QUICK_SECONDS", 0.0)
+    monkeypatch.setattr(tree_module, "MIN_COUNT_SECONDS", -1.0)
+    full_asked, full_may_answer = threading.Event(), threading.Event()
+
+    def held_when_full(*args):
+        if args[-1] is None:  # seconds: None for ?full=1
+            full_asked.set()
+            full_may_answer.wait(30)
+        return tree_module.directory_tree(*args)
+
+    monkeypatch.setattr(config_api, "directory_tree", held_when_full)
+    page.open("scanner")
+    page.wait_tree_loaded()
+    root = '#tree li.tree-node[data-path="."]'
+    assert page.accessible_name(root) == "Whole library at least 0 links, counting…"
+    assert page.tree_node("Movies").find_element("css selector", ".tree-count").text == "at least 0 links, counting…"
+    assert full_asked.wait(30)
+    full_may_answer.set()
+    page.wait(lambda _: page.accessible_name(root) == "Whole library 17 links", message="the full counts never came")
+    assert page.tree_node("Movies").find_element("css selector", ".tree-count").text == "3 links"
+    page.tree_node("Movies").find_element("css selector", ":scope > .tree-row .tree-toggle").click()
+    page.wait(lambda _: page.tree_node("Movies/Gamma (2022)").is_displayed(), message="Movies never listed")

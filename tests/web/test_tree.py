@@ -1,10 +1,14 @@
 """The folder tree shown to pick what to scan: recursive link counts, depth, refused paths."""
 
 import os
+import time
 
 import pytest
 
 from linkdoctor.errors import PathOutsideRootError, ValidationError
+from linkdoctor.scanner import fileops
+from linkdoctor.scanner.fileops import SHOWN_SUBDIRS, count_links_below, relative_to
+from linkdoctor.web import tree as tree_module
 from linkdoctor.web.tree import MAX_DEPTH, directory_tree
 
 
@@ -37,6 +41,73 @@ def test_counts_include_every_level_below(films):
     assert child(child(child(tree, "Films"), "Alien (1979)"), "Extras")["symlink_count"] == 1
     assert child(tree, "Series")["symlink_count"] == 4
     assert child(tree, "Empty")["symlink_count"] == 0
+
+
+def test_a_full_count_marks_no_node_partial(films):
+    def nodes(node):
+        yield node
+        for sub in node["subdirs"]:
+            yield from nodes(sub)
+
+    tree = directory_tree(str(films.root), depth=MAX_DEPTH, seconds=None)
+    assert [node["partial"] for node in nodes(tree)] == [False] * 10
+    assert all(node["more_subdirs"] == 0 for node in nodes(tree))
+
+
+def test_counts_cut_by_the_time_budget_are_marked_partial(films, monkeypatch):
+    films.healthy("top.mkv")
+    monkeypatch.setattr(tree_module, "MIN_COUNT_SECONDS", -1.0)  # the budget is over before the workers count
+
+    tree = directory_tree(str(films.root), depth=2, seconds=0)
+
+    assert tree["partial"] is True
+    assert tree["symlink_count"] == 1  # the root's own listing: only its direct links are in
+    for name in ("Empty", "Films", "Series"):
+        node = child(tree, name)  # still listed, as the root's listing names them
+        assert node["partial"] is True and node["symlink_count"] == 0
+        assert node["subdirs"] == [] and node["has_subdirs"] is True  # not known yet: opening it tells
+
+
+def test_the_budget_stops_a_walk_between_folders(films):
+    root = str(films.root)
+    over = time.monotonic() - 1
+    assert count_links_below([root], over) == (0, False)
+    assert count_links_below([os.path.join(root, "Films"), os.path.join(root, "Series")]) == (7, True)
+    node = fileops.tree_node(os.path.join(root, "Films"), root, 2, over)
+    assert (node["relative_path"], node["symlink_count"], node["partial"]) == ("Films", 0, True)
+
+
+def test_a_listing_cut_by_the_budget_names_no_sub_folders(library):
+    films = library.root / "Films"
+    for i in range(4096):
+        (films / f"Title {i:04}").mkdir(parents=True)
+    library.healthy("Films/a.mkv")
+    subdirs, links, error = fileops.folder_children(str(films), time.monotonic() - 1)
+    assert subdirs is None and error is None and links <= 1
+    subdirs, links, error = fileops.folder_children(str(films), time.monotonic() + 60)
+    assert (len(subdirs), links, error) == (4096, 1, None)
+
+
+def test_relative_paths_are_sliced_from_the_root():
+    assert relative_to("/medias", "/medias") == "."
+    assert relative_to("/medias/Films/Alien", "/medias") == os.path.join("Films", "Alien")
+    assert relative_to("/Films/Alien", "/") == "Films/Alien"
+    assert relative_to("/mediasX/Films", "/medias") == os.path.relpath("/mediasX/Films", "/medias")
+
+
+@pytest.mark.parametrize("parent", ["", "Films"])
+def test_a_folder_lists_at_most_shown_subdirs_and_counts_them_all(library, parent):
+    extra = 3
+    for i in range(SHOWN_SUBDIRS + extra):
+        library.healthy(os.path.join(parent, f"Title {i:04}", "a.mkv"))
+
+    tree = directory_tree(str(library.root), depth=2)
+
+    node = child(tree, parent) if parent else tree
+    assert [sub["name"] for sub in node["subdirs"]] == [f"Title {i:04}" for i in range(SHOWN_SUBDIRS)]
+    assert node["more_subdirs"] == extra
+    assert node["symlink_count"] == tree["symlink_count"] == SHOWN_SUBDIRS + extra
+    assert node["partial"] is False
 
 
 def test_counts_are_recursive_even_below_what_is_shown(films):

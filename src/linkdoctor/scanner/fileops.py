@@ -13,6 +13,7 @@ created outside the root. Light imports only (this runs in worker processes).
 import errno
 import os
 import shutil
+import time
 
 from linkdoctor.paths import is_inside, without_following_last
 
@@ -80,8 +81,9 @@ def move_checked(source: str, destination: str, source_root: str, destination_ro
         return FAILED, str(exc)
 
 
-def folder_children(path: str) -> tuple[list[str], int, str | None]:
-    """(sub-folders, symlinks directly inside, error) of one folder."""
+def folder_children(path: str, until: float | None = None) -> tuple[list[str] | None, int, str | None]:
+    """(sub-folders, symlinks directly inside, error) of one folder; sub-folders None when `until`
+    (time.monotonic()) came before the end of the listing (a folder of 200,000 titles), links then a lower bound."""
     subdirs, links = [], 0
     try:
         with os.scandir(path) as entries:
@@ -90,21 +92,80 @@ def folder_children(path: str) -> tuple[list[str], int, str | None]:
                     links += 1
                 elif entry.is_dir(follow_symlinks=False):
                     subdirs.append(entry.path)
+                    if until is not None and not len(subdirs) % 4096 and time.monotonic() > until:
+                        return None, links, None
     except OSError as exc:
         return [], 0, os.strerror(exc.errno or 0)
     return sorted(subdirs, key=str.lower), links, None
 
 
-def tree_node(path: str, root: str, depth: int) -> dict:
-    """One folder's node: symlinks below it (all levels) and its sub-folders down to `depth`."""
-    subdirs, links, error = folder_children(path)
-    node = {"path": path, "relative_path": os.path.relpath(path, root), "name": os.path.basename(path) or path,
-            "symlink_count": links, "subdirs": [], "has_subdirs": bool(subdirs), "error": error}
-    for sub in subdirs:
-        child = tree_node(sub, root, depth - 1)
+SHOWN_SUBDIRS = 1000  # sub-folders listed per folder of the tree; the others are counted, not listed
+
+
+def relative_to(path: str, root: str) -> str:
+    """`path` relative to `root` ("." for the root itself), by slicing when it lies below (os.path.relpath
+    normalises both paths: most of the tree's time at 100,000 links went there)."""
+    if path == root:
+        return "."
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    return path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, root)
+
+
+def _until(until: float | None, at_least: float) -> float | None:
+    """The end of a budget that gives at least `at_least` seconds from now (a worker that started late)."""
+    return None if until is None else max(until, time.monotonic() + at_least)
+
+
+def count_links_below(folders: list[str], until: float | None = None, at_least: float = 0.0) -> tuple[int, bool]:
+    """(symlinks in `folders` and every folder below them, whether all were counted): counting stops at
+    `until` (time.monotonic()), or `at_least` seconds from now if that is later. Links to folders are
+    counted, not followed; unreadable folders count 0."""
+    links, stack, until = 0, list(folders), _until(until, at_least)
+    while stack:
+        if until is not None and time.monotonic() > until:
+            return links, False
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        links += 1
+                    elif entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+        except OSError:
+            pass
+    return links, True
+
+
+def tree_node(path: str, root: str, depth: int, until: float | None = None, at_least: float = 0.0) -> dict:
+    """One folder's node: symlinks below it (all levels) and its sub-folders down to `depth`, at most
+    SHOWN_SUBDIRS of them per folder ("more_subdirs" says how many more are counted but not listed).
+
+    Counting stops at `until` (time.monotonic(), shared by the processes of the machine): a node whose
+    count is a lower bound says "partial": true; one not reached, or not listed to the end, in time has
+    no "subdirs" (and "has_subdirs": true, whatever it holds: opening it tells). `at_least`:
+    seconds of counting from now however late the task started (a small library is always counted).
+    """
+    until = _until(until, at_least)
+    node = {"path": path, "relative_path": relative_to(path, root), "name": os.path.basename(path) or path,
+            "symlink_count": 0, "subdirs": [], "has_subdirs": True, "error": None, "partial": True,
+            "more_subdirs": 0}
+    if until is not None and time.monotonic() > until:
+        return node  # has_subdirs unknown: the page finds out when the folder is opened
+    subdirs, node["symlink_count"], node["error"] = folder_children(path, until)
+    if subdirs is None:
+        return node  # listed in part: subdirs left empty although has_subdirs, the count a lower bound
+    node["has_subdirs"], node["partial"] = bool(subdirs), False
+    shown = subdirs[:SHOWN_SUBDIRS] if depth > 0 else []
+    for sub in shown:
+        child = tree_node(sub, root, depth - 1, until)
         node["symlink_count"] += child["symlink_count"]
-        if depth > 0:
-            node["subdirs"].append(child)
+        node["partial"] = node["partial"] or child["partial"]
+        node["subdirs"].append(child)
+    links, finished = count_links_below(subdirs[len(shown):], until)
+    node["symlink_count"] += links
+    node["partial"] = node["partial"] or not finished
+    if depth > 0:
+        node["more_subdirs"] = len(subdirs) - len(shown)
     return node
 
 

@@ -5,6 +5,8 @@
 // row has tabindex 0, every other row and every control in a row -1); the arrows, Home and End
 // move between the visible rows and fold them, Space ticks the row, Enter folds or unfolds it.
 // API strings only ever reach the page through textContent, never as HTML.
+// A big library is counted in two asks: what the server counts in half a second (counts not
+// finished then come "partial" and read "at least N links, counting…"), then the full counts.
 
 import { get } from "./api.js";
 import { el, formatLinks, pathWithBreaks } from "./format.js";
@@ -30,6 +32,11 @@ export function initFolders(ctx) {
     return false;
   }
 
+  // "6 links", or "at least 612,000 links, counting…" while the full count is on its way.
+  function countText(data) {
+    return data.partial ? `at least ${formatLinks(data.symlink_count)}, counting…` : formatLinks(data.symlink_count);
+  }
+
   // One folder's node, without its children. `loaded`: whether data.subdirs is the full list
   // (the tree endpoint leaves subdirs empty on the deepest level it was asked for).
   function buildNode(data, parent, loaded) {
@@ -51,11 +58,9 @@ export function initFolders(ctx) {
     });
     const labelNode = el("label", { for: checkboxId, className: "tree-label" },
       el("span", { className: "tree-name", id: `${checkboxId}-name`, text: label }));
-    const count = el("span", {
-      className: "tree-count num", id: `${checkboxId}-count`, text: formatLinks(data.symlink_count),
-    });
+    node.count = el("span", { className: "tree-count num", id: `${checkboxId}-count`, text: countText(data) });
     // (The space between name and count: their text reads "Films 6 links", as the row's accessible name.)
-    const row = el("div", { className: "tree-row" }, node.toggle, node.checkbox, labelNode, " ", count);
+    const row = el("div", { className: "tree-row" }, node.toggle, node.checkbox, labelNode, " ", node.count);
     if (data.error) {
       row.append(el("span", { className: "tree-error", text: data.error }));
     }
@@ -67,7 +72,8 @@ export function initFolders(ctx) {
       dataset: { path: data.relative_path },
     }, row, node.childList);
     node.status = el("span", { className: "tree-status muted small" });
-    row.append(node.status);
+    node.more = el("span", { className: "tree-more muted small" });
+    row.append(node.status, node.more);
     updateToggle(node);
     return node;
   }
@@ -121,7 +127,9 @@ export function initFolders(ctx) {
         const data = await get("/directories", { path: node.data.relative_path, depth: 1 });
         node.loaded = true;
         for (const sub of data.subdirs || []) addChild(node, sub, false);
+        showMore(node, data);
         node.status.textContent = node.children.length ? "" : "no sub-folders";
+        if (data.partial) fillCounts(node);
       } catch (err) {
         node.status.textContent = "";
         ctx.showError(err);
@@ -134,6 +142,31 @@ export function initFolders(ctx) {
     }
     node.expanded = node.children.length > 0;
     updateToggle(node);
+  }
+
+  // A folder with more sub-folders than the server lists says how many it left out (they are
+  // still counted, and scanned with their parent).
+  function showMore(node, data) {
+    const more = data.more_subdirs || 0;
+    node.more.textContent = more ? `${more.toLocaleString()} more sub-folder${more === 1 ? "" : "s"} not listed` : "";
+  }
+
+  // The full counts of a folder and its listed sub-folders, once the server has them all.
+  async function fillCounts(node) {
+    const path = node.parent === null ? undefined : node.data.relative_path;
+    let data;
+    try {
+      data = await get("/directories", { path, depth: 1, full: 1 });
+    } catch (err) {
+      ctx.showError(err);
+      return;
+    }
+    for (const fresh of [data, ...(data.subdirs || [])]) {
+      const shown = nodes.get(fresh.relative_path);
+      if (!shown || !shown.data.partial) continue;
+      Object.assign(shown.data, { symlink_count: fresh.symlink_count, partial: fresh.partial });
+      shown.count.textContent = countText(shown.data);
+    }
   }
 
   // --- the tree's one tab stop and its keys ------------------------------------------
@@ -288,6 +321,7 @@ export function initFolders(ctx) {
         className: "tree-top", role: "tree", "aria-labelledby": "tree-heading", "aria-multiselectable": "true",
       }, root.li));
       updateSelectionSummary();
+      if (data.partial) fillCounts(root);
     } catch (err) {
       tree.replaceChildren(el("p", { className: "error-text", text: `Could not list the folders: ${err.message}` }));
       ctx.showError(err);
@@ -296,12 +330,15 @@ export function initFolders(ctx) {
     }
   }
 
-  // Levels 0 .. depth-1 of an answer carry their sub-folders; the deepest level comes empty.
+  // Levels 0 .. depth-1 of an answer carry their sub-folders; the deepest level comes empty, and
+  // so does a folder the server could not list in its time (partial, has_subdirs, no subdirs).
   function buildTreeLevels(data, parent, level, depth) {
-    const loaded = level < depth;
+    const unlisted = data.partial && data.has_subdirs && !(data.subdirs || []).length;
+    const loaded = level < depth && !unlisted;
     const node = parent === null ? buildNode(data, null, loaded) : addChild(parent, data, loaded);
     if (loaded) {
       for (const sub of data.subdirs || []) buildTreeLevels(sub, node, level + 1, depth);
+      showMore(node, data);
     }
     updateToggle(node);
     return node;

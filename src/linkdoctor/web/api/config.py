@@ -3,9 +3,10 @@
 from flask import jsonify, request
 
 from linkdoctor.config import config_to_dict, get_config, update_config
+from linkdoctor.errors import ValidationError
 from linkdoctor.web.api.blueprint import bp
 from linkdoctor.web.api.inputs import int_arg, json_body, library_request
-from linkdoctor.web.tree import directory_tree
+from linkdoctor.web.tree import QUICK_SECONDS, directory_tree
 
 
 @bp.get("/config")
@@ -22,9 +23,15 @@ def post_configuration():
 
 @bp.get("/directories")
 def get_directories():
-    """The folder tree under the media root with symlink counts."""
+    """The folder tree under the media root with symlink counts: ?path=&depth=&full=1 (count everything;
+    by default the counts not finished in QUICK_SECONDS are left partial)."""
     depth = int_arg("depth", 2)
+    full = request.args.get("full", "")
+    if full not in ("", "0", "1", "true", "false"):
+        raise ValidationError("full must be 1/true or 0/false")
+    seconds = None if full in ("1", "true") else QUICK_SECONDS
     config = get_config()
     with library_request():
-        tree = directory_tree(config.media_path, request.args.get("path") or None, depth, config.file_timeout)
+        tree = directory_tree(config.media_path, request.args.get("path") or None, depth, config.file_timeout,
+                              seconds)
     return jsonify(tree)
