@@ -18,7 +18,7 @@ from typing import Callable, NamedTuple
 from sqlalchemy import delete, func, insert, select, update
 
 from linkdoctor.library.identify import identify
-from linkdoctor.library.scratch import Scratch
+from linkdoctor.library.scratch import Scratch, key, text
 from linkdoctor.library.walk import LibraryWalk, WalkItem
 from linkdoctor.models import InventoryItem, db, utcnow
 from linkdoctor.paths import is_inside
@@ -77,11 +77,11 @@ class _Found(NamedTuple):
 # seen: every path the walk found; new: items not known, until the walk's end says which were moved;
 # gone: known and not seen; moves: the first gone record of each hash, taken once.
 SCHEMA = """
-CREATE TABLE known (path TEXT UNIQUE, id INTEGER, target TEXT, size INTEGER, mtime_ns INTEGER, hash TEXT);
-CREATE TABLE seen (path TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE new (path TEXT, target TEXT, is_link INTEGER, size INTEGER, mtime_ns INTEGER, hash TEXT);
-CREATE TABLE gone (path TEXT PRIMARY KEY, id INTEGER) WITHOUT ROWID;
-CREATE TABLE moves (hash TEXT PRIMARY KEY, path TEXT, id INTEGER) WITHOUT ROWID;
+CREATE TABLE known (path BLOB UNIQUE, id INTEGER, target TEXT, size INTEGER, mtime_ns INTEGER, hash TEXT);
+CREATE TABLE seen (path BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE new (path BLOB, target BLOB, is_link INTEGER, size INTEGER, mtime_ns INTEGER, hash TEXT);
+CREATE TABLE gone (path BLOB PRIMARY KEY, id INTEGER) WITHOUT ROWID;
+CREATE TABLE moves (hash TEXT PRIMARY KEY, path BLOB, id INTEGER) WITHOUT ROWID;
 """
 ADD_SEEN = "INSERT OR IGNORE INTO seen VALUES (?)"
 ADD_NEW = "INSERT INTO new VALUES (?, ?, ?, ?, ?, ?)"
@@ -139,14 +139,14 @@ class Importer:
                                          InventoryItem.size, InventoryItem.mtime_ns, InventoryItem.hash))
         for row in rows:
             if self._in_scope(row.path):
-                self.scratch.add("INSERT INTO known VALUES (?, ?, ?, ?, ?, ?)", tuple(row))
+                self.scratch.add("INSERT INTO known VALUES (?, ?, ?, ?, ?, ?)", (key(row.path), *tuple(row)[1:]))
                 self.known += 1
         self.scratch.flush()
 
     def _known(self, path: str) -> _Known | None:
         if not self.known:
             return None
-        row = self.scratch.one("SELECT id, target, size, mtime_ns, hash FROM known WHERE path = ?", (path,))
+        row = self.scratch.one("SELECT id, target, size, mtime_ns, hash FROM known WHERE path = ?", (key(path),))
         return _Known(*row) if row else None
 
     def _in_scope(self, path: str) -> bool:
@@ -160,7 +160,7 @@ class Importer:
 
     def _on_item(self, item: WalkItem) -> None:
         if self.known:  # what was seen tells what is gone; with nothing known, nothing can be gone
-            self.scratch.add(ADD_SEEN, (item.path,))
+            self.scratch.add(ADD_SEEN, (key(item.path),))
         if item.failure:
             self._failed(item.path, item.failure)
             return
@@ -182,7 +182,7 @@ class Importer:
 
     def _on_new(self, found: _Found) -> None:
         if self.known:
-            self.scratch.add(ADD_NEW, found)  # moved or new: the walk's end tells
+            self.scratch.add(ADD_NEW, (key(found.path), key(found.target), *found[2:]))  # moved or new: the end tells
             return
         # Nothing known, so nothing moved: new items are recorded as they come.
         self.new_items.append(found)
@@ -225,18 +225,19 @@ class Importer:
         scratch = self.scratch
         gone = scratch.rows("SELECT path, id, hash FROM known WHERE path NOT IN (SELECT path FROM seen) ORDER BY rowid")
         for path, record_id, digest in gone:
-            if any(is_inside(path, folder) for folder in failed_folders):
+            if any(is_inside(text(path), folder) for folder in failed_folders):
                 continue  # not listed: unknown, not gone
             scratch.add("INSERT INTO gone VALUES (?, ?)", (path, record_id))
             if digest:
                 scratch.add("INSERT OR IGNORE INTO moves VALUES (?, ?, ?)", (digest, path, record_id))
         batch = []
-        for found in map(_Found._make, scratch.rows("SELECT * FROM new ORDER BY rowid")):
+        for path, target, is_link, *read in scratch.rows("SELECT * FROM new ORDER BY rowid"):
+            found = _Found(text(path), text(target), bool(is_link), *read)
             moved = scratch.one("SELECT path, id FROM moves WHERE hash = ?", (found.hash,)) if found.hash else None
             if moved is not None:
-                old_path, record_id = moved
+                old_path, record_id = text(moved[0]), moved[1]
                 scratch.execute("DELETE FROM moves WHERE hash = ?", (found.hash,))
-                scratch.execute("DELETE FROM gone WHERE path = ?", (old_path,))
+                scratch.execute("DELETE FROM gone WHERE path = ?", (moved[0],))
                 self._update(record_id, found)
                 self.counts["updated"] += 1
                 self.counts["moved"] += 1

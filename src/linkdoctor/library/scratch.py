@@ -7,10 +7,16 @@ at a million links). Here they live in a temporary SQLite database of the job
 set differences and groupings are SQL: memory stays flat whatever the library's size.
 """
 
+import os
 import sqlite3
 from typing import Iterable, Iterator
 
 BATCH = 1000
+
+# Paths are kept as their bytes: a file name that is not UTF-8 (a lone surrogate in Python) is still a key,
+# and bytes sort as the code points of the names do.
+key = os.fsencode
+text = os.fsdecode
 CACHE_KIB = 8 * 1024  # the page cache of the scratch database; the rest spills to its file
 
 
