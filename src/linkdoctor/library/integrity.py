@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, insert, select
 
 from linkdoctor.library.identify import Identity, identify
 from linkdoctor.library.inventory import PENDING_ACTION
-from linkdoctor.library.scratch import Scratch, key, text
+from linkdoctor.library.scratch import Scratch, key, stream, text
 from linkdoctor.library.walk import LibraryWalk, WalkItem
 from linkdoctor.models import CheckResult, InventoryItem, Job, db
 from linkdoctor.paths import is_inside
@@ -108,7 +108,7 @@ class IntegrityCheck:
     def _run(self) -> dict:
         self.report(0.0, "walk", "listing the library and the source roots")
         self.scratch.add_all("INSERT INTO recorded VALUES (?, ?, ?)", ((key(path), target, digest) for path, target, digest
-                             in db.session.execute(select(InventoryItem.path, InventoryItem.target, InventoryItem.hash))))
+                             in stream(select(InventoryItem.path, InventoryItem.target, InventoryItem.hash))))
         roots = [self.request.media_root] + [r for r in self.request.source_roots
                                               if not is_inside(r, self.request.media_root)]
         walk = LibraryWalk(roots, self.request.max_workers, self.request.file_timeout, self.cancel,
@@ -234,7 +234,7 @@ class IntegrityCheck:
         return identify(relative, target, self.request.movie_folders, self.request.series_folders)
 
     def _unidentified(self) -> None:
-        rows = db.session.execute(select(InventoryItem.path, InventoryItem.target).where(InventoryItem.pending))
+        rows = stream(select(InventoryItem.path, InventoryItem.target).where(InventoryItem.pending))
         for path, target in rows:
             self._add(UNIDENTIFIED, path, target, "guessit could not tell what this is")
 

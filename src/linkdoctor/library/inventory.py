@@ -18,7 +18,7 @@ from typing import Callable, NamedTuple
 from sqlalchemy import delete, func, insert, select, update
 
 from linkdoctor.library.identify import identify
-from linkdoctor.library.scratch import Scratch, key, text
+from linkdoctor.library.scratch import Scratch, key, stream, text
 from linkdoctor.library.walk import LibraryWalk, WalkItem
 from linkdoctor.models import InventoryItem, db, utcnow
 from linkdoctor.paths import is_inside
@@ -135,8 +135,8 @@ class Importer:
     # -- walk --------------------------------------------------------------
 
     def _load_known(self) -> None:
-        rows = db.session.execute(select(InventoryItem.path, InventoryItem.id, InventoryItem.target,
-                                         InventoryItem.size, InventoryItem.mtime_ns, InventoryItem.hash))
+        rows = stream(select(InventoryItem.path, InventoryItem.id, InventoryItem.target,
+                             InventoryItem.size, InventoryItem.mtime_ns, InventoryItem.hash))
         for row in rows:
             if self._in_scope(row.path):
                 self.scratch.add("INSERT INTO known VALUES (?, ?, ?, ?, ?, ?)", (key(row.path), *tuple(row)[1:]))

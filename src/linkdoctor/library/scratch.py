@@ -11,6 +11,8 @@ import os
 import sqlite3
 from typing import Iterable, Iterator
 
+from linkdoctor.models import db
+
 BATCH = 1000
 
 # Paths are kept as their bytes: a file name that is not UTF-8 (a lone surrogate in Python) is still a key,
@@ -18,6 +20,11 @@ BATCH = 1000
 key = os.fsencode
 text = os.fsdecode
 CACHE_KIB = 8 * 1024  # the page cache of the scratch database; the rest spills to its file
+
+
+def stream(query):
+    """The rows of an ORM `query` on the app's database, BATCH at a time (the ORM buffers a whole result otherwise)."""
+    return db.session.execute(query.execution_options(yield_per=BATCH))
 
 
 class Scratch:
@@ -55,14 +62,14 @@ class Scratch:
         self.flush()
 
     def flush(self) -> None:
-        """Write the queued rows; every query below does it first."""
+        """Write the queued rows; `rows` and `execute` do it first, `one` does not."""
         for statement, rows in self._pending.items():
             if rows:
                 self.db.executemany(statement, rows)
                 rows.clear()
 
     def one(self, query: str, params: tuple = ()) -> tuple | None:
-        self.flush()
+        """One row, without writing the queued rows first: a lookup per item stays cheap (see `rows`)."""
         return self.db.execute(query, params).fetchone()
 
     def rows(self, query: str, params: tuple = ()) -> Iterator[tuple]:
