@@ -1,7 +1,9 @@
 """Shared pieces of the benchmarks: synthetic libraries, timing, a null sink."""
 
+import json
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -30,6 +32,62 @@ def build_link_library(root: Path, source: Path, links: int, broken_every: int =
         if i % broken_every:
             target.write_bytes(payload)
         os.symlink(target, folder / f"Movie {i:06}.mkv")
+
+
+# Library shapes of the issue's benchmarks: links per folder (0: one flat folder), folders per parent.
+SHAPES = {"season20": 20, "folder100": 100, "flat": 0}
+TARGETS_SHARED = 1000  # --sparse: this many target files, shared by every link (a million files costs minutes)
+
+
+def build_shape(root: Path, source: Path, links: int, shape: str, broken_every: int = 50,
+                sparse: bool = False) -> None:
+    """`links` symlinks laid out as `shape` (SHAPES); every Nth is broken.
+
+    season20: Show NNNN/Season NN/ (10 seasons of 20 episodes a show); folder100: Title NNN/Movie NNNNN/
+    holding 100 links each; flat: every link in one folder. Targets are 2 KiB files, one per link,
+    or with `sparse` TARGETS_SHARED of them shared by all links (the checks read them the same way).
+    """
+    per_folder = SHAPES[shape]
+    source.mkdir(parents=True, exist_ok=True)
+    payload = b"x" * 2048
+    folder = None
+    for i in range(links):
+        if per_folder == 0:
+            wanted = root / "All"
+        elif shape == "season20":
+            wanted = root / f"Show {i // (per_folder * 10):05}" / f"Season {(i // per_folder) % 10 + 1:02}"
+        else:
+            wanted = root / f"Title {i // (per_folder * 100):03}" / f"Movie {i // per_folder:05}"
+        if wanted != folder:
+            folder = wanted
+            folder.mkdir(parents=True, exist_ok=True)
+        if i % broken_every == 0:
+            target = source / f"missing-{i:07}.mkv"
+        else:
+            target = source / f"f{(i % TARGETS_SHARED) if sparse else i:07}.mkv"
+            if not sparse or i < TARGETS_SHARED + broken_every:
+                if not target.exists():
+                    target.write_bytes(payload)
+        os.symlink(target, folder / f"E{i:07}.mkv")
+
+
+def cli_environment(tmp: Path, root: Path) -> dict:
+    """Environment for a `linkdoctor` CLI run on the library at `root`, its data in tmp/data."""
+    return dict(os.environ, LINKDOCTOR_DATA_DIR=str(tmp / "data"), LINKDOCTOR_MEDIA_PATH=str(root))
+
+
+def cli_scan(tmp: Path, root: Path, workers: int | None = None, args: tuple = ()) -> tuple[float, float, dict]:
+    """(the scan's own duration as `scan --json` reports it, wall time of the command, its document)."""
+    command = [str(Path(sys.executable).with_name("linkdoctor")), "scan", "--json", *args]
+    if workers:
+        command += ["--workers", str(workers)]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, env=cli_environment(tmp, root))
+    wall = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"linkdoctor scan failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
+    document = json.loads(done.stdout)
+    return document["duration"], wall, document
 
 
 def timed(func):

@@ -1,94 +1,105 @@
-"""Benchmark: peak memory of a phase-1 scan as the library grows (10k, 50k, 100k links).
+"""Benchmark: peak memory of a phase-1 scan through the real CLI as the library grows.
 
-Usage: python bench/memory.py [--sizes 10000,50000,100000] [--workers 6]
+Usage: python bench/memory.py [--sizes 10000,100000] [--shape folder100] [--workers N]
+       python bench/memory.py --sizes 100000,1000000      # the million (builds in minutes)
 
-For each size a library is built (bench/common.build_link_library: one folder per
-movie, 1000 movie folders per title folder, every 50th link broken), then a phase-1
-scan (ScanEngine, verification_depth="basic", a counting sink, no cache) runs in a
-fresh child process, so that the figures belong to the scan alone:
+For each size a library is built (bench/common.build_shape, folders of 100 links by
+default, every 50th link broken, the others into 1000 shared targets), then
+`linkdoctor scan --json` runs on it as a user runs it (job runner, engine, worker pool,
+findings written into SQLite). While it runs, the peak RSS (VmHWM, /proc/PID/status) of
+the CLI process and of every worker process it starts is sampled every 50 ms; the CLI's
+own peak is also read exactly from os.wait4() when it ends (ru_maxrss; it includes this
+small benchmark process's RSS at spawn time, as Linux carries a parent's high-water mark
+across exec). A worker that lives less than 50 ms may be missed; phase-1 workers live for
+the whole scan.
 
-* scanning process: its peak RSS, as VmHWM of its own address space (/proc/self/status)
-  and as ru_maxrss (RUSAGE_SELF), both before and after the scan;
-* workers: each worker's VmHWM, read just before the pool kills it (bench/poolstats.py),
-  as the largest and the sum; and, after the child has reaped its killed workers,
-  RUSAGE_CHILDREN ru_maxrss (the largest single worker, not a sum) and the sum of the
-  ru_maxrss that os.wait4() returned for each worker it reaped itself;
-* the engine's peak queue lengths (folders waiting to be listed, links waiting to be
-  checked), to show what the scanning process's memory is made of.
-
-Why VmHWM is the figure to read: Linux carries the high-water mark of the address space
-a process had before exec() into its ru_maxrss, so a child's ru_maxrss is never below
-its parent's RSS at spawn time. The workers are spawned by the scanning process, so
-their ru_maxrss reads at least as high as the scanning process's RSS, whatever they
-use themselves; the same applies to the scanning process, spawned by this one.
-
-Memory staying flat means the scanning process's peak does not grow with N.
+Goal: the largest process stays under 300 MB, and its peak at the largest size is within
+20 % of its peak at the smallest (memory does not grow with the library).
 """
 
 import argparse
-import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "src"))
 
-from common import CountingSink, build_link_library, exit_on_sigterm  # noqa: E402
+from common import OtherLoad, build_shape, cli_environment, exit_on_sigterm, timed  # noqa: E402
+from poolstats import vm_hwm_kb  # noqa: E402
 
 
-def child(root: str, workers: int) -> None:
-    """Run in the measured process: one scan, then report peaks as JSON on stdout."""
-    from poolstats import pool_stats, vm_hwm_kb
-
-    from linkdoctor.scanner import engine as engine_module
-
-    queues = {"folders": 0, "links": 0}
-    on_listing = engine_module.ScanEngine._on_listing
-
-    def tracking_on_listing(self, outcome):  # the queues only grow when a listing comes back
-        on_listing(self, outcome)
-        queues["folders"] = max(queues["folders"], len(self.folders))
-        queues["links"] = max(queues["links"], len(self.links))
-
-    engine_module.ScanEngine._on_listing = tracking_on_listing
-    before = {"hwm_kb": vm_hwm_kb(), "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
-    with pool_stats() as stats:
-        request = engine_module.ScanRequest(paths=[root], max_workers=workers)
-        started = time.perf_counter()
-        counters = engine_module.ScanEngine(request, CountingSink(), None).run()
-        seconds = time.perf_counter() - started
-    after = {"hwm_kb": vm_hwm_kb(), "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
-    # The pool kills its workers without waiting; reap them here so that RUSAGE_CHILDREN
-    # covers them all (those the pool's own poll() reaped are in it already).
-    wait4_kb = {}
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            pid, _status, usage = os.wait4(-1, os.WNOHANG)
-        except ChildProcessError:
-            break
-        if pid == 0:
-            time.sleep(0.01)
-            continue
-        wait4_kb[pid] = usage.ru_maxrss
-    print(json.dumps({
-        "before": before, "after": after, "seconds": seconds, "counters": counters, "queues": queues,
-        "workers": len(stats.processes), "worker_hwm_kb": list(stats.hwm_kb.values()),
-        "wait4_kb": list(wait4_kb.values()),
-        "children_maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-    }))
+def _descendants(root_pid: int) -> list[int]:
+    """The processes under `root_pid` (children, grandchildren, ...), from /proc/*/stat."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    parents[int(entry)] = int(handle.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = [], [root_pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found.extend(children)
+        frontier.extend(children)
+    return found
 
 
-def measure(root: Path, workers: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", str(root), "--workers", str(workers)],
-                         stdout=subprocess.PIPE, check=True).stdout
-    return json.loads(out)
+def _command(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def scan_with_peaks(tmp: Path, root: Path, workers: int | None) -> dict:
+    """Run the CLI scan; its duration and the peaks of the CLI and of its worker processes."""
+    command = [str(Path(sys.executable).with_name("linkdoctor")), "scan", "--json"]
+    if workers:
+        command += ["--workers", str(workers)]
+    out = open(tmp / "scan.json", "wb")
+    proc = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env=cli_environment(tmp, root))
+    peaks: dict[int, int] = {}
+    others: set[str] = set()
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            for pid in [proc.pid, *_descendants(proc.pid)]:
+                # A child between fork and exec still shows the CLI's pages (shared, not its own):
+                # only the CLI itself and processes already running the worker program count.
+                command = _command(pid)
+                if pid != proc.pid and "worker_tasks" not in command:
+                    others.add(command[:80])
+                    continue
+                kb = vm_hwm_kb(pid)
+                if kb:
+                    peaks[pid] = max(peaks.get(pid, 0), kb)
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    out.close()
+    import json
+    document = json.loads((tmp / "scan.json").read_text())
+    workers_kb = [kb for pid, kb in peaks.items() if pid != proc.pid]
+    return {"cli_kb": max(usage.ru_maxrss, peaks.get(proc.pid, 0)), "cli_sampled_kb": peaks.get(proc.pid, 0),
+            "workers_kb": workers_kb, "duration": document["duration"], "wall": wall,
+            "statistics": document["statistics"], "exit": os.waitstatus_to_exitcode(status), "others": others}
 
 
 def mib(kb: float) -> str:
@@ -97,45 +108,39 @@ def mib(kb: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,50000,100000")
-    parser.add_argument("--workers", type=int, default=6)
-    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--shape", default="folder100")
+    parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args()
-    if args.child:
-        child(args.child, args.workers)
-        return
     exit_on_sigterm()
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"phase-1 scan, {args.workers} workers, local disk; cores: {os.cpu_count()}")
+    print(f"phase-1 scan through `linkdoctor scan --json`, shape {args.shape}, local disk; cores: {os.cpu_count()}")
     rows = []
     for links in sizes:
         tmp = Path(tempfile.mkdtemp(prefix="linkdoctor-bench-mem-"))
         try:
             root = tmp / "medias"
-            build_link_library(root, tmp / "source", links)
-            report = measure(root, args.workers)
+            build_seconds, _ = timed(lambda: build_shape(root, tmp / "source", links, args.shape, sparse=True))
+            with OtherLoad() as load:
+                report = scan_with_peaks(tmp, root, args.workers)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        counters = report["counters"]
-        assert counters["total_analyzed"] == links, counters
-        before, after, hwm = report["before"], report["after"], report["worker_hwm_kb"]
-        rows.append((links, report))
-        print(f"{links:>7} links ({report['seconds']:.1f}s, {counters['phase1_broken']} broken):")
-        print(f"    scanning process: peak {mib(after['hwm_kb'])} VmHWM (before the scan {mib(before['hwm_kb'])}, "
-              f"+{mib(after['hwm_kb'] - before['hwm_kb'])}); ru_maxrss {mib(after['maxrss_kb'])} "
-              f"(before {mib(before['maxrss_kb'])}); peak queues: {report['queues']['folders']} folders, "
-              f"{report['queues']['links']} links")
-        print(f"    {report['workers']} workers: VmHWM largest {mib(max(hwm, default=0))}, sum {mib(sum(hwm))}"
-              f"{'' if len(hwm) == report['workers'] else f' (of {len(hwm)} workers only!)'}; "
-              f"ru_maxrss: RUSAGE_CHILDREN {mib(report['children_maxrss_kb'])}, "
-              f"sum over the {len(report['wait4_kb'])} reaped by wait4 {mib(sum(report['wait4_kb']))}")
-        print(f"    total (scanning process + workers, VmHWM): {mib(after['hwm_kb'] + sum(hwm))}")
+        stats = report["statistics"]
+        assert stats["total_analyzed"] == links, stats
+        largest = max([report["cli_kb"], *report["workers_kb"]])
+        rows.append((links, largest))
+        print(f"{links:>8} links (built in {build_seconds:.0f}s; scan {report['duration']:.1f}s, CLI wall "
+              f"{report['wall']:.1f}s, {stats['phase1_broken']} broken): largest process {mib(largest)}; CLI "
+              f"{mib(report['cli_kb'])} (sampled VmHWM {mib(report['cli_sampled_kb'])}); "
+              f"{len(report['workers_kb'])} workers, largest {mib(max(report['workers_kb'], default=0))} "
+              f"[{load.note()}]", flush=True)
+        if report["others"]:
+            print(f"    other child processes seen (not counted): {sorted(report['others'])}")
     (small, first), (large, last) = rows[0], rows[-1]
-    a, b = first["after"]["hwm_kb"], last["after"]["hwm_kb"]
-    print(f"scanning process peak (VmHWM) from {small} to {large} links: {mib(a)} -> {mib(b)} "
-          f"({(b - a) / a:+.0%}, ~{(b - a) / ((large - small) / 10_000):.0f} KiB per 10k more links)")
-    wa, wb = max(first["worker_hwm_kb"]), max(last["worker_hwm_kb"])
-    print(f"largest worker (VmHWM) from {small} to {large} links: {mib(wa)} -> {mib(wb)}")
+    growth = (last - first) / first
+    verdict = "met" if last < 300 * 1000 * 1000 / 1024 and abs(growth) <= 0.2 else "NOT met"
+    print(f"largest process from {small:,} to {large:,} links: {mib(first)} -> {mib(last)} ({growth:+.0%}); "
+          f"goal < 300 MB and within 20 %: {verdict}")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 """Benchmark: phase 1 over links into a slow FUSE mount, against `find -xtype l`.
 
-Usage: python bench/phase1_fuse.py [--links 2000] [--workers 6,16,32] [--latency-ms 10]
+Usage: python bench/phase1_fuse.py [--links 2000] [--shape season20] [--workers 6,16,32] [--latency-ms 10]
 
-The library (folders and symlinks) is on local disk; every link points into a FUSE
+The library (folders and symlinks, laid out as --shape: season folders of 20 links by
+default, bench/common.SHAPES) is on local disk; every link points into a FUSE
 passthrough mount (tests/support/faultmount.FaultyMount) that sleeps --latency-ms at
 the start of every operation and has kernel attribute/entry caching disabled, so each
 stat() through it costs two round trips (LOOKUP + GETATTR, ~20 ms). `find -xtype l`
 stats every link target through the mount, one after the other. linkdoctor's phase 1
-does readlink (local) + stat + open + read 1 KiB + close per link, spread over its
+does readlink (local) + open + fstat + read 1 KiB + close per link, spread over its
 worker processes. Goal: linkdoctor at least 8x faster than find at 32 workers.
 
 Also printed, to explain the result:
@@ -32,7 +33,7 @@ REPO = BENCH.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))  # for tests.support.faultmount
 
-from common import (CountingSink, OtherLoad, build_link_library, exit_on_sigterm, find_xtype_l,  # noqa: E402
+from common import (SHAPES, CountingSink, OtherLoad, build_shape, exit_on_sigterm, find_xtype_l,  # noqa: E402
                     fuse_mount_lines, live_children, timed, wait_for_quiet)
 from poolstats import pool_stats  # noqa: E402
 
@@ -52,10 +53,10 @@ CHECK_SHARD = (
 )
 
 
-def build(tmp: Path, links: int) -> tuple[Path, Path, Path]:
+def build(tmp: Path, links: int, shape: str) -> tuple[Path, Path, Path]:
     """Library at tmp/medias with links to tmp/mnt/f*.mkv; the files themselves in tmp/backing."""
     root, backing, mnt = tmp / "medias", tmp / "backing", tmp / "mnt"
-    build_link_library(root, mnt, links)  # writes the targets into mnt/ ...
+    build_shape(root, mnt, links, shape)  # writes the targets into mnt/ ...
     mnt.rename(backing)  # ... which then becomes the backing directory of the mount at mnt/
     mnt.mkdir()
     return root, backing, mnt
@@ -121,6 +122,7 @@ def wait_for_no_workers(limit: float = 3.0) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--links", type=int, default=2000)
+    parser.add_argument("--shape", choices=list(SHAPES), default="season20")
     parser.add_argument("--workers", default="6,16,32", help="comma-separated worker counts to run")
     parser.add_argument("--goal-workers", type=int, default=32, help="the worker count the goal is about")
     parser.add_argument("--goal", type=float, default=8.0, help="required speed-up over find")
@@ -140,17 +142,17 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="linkdoctor-bench-fuse-"))
     mount = None
     try:
-        root, backing, mnt = build(tmp, args.links)
+        root, backing, mnt = build(tmp, args.links, args.shape)
         links = all_links(root)
         mount = FaultyMount(backing, mnt, latency_ms=args.latency_ms)
         mount.start()
-        print(f"links: {len(links)} (local disk) -> targets in a FUSE mount adding {args.latency_ms} ms "
+        print(f"links: {len(links)} (local disk, shape {args.shape}) -> targets in a FUSE mount adding {args.latency_ms} ms "
               f"to every operation, attr/entry caching off; workers: {worker_counts}; cores: {os.cpu_count()}")
 
         sample = links[1:21]
         print(f"serial cost per link through the mount: stat (what find does) "
               f"{serial_ms(stat_or_none, sample):.1f} ms, "
-              f"linkdoctor check_link (readlink+stat+open+read 1 KiB+close) "
+              f"linkdoctor check_link (readlink+open+fstat+read 1 KiB+close) "
               f"{serial_ms(lambda p: check_link(p, 1024), sample):.1f} ms")
 
         if not args.no_wait:

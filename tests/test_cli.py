@@ -1,6 +1,7 @@
 """The CLI as a user runs it: a real process, real exit codes, JSON output."""
 
 import json
+import re
 import os
 import signal
 import subprocess
@@ -270,3 +271,21 @@ def test_config_set_refuses_a_bad_list_plainly(cli, value, words):
     assert result.returncode == 2
     assert words in result.stderr and "Traceback" not in result.stderr
     assert json.loads(cli("config", "show", "--json").stdout)["source_roots"] == before
+
+
+def test_scan_progress_on_a_terminal_shows_the_rate_and_eta(env, library):
+    for i in range(12):
+        library.healthy(f"Series/S/Season 01/e{i:02}.mkv")
+    library.broken("Series/S/Season 01/gone.mkv")
+    code, output = on_terminal(["scan"])
+    assert code == 1
+    # The last redraw of the progress line (stderr, a terminal): every link counted, a rate, an ETA.
+    lines = re.findall(r"phase 1: checked [^\r\n]*?(?= {2}|\r|\n|$)", output)
+    assert lines and re.fullmatch(r"phase 1: checked 13/13 links, [\d,]+ links/s, ETA 0s", lines[-1]), output
+
+
+def test_scan_json_keeps_stdout_to_the_document_and_prints_no_progress_into_a_pipe(cli, library):
+    library.healthy("Films/A/a.mkv")
+    result = cli("scan", "--json")
+    assert json.loads(result.stdout)["statistics"]["total_analyzed"] == 1
+    assert "phase 1" not in result.stderr

@@ -169,3 +169,25 @@ def test_a_corrupt_database_gives_a_plain_message(tmp_path, monkeypatch):
         upgrade_database(data / "linkdoctor.db")
     result = cli("history")
     assert result.returncode == 2 and "cannot be read" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_head_read_from_the_migration_files_is_alembics_head():
+    from alembic.script import ScriptDirectory
+
+    from linkdoctor.schema import alembic_config
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_a_cli_command_on_an_up_to_date_database_does_not_import_alembic(env, library):
+    # Every command checks the schema at start; Alembic (with Mako, Pygments) is only for migrating.
+    import subprocess
+    import sys
+
+    code = ("import runpy, sys\nsys.argv = ['linkdoctor', 'config', 'show', '--json']\n"
+            "try:\n    runpy.run_module('linkdoctor', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print('alembic' in sys.modules, file=sys.stderr)")
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0 and again.returncode == 0, (first.stderr, again.stderr)
+    assert again.stderr.strip().splitlines()[-1] == "False", again.stderr

@@ -57,7 +57,7 @@ class LibraryCollector:
         for state, result in db.session.execute(db.select(Job.state, Job.result).where(Job.kind == ARR_FOLLOWUP)):
             if state == "completed" and (result or {}).get("ok", True):
                 sent += 1
-            elif state in ("completed", "error", "interrupted"):
+            elif state in ("completed", "with_problems", "error", "interrupted"):
                 failed += 1
         followups.add_metric(["sent"], sent)
         followups.add_metric(["failed"], failed)

@@ -11,16 +11,12 @@ written by a newer linkdoctor is refused.
 
 import logging
 import os
+import re
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
 
 from linkdoctor.errors import LinkdoctorError
 
@@ -30,6 +26,8 @@ BACKUPS_KEPT = 5
 # The revision that describes a database made by release 0.1.0 (db.create_all(), no alembic_version).
 BASELINE = "0001"
 BASELINE_TABLE = "symlink_config"
+# `revision = '0014'` and `down_revision = '0013'` in a migration file.
+REVISION_LINE = re.compile(r"^(revision|down_revision)\s*=\s*['\"]?([^'\"\s]+)", re.M)
 
 
 class DatabaseError(LinkdoctorError):
@@ -61,14 +59,29 @@ class UpgradeResult:
                 "database was lost by mistake, stop linkdoctor and copy the newest backup over it.")
 
 
-def alembic_config() -> Config:
+def alembic_config():
+    from alembic.config import Config  # Alembic (with Mako and Pygments) only when a migration runs
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The code's revision: the one no other migration revises, read from the migration files.
+
+    Every command asks at start; importing Alembic to know it cost ~0.3 s of each CLI run
+    (tests/test_schema.py checks it is Alembic's head)."""
+    revisions, revised = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = dict(REVISION_LINE.findall(path.read_text()))
+        if "revision" in found:
+            revisions.add(found["revision"])
+            revised.add(found.get("down_revision"))
+    heads = revisions - revised
+    if len(heads) != 1:
+        raise DatabaseError(f"the migrations in {MIGRATIONS_DIR} have {len(heads)} heads ({sorted(heads)}), not one")
+    return heads.pop()
 
 
 def backups_dir(database: Path) -> Path:
@@ -76,15 +89,14 @@ def backups_dir(database: Path) -> Path:
 
 
 def _current_revision(database: Path) -> tuple[str | None, bool]:
-    """(revision, has_tables) of an existing database file."""
-    engine = create_engine(f"sqlite:///{database}")
-    try:
-        with engine.connect() as connection:
-            revision = MigrationContext.configure(connection).get_current_revision()
-            has_tables = inspect(connection).has_table(BASELINE_TABLE)
-    finally:
-        engine.dispose()
-    return revision, has_tables
+    """(revision, has_tables) of an existing database file (sqlite3.DatabaseError when it is not one)."""
+    with closing(sqlite3.connect(database)) as connection:
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        revision = None
+        if "alembic_version" in tables:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+    return revision, BASELINE_TABLE in tables
 
 
 def _newest_backup(database: Path) -> Path | None:
@@ -143,6 +155,9 @@ def _backup(database: Path, revision: str | None) -> Path:
 
 
 def _migrate(database: Path, stamp_first: str | None) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
     engine = create_engine(f"sqlite:///{database}")
     try:
         with engine.begin() as connection:
@@ -182,6 +197,8 @@ def upgrade_database(database: Path) -> UpgradeResult:
         raise unreadable(database, exc) from exc
     if revision == head:
         return UpgradeResult(revision, head, None)
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     if revision is not None and revision not in {rev.revision for rev in script.walk_revisions()}:
         raise DatabaseError(

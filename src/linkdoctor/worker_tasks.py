@@ -1,37 +1,49 @@
-"""What a worker process runs: listing, check, probe, decode, hash, and the library's moves, folder tree
+"""What a worker process runs: folder scan, listing, check, probe, decode, hash, and the library's moves, folder tree
 and path checks (scanner/fileops.py). The pool (linkdoctor.workers.pool) starts this module as the program
 of each worker; the loop that answers the pool is linkdoctor.workers.child.
 
 Light imports only (no Flask, no SQLAlchemy), so that a replacement worker starts in milliseconds.
 """
 
+import os
 import time
 
-from linkdoctor.errors import ValidationError
-from linkdoctor.library.hashing import sample_target
-from linkdoctor.paths import path_kind
-from linkdoctor.scanner import fileops
-from linkdoctor.scanner.checks import check_link, index_folder, list_folder
-from linkdoctor.scanner.probe import ProbeError, probe_media
-from linkdoctor.scanner.sampling import check_hinted
+from linkdoctor.scanner.checks import check_link, index_folder, list_folder, target_or_none
+from linkdoctor.scanner.folderscan import scan_folder
 from linkdoctor.workers.child import serve_tasks
 
 
 def _path_kind(item):
+    from linkdoctor.errors import ValidationError
+    from linkdoctor.paths import path_kind
+
     try:
         return path_kind(*item)  # (user path, media root)
     except ValidationError as exc:  # pickled back and raised by the caller
         return "refused", exc
 
 
-# Kinds whose item is all they need.
+def _fileops():
+    from linkdoctor.scanner import fileops
+
+    return fileops
+
+
+def _sample_target(item):
+    from linkdoctor.library.hashing import sample_target
+
+    return sample_target(*item)  # (path, known (size, mtime_ns) or None, read)
+
+
+# Kinds whose item is all they need. Their modules are imported on first use: a worker of a
+# phase-1 scan starts with only what phase 1 needs.
 LIBRARY_KINDS = {
-    "move": lambda item: fileops.move_checked(*item),  # (source, destination, source_root, destination_root)
-    "tree": lambda item: fileops.tree_node(*item),  # (folder, media root, depth)
-    "children": fileops.folder_children,
+    "move": lambda item: _fileops().move_checked(*item),  # (source, destination, source_root, destination_root)
+    "tree": lambda item: _fileops().tree_node(*item),  # (folder, media root, depth)
+    "children": lambda item: _fileops().folder_children(item),
     "path": _path_kind,
-    "link": fileops.link_state,
-    "hash": lambda item: sample_target(*item),  # (path, known (size, mtime_ns) or None, read)
+    "link": lambda item: _fileops().link_state(item),
+    "hash": _sample_target,
 }
 
 
@@ -41,12 +53,20 @@ def run_item(kind: str, item, options: dict, beat=None):
         return list_folder(item, options.get("include_files", False))
     if kind == "index":  # (source folder, known mtime_ns or None): the source index's listing
         return index_folder(*item)
+    if kind == "scan":  # (folder, names or None): list and check in one go, only problems and counts back
+        return scan_folder(item, options, beat)
+    if kind == "targets":  # (folder, names): the links with their targets, for link-by-link checks
+        folder, names = item
+        return [(path, target_or_none(path)) for path in (os.path.join(folder, name) for name in names)]
     if kind == "check":
         return check_link(item[0], options["small_threshold"])
     if kind in LIBRARY_KINDS:
         return LIBRARY_KINDS[kind](item)
     if kind not in ("probe", "decode"):
         raise ValueError(f"unknown task kind {kind!r}")
+    from linkdoctor.scanner.probe import ProbeError, probe_media
+    from linkdoctor.scanner.sampling import check_hinted
+
     started = time.monotonic()
     try:
         if kind == "probe":

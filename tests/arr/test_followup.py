@@ -82,8 +82,10 @@ def test_a_failing_sonarr_never_blocks_the_cleanup_and_can_be_retried(client, wo
     removal = confirm_all(client, status)
     assert removal["removed"] == 7
     services = wait_for_followup(client, status["scan_id"])
-    assert services["state"] == "completed" and services["ok"] is False
+    # It ran to its end but Sonarr refused: a warning state with the reason, never a plain "completed".
+    assert services["state"] == "with_problems" and services["ok"] is False
     assert "wrong API key" in services["errors"][0]["message"]
+    assert len(services["problems"]) == 1 and "wrong API key" in services["problems"][0]
     assert not os.path.lexists(world["links"]["E01"])  # the cleanup stands
     assert len(radarr.sent_commands()) == 3
     client.post("/api/symlink/config", json={"sonarr_api_key": "rotated-key"})

@@ -186,3 +186,70 @@ def test_pending_folders_spill_to_disk_and_all_are_walked(library, monkeypatch):
         library.healthy(f"Films/T{i:03}/S/f.mkv")
     counters, sink = run([library.root])
     assert counters["total_analyzed"] == counters["phase1_ok"] == 250
+
+
+@pytest.fixture
+def started_workers(monkeypatch):
+    """Counts the worker processes the pool starts."""
+    from linkdoctor.workers import pool
+
+    started = []
+    original = pool._Worker.__init__
+
+    def counting(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        started.append(self.proc.pid)
+
+    monkeypatch.setattr(pool._Worker, "__init__", counting)
+    return started
+
+
+def test_a_fast_local_scan_starts_no_more_workers_than_cores(library, started_workers):
+    for i in range(400):
+        library.healthy(f"Series/S{i // 100}/Season 01/e{i:03}.mkv")
+    request = ScanRequest(paths=[str(library.root)], max_workers=16)
+    counters = ScanEngine(request, ListSink(), None).run()
+    assert counters["phase1_ok"] == 400
+    assert 1 <= len(started_workers) <= min(16, os.cpu_count() or 1)
+
+
+def test_a_small_scan_starts_one_worker(library, started_workers):
+    for i in range(10):
+        library.healthy(f"Films/A/a{i}.mkv")
+    counters = ScanEngine(ScanRequest(paths=[str(library.root)], max_workers=32), ListSink(), None).run()
+    assert counters["phase1_ok"] == 10
+    assert len(started_workers) == 1
+
+
+def test_links_into_a_slow_mount_get_every_worker(library, faulty_mount, started_workers):
+    cores = os.cpu_count() or 1
+    links = 20 * (cores + 2)  # a season folder of 20 for each worker
+    backing = library.source / "slow"
+    backing.mkdir()
+    for i in range(links):
+        (backing / f"f{i:03}.mkv").write_bytes(b"x" * 2048)
+    mount = faulty_mount(backing, latency_ms=10)  # every check waits on the mount, not on the CPU
+    for i in range(links):
+        library.link(f"Series/S/Season {i // 20 + 1:02}/e{i:03}.mkv", mount / f"f{i:03}.mkv")
+    request = ScanRequest(paths=[str(library.root)], max_workers=cores + 2)
+    counters = ScanEngine(request, ListSink(), None).run()
+    assert counters["phase1_ok"] == links
+    assert len(started_workers) > cores
+
+
+def test_ignore_rules_apply_inside_the_folder_scans(library, started_workers):
+    from linkdoctor.ignore_rules import IgnoreRules
+
+    kept = library.broken("Films/Kept/k.mkv")
+    one = library.broken("Films/One/o.mkv")
+    for i in range(3):
+        library.broken(f"Films/Extras/e{i}.mkv")
+    library.link("Films/Elsewhere/x.mkv", "/mnt/old-debrid/x.mkv")
+    rules = IgnoreRules(links=[str(one)], folders=[str(library.root / "Films/Extras")], targets=["/mnt/old-debrid"])
+    sink = ListSink()
+    engine = ScanEngine(ScanRequest(paths=[str(library.root)], max_workers=2, ignores=rules), sink, None)
+    counters = engine.run()
+    assert [record.path for record in sink.findings] == [str(kept)]
+    assert counters["ignored"] == 5 and counters["total_analyzed"] == 1
+    # The rules crossed to the worker processes (which import no SQLAlchemy): none crashed on them.
+    assert started_workers and not engine.careful and engine.phase1_pool.replaced == 0

@@ -147,3 +147,17 @@ def test_a_read_error_in_phase_2_is_an_io_error_never_corrupted(library, faulty_
     assert counters["phase2_ok"] == 1  # the same file through a sound path
     assert_consistent(counters, sink)
     assert [verdict.level for _identity, verdict in cache.stored] == ["ok"]  # the read error is not remembered
+
+
+def test_a_hung_link_among_healthy_ones_in_one_folder_is_the_only_timeout(library, backing, faulty_mount):
+    # The folder's links are first checked in one task; when it times out, the folder is checked again link
+    # by link: exactly the hung link is a timeout and every other link is counted once.
+    mount = faulty_mount(backing, rules=[{"glob": "hang/*", "op": "getattr", "action": "hang"}])
+    for i in range(8):
+        library.link(f"Series/S/Season 01/e{i}.mkv", mount / "ok" / "f.mkv")
+    library.link("Series/S/Season 01/stuck.mkv", mount / "hang" / "f.mkv")
+    library.link("Series/S/Season 02/e9.mkv", mount / "ok" / "f.mkv")
+    counters, sink, _ = scan(library.root, file_timeout=1.0)
+    assert by_category(sink) == {"timeout": {"stuck.mkv"}}
+    assert counters["phase1_ok"] == 9 and counters["total_analyzed"] == 10
+    assert_consistent(counters, sink)

@@ -32,7 +32,7 @@ def test_a_waiting_proposal_shows_a_banner_on_every_tab_and_opens_it(page, app, 
     scan_id = run_scan(app, mode="real")
     page.open("dashboard")
     banner = page.wait_for_text("waiting-banner", "waits for your confirmation")
-    assert f"scan #{scan_id}" in banner
+    assert f"Scan #{scan_id}" in banner  # a scan is "Scan #N", a job "Import job N"
     page.tab("settings")
     assert page.visible("waiting-banner")
     page.screenshot(screenshot_dir, "waiting-banner")
@@ -113,6 +113,11 @@ def test_the_dashboard_shows_services_categories_and_a_new_scan_button(page, app
     page.wait_for_text("system-facts", "ffprobe")
     facts = page.by_id("system-facts").text.lower()  # the terms are shown in capitals by the CSS
     assert "database" in facts and "data folder" in facts and "not found" not in facts
+    # The help is open on a desktop, folded on a phone (the Dashboard stays short there): one tap opens it.
+    details = page.by_id("categories-details")
+    assert (details.get_attribute("open") is not None) == (page.size_name == "desktop")
+    if page.size_name == "phone":
+        page.by_id("categories-heading").click()
     assert "the target is missing" in page.by_id("category-help").text
     page.wait(lambda _: page.visible("latest-empty"), message="no empty state")
     page.by_id("latest-new-scan").click()

@@ -210,7 +210,7 @@ def test_a_whole_category_is_unticked_and_ticked_in_one_click(page, app, client,
     assert page.by_id("confirm-category-small").is_selected()
     page.screenshot(screenshot_dir, "lists-category-unticked")
     # One episode ticked again: the category box is partial; a click ticks the whole category.
-    page.click_first("#findings-body input.propose-check")
+    page.click_first('#findings-body tr[data-category="broken"] input.propose-check')
     page.wait(lambda _: page.driver.execute_script("return document.getElementById('confirm-category-broken').indeterminate"),
               message="the category box is not partial")
     page.by_id("confirm-category-broken").click()
@@ -295,6 +295,7 @@ def test_a_broad_ignore_asks_first_with_its_count(page, app, client, library, se
 
 def test_settings_ask_before_a_prefix_that_hides_many_links(page, client, library, season, size):
     page.open("settings")
+    page.settings_section("ignores")
     page.wait(lambda _: page.visible("ignore-prefix"), message="no ignore form")
     page.fill("ignore-prefix", str(season["mount"]))
     page.by_id("ignore-add").click()

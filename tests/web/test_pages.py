@@ -211,6 +211,9 @@ def test_service_buttons_answer_when_nothing_is_set_up(page, monkeypatch, tmp_pa
     page.wait_for_text("services-result", "no Sonarr or Radarr instance is enabled")
     page.by_id("services-detect").click()
     page.wait_for_text("services-result", "no Docker socket found")
+    # Nothing found is a warning, never a green success box.
+    assert "banner-warning" in page.by_id("services-result").get_attribute("class").split()
+    assert "banner-ok" not in page.by_id("services-result").get_attribute("class").split()
     assert page.by_id("services-detect").is_enabled()
     assert not page.visible("error-banner")
 

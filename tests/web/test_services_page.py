@@ -87,9 +87,13 @@ def test_the_removal_panel_shows_the_follow_up(page, client, library, media_root
     page.wait(lambda _: page.visible("followup-block"), message="no follow-up shown after confirming")
     page.wait(lambda _: page.by_id("followup-state").text == "completed", timeout=30,
               message="the follow-up never completed on the page")
-    lines = [li.text for li in page.css("#followup-links li")]
-    assert any(str(link) in text and "S01E01" in text and "RescanSeries: completed" in text
-               and "EpisodeSearch: queued" in text for text in lines), lines
-    assert any(str(stray) in text and "matched no series or movie" in text for text in lines), lines
+    # Each link is named first (its file name never cut, the whole path in its tooltip), then what was sent.
+    lines = [(li.find_element("css selector", ".named-path").get_attribute("title"),
+              li.find_element("css selector", ".named-path-name").text, li.text)
+             for li in page.css("#followup-links li")]
+    assert any(path == str(link) and name == link.name and "S01E01" in text and "RescanSeries: completed" in text
+               and "EpisodeSearch: queued" in text for path, name, text in lines), lines
+    assert any(path == str(stray) and name == stray.name and "matched no series or movie" in text
+               for path, name, text in lines), lines
     assert "1 search(es) sent" in page.by_id("followup-message").text
     assert [c["name"] for c in sonarr.sent_commands()] == ["RescanSeries", "EpisodeSearch"]

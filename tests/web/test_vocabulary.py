@@ -75,3 +75,29 @@ def test_no_javascript_file_keeps_its_own_list_of_categories_or_states():
         text = script.read_text()
         assert '"waiting for confirmation"' not in text, script.name
         assert not re.search(r'\[\s*"pending",\s*"running"\s*\]', text), script.name
+
+
+def test_every_state_has_a_tone_and_every_job_kind_a_name():
+    from linkdoctor.models import FINISHED_STATES, JOB_FINISHED_STATES, JOB_KINDS
+
+    data = vocabulary()
+    states = set(ACTIVE_STATES) | set(FINISHED_STATES) | set(JOB_FINISHED_STATES)
+    assert set(data["state_tones"]) == states == set(data["state_labels"])
+    assert set(data["state_tones"].values()) <= {"ok", "active", "warning", "failed", "neutral"}
+    assert data["state_tones"]["with_problems"] == "warning"  # never the green of "completed"
+    assert set(data["job_names"]) == set(JOB_KINDS)
+    names = [name.format(id=6) for name in data["job_names"].values()]
+    assert len(set(names)) == len(names) and "Scan #6" in names and "Import job 6" in names
+
+
+def test_no_javascript_file_compares_a_state_with_a_literal_or_polls_jobs_by_itself():
+    data = vocabulary()
+    states = "|".join(sorted(data["state_tones"]))
+    literal = re.compile(rf'[!=]==?\s*["\']({states})["\']|["\']({states})["\']\s*[!=]==?')
+    polled = re.compile(r'["\'`]/(jobs|scan/status|scan/\$\{[^}]+\}/services)')
+    for script in JS_DIR.glob("*.js"):
+        text = script.read_text()
+        assert not literal.search(text), f"{script.name} compares a state with a literal: use vocabulary.js"
+        if script.name != "poller.js" and polled.search(text):
+            # The one poller (poller.js) asks for job and scan states again; no file keeps its own loop.
+            assert "setTimeout" not in text and "setInterval" not in text, f"{script.name} polls by itself"

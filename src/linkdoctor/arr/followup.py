@@ -208,13 +208,18 @@ class FollowUp:
         searches = sum(1 for c in self.commands if c["name"].endswith("Search") and c["id"] is not None)
         summary = (f"{len(self.paths)} link(s): {len(self.paths) - len(unmatched)} matched, {len(unmatched)} unmatched; "
                    f"{rescans} rescan(s), {searches} search(es) sent")
-        if failed or self.errors:
-            summary += f"; {len(failed) + len(self.errors)} problem(s)"
+        # Why it did not all go through, one line each: the job ends "with_problems" and the page lists them.
+        problems = [error["message"] if error["message"].startswith(error["instance"])
+                    else f"{error['instance']}: {error['message']}" for error in self.errors] + [
+            f"{c['instance']}: {c['name']} {c['item']} {c['status']}" + (f" ({c['message']})" if c["message"] else "")
+            for c in failed]
+        if problems:
+            summary += f"; {len(problems)} problem(s)"
         self.ctx.progress(1.0, "done", summary)
         return {"scan_id": self.scan_id, "trigger": self.trigger, "search": self.search,
                 "instances": [i.label for i in self.instances], "links": links, "unmatched": unmatched,
-                "commands": self.commands, "errors": self.errors, "summary": summary,
-                "ok": not failed and not self.errors}
+                "commands": self.commands, "errors": self.errors, "summary": summary, "problems": problems,
+                "ok": not problems}
 
 
 def quarantined_paths(scan_id: int) -> list[str]:
@@ -317,7 +322,7 @@ def followup_view(scan_id: int) -> dict | None:
             "message": result.get("summary") or job.message, "trigger": (job.params or {}).get("trigger"),
             "links": result.get("links", []), "unmatched": result.get("unmatched", []),
             "commands": result.get("commands", []), "errors": result.get("errors", []),
-            "ok": result.get("ok")}
+            "problems": result.get("problems", []), "ok": result.get("ok")}
 
 
 __all__ = ["TRIGGERS", "followup_after", "followup_answer", "followup_view", "quarantined_paths",

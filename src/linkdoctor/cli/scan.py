@@ -6,7 +6,10 @@ import signal
 import sys
 import time
 
+from typing import Iterator
+
 import click
+from sqlalchemy import select
 
 from linkdoctor import quarantine, scans
 from linkdoctor.cli.group import main
@@ -19,7 +22,7 @@ from linkdoctor.cli.services import followup_of, print_followup, print_media_ref
 from linkdoctor.config import get_config
 from linkdoctor.errors import LinkdoctorError
 from linkdoctor.media.refresh import media_refresh_view
-from linkdoctor.models import AWAITING_CONFIRMATION, CANCELLED, ERROR
+from linkdoctor.models import AWAITING_CONFIRMATION, CANCELLED, ERROR, Finding, db
 
 
 @main.command()
@@ -70,13 +73,30 @@ def cli_paths(paths: list[str], media_root: str) -> list[str]:
     return resolved
 
 
+FINDINGS_READ = 1000  # findings read from the database at a time while they are printed
+PROGRESS_LINE_SECONDS = 10.0  # how often a progress line is written when stderr is not a terminal
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes}m{seconds:02}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02}m"
+
+
 def progress_line(snapshot) -> str:
-    counters = snapshot.counters
-    eta = f", ETA {snapshot.eta:.0f}s" if snapshot.eta is not None else ""
+    """One line of a running scan's progress: counts, rate, ETA ("~" while the walk still finds links)."""
+    eta = ""
+    if snapshot.eta is not None:
+        eta = f", ETA {'' if snapshot.walk_done or snapshot.phase != 'phase1' else '~'}{_duration(snapshot.eta)}"
     if snapshot.phase == "phase2":
-        decoded = f", decoded {snapshot.decoded}/{snapshot.to_decode}" if snapshot.to_decode else ""
-        return f"phase 2: probed {snapshot.probed}/{snapshot.to_probe}{decoded}{eta}"
-    return f"phase 1: checked {counters['total_analyzed']}/{snapshot.discovered}{eta}"
+        decoded = f", decoded {snapshot.decoded:,}/{snapshot.to_decode:,}" if snapshot.to_decode else ""
+        return f"phase 2: probed {snapshot.probed:,}/{snapshot.to_probe:,}{decoded}{eta}"
+    checked = snapshot.counters["total_analyzed"]
+    rate = f", {checked / snapshot.elapsed:,.0f} links/s" if snapshot.elapsed > 0 and checked else ""
+    found = f"{snapshot.discovered:,}" + ("" if snapshot.walk_done else "+")
+    return f"phase 1: checked {checked:,}/{found} links{rate}{eta}"
 
 
 def wait_for(manager, scan_id: int) -> bool:
@@ -97,14 +117,23 @@ def wait_for(manager, scan_id: int) -> bool:
             time.sleep(0.05)
 
 
-def _progress_printer():
-    if not sys.stderr.isatty():
+def _progress_printer(as_json: bool):
+    """Progress on stderr (stdout keeps the report or the JSON document): a line redrawn in place on a
+    terminal, else a line every PROGRESS_LINE_SECONDS (a log), none with --json."""
+    if sys.stderr.isatty():
+        def redraw(scan_id, snapshot):
+            click.echo(f"\r{progress_line(snapshot):<78}", err=True, nl=False)
+        return redraw
+    if as_json:
         return None
+    last = time.monotonic()
 
-    def show(scan_id, snapshot):
-        click.echo(f"\r{progress_line(snapshot):<70}", err=True, nl=False)
-
-    return show
+    def log_line(scan_id, snapshot):
+        nonlocal last
+        if time.monotonic() - last >= PROGRESS_LINE_SECONDS and snapshot.phase != "done":
+            last = time.monotonic()
+            click.echo(progress_line(snapshot), err=True)
+    return log_line
 
 
 def scan_document(scan_id: int) -> dict:
@@ -121,14 +150,32 @@ def scan_document(scan_id: int) -> dict:
         "warnings": summary["warnings"],
         "error_message": scan.error_message,
         "confirmation": quarantine.confirmation_view(scan),
-        "findings": [
-            {"path": f.path, "target": f.target, "category": f.category, "detail": f.detail}
-            for f in scans.all_findings(scan_id)
-        ],
     }
 
 
-def print_report(document: dict) -> None:
+def scan_findings(scan_id: int) -> Iterator[dict]:
+    """The scan's findings in discovery order, read from the database as they are printed: a scan of a
+    million links may have tens of thousands, which need not all be in memory at once."""
+    rows = db.session.execute(
+        select(Finding.path, Finding.target, Finding.category, Finding.detail)
+        .where(Finding.scan_id == scan_id).order_by(Finding.id).execution_options(yield_per=FINDINGS_READ)
+    )
+    for path, target, category, detail in rows:
+        yield {"path": path, "target": target, "category": category, "detail": detail}
+
+
+def print_json(document: dict, findings: Iterator[dict]) -> None:
+    """The one JSON document of `scan --json`, its findings written one by one."""
+    head = json.dumps(document, indent=2, ensure_ascii=False)
+    click.echo(head[:-2] + ',\n  "findings": [', nl=False)
+    separator = "\n    "
+    for finding in findings:
+        click.echo(separator + json.dumps(finding, ensure_ascii=False), nl=False)
+        separator = ",\n    "
+    click.echo("\n  ]\n}" if separator != "\n    " else "]\n}")
+
+
+def print_report(document: dict, findings: Iterator[dict]) -> None:
     """A plain-text summary and the list of problem links."""
     stats = document["statistics"]
     click.echo(f"Scan #{document['scan_id']} {document['status']} in {document['duration']:.1f}s "
@@ -145,7 +192,7 @@ def print_report(document: dict) -> None:
     click.echo(f"  healthy {stats['healthy']} (passed every check asked for)")
     for warning in document["warnings"]:
         click.echo(f"  warning: {warning}")
-    for finding in document["findings"]:
+    for finding in findings:
         click.echo(f"  [{finding['category']}] {finding['path']!r} -> {finding['target']!r}: {finding['detail']}")
     if document.get("error_message"):
         click.echo(f"  error: {document['error_message']}")
@@ -198,7 +245,7 @@ def run_scan_command(app, paths: list[str], depth: str, mode: str, workers: int 
         try:
             scan_id = manager.start_scan(
                 cli_paths(paths, get_config().media_path) or None, mode=mode, depth=depth,
-                origin="cli", max_workers=workers, on_progress=_progress_printer(),
+                origin="cli", max_workers=workers, on_progress=_progress_printer(as_json),
             )
         except LinkdoctorError as exc:
             click.echo(f"linkdoctor: {exc.message}", err=True)
@@ -217,12 +264,13 @@ def run_scan_command(app, paths: list[str], depth: str, mode: str, workers: int 
         document["removal"] = removal
         document["services"] = followup_view(scan_id)
         document.update(media_refresh_view(scan_id))  # media_refresh, media_servers
-    if as_json:
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    else:
-        print_report(document)
+        problems = db.session.execute(select(Finding.id).where(Finding.scan_id == scan_id).limit(1)).first()
+        if as_json:
+            print_json(document, scan_findings(scan_id))
+        else:
+            print_report(document, scan_findings(scan_id))
     if document["status"] == CANCELLED:
         return EXIT_CANCELLED
     if document["status"] == ERROR:
         return EXIT_CANNOT_RUN
-    return EXIT_PROBLEMS if document["findings"] else EXIT_OK
+    return EXIT_PROBLEMS if problems else EXIT_OK

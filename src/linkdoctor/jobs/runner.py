@@ -28,7 +28,7 @@ from linkdoctor.locks import FINISHING_SECONDS, SIDE_LOCK_NAME, LibraryLock, bus
 from linkdoctor.jobs.status import get_job, job_status
 from linkdoctor.schema import ensure_database_file
 from linkdoctor.models import CANCELLED, COMPLETED, ERROR, INTERRUPTED, JOB_ACTIVE_STATES, PENDING, RUNNING, SIDE_KINDS, \
-    Job, db, utcnow
+    WITH_PROBLEMS, Job, db, utcnow
 
 log = logging.getLogger(__name__)
 PERSIST_SECONDS = 1.0
@@ -245,6 +245,8 @@ class JobRunner:
                     db.session.rollback()
                 if state == COMPLETED and ctx.cancel.is_set() and result is None:
                     state, message = CANCELLED, "cancelled"
+                if state == COMPLETED and isinstance(result, dict) and result.get("problems"):
+                    state = WITH_PROBLEMS  # it ended, but not everything went through: its result says why
                 if state == CANCELLED and self.stopping.is_set():
                     state, message = INTERRUPTED, STOPPED_MESSAGE
                 # Whatever the end, the row is about to say it: a start arriving now waits for the lock.
@@ -271,7 +273,7 @@ class JobRunner:
             job.state = state
             job.message = (message or ctx.live.message)[:2000]
             job.phase = ctx.live.phase
-            job.progress = 1.0 if state == COMPLETED else ctx.live.fraction
+            job.progress = 1.0 if state in (COMPLETED, WITH_PROBLEMS) else ctx.live.fraction
             if result is not None:
                 job.result = result
             job.finished_at = utcnow()

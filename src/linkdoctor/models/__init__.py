@@ -8,7 +8,8 @@ from linkdoctor.models.ignore import FOLDER, IGNORE_KINDS, LINK, TARGET, IgnoreR
 from linkdoctor.models.integration import ImportedRelease, MarkedLink
 from linkdoctor.models.inventory import EPISODE, MOVIE, CheckResult, InventoryItem
 from linkdoctor.models.job import (
-    ARR_FOLLOWUP, IMPORT_CHECK, JOB_ACTIVE_STATES, JOB_FINISHED_STATES, JOB_KINDS, MEDIA_REFRESH, SIDE_KINDS, Job,
+    ARR_FOLLOWUP, IMPORT_CHECK, JOB_ACTIVE_STATES, JOB_FINISHED_STATES, JOB_KINDS, MEDIA_REFRESH, SIDE_KINDS, WITH_PROBLEMS,
+    Job,
 )
 from linkdoctor.models.repair import REPAIRED, UNDONE, RepairEntry, SourceFile, SourceFolder
 from linkdoctor.models.quarantine import (
@@ -22,7 +23,7 @@ from linkdoctor.models.scan import (
 
 __all__ = [
     "CheckResult", "EPISODE", "ImportedRelease", "MarkedLink", "FOLDER", "IGNORE_KINDS", "IgnoreRule", "LINK", "TARGET", "InventoryItem", "MOVIE",
-    "REPAIRED", "RepairEntry", "SourceFile", "SourceFolder", "UNDONE",
+    "REPAIRED", "RepairEntry", "SourceFile", "SourceFolder", "UNDONE", "WITH_PROBLEMS",
     "ACTIVE_STATES", "AuthCredentials", "AWAITING_CONFIRMATION", "Base", "CANCELLED", "COMPLETED", "DEPTHS", "ERROR",
     "FINISHED_STATES", "Finding", "FindingOrder", "FindingSearch", "INTERRUPTED", "JOB_ACTIVE_STATES", "JOB_FINISHED_STATES", "JOB_KINDS", "SIDE_KINDS",
     "Job", "IMPORT_CHECK", "LoginSession", "MEDIA_REFRESH", "OutboxEvent", "ARR_FOLLOWUP", "MISSING", "MODES", "NotificationTarget", "Schedule", "PENDING", "PLANNED", "ProbeVerdictEntry", "PURGED", "QUARANTINED",

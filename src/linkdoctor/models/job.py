@@ -8,8 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from linkdoctor.models.base import db, utcnow
 from linkdoctor.models.scan import CANCELLED, COMPLETED, ERROR, INTERRUPTED, PENDING, RUNNING
 
+# A job that ran to its end but could not do all it was asked (a follow-up Sonarr refused): its result's
+# "problems" say why, one line each, and the page shows it as a warning, never as a success.
+WITH_PROBLEMS = "with_problems"
 JOB_ACTIVE_STATES = (PENDING, RUNNING)
-JOB_FINISHED_STATES = (COMPLETED, CANCELLED, ERROR, INTERRUPTED)
+JOB_FINISHED_STATES = (COMPLETED, WITH_PROBLEMS, CANCELLED, ERROR, INTERRUPTED)
 # Every kind the runner knows; a scan is a job too, but keeps its own SymlinkScan row.
 ARR_FOLLOWUP = "arr_followup"  # tell Sonarr/Radarr what a change to the library did (was "notify" before 0010)
 MEDIA_REFRESH = "media_refresh"  # ask Plex/Jellyfin/Emby to refresh the folders a change touched

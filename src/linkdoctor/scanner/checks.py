@@ -59,41 +59,62 @@ def _error_verdict(exc: OSError, target: str, what: str) -> LinkCheck:
     return LinkCheck(IO_ERROR, f"{what}: {reason}", target)
 
 
-def check_link(path: str, small_threshold: int) -> LinkCheck | None:
-    """Classify one symlink (or regular file); None when it vanished during the scan."""
+# O_NONBLOCK: a link to a FIFO must not wait for a writer; O_NOCTTY: nor adopt a terminal.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
+
+
+def judge_target(name: str, target: str, small_threshold: int, dir_fd: int | None = None) -> LinkCheck:
+    """Open the target through the link `name` (chains followed), fstat it and read its first KiB.
+
+    One open answers "missing", "loop", "refused" and "where is it" at once, where a stat
+    first would walk the path (and on a FUSE mount ask the daemon) twice. A real open and
+    read, never os.access(): root passes access() checks that FUSE or NFS may still refuse.
+    """
     try:
-        raw = os.readlink(path)
-        target = absolute_target(path, raw)
+        fd = os.open(name, _OPEN_FLAGS, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket: there is nothing to open or read
+            return LinkCheck(OK, "special file, not read", target)
+        return _error_verdict(exc, target, "opening the target")
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return LinkCheck(OK, "directory", target)
+        if not stat.S_ISREG(st.st_mode):
+            return LinkCheck(OK, "special file, not read", target)
+        try:
+            os.pread(fd, READ_PROBE_BYTES, 0)
+        except OSError as exc:
+            return _error_verdict(exc, target, "reading the target")
+    except OSError as exc:
+        return _error_verdict(exc, target, "reaching the target")
+    finally:
+        os.close(fd)
+    identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    if st.st_size < small_threshold:
+        return LinkCheck(SMALL, f"{st.st_size} bytes, below {small_threshold}", target, identity, True)
+    return LinkCheck(OK, "", target, identity, True)
+
+
+def read_target(name: str, path: str, dir_fd: int | None = None) -> str | LinkCheck | None:
+    """The absolute target of the link `name` (at `path`); `path` for a regular file; None when it
+    vanished; a LinkCheck when the link itself cannot be read."""
+    try:
+        return absolute_target(path, os.readlink(name, dir_fd=dir_fd))
     except FileNotFoundError:
         return None
     except OSError as exc:
         if exc.errno != errno.EINVAL:  # EINVAL: a regular file, analysed as itself
             return _error_verdict(exc, path, "reading the link")
-        target = path
-    try:
-        st = os.stat(path)  # the kernel follows relative targets and chains, and detects loops
-    except OSError as exc:
-        return _error_verdict(exc, target, "reaching the target")
-    if stat.S_ISDIR(st.st_mode):
-        return LinkCheck(OK, "directory", target)
-    if not stat.S_ISREG(st.st_mode):
-        return LinkCheck(OK, "special file, not read", target)
-    identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-    try:
-        # A real open and read, never os.access(): root passes access() checks that
-        # the filesystem itself (FUSE, NFS) may still refuse.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        return _error_verdict(exc, target, "opening the target")
-    try:
-        os.read(fd, READ_PROBE_BYTES)
-    except OSError as exc:
-        return _error_verdict(exc, target, "reading the target")
-    finally:
-        os.close(fd)
-    if st.st_size < small_threshold:
-        return LinkCheck(SMALL, f"{st.st_size} bytes, below {small_threshold}", target, identity, True)
-    return LinkCheck(OK, "", target, identity, True)
+        return path
+
+
+def check_link(path: str, small_threshold: int) -> LinkCheck | None:
+    """Classify one symlink (or regular file); None when it vanished during the scan."""
+    target = read_target(path, path)
+    if target is None or isinstance(target, LinkCheck):
+        return target
+    return judge_target(path, target, small_threshold)
 
 
 def target_or_none(path: str) -> str | None:

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from linkdoctor.scanner.buffers import FolderStack, Spill
 from linkdoctor.scanner.checks import BROKEN, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT, target_or_none
+from linkdoctor.scanner.folderscan import FolderScan
 # CachedVerdict and ScanError are imported from here by the engine's callers.
 from linkdoctor.scanner.phase2 import CachedVerdict, Phase2, ScanError, VerdictCache  # noqa: F401
 from linkdoctor.workers.pool import CRASHED, TIMED_OUT, Outcome, ScanCancelled, Task, WorkerPool
@@ -25,6 +26,8 @@ LINK_BATCH = 512
 MIN_LINK_BATCH = 4
 TASK_SECONDS = 0.5  # aim for check tasks this long, so that a slow mount spreads over every worker
 FOLDER_BATCH = 128
+SHARE = 2000  # links a folder-scan task checks at most (fewer when they turn out slow)
+SLOW_LINK_SECONDS = 0.002  # a check slower than this waits on a mount, not on the CPU: use every worker
 FOLDERS_IN_MEMORY = 20_000  # pending folders beyond this wait in a temporary file
 BREAKER_TIMEOUTS = 3  # timeouts in a row, with no answer between them, that mark a source dead
 PHASE1_SHARE = 0.3  # share of the progress bar given to phase 1 in a full scan
@@ -135,6 +138,15 @@ class ScanEngine:
         self.first_check: float | None = None
         self.folders_listing = 0  # folders sent to a worker and not yet answered
         self.links: collections.deque[tuple[str, str | None]] = collections.deque()
+        # Links of a large folder, in shares (folder, names) for folder-scan tasks.
+        self.shares: collections.deque[tuple[str, list[str]]] = collections.deque()
+        # After a folder scan timed out or crashed, the rest of phase 1 lists folders and checks
+        # their links one task per batch, as the pool then blames exactly the link that hung.
+        self.careful = False
+        self.link_seconds = 0.0  # time the folder scans spent checking links, and how many
+        self.links_timed = 0
+        self.phase1_pool: WorkerPool | None = None
+        self.folders_done = 0  # folders listed so far, for the ETA while the walk goes on
         self.discovered = 0
         self.walk_done = False
         self.phase = "phase1"
@@ -166,10 +178,13 @@ class ScanEngine:
     def _pool(self) -> WorkerPool:
         pool = WorkerPool(
             self.request.max_workers,
-            {"list": self.request.file_timeout, "check": self.request.file_timeout,
+            {"list": self.request.file_timeout, "check": self.request.file_timeout, "scan": self.request.file_timeout,
+             "targets": self.request.file_timeout,
              "probe": self.request.probe_timeout, "decode": self.request.decode_timeout},
             {"small_threshold": self.request.small_threshold,
              "include_files": self.request.include_regular_files,
+             "source_roots": list(self.request.source_roots), "ignores": self.request.ignores or None,
+             "candidates": self.request.verification_depth == "full", "share": SHARE, "budget": TASK_SECONDS,
              # Decodes share the cores: one thread each when there are as many workers as cores.
              "decode_threads": max(1, (os.cpu_count() or 1) // max(1, self.request.max_workers))},
             self.cancel,
@@ -197,16 +212,29 @@ class ScanEngine:
     # -- phase 1 ---------------------------------------------------------
 
     def _next_phase1_task(self) -> Task | None:
-        if len(self.links) >= LINK_BATCH or (self.links and not self.folders):
+        self._notice_abandoned_workers()
+        if len(self.links) >= LINK_BATCH or (self.links and not self.folders and not self.shares):
             size = self._check_batch_size()
             if self.first_check is None:
                 self.first_check = time.monotonic()
             return Task("check", [self.links.popleft() for _ in range(min(size, len(self.links)))])
+        if self.shares:
+            # Careful: the share's targets are read, then its links checked one task per batch.
+            return Task("targets" if self.careful else "scan", [self.shares.popleft()])
         if self.folders:
-            batch = self.folders.pop_batch(FOLDER_BATCH)
+            batch = self.folders.pop_batch(self._folder_batch_size())
             self.folders_listing += len(batch)
-            return Task("list", batch)
+            if self.careful:
+                return Task("list", batch)
+            return Task("scan", [(folder, None) for folder in batch])
         return None
+
+    def _folder_batch_size(self) -> int:
+        """Folders per task: shared among the workers while there are few, FOLDER_BATCH at most."""
+        if self.careful:
+            return FOLDER_BATCH
+        workers = max(1, self.phase1_pool.limit if self.phase1_pool else 1)
+        return min(FOLDER_BATCH, max(1, len(self.folders) // (2 * workers)))
 
     def _check_batch_size(self) -> int:
         """Links per check task: shared among the workers, and about TASK_SECONDS of measured work."""
@@ -219,14 +247,88 @@ class ScanEngine:
         return size
 
     def _run_phase1(self, candidates: Spill) -> None:
-        for outcome in self._pool().run(self._next_phase1_task):
-            if outcome.kind == "list":
+        pool = self.phase1_pool = self._pool()
+        # As many workers as cores until the checks show they wait on a mount (then all of them).
+        pool.limit = min(self.request.max_workers, os.cpu_count() or 1)
+        for outcome in pool.run(self._next_phase1_task):
+            if outcome.kind == "scan":
+                self._on_scan(outcome, candidates)
+            elif outcome.kind == "list":
                 self._on_listing(outcome)
+            elif outcome.kind == "targets":
+                self._on_targets(outcome)
             elif outcome.kind == "check":
                 self._on_check(outcome, candidates)
             else:
                 self._report()
         self.walk_done = True
+
+    def _on_scan(self, outcome: Outcome, candidates: Spill) -> None:
+        """A folder (or a share of its links) listed and checked by a worker: only problems come back."""
+        folder, names = outcome.item
+        if names is None:
+            self.folders_listing -= 1
+        if outcome.failure:
+            self._be_careful()
+            if names is None:
+                self.folders.push([folder])  # listed again, and its links checked one task per batch
+            else:
+                self.shares.append((folder, names))
+            self.walk_done = False
+            return
+        scan: FolderScan = outcome.result
+        self.folders_done += names is None
+        if scan.error:
+            self._warn(f"could not list folder {folder}: {scan.error}")
+        self.folders.push(scan.subdirs)
+        self.shares.extend((folder, share) for share in scan.rest)
+        self.counters["ignored"] += scan.ignored
+        self._measured(scan.checked, scan.seconds)
+        for source, count in scan.ok_by_source.items():
+            self.counters["total_analyzed"] += count
+            self.counters["phase1_ok"] += count
+            self.source_links[source] += count
+            self.discovered += count
+        for path, check in scan.problems:
+            self.discovered += 1
+            self._count(check.category, FindingRecord(path, check.target, check.category, check.detail,
+                                                      self.sources.source_of(check.target)))
+        for candidate in scan.candidates:
+            candidates.add(candidate)
+        self.candidates += len(scan.candidates)
+        self.counters["phase2_candidates"] += len(scan.candidates)
+        self.walk_done = not self.folders_listing and not self.folders
+
+    def _measured(self, checked: int, seconds: float) -> None:
+        """Size the next shares by the measured time per link; a slow mount gets every worker."""
+        if not checked:
+            return
+        self.link_seconds += seconds
+        self.links_timed += checked
+        per_link = self.link_seconds / self.links_timed
+        pool = self.phase1_pool
+        pool.options["share"] = max(MIN_LINK_BATCH, min(SHARE, int(TASK_SECONDS / max(per_link, 1e-6))))
+        if per_link > SLOW_LINK_SECONDS:
+            pool.limit = pool.size
+
+    def _notice_abandoned_workers(self) -> None:
+        # A worker killed on a timeout or a crash: no more folder scans, whose link hung is unknown.
+        if self.phase1_pool is not None and self.phase1_pool.replaced and self.phase == "phase1":
+            self._be_careful()
+
+    def _be_careful(self) -> None:
+        if not self.careful:
+            self.careful = True
+            self.phase1_pool.limit = self.phase1_pool.size
+
+    def _on_targets(self, outcome: Outcome) -> None:
+        if outcome.failure:
+            folder, names = outcome.item
+            self._warn(f"folder {folder} did not answer within {self.request.file_timeout:g}s; "
+                       f"{len(names)} links not scanned")
+            return
+        for link in outcome.result:
+            self._add_link(link)
 
     def _on_listing(self, outcome: Outcome) -> None:
         folder = outcome.item
@@ -237,6 +339,7 @@ class ScanEngine:
             self._warn(f"folder {folder} did not answer within {self.request.file_timeout:g}s; not scanned")
             return
         listing = outcome.result
+        self.folders_done += 1
         if listing.error:
             self._warn(f"could not list folder {folder}: {listing.error}")
         self.folders.push(listing.subdirs)
@@ -295,6 +398,9 @@ class ScanEngine:
                 for source, total in self.source_links.items()}
 
     def _skip_reason(self, kind: str, item) -> str | None:
+        if kind == "scan":  # a retry of a folder scan after a timeout: checked link by link instead
+            self._notice_abandoned_workers()
+            return "careful" if self.careful else None
         if kind == "list":
             return None
         target = item[1]
@@ -320,8 +426,8 @@ class ScanEngine:
             if not self.walk_done:
                 fraction *= 0.9  # more folders may still be found
             progress = p1_share * fraction
-            if self.walk_done and checked:
-                eta = elapsed / checked * (self.discovered - checked)
+            if checked:
+                eta = elapsed / checked * (self._expected_links() - checked)
                 expected = self.phase2.expected_probe_seconds
                 if full and expected is not None:
                     # Phase 2 still to come: the candidates so far at the probe time measured before.
@@ -339,6 +445,13 @@ class ScanEngine:
             warnings=list(self.warnings), to_decode=self.phase2.to_decode, decoded=self.phase2.decoded,
             elapsed=round(elapsed, 3),  # saved with the progress: an interrupted scan keeps its run time
         )
+
+    def _expected_links(self) -> int:
+        """The links found, and while the walk goes on as many per folder still to list as so far."""
+        if self.walk_done or not self.folders_done:
+            return self.discovered
+        pending = len(self.folders) + self.folders_listing
+        return self.discovered + int(pending * self.discovered / self.folders_done)
 
     def _parallel_probes(self) -> int:
         return max(1, min(self.request.max_workers, os.cpu_count() or 1))

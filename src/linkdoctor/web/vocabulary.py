@@ -6,8 +6,9 @@ its own copy.
 """
 
 from linkdoctor.models import (
-    ACTIVE_STATES, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, DISCARDED, ERROR, FOLDER, IGNORE_KINDS,
-    INTERRUPTED, JOB_ACTIVE_STATES, JOB_KINDS, LINK, MODES, PENDING, RUNNING, TARGET,
+    ACTIVE_STATES, ARR_FOLLOWUP, AWAITING_CONFIRMATION, CANCELLED, COMPLETED, DEPTHS, DISCARDED, ERROR, FOLDER,
+    IGNORE_KINDS, IMPORT_CHECK, INTERRUPTED, JOB_ACTIVE_STATES, JOB_FINISHED_STATES, JOB_KINDS, LINK, MEDIA_REFRESH,
+    MODES, PENDING, RUNNING, TARGET, WITH_PROBLEMS,
 )
 from linkdoctor.library import integrity
 from linkdoctor.quarantine import REMOVABLE
@@ -25,6 +26,20 @@ CATEGORY_DESCRIPTIONS = {
 STATE_LABELS = {
     PENDING: "pending", RUNNING: "running", COMPLETED: "completed", CANCELLED: "cancelled", ERROR: "error",
     AWAITING_CONFIRMATION: "waiting for confirmation", INTERRUPTED: "interrupted", DISCARDED: "proposal discarded",
+    WITH_PROBLEMS: "completed with problems",
+}
+# How a state looks: "ok" (green), "active", "warning" (amber: it needs a look), "failed" (red), "neutral".
+# The page colours pills and rows from this and never compares state names itself.
+STATE_TONES = {
+    PENDING: "active", RUNNING: "active", COMPLETED: "ok", CANCELLED: "neutral", ERROR: "failed",
+    AWAITING_CONFIRMATION: "warning", INTERRUPTED: "failed", DISCARDED: "neutral", WITH_PROBLEMS: "warning",
+}
+# Job names in the page ({id} is the job's id, a scan's its scan id): "Scan #6" and "Import job 6" never
+# read alike.
+JOB_NAMES = {
+    "scan": "Scan #{id}", "import": "Import job {id}", "check": "Check job {id}", "repair": "Repair job {id}",
+    "enrich": "TMDB job {id}", ARR_FOLLOWUP: "Follow-up job {id}", MEDIA_REFRESH: "Media refresh job {id}",
+    IMPORT_CHECK: "Import check job {id}",
 }
 MODE_LABELS = {"dry-run": "dry-run: only report", "real": "real: propose removals"}
 DEPTH_LABELS = {"basic": "basic: links only (phase 1)", "full": "full: links + ffprobe (phases 1 and 2)"}
@@ -51,6 +66,10 @@ def vocabulary() -> dict:
         "state_labels": STATE_LABELS,
         "active_states": list(ACTIVE_STATES),
         "job_active_states": list(JOB_ACTIVE_STATES),
+        "job_finished_states": list(JOB_FINISHED_STATES),
+        "state_tones": STATE_TONES,
+        "waiting_state": AWAITING_CONFIRMATION,  # a real scan's proposal waits for the user
+        "job_names": JOB_NAMES,
         "job_kinds": list(JOB_KINDS),
         "modes": [{"value": mode, "label": MODE_LABELS[mode]} for mode in MODES],
         "depths": [{"value": depth, "label": DEPTH_LABELS[depth]} for depth in DEPTHS],

@@ -3,8 +3,8 @@
 Protocol (multiprocessing.connection framing over the process's stdin and stdout):
 the pool sends ``(task_id, kind, items, flush_each, options)``; the worker answers
 ``("r", task_id, [(index, result), ...])`` as it goes and ``("d", task_id, [...])``
-when the task is done. While a decode makes progress, an empty ``("r", task_id, [])``
-four times a second tells the pool that the worker is alive.
+when the task is done. While a decode (or a folder scan) makes progress, an empty
+``("r", task_id, [])`` at most four times a second tells the pool that the worker is alive.
 """
 
 import os
@@ -16,6 +16,8 @@ from typing import Callable
 FLUSH_ITEMS = 128
 FLUSH_SECONDS = 0.025
 HEARTBEAT_SECONDS = 0.25  # well within the shortest decode_timeout (1 s)
+# Kinds whose items may run longer than the deadline while making progress: a decode, a folder's links.
+HEARTBEAT_KINDS = ("decode", "scan")
 RunItem = Callable  # (kind, item, options, beat) -> a picklable result
 
 
@@ -40,7 +42,7 @@ def serve(inbox: Connection, outbox: Connection, run_item: RunItem) -> None:
         except EOFError:
             return
         pending, last_flush = [], time.monotonic()
-        beat = _heartbeat(outbox, task_id) if kind == "decode" else None
+        beat = _heartbeat(outbox, task_id) if kind in HEARTBEAT_KINDS else None
         for index, item in enumerate(items):
             pending.append((index, run_item(kind, item, options, beat)))
             now = time.monotonic()

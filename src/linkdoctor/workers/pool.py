@@ -88,6 +88,7 @@ TICK = Outcome("tick", None)
 
 
 def _worker_command() -> list[str]:
+    # -P: nothing from the working folder. Site-packages stay: the hash kind needs xxhash.
     return [sys.executable, "-P", "-m", WORKER_PROGRAM]
 
 
@@ -138,11 +139,17 @@ class _Worker:
 
 
 class WorkerPool:
-    """Runs tasks on `size` worker processes with a per-item deadline for each kind."""
+    """Runs tasks on up to `size` worker processes with a per-item deadline for each kind.
+
+    A worker is started only for a task that no idle one can take, and never more than
+    `limit` (at most `size`) of them: the scan engine raises `limit` when its checks turn
+    out to wait on a slow mount rather than on the CPU.
+    """
 
     def __init__(self, size: int, deadlines: dict[str, float], options: dict,
                  cancel: threading.Event, tick_seconds: float = 0.25):
         self.size = max(1, size)
+        self.limit = self.size
         self.deadlines = deadlines
         self.options = options
         self.cancel = cancel
@@ -199,10 +206,7 @@ class WorkerPool:
     def _dispatch(self, next_task) -> Iterator[Outcome]:
         while True:
             idle = next((w for w in self.workers if w.task is None), None)
-            if idle is None and len(self.workers) < self.size:
-                idle = _Worker()
-                self.workers.append(idle)
-            if idle is None:
+            if idle is None and len(self.workers) >= min(self.size, max(1, self.limit)):
                 return
             task = self.retries.popleft() if self.retries else next_task()
             if task is None:
@@ -218,6 +222,9 @@ class WorkerPool:
             if not kept:
                 continue
             task.items = kept
+            if idle is None:
+                idle = _Worker()
+                self.workers.append(idle)
             try:
                 idle.start(task, self.options)
             except OSError:

@@ -38,6 +38,11 @@ function reachable(yes) {
   window.dispatchEvent(new CustomEvent("linkdoctor:reachable", { detail: { reachable: yes } }));
 }
 
+// Fired when an answer says the request moved, restored or repaired links (the server's header
+// X-Linkdoctor-Library-Changed), whichever view sent it: the Dashboard's and the folder tree's counts
+// refresh. (Views that announce their own change send "linkdoctor:library-changed", quarantine_view.js.)
+export const LIBRARY_CHANGED_ANSWER = "linkdoctor:library-changed-answer";
+
 export function isReachable() {
   return lastReachable;
 }
@@ -73,6 +78,9 @@ export async function api(path, { method = "GET", body, query, signal } = {}) {
   if (response.status === 401 && !path.startsWith("/auth/") && window.location.pathname !== "/login") {
     // The session ended (logout elsewhere, new password): back to the login, then here again.
     window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname + window.location.hash));
+  }
+  if (response.ok && response.headers.get("X-Linkdoctor-Library-Changed")) {
+    queueMicrotask(() => window.dispatchEvent(new CustomEvent(LIBRARY_CHANGED_ANSWER, { detail: { path } })));
   }
   if (!response.ok) {
     const error = data && typeof data.error === "string" ? data.error : "http_" + response.status;

@@ -7,8 +7,11 @@ import { initEnrich } from "./enrich.js";
 import { initIgnores } from "./ignores.js";
 import { initMaintenance } from "./maintenance.js";
 import { initOffline } from "./offline.js";
+import { JOB_ENDED } from "./poller.js";
+import { LIBRARY_CHANGED_ANSWER } from "./api.js";
 import { LIBRARY_CHANGED, announceLibraryChange, initQuarantineView } from "./quarantine_view.js";
 import { initRepair } from "./repair.js";
+import { initRunningJob } from "./running_job.js";
 import { initScanner } from "./scanner.js";
 import { initSchedules } from "./schedules.js";
 import { initSettings } from "./settings.js";
@@ -44,11 +47,13 @@ const listeners = {};
 // Checks run before leaving a tab; one that answers false keeps the user where they are.
 const leaveGuards = {};
 
+// Each tab switch is a step in the history (Back returns to the previous tab); the views inside a tab
+// keep their own address (#/scanner/scan/12?...) and replace or push it themselves.
 function showTab(name, { focus = false, updateHash = true } = {}) {
   if (!TABS.includes(name)) name = TABS[0];
   const current = document.body.dataset.tab;
   if (current && current !== name && leaveGuards[current] && !leaveGuards[current]()) {
-    if (window.location.hash !== `#${current}`) history.replaceState(null, "", `#${current}`);
+    if (!addressNames(current)) history.pushState(null, "", `#${current}`); // Back stays where the user was
     return;
   }
   for (const tab of TABS) {
@@ -59,11 +64,22 @@ function showTab(name, { focus = false, updateHash = true } = {}) {
     $(`panel-${tab}`).hidden = !selected;
     if (selected && focus) button.focus();
   }
+  const switched = current !== name;
   document.body.dataset.tab = name;
-  if (updateHash && window.location.hash !== `#${name}`) {
-    history.replaceState(null, "", `#${name}`);
+  if (updateHash && !addressNames(name)) {
+    if (switched && current) history.pushState(null, "", `#${name}`);
+    else history.replaceState(null, "", `#${name}`);
   }
   if (listeners[name]) listeners[name]();
+  if (runningJob) runningJob.check();
+}
+
+let runningJob = null; // the banner naming a job other than a scan that runs now
+
+// Whether the address already names this tab ("#scanner", or a view inside it: "#/scanner/scan/12").
+function addressNames(tab) {
+  const hash = window.location.hash;
+  return hash === `#${tab}` || hash.startsWith(`#/${tab}/`);
 }
 
 function initTabs() {
@@ -99,6 +115,36 @@ function route(scanner) {
   showTab(hash.replace(/^#\/?/, "") || "dashboard", { updateHash: false });
 }
 
+// Back and Forward fire "popstate" and then, when the fragment changed, "hashchange": route once.
+// A fragment typed or followed as a link fires "hashchange" (and in Chromium "popstate" too).
+function followAddress(scanner) {
+  let routed = null;
+  window.addEventListener("popstate", () => {
+    routed = window.location.hash;
+    route(scanner);
+  });
+  window.addEventListener("hashchange", () => {
+    if (window.location.hash === routed) return;
+    routed = null;
+    route(scanner);
+  });
+}
+
+// Any load of the page while a scan runs shows that scan first, whatever the address named
+// (a reload after Start, a bookmark of an older scan): its progress, a disabled Start.
+async function routeFirstLoad(scanner) {
+  try {
+    const running = await scanner.runningScan();
+    const hash = `#/scanner/scan/${running}`;
+    if (running !== null && window.location.hash !== hash && !window.location.hash.startsWith(`${hash}?`)) {
+      history.replaceState(null, "", hash);
+    }
+  } catch (err) {
+    // Unreachable or refused: the address is routed as it is; the offline banner or the error says why.
+  }
+  route(scanner);
+}
+
 // --- start -----------------------------------------------------------------------
 
 function main() {
@@ -128,6 +174,7 @@ function main() {
     clearError,
     waiting,
     onScanFinished: () => dashboard.refresh(),
+    onScanStarted: () => dashboard.refresh(),
     onMediaRoot: (root) => dashboard.setMediaRoot(root),
   });
   const ignores = initIgnores({ showError });
@@ -171,16 +218,26 @@ function main() {
     activity.load();
   };
   listeners.quarantine = () => quarantineView.load();
-  // Links were restored, purged, repaired or undone: the counts shown elsewhere are stale.
-  window.addEventListener(LIBRARY_CHANGED, () => {
-    dashboard.refresh();
-    scanner.reloadTree(); // the folders' counts
-  });
+  // Counts shown elsewhere follow a change of the library: links restored, purged, repaired or undone (a view's
+  // announceLibraryChange, or any answer the server marks so: api.js), or a job that ended (the one poller).
+  // One refresh for the signals of one change.
+  let refreshing = null;
+  const libraryChanged = () => {
+    if (refreshing !== null) return;
+    refreshing = setTimeout(() => {
+      refreshing = null;
+      dashboard.refresh();
+      scanner.reloadTree(); // the folders' counts
+      if (document.body.dataset.tab === "dashboard") activity.load();
+    }, 100);
+  };
+  window.addEventListener(JOB_ENDED, libraryChanged);
+  window.addEventListener(LIBRARY_CHANGED, libraryChanged);
+  window.addEventListener(LIBRARY_CHANGED_ANSWER, libraryChanged);
   listeners.scanner = () => scanner.tabShown();
-  window.addEventListener("hashchange", () => route(scanner));
-  window.addEventListener("popstate", () => route(scanner));
-  route(scanner);
-  document.body.dataset.ready = "true";
+  runningJob = initRunningJob();
+  followAddress(scanner);
+  routeFirstLoad(scanner).finally(() => { document.body.dataset.ready = "true"; });
 }
 
 main();

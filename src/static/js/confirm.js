@@ -14,7 +14,7 @@
 
 import { ApiError, get, post } from "./api.js";
 import { el, formatLinks, formatNumber, pathWithBreaks, relativeTo } from "./format.js";
-import { VOCABULARY } from "./vocabulary.js";
+import { VOCABULARY, isWaitingForConfirmation } from "./vocabulary.js";
 
 // ctx: showError(err), mediaRoot(), shownScanId() (the scan of the findings table),
 // confirmed(scanId, result) (links were moved), refreshScan(scanId) (reload its status everywhere).
@@ -75,7 +75,7 @@ export function initConfirm(ctx) {
   // Show the panel for a scan waiting for confirmation; hide it for any other.
   function render(status) {
     const block = $("confirm-block");
-    const view = status.status === "awaiting_confirmation" ? status.confirmation : null;
+    const view = isWaitingForConfirmation(status.status) ? status.confirmation : null;
     hideStep();
     setMessage("");
     if (!view) {

@@ -3,24 +3,20 @@
 
 import { jobSummary } from "./activity.js";
 import { ApiError, get, post } from "./api.js";
-import { pathWithBreaks } from "./format.js";
+import { pathWithBreaks, statusLabel } from "./format.js";
 import { showJobProgress } from "./job_progress.js";
-import { VOCABULARY } from "./vocabulary.js";
+import { followJob } from "./poller.js";
+import { endedWell, jobName, stateTone } from "./vocabulary.js";
 
 const POLL_MS = 500;
-const MAX_RETRY_MS = 15000;
 const KEY_SETTING = "tmdb_api_key"; // the setting a 400 of /library/enrich names when the key is missing
 
 function $(id) {
   return document.getElementById(id);
 }
 
-function isActive(status) {
-  return VOCABULARY.job_active_states.includes(status.state);
-}
-
 export function initEnrich({ showError }) {
-  const state = { jobId: null, retryMs: POLL_MS, loaded: false };
+  const state = { jobId: null, loaded: false };
 
   function setRunning(running) {
     $("enrich-run").disabled = running;
@@ -50,42 +46,39 @@ export function initEnrich({ showError }) {
 
   function showSummary(status) {
     const result = status.result || {};
-    showFailures(status.state === "completed" ? result : {});
+    showFailures(endedWell(status.state) ? result : {});
+    const name = jobName(status.kind, status.job_id);
     let text;
-    if (status.state === "completed") {
+    if (endedWell(status.state)) {
       text = jobSummary(status) + (result.failed ? "; the failed ones are asked again next time:" : ".");
-    } else if (status.state === "cancelled") {
-      text = `enrich #${status.job_id} cancelled: the titles found until then are kept.`;
+    } else if (stateTone(status.state) === "neutral") {
+      text = `${name} ${statusLabel(status.state)}: the titles found until then are kept.`;
     } else {
-      text = `enrich #${status.job_id} ${status.state}${status.message ? ": " + status.message : ""}`;
+      text = `${name} ${statusLabel(status.state)}${status.message ? ": " + status.message : ""}`;
     }
     $("enrich-summary").textContent = text;
   }
 
   async function follow(jobId) {
-    if (state.jobId !== jobId) return; // another job is followed now
     setRunning(true);
     let status;
     try {
-      status = await get(`/jobs/${jobId}`);
+      status = await followJob(jobId, {
+        every: POLL_MS,
+        onStatus: (answer) => {
+          if (state.jobId === jobId) showJobProgress("enrich", answer);
+        },
+        // Unreachable: the job may well go on; the poller asks again, less often, until the server answers.
+        onOffline: () => {
+          $("enrich-progress-text").textContent = "The server cannot be reached; the lookup's state is unknown until it answers.";
+        },
+      });
     } catch (err) {
-      if (err instanceof ApiError && err.status === 0) {
-        // Unreachable: the job may well go on; ask again, less often, until the server answers.
-        $("enrich-progress-text").textContent = "The server cannot be reached; the lookup's state is unknown until it answers.";
-        state.retryMs = Math.min(state.retryMs * 2, MAX_RETRY_MS);
-        setTimeout(() => follow(jobId), state.retryMs);
-        return;
-      }
       setRunning(false);
       showError(err);
       return;
     }
-    state.retryMs = POLL_MS;
-    showJobProgress("enrich", status);
-    if (isActive(status)) {
-      setTimeout(() => follow(jobId), POLL_MS);
-      return;
-    }
+    if (state.jobId !== jobId) return; // another job is followed now
     setRunning(false);
     showSummary(status);
   }

@@ -1,18 +1,18 @@
 // The Sonarr/Radarr follow-up of a scan's removals, inside the removal panel (#followup-block):
 // what each removed link matched (series SxxEyy or movie), what was sent, each command's end,
 // the links that matched nothing, the release blocklisted (with a button to undo it), and each media
-// server's refresh (#media-refresh-block). Polls while the jobs run; "Send again" retries.
+// server's refresh (#media-refresh-block). Followed through the page's one poller while the jobs run.
+// A follow-up that did not go through shows its state as a warning, its problems in the block, and
+// "Send again" as the way out.
 
 import { get, post } from "./api.js";
-import { isActive } from "./format.js";
-
-const POLL_MS = 1000;
+import { el, namedPath, setStatusPill } from "./format.js";
+import { createPoller } from "./poller.js";
+import { isActiveState as isActive, stateTone } from "./vocabulary.js";
 
 export function initFollowUp(ctx) {
   const $ = (id) => document.getElementById(id);
   let scanId = null;
-  let timer = null;
-  let generation = 0; // a poll of an older render() drops its answer
 
   function line(text, className = "") {
     return Object.assign(document.createElement("li"), { textContent: text, className });
@@ -40,8 +40,7 @@ export function initFollowUp(ctx) {
   function showMediaServers(refresh, servers) {
     $("media-refresh-block").hidden = !refresh;
     if (!refresh) return;
-    $("media-refresh-state").textContent = refresh.state;
-    $("media-refresh-state").dataset.status = refresh.state;
+    setStatusPill($("media-refresh-state"), refresh.state);
     const items = [];
     for (const server of servers) {
       items.push(line(`${server.kind} ${server.name}: ${server.message}`));
@@ -57,66 +56,65 @@ export function initFollowUp(ctx) {
     const block = $("followup-block");
     block.hidden = services === null;
     if (services === null) return;
-    $("followup-state").textContent = services.state;
-    $("followup-state").dataset.status = services.state;
+    setStatusPill($("followup-state"), services.state);
+    const tone = stateTone(services.state);
+    block.dataset.tone = tone;
     $("followup-message").textContent = services.message || "";
+    // Why it did not all go through, first: each problem on its line.
+    const problems = Array.isArray(services.problems) ? services.problems : [];
+    $("followup-problems").replaceChildren(...problems.map((text) => line(String(text))));
+    $("followup-problems").hidden = problems.length === 0;
     const items = [];
     for (const link of services.links) {
       for (const match of link.matches) {
         const episodes = match.episodes.length ? ` ${match.episodes.join(", ")}` : "";
         const sent = match.commands.length ? match.commands.join("; ") : "nothing sent";
-        const item = line(`${link.path} → ${match.instance}: ${match.item}${episodes}. ${sent}. Search: ${match.search || "-"}`);
+        const item = el("li", {}, namedPath(null, link.path),
+          el("span", { text: ` → ${match.instance}: ${match.item}${episodes}. ${sent}. Search: ${match.search || "-"}` }));
         if (match.blocklisted) item.append(" ", undoBlocklistButton(link.path, match.blocklisted));
         else if (match.blocklist) item.append(` (${match.blocklist})`);
         items.push(item);
       }
     }
-    for (const path of services.unmatched) items.push(line(`${path} → matched no series or movie`, "muted"));
-    for (const error of services.errors) items.push(line(`${error.instance}: ${error.message}`, "error-text"));
+    for (const path of services.unmatched) {
+      items.push(el("li", { className: "muted" }, namedPath(null, path), " → matched no series or movie"));
+    }
     $("followup-links").replaceChildren(...items);
     $("followup-retry").hidden = isActive(services.state);
+    $("followup-retry").className = `btn ${tone === "warning" || tone === "failed" ? "btn-primary" : "btn-secondary"}`;
   }
 
-  async function poll(id, mine) {
-    timer = null;
-    let answer;
-    try {
-      answer = await get(`/scan/${id}/services`);
-    } catch (err) {
-      if (mine === generation) ctx.showError(err);
-      return;
-    }
-    if (mine !== generation) return;
-    show(answer.services);
-    showMediaServers(answer.media_refresh, answer.media_servers);
-    if ((answer.services && isActive(answer.services.state)) ||
-        (answer.media_refresh && isActive(answer.media_refresh.state))) {
-      timer = setTimeout(() => poll(id, mine), POLL_MS);
-    }
-  }
+  const running = (answer) => Boolean((answer.services && isActive(answer.services.state)) ||
+    (answer.media_refresh && isActive(answer.media_refresh.state)));
+
+  const poller = createPoller({
+    ask: () => get(`/scan/${scanId}/services`),
+    seen: (answer) => {
+      show(answer.services);
+      showMediaServers(answer.media_refresh, answer.media_servers);
+      return running(answer);
+    },
+    failed: (err, { offline }) => {
+      if (!offline) ctx.showError(err);
+      return offline;
+    },
+  });
 
   // Show the follow-up of this scan (from its status), and follow it while it runs.
   function render(status) {
     scanId = status.scan_id;
-    generation += 1;
-    const mine = generation;
-    if (timer !== null) clearTimeout(timer);
-    timer = null;
+    poller.stop();
     const services = status.services === undefined ? null : status.services;
     show(services);
     showMediaServers(status.media_refresh || null, status.media_servers || []);
     // The confirm route starts the follow-up before it answers: a status read after it already has it.
-    if ((services !== null && isActive(services.state)) ||
-        (status.media_refresh && isActive(status.media_refresh.state))) {
-      timer = setTimeout(() => poll(status.scan_id, mine), POLL_MS);
-    }
+    if (running({ services, media_refresh: status.media_refresh })) poller.start(1000);
   }
 
   $("followup-retry").addEventListener("click", async () => {
     try {
       await post(`/scan/${scanId}/notify`);
-      generation += 1;
-      poll(scanId, generation);
+      poller.start();
     } catch (err) {
       $("followup-message").textContent = err.message;
     }

@@ -2,7 +2,7 @@
 // durations, paths relative to the media root, and the scan status pills.
 // API strings only ever reach the page through textContent, never as HTML.
 
-import { VOCABULARY } from "./vocabulary.js";
+import { VOCABULARY, stateTone } from "./vocabulary.js";
 
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -127,9 +127,11 @@ export function statusLabel(status) {
   return STATUS_LABELS[status] || String(status || "unknown");
 }
 
+// The pill's colour comes from the state's tone (ok, active, warning, failed, neutral), as the server says.
 export function setStatusPill(node, status) {
   node.textContent = statusLabel(status);
   node.dataset.status = status || "";
+  node.dataset.tone = stateTone(status);
 }
 
 export const ACTIVE_STATES = VOCABULARY.active_states;

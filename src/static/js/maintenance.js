@@ -5,9 +5,10 @@
 
 import { jobSummary } from "./activity.js";
 import { get, post } from "./api.js";
-import { el, formatDate, formatNumber, namedPath } from "./format.js";
+import { el, formatDate, formatNumber, namedPath, statusLabel } from "./format.js";
 import { showJobProgress } from "./job_progress.js";
-import { VOCABULARY } from "./vocabulary.js";
+import { followJob } from "./poller.js";
+import { VOCABULARY, endedWell, jobName } from "./vocabulary.js";
 
 const PER_PAGE = 50;
 const POLL_MS = 500;
@@ -47,7 +48,7 @@ export function initMaintenance({ showError, openRepair }) {
   };
 
   const state = { jobId: null, checkId: null, category: CATEGORIES.length ? CATEGORIES[0].key : "", page: 1,
-                  counts: {}, loaded: false, timer: null, requests: 0, pendingPage: 1 };
+                  counts: {}, loaded: false, requests: 0, pendingPage: 1 };
 
   function setRunning(running) {
     $("maint-import").disabled = running;
@@ -58,13 +59,14 @@ export function initMaintenance({ showError, openRepair }) {
 
   function summarize(status) {
     const result = status.result || {};
-    if (status.state !== "completed") {
-      return `${status.kind} #${status.job_id} ${status.state}${status.message ? ": " + status.message : ""}`;
+    const name = jobName(status.kind, status.job_id);
+    if (!endedWell(status.state)) {
+      return `${name} ${statusLabel(status.state)}${status.message ? ": " + status.message : ""}`;
     }
     if (status.kind === "import") {
-      return `Import #${status.job_id}${result.dry_run ? " (dry run, nothing recorded)" : ""}: ${jobSummary(status)}.`;
+      return `${name}${result.dry_run ? " (dry run, nothing recorded)" : ""}: ${jobSummary(status)}.`;
     }
-    return `Check #${status.job_id}: ${jobSummary(status)}.`;
+    return `${name}: ${jobSummary(status)}.`;
   }
 
   // An import's errors, openable: the path and the reason of each (the first ones; all are in the log).
@@ -84,17 +86,12 @@ export function initMaintenance({ showError, openRepair }) {
     state.jobId = jobId;
     setRunning(true);
     try {
-      const status = await get(`/jobs/${jobId}`);
-      showJobProgress("maint", status);
-      if (status.state === "pending" || status.state === "running") {
-        state.timer = setTimeout(() => follow(jobId), POLL_MS);
-        return;
-      }
+      const status = await followJob(jobId, { every: POLL_MS, onStatus: (s) => showJobProgress("maint", s) });
       setRunning(false);
       $("maint-summary").textContent = summarize(status);
       showErrors(status);
       if (status.kind === "import") await loadPending(1);
-      if (status.kind === "check" && status.state === "completed") {
+      if (status.kind === "check" && endedWell(status.state)) {
         await openCheck(status);
       }
     } catch (err) {
@@ -252,9 +249,9 @@ export function initMaintenance({ showError, openRepair }) {
         return;
       }
       const lastImport = imports.jobs[0];
-      if (lastImport && lastImport.state === "completed") showErrors(lastImport);
+      if (lastImport && endedWell(lastImport.state)) showErrors(lastImport);
       const last = checks.jobs[0];
-      if (last && last.state === "completed") {
+      if (last && endedWell(last.state)) {
         $("maint-summary").textContent = summarize(last);
         await openCheck(last);
       }

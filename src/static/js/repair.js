@@ -6,14 +6,14 @@
 // (the apply job that made them), each batch and each repair with its Undo while it stands.
 
 import { get, post } from "./api.js";
-import { el, formatDate, formatNumber, namedPath } from "./format.js";
-import { VOCABULARY } from "./vocabulary.js";
+import { el, formatDate, formatNumber, namedPath, statusLabel } from "./format.js";
+import { createPoller, followJob } from "./poller.js";
+import { endedWell, jobName } from "./vocabulary.js";
 
 const POLL_MS = 500;
 const PER_PAGE = 25;
 const PREVIEW_ROWS = 5;
 const REPAIRS_PER_PAGE = 20;
-const ACTIVE = new Set(VOCABULARY.job_active_states);
 const KINDS = {
   broken: { noun: "broken link(s)", button: "repair-list" },
   shared: { noun: "link(s) sharing a wrong target", button: "repair-list-shared" },
@@ -45,12 +45,12 @@ export function initRepair({ showError, changed = () => {} }) {
     for (const id of BUTTONS) $(id).disabled = true;
     try {
       const { job_id: jobId } = await post(path, body);
-      for (;;) {
-        const status = await get(`/jobs/${jobId}`);
-        $("repair-status").textContent = `repair #${jobId}: ${Math.round(status.progress || 0)} % ${status.message || ""}`;
-        if (!ACTIVE.has(status.state)) return status;
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      }
+      return await followJob(jobId, {
+        every: POLL_MS,
+        onStatus: (status) => {
+          $("repair-status").textContent = `${jobName("repair", jobId)}: ${Math.round(status.progress || 0)} % ${status.message || ""}`;
+        },
+      });
     } finally {
       for (const id of BUTTONS) $(id).disabled = false;
       $("repair-accept-all").disabled = !state.counts.ready;
@@ -159,8 +159,8 @@ export function initRepair({ showError, changed = () => {} }) {
   async function list(kind = "broken") {
     try {
       const status = await runJob("/repair/proposals", { kind });
-      if (status.state !== "completed") {
-        $("repair-status").textContent = `repair #${status.job_id} ${status.state}: ${status.message || ""}`;
+      if (!endedWell(status.state)) {
+        $("repair-status").textContent = `${jobName("repair", status.job_id)} ${statusLabel(status.state)}: ${status.message || ""}`;
         return;
       }
       const result = status.result;
@@ -187,11 +187,11 @@ export function initRepair({ showError, changed = () => {} }) {
   async function applied(status) {
     const result = status.result || {};
     const done = (result.repaired || []).length;
-    $("repair-status").textContent = status.state === "completed"
+    $("repair-status").textContent = endedWell(status.state)
       ? `${done} link(s) repaired, ${(result.skipped || []).length} skipped.`
-      : `repair #${status.job_id} ${status.state}: ${status.message || ""}`;
+      : `${jobName("repair", status.job_id)} ${statusLabel(status.state)}: ${status.message || ""}`;
     if (state.jobId !== null) await show(state.group, state.page); // the repaired links leave the worklist
-    if (status.state === "completed" && done) {
+    if (endedWell(status.state) && done) {
       followUp(status.job_id);
       loadRepairs(1);
       changed("repaired");
@@ -208,16 +208,19 @@ export function initRepair({ showError, changed = () => {} }) {
 
   // Once the repair has freed the library, Sonarr/Radarr are asked to rescan what it changed; the
   // job's result says so (as "then") a moment after it completed.
-  async function followUp(jobId) {
-    for (let tries = 0; tries < 10; tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      const status = await get(`/jobs/${jobId}`).catch(() => null);
-      const then = status && status.result && status.result.then;
-      if (then) {
-        sayFollowUp(then);
-        return;
-      }
-    }
+  function followUp(jobId) {
+    let tries = 0;
+    createPoller({
+      every: POLL_MS,
+      ask: () => get(`/jobs/${jobId}`),
+      seen: (status) => {
+        const then = status.result && status.result.then;
+        if (then) sayFollowUp(then);
+        tries += 1;
+        return !then && tries < 10;
+      },
+      failed: () => (tries += 1) < 10,
+    }).start(POLL_MS);
   }
 
   async function acceptOne(link, target) {

@@ -8,18 +8,15 @@
 // API strings only ever reach the page through textContent, never as HTML.
 
 import { ApiError, get, post } from "./api.js";
+import { createPoller } from "./poller.js";
 import { initConfirm } from "./confirm.js";
 import { renderCounters } from "./counters.js";
 import { initFindings } from "./findings.js";
 import { initFolders } from "./folders.js";
-import { describeScope, el, formatDuration, formatLinks, formatNumber, isActive, pathWithBreaks, setStatusPill } from "./format.js";
+import { describeScope, el, formatDuration, formatLinks, formatNumber, pathWithBreaks, setStatusPill, statusLabel } from "./format.js";
 import { initFollowUp } from "./followup.js";
 import { initQuarantine } from "./quarantine.js";
-
-const POLL_MS = 1000;
-const POLL_RETRY_MS = 2000;
-const MAX_POLL_RETRY_MS = 15000;
-let retryMs = POLL_RETRY_MS; // doubled while the server cannot be reached
+import { endedInFailure, endedWell, isActiveState as isActive, isWaitingForConfirmation, jobName } from "./vocabulary.js";
 
 const PHASE_LABELS = {
   "": "starting…",
@@ -68,8 +65,6 @@ export function initScanner(ctx) {
 
   // -------------------------------------------------------- scan + polling --
   let watchedId = null; // the scan of the status panel
-  let pollGeneration = 0;
-  let pollTimer = null;
   // Bumped whenever the tab takes up a scan (started, followed, opened): a late answer about
   // the newest scan then never replaces what the user chose meanwhile.
   let viewNo = 0;
@@ -88,63 +83,66 @@ export function initScanner(ctx) {
     $("scan-cancel").disabled = false;
   }
 
-  function stopPolling() {
-    pollGeneration += 1;
-    if (pollTimer !== null) clearTimeout(pollTimer);
-    pollTimer = null;
+  // The watched scan's status, through the page's one poller, while it runs.
+  const poller = createPoller({
+    ask: () => get(`/scan/status/${watchedId}`),
+    seen: (status) => {
+      renderProgress(status);
+      if (!isActive(status.status)) {
+        finished(status);
+        return false;
+      }
+      $("scan-cancel").hidden = false; // back from "status unknown"
+      followForm(status);
+      return true;
+    },
+    failed: (err, { offline }) => {
+      if (err instanceof ApiError && err.status === 404) {
+        ctx.showError(err);
+        setRunningUi(false);
+        return false;
+      }
+      if (offline) {
+        // Unreachable: the scan may well go on, but we cannot say; no live Cancel meanwhile.
+        $("progress-status").textContent = "status unknown";
+        $("progress-status").dataset.status = "unknown";
+        $("progress-status").dataset.tone = "neutral";
+        $("scan-cancel").hidden = true;
+        $("progress-message").textContent = "The server cannot be reached; the scan's state is unknown until it answers.";
+      } else {
+        ctx.showError(err);
+      }
+      return true;
+    },
+  });
+
+  // The address names the scan the tab shows, from its Start on: a reload shows it again (running or not).
+  // Start is a step Back can undo; following a scan the page found running is not.
+  function nameInAddress(scanId, { push = false } = {}) {
+    if (document.body.dataset.tab !== "scanner") return;
+    const hash = `#/scanner/scan/${scanId}`;
+    const current = window.location.hash;
+    if (current === hash || current.startsWith(`${hash}?`)) return;
+    if (push && current.startsWith("#/scanner/scan/")) history.pushState(null, "", hash);
+    else history.replaceState(null, "", hash);
   }
 
   // Put this scan in the status panel.
   function watch(scanId) {
     viewNo += 1;
-    stopPolling();
+    poller.stop();
     watchedId = scanId;
     $("progress-scan-id").textContent = `#${scanId}`;
     $("progress-block").hidden = false;
   }
 
-  function attach(scanId) {
+  function attach(scanId, { push = false } = {}) {
     watch(scanId);
+    nameInAddress(scanId, { push });
     $("progress-message").textContent = "";
     $("progress-message").className = "muted";
     setRunningUi(true);
-    poll(pollGeneration);
-  }
-
-  async function poll(generation) {
-    let status;
-    try {
-      status = await get(`/scan/status/${watchedId}`);
-    } catch (err) {
-      if (generation !== pollGeneration) return;
-      if (err instanceof ApiError && err.status === 404) {
-        ctx.showError(err);
-        setRunningUi(false);
-        return;
-      }
-      if (err instanceof ApiError && err.status === 0) {
-        // Unreachable: the scan may well go on, but we cannot say; no live Cancel meanwhile.
-        $("progress-status").textContent = "status unknown";
-        $("progress-status").dataset.status = "unknown";
-        $("scan-cancel").hidden = true;
-        $("progress-message").textContent = "The server cannot be reached; the scan's state is unknown until it answers.";
-        retryMs = Math.min(retryMs * 2, MAX_POLL_RETRY_MS);
-      } else {
-        ctx.showError(err);
-      }
-      pollTimer = setTimeout(() => poll(generation), retryMs);
-      return;
-    }
-    retryMs = POLL_RETRY_MS;
-    if (generation !== pollGeneration) return;
-    renderProgress(status);
-    if (isActive(status.status)) {
-      $("scan-cancel").hidden = false; // back from "status unknown"
-      followForm(status);
-      pollTimer = setTimeout(() => poll(generation), POLL_MS);
-    } else {
-      finished(status);
-    }
+    poller.start();
   }
 
   function renderProgress(s) {
@@ -170,7 +168,7 @@ export function initScanner(ctx) {
       if (typeof s.discovered === "number") parts.push(`${formatNumber(s.checked || 0)} of ${formatNumber(s.discovered)} links checked`);
       if (s.phase === "phase2" && typeof s.to_probe === "number") parts.push(`${formatNumber(s.probed || 0)} of ${formatNumber(s.to_probe)} files probed`);
       if (s.phase === "phase2" && s.to_decode) parts.push(`${formatNumber(s.decoded || 0)} of ${formatNumber(s.to_decode)} decoded`);
-      message.textContent = parts.join(" · ") || (s.status === "pending" ? "waiting to start…" : "");
+      message.textContent = parts.join(" · "); // (before its first count, the phase says "starting…")
       message.className = "muted";
     }
 
@@ -183,26 +181,23 @@ export function initScanner(ctx) {
   function describeEnd(status) {
     const message = $("progress-message");
     message.className = "muted";
-    if (status.status === "error") {
-      message.textContent = `The scan failed: ${status.error_message || "unknown error"}`;
+    if (endedInFailure(status.status)) {
+      message.textContent = `The scan ended ${statusLabel(status.status)}: ${status.error_message || "its process stopped"}`;
       message.className = "error-text";
-    } else if (status.status === "interrupted") {
-      message.textContent = `The scan was interrupted: ${status.error_message || "its process stopped"}`;
-      message.className = "error-text";
-    } else if (status.status === "cancelled") {
-      message.textContent = "The scan was cancelled; findings up to that point are listed below.";
-    } else if (status.status === "awaiting_confirmation") {
+    } else if (isWaitingForConfirmation(status.status)) {
       message.textContent = "The scan finished and is waiting for confirmation.";
-    } else {
+    } else if (endedWell(status.status)) {
       message.textContent = `The scan finished in ${formatDuration(status.duration)}.`;
+    } else {
+      message.textContent = `The scan ended (${statusLabel(status.status)}); findings up to that point are listed below.`;
     }
   }
 
   function finished(status) {
     setRunningUi(false);
     describeEnd(status);
-    if (status.status === "error") {
-      ctx.showError(`Scan #${status.scan_id} failed: ${status.error_message || "unknown error"}`);
+    if (endedInFailure(status.status)) {
+      ctx.showError(`${jobName("scan", status.scan_id)} ended ${statusLabel(status.status)}: ${status.error_message || "unknown error"}`);
     }
     openFindings(status);
     ctx.onScanFinished(status);
@@ -225,11 +220,12 @@ export function initScanner(ctx) {
     $("scan-start").disabled = true;
     try {
       const answer = await post("/scan/start", body);
-      attach(answer.scan_id);
+      attach(answer.scan_id, { push: true });
+      ctx.onScanStarted(); // the Dashboard's history lists it at once
     } catch (err) {
       if (err instanceof ApiError && err.status === 409 && err.body && err.body.scan_id) {
         // Another tab, user or the CLI is scanning: follow that scan instead.
-        ctx.showError(`${err.message} — following scan #${err.body.scan_id}.`);
+        ctx.showError(`${err.message} — following ${jobName("scan", err.body.scan_id)}.`);
         attach(err.body.scan_id);
       } else {
         ctx.showError(err);
@@ -258,7 +254,7 @@ export function initScanner(ctx) {
     findings.open(status, { keepPage, keepView });
     confirm.render(status);
     const deleted = status.statistics ? status.statistics.files_deleted : 0;
-    await quarantine.load(status.scan_id, status.status !== "awaiting_confirmation" && deleted > 0);
+    await quarantine.load(status.scan_id, !isWaitingForConfirmation(status.status) && deleted > 0);
     if (findings.scanId() !== status.scan_id) return undefined; // another scan was opened meanwhile
     quarantine.render(status.scan_id);
     followUp.render(status);
@@ -277,7 +273,7 @@ export function initScanner(ctx) {
     if (watchedId === scanId && !$("progress-block").hidden && !isActive($("progress-status").dataset.status)) {
       renderProgress(status);
       const result = quarantine.confirmedResult(scanId);
-      if (status.status === "completed" && result) {
+      if (endedWell(status.status) && result) {
         $("progress-message").textContent = `Confirmed: ${formatLinks(result.removed)} moved to the quarantine.`;
         $("progress-message").className = "muted";
       }
@@ -349,6 +345,12 @@ export function initScanner(ctx) {
     if (watchedId === null && findings.scanId() === null) showNewest({ ended: true });
   }
 
+  // The scan running now (pending or running), or null: a page loaded meanwhile shows it first.
+  async function runningScan() {
+    const newest = await newestScan();
+    return newest !== null && isActive(newest.status) ? newest.scan_id : null;
+  }
+
   // --------------------------------------------------------------- wiring --
   $("scan-form").addEventListener("submit", startScan);
   $("scan-cancel").addEventListener("click", cancelScan);
@@ -357,7 +359,6 @@ export function initScanner(ctx) {
   updateModeWarning();
   setRunningUi(false);
   folders.load();
-  showNewest();
 
-  return { openScan, reloadTree: folders.load, tabShown };
+  return { openScan, reloadTree: folders.load, tabShown, runningScan, followRunning: () => showNewest() };
 }

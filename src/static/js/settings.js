@@ -280,7 +280,8 @@ export function initSettings(ctx) {
     button.disabled = true;
     try {
       const answer = await post(path);
-      box.className = "banner banner-ok inline-banner";
+      // Docker absent or refused ("available": false) is news, not a success: a warning, not a green box.
+      box.className = `banner ${answer.available === false ? "banner-warning" : "banner-ok"} inline-banner`;
       box.textContent = `${what}: ${describeServices(path, answer)}`;
     } catch (err) {
       const notYet = err instanceof ApiError && err.status === 501;

@@ -2,6 +2,7 @@
 // and opens it, and starting another scan asks whether to keep it waiting or discard it.
 
 import { get, post } from "./api.js";
+import { isWaitingForConfirmation, jobName } from "./vocabulary.js";
 
 // ctx: openScan(scanId), showError(err).
 // Returns {update(scans), check(), askBeforeStart()}.
@@ -10,12 +11,12 @@ export function initWaiting(ctx) {
   let waiting = [];
 
   function update(scans) {
-    waiting = (Array.isArray(scans) ? scans : []).filter((s) => s.status === "awaiting_confirmation");
+    waiting = (Array.isArray(scans) ? scans : []).filter((s) => isWaitingForConfirmation(s.status));
     const banner = $("waiting-banner");
     banner.hidden = waiting.length === 0;
     if (!waiting.length) return;
     const newest = waiting[0];
-    $("waiting-open").textContent = `scan #${newest.scan_id}`;
+    $("waiting-open").textContent = jobName("scan", newest.scan_id);
     $("waiting-open").dataset.scanId = String(newest.scan_id);
     $("waiting-more").textContent = waiting.length > 1 ? ` (and ${waiting.length - 1} more)` : "";
   }

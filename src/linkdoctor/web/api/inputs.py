@@ -3,7 +3,7 @@
 import contextlib
 import threading
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from linkdoctor.errors import LinkdoctorError, ValidationError
 
@@ -149,7 +149,10 @@ def followup_of(result: dict) -> dict:
     """What the Sonarr/Radarr follow-up of a service's change answered (its listener runs off this thread)."""
     from linkdoctor.arr.followup import followup_answer
 
-    return followup_answer(current_app.extensions["linkdoctor.events"], result.pop("event_id", None))
+    event_id = result.pop("event_id", None)
+    if event_id is not None:
+        g.library_changed = True  # links moved: the answer says so (LIBRARY_CHANGED_HEADER), the page's counts refresh
+    return followup_answer(current_app.extensions["linkdoctor.events"], event_id)
 
 
 def settings():

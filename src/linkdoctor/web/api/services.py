@@ -49,8 +49,9 @@ def detect_services():
     try:
         return jsonify(run_detection())
     except DockerError as exc:
-        # Not an error of the request: the page shows the message next to an empty list.
-        return jsonify({"services": [], "message": exc.message})
+        # Not an error of the request: the page shows the message next to an empty list, as a warning
+        # ("available": false), never as a success.
+        return jsonify({"services": [], "message": exc.message, "available": False})
 
 
 @bp.post("/services/apply")

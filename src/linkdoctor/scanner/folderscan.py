@@ -1,0 +1,136 @@
+"""Phase 1 of one folder inside a worker: list it and check its links in one go.
+
+Only what the scan needs crosses back to the engine: the sub-folders, the problem links,
+counts of the healthy ones per source, and (for a full scan) the identities of the files
+phase 2 will probe. Each link costs one readlink, one open, fstat, pread and close, all
+relative to the folder's descriptor (the folder's path is walked once, not per link).
+
+A folder with more links than a task should check, or whose checks turn out slow (a
+slow mount), hands the rest back as `rest`: name lists the engine spreads over the
+other workers. A link that hangs is not handled here: the pool kills the worker after
+the timeout and the engine falls back to checking that folder link by link.
+Stdlib only, imports kept light: this runs in worker processes.
+"""
+
+import os
+import time
+from typing import NamedTuple
+
+from linkdoctor.scanner.checks import OK, LinkCheck, judge_target, read_target
+from linkdoctor.scanner.sources import SourceMap
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+_source_maps: dict[tuple, SourceMap] = {}  # per worker process: the mount table is read once
+
+
+class FolderScan(NamedTuple):
+    """What one folder (or one share of its links) held and how its links fared."""
+
+    subdirs: list[str]
+    problems: list[tuple[str, LinkCheck]]  # (link path, verdict) of every link that is not ok
+    ok_by_source: dict[str, int]  # healthy links per source they point into
+    candidates: list[tuple[str, str, tuple]]  # (link, target, identity) of the files phase 2 probes
+    rest: list[list[str]]  # names left unchecked, in shares for other tasks
+    ignored: int
+    checked: int
+    seconds: float  # time spent checking links (the listing left out)
+    error: str | None = None
+
+
+def _sources(roots: list[str]) -> SourceMap:
+    key = tuple(roots)
+    if key not in _source_maps:
+        _source_maps[key] = SourceMap(roots)
+    return _source_maps[key]
+
+
+def _list(dir_fd: int, folder: str, include_files: bool) -> tuple[list[str], list[str], str | None]:
+    """(sub-folders, names to check, error) without following links to folders."""
+    subdirs, names = [], []
+    try:
+        with os.scandir(dir_fd) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    names.append(entry.name)
+                elif entry.is_dir(follow_symlinks=False):
+                    subdirs.append(os.path.join(folder, entry.name))
+                elif include_files and entry.is_file(follow_symlinks=False) and _is_media(entry.name):
+                    names.append(entry.name)  # a regular media file, checked as itself
+    except OSError as exc:
+        return subdirs, names, os.strerror(exc.errno or 0)
+    return subdirs, names, None
+
+
+def scan_folder(item: tuple[str, list[str] | None], options: dict, beat=None) -> FolderScan:
+    """List `folder` (when `names` is None) and check its links; `beat()` is called as links are done.
+
+    options: small_threshold, include_files, source_roots, ignores (a matcher or None),
+    candidates (collect phase-2 candidates), share (links a task checks at most),
+    budget (seconds of checks a task does; the links left are handed back).
+    """
+    folder, names = item
+    subdirs, error = [], None
+    try:
+        dir_fd = os.open(folder, _DIR_FLAGS)
+    except OSError as exc:
+        return FolderScan([], [], {}, [], [], 0, 0, 0.0, os.strerror(exc.errno or 0))
+    try:
+        if names is None:
+            subdirs, names, error = _list(dir_fd, folder, options.get("include_files", False))
+        share = max(1, options.get("share", len(names)))
+        rest = [names[start:start + share] for start in range(share, len(names), share)]
+        result = _check(dir_fd, folder, names[:share], options, beat)
+        options["first_done"] = True  # later items of this task may hand back every link unchecked
+    finally:
+        os.close(dir_fd)
+    problems, ok_by_source, candidates, left, ignored, checked, seconds = result
+    if left:
+        rest.insert(0, left)
+    return FolderScan(subdirs, problems, ok_by_source, candidates, rest, ignored, checked, seconds, error)
+
+
+def _is_media(name: str) -> bool:
+    from linkdoctor.scanner.probe import is_probeable  # only when regular files are asked for
+
+    return is_probeable(name)
+
+
+def _check(dir_fd: int, folder: str, names: list[str], options: dict, beat):
+    small = options["small_threshold"]
+    ignores = options.get("ignores")
+    sources = _sources(options.get("source_roots", []))
+    want_candidates = options.get("candidates", False)
+    if want_candidates:
+        from linkdoctor.scanner.probe import is_probeable
+    # The options are unpickled anew for each task: the first item sets the task's deadline, so
+    # that a task of many folders on a slow mount lists the later ones and hands their links back.
+    deadline = options.setdefault("deadline", time.monotonic() + options.get("budget", 0.5))
+    problems, ok_by_source, candidates = [], {}, []
+    ignored = checked = 0
+    started = time.monotonic()
+    for index, name in enumerate(names):
+        if time.monotonic() > deadline and (index or options.get("first_done")):
+            return problems, ok_by_source, candidates, names[index:], ignored, checked, time.monotonic() - started
+        path = os.path.join(folder, name)
+        target = read_target(name, path, dir_fd)
+        if target is None:  # vanished while we scanned: nothing to judge
+            continue
+        unreadable = isinstance(target, LinkCheck)
+        if ignores and ignores.matches(path, None if unreadable or target == path else target):
+            ignored += 1
+            continue
+        if unreadable:
+            verdict = target
+        else:
+            verdict = judge_target(name, target, small, dir_fd)
+        checked += 1
+        if verdict.category != OK:
+            problems.append((path, verdict))
+        else:
+            source = sources.source_of(verdict.target)
+            ok_by_source[source] = ok_by_source.get(source, 0) + 1
+            if want_candidates and verdict.is_file and (is_probeable(path) or is_probeable(verdict.target)):
+                candidates.append((path, verdict.target, verdict.identity))
+        if beat is not None:
+            beat(0.0)
+    return problems, ok_by_source, candidates, [], ignored, checked, time.monotonic() - started
