@@ -1,7 +1,7 @@
 """Benchmark: `linkdoctor import` over a 10,000-file library, first import and re-import, then `check`, against baselines.
 
 Usage: python bench/import.py [--files 10000] [--workers 6] [--big 40] [--scene-share 0.02] [--target-kib N]
-                              [--no-baselines]
+                              [--movie-group N] [--no-baselines]
 
 Each import and the check run as jobs of the app's job runner, in this process: the figures include
 the process's peak RSS (VmHWM, reset before each run through /proc/self/clear_refs) and the last
@@ -33,7 +33,7 @@ MIB = 1 << 20
 
 
 def build(root: Path, source: Path, files: int, big: int, scene_share: float, rng: random.Random,
-          target_kib: int = 0) -> None:
+          target_kib: int = 0, movie_group: int = 0) -> None:
     """Half episodes in season folders, half movies in their own folders."""
     source.mkdir(parents=True)
     big_every = max(1, files // big) if big else 0
@@ -70,7 +70,8 @@ def build(root: Path, source: Path, files: int, big: int, scene_share: float, rn
         year = 1950 + movie % 70
         scene = rng.random() < scene_share
         name = f"Film.{movie:05}.{year}.1080p.BluRay.mkv" if scene else f"Film {movie:05} ({year}).mkv"
-        link(f"Films/Film {movie:05} ({year})/{name}", target(f"m{movie}.mkv"))
+        group = f"{movie // movie_group:04}/" if movie_group else ""  # else one folder of N/2 movie folders
+        link(f"Films/{group}Film {movie:05} ({year})/{name}", target(f"m{movie}.mkv"))
 
 
 def find_stat(root: Path) -> None:
@@ -138,13 +139,16 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=40, help="targets of 3 MiB among them")
     parser.add_argument("--scene-share", type=float, default=0.02, help="share of names that need guessit")
     parser.add_argument("--target-kib", type=int, default=0, help="every small target of this size (default 2-16)")
+    parser.add_argument("--movie-group", type=int, default=0,
+                        help="movie folders in groups of this many (default: all in Films/, one listing of N/2)")
     parser.add_argument("--no-baselines", action="store_true", help="skip find and the Python walk")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}")
     with tempfile.TemporaryDirectory(prefix="linkdoctor-bench-") as tmp:
         root, source, data = Path(tmp) / "medias", Path(tmp) / "source", Path(tmp) / "data"
         root.mkdir()
-        build(root, source, args.files, args.big, args.scene_share, random.Random(11), args.target_kib)
+        build(root, source, args.files, args.big, args.scene_share, random.Random(11), args.target_kib,
+              args.movie_group)
         os.environ.update(LINKDOCTOR_DATA_DIR=str(data), LINKDOCTOR_MEDIA_PATH=str(root))
         from linkdoctor import create_app
         from linkdoctor.config import get_config
