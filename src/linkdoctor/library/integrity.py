@@ -107,8 +107,9 @@ class IntegrityCheck:
 
     def _run(self) -> dict:
         self.report(0.0, "walk", "listing the library and the source roots")
-        self.scratch.add_all("INSERT INTO recorded VALUES (?, ?, ?)", ((key(path), target, digest) for path, target, digest
-                             in stream(select(InventoryItem.path, InventoryItem.target, InventoryItem.hash))))
+        inventory = stream(select(InventoryItem.path, InventoryItem.target, InventoryItem.hash))
+        self.scratch.add_all("INSERT INTO recorded VALUES (?, ?, ?)",
+                             ((key(path), target, digest) for path, target, digest in inventory))
         roots = [self.request.media_root] + [r for r in self.request.source_roots
                                               if not is_inside(r, self.request.media_root)]
         walk = LibraryWalk(roots, self.request.max_workers, self.request.file_timeout, self.cancel,
