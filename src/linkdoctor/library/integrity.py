@@ -5,7 +5,6 @@ results go into the check_result table, one row per entry, so that a page of
 30,000 orphans is one indexed query and never reaches a browser whole.
 """
 
-import collections
 import os
 import threading
 import time
@@ -16,6 +15,7 @@ from sqlalchemy import delete, func, insert, select
 
 from linkdoctor.library.identify import Identity, identify
 from linkdoctor.library.inventory import PENDING_ACTION
+from linkdoctor.library.scratch import Scratch, key, stream, text
 from linkdoctor.library.walk import LibraryWalk, WalkItem
 from linkdoctor.models import CheckResult, InventoryItem, Job, db
 from linkdoctor.paths import is_inside
@@ -70,8 +70,24 @@ class CheckRequest:
     verify_hash: bool = False
 
 
+# recorded: the inventory (path, target, hash); library: every library path the walk found; links: the
+# library's links by target; sources: the media files in the source roots.
+SCHEMA = """
+CREATE TABLE recorded (path BLOB PRIMARY KEY, target TEXT, hash TEXT) WITHOUT ROWID;
+CREATE TABLE library (path BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE links (target BLOB, path BLOB);
+CREATE INDEX links_by_target ON links (target, path);
+CREATE TABLE sources (path BLOB);
+"""
+DUPLICATES_BATCH = 500  # groups of links to one target identified together (one query for their records)
+
+
 class IntegrityCheck:
-    """Runs one check for job `job_id`; `run()` returns the counts per category."""
+    """Runs one check for job `job_id`; `run()` returns the counts per category.
+
+    The inventory, the library's paths, its links by target and the source files are kept in a scratch
+    database, not in Python; ghosts, orphans and shared targets are SQL over it: memory stays flat.
+    """
 
     def __init__(self, job_id: int, request: CheckRequest, progress: Progress, cancel: threading.Event):
         self.job_id = job_id
@@ -81,17 +97,19 @@ class IntegrityCheck:
         self.counts = dict.fromkeys(CATEGORIES, 0)
         self.rows: list[dict] = []
         self.warnings: list[str] = []
-        self.recorded: dict[str, tuple] = {}  # path -> (target, hash) of inventoried items
-        self.links_by_target: dict[str, list[str]] = collections.defaultdict(list)
-        self.library_paths: set[str] = set()
-        self.source_files: list[str] = []
+        self.scratch: Scratch | None = None
         self.legitimate = 0  # groups of links to the same item: reported, but not an inconsistency
         self._last_report = 0.0
 
     def run(self) -> dict:
+        with Scratch(SCHEMA) as self.scratch:
+            return self._run()
+
+    def _run(self) -> dict:
         self.report(0.0, "walk", "listing the library and the source roots")
-        self.recorded = {row.path: (row.target, row.hash) for row in db.session.execute(
-            select(InventoryItem.path, InventoryItem.target, InventoryItem.hash))}
+        inventory = stream(select(InventoryItem.path, InventoryItem.target, InventoryItem.hash))
+        self.scratch.add_all("INSERT INTO recorded VALUES (?, ?, ?)",
+                             ((key(path), target, digest) for path, target, digest in inventory))
         roots = [self.request.media_root] + [r for r in self.request.source_roots
                                               if not is_inside(r, self.request.media_root)]
         walk = LibraryWalk(roots, self.request.max_workers, self.request.file_timeout, self.cancel,
@@ -121,17 +139,20 @@ class IntegrityCheck:
     def _plan(self, path: str, target: str):
         if not self._in_library(path):
             return None  # a file in a source root: only its path matters
-        verify = self.request.verify_hash and path in self.recorded and self.recorded[path][1]
-        return None, bool(verify)  # stat only, unless the hash is to be verified
+        return None, bool(self.request.verify_hash and self._recorded_hash(path))  # stat only, unless verified
+
+    def _recorded_hash(self, path: str) -> str | None:
+        row = self.scratch.one("SELECT hash FROM recorded WHERE path = ?", (key(path),))
+        return row[0] if row else None
 
     def _on_item(self, item: WalkItem) -> None:
         if not self._in_library(item.path):
             if not item.is_link:
-                self.source_files.append(item.path)
+                self.scratch.add("INSERT INTO sources VALUES (?)", (key(item.path),))
             return
-        self.library_paths.add(item.path)
+        self.scratch.add("INSERT OR IGNORE INTO library VALUES (?)", (key(item.path),))
         if item.is_link and item.target:
-            self.links_by_target[item.target].append(item.path)
+            self.scratch.add("INSERT INTO links VALUES (?, ?)", (key(item.target), key(item.path)))
         if item.failure:
             self.warnings.append(f"{item.path}: {item.failure}")
             return
@@ -142,10 +163,10 @@ class IntegrityCheck:
             else:
                 self.warnings.append(f"{item.path}: {sample.error}")
             return
-        recorded = self.recorded.get(item.path)
-        if sample.hash is not None and recorded and recorded[1] and sample.hash != recorded[1]:
+        recorded = self._recorded_hash(item.path) if sample.hash is not None else None
+        if recorded and sample.hash != recorded:
             self._add(MISMATCHES, item.path, item.target,
-                      f"recorded hash {recorded[1]}, now {sample.hash} ({sample.size} bytes)")
+                      f"recorded hash {recorded}, now {sample.hash} ({sample.size} bytes)")
 
     def _progress(self, walk: LibraryWalk) -> None:
         now = time.monotonic()
@@ -161,28 +182,44 @@ class IntegrityCheck:
     # -- comparisons ------------------------------------------------------
 
     def _ghosts(self, failed_folders: list[str]) -> None:
-        for path, (target, _) in sorted(self.recorded.items()):
-            if path in self.library_paths or not self._in_library(path):
+        gone = self.scratch.rows("SELECT path, target FROM recorded WHERE path NOT IN (SELECT path FROM library)"
+                                 " ORDER BY path")
+        for path, target in gone:
+            path = text(path)
+            if not self._in_library(path):
                 continue
             if any(is_inside(path, folder) for folder in failed_folders):
                 continue  # not listed: unknown, not gone
             self._add(GHOSTS, path, target, "in the inventory, gone from the library")
 
     def _orphans(self) -> None:
-        targets = set(self.links_by_target)
-        for path in sorted(self.source_files):
-            if path not in targets:
-                self._add(ORPHANS, path, "", "no library link points to this file")
+        orphans = self.scratch.rows("SELECT path FROM sources WHERE path NOT IN (SELECT target FROM links)"
+                                    " ORDER BY path")
+        for (path,) in orphans:
+            self._add(ORPHANS, text(path), "", "no library link points to this file")
 
     def _duplicates(self) -> None:
+        """The targets shared by several links, a batch of groups at a time, in the order of their targets."""
+        shared: dict[str, list[str]] = {}
+        links = self.scratch.rows("SELECT target, path FROM links WHERE target IN"
+                                  " (SELECT target FROM links GROUP BY target HAVING count(*) > 1) ORDER BY target, path")
+        for target, path in links:
+            target = text(target)
+            if target not in shared and len(shared) >= DUPLICATES_BATCH:
+                self._shared_group(shared)  # the groups of a batch are whole: links come in the order of targets
+                shared = {}
+            shared.setdefault(target, []).append(text(path))
+        self._shared_group(shared)
+
+    def _shared_group(self, shared: dict[str, list[str]]) -> None:
         identities = {}
-        shared = {target: links for target, links in self.links_by_target.items() if len(links) > 1}
         wanted = sorted({path for links in shared.values() for path in links})
         for start in range(0, len(wanted), 500):  # SQLite caps the parameters of one statement
-            query = select(InventoryItem).where(InventoryItem.path.in_(wanted[start:start + 500]))
-            for row in db.session.execute(query).scalars():
-                if not row.pending:
-                    identities[row.path] = Identity(row.kind, row.title, row.year, row.season, tuple(row.episodes))
+            query = (select(InventoryItem.path, InventoryItem.kind, InventoryItem.title, InventoryItem.year,
+                            InventoryItem.season, InventoryItem.episodes)
+                     .where(InventoryItem.path.in_(wanted[start:start + 500]), ~InventoryItem.pending))
+            for path, *identity in db.session.execute(query):
+                identities[path] = Identity(*identity[:4], tuple(identity[4]))
         groups = shared_target_verdicts(shared, lambda path, target: identities.get(path) or self._identify(path, target))
         for target, links, verdict in groups:
             same = verdict == LEGITIMATE
@@ -198,7 +235,7 @@ class IntegrityCheck:
         return identify(relative, target, self.request.movie_folders, self.request.series_folders)
 
     def _unidentified(self) -> None:
-        rows = db.session.execute(select(InventoryItem.path, InventoryItem.target).where(InventoryItem.pending))
+        rows = stream(select(InventoryItem.path, InventoryItem.target).where(InventoryItem.pending))
         for path, target in rows:
             self._add(UNIDENTIFIED, path, target, "guessit could not tell what this is")
 

@@ -13,11 +13,12 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 
 from linkdoctor.library.identify import identify
+from linkdoctor.library.scratch import Scratch, key, stream, text
 from linkdoctor.library.walk import LibraryWalk, WalkItem
 from linkdoctor.models import InventoryItem, db, utcnow
 from linkdoctor.paths import is_inside
@@ -46,8 +47,7 @@ class ImportRequest:
     dry_run: bool = False
 
 
-@dataclass
-class _Known:
+class _Known(NamedTuple):
     id: int
     target: str
     size: int
@@ -55,8 +55,44 @@ class _Known:
     hash: str | None
 
 
+class _Found(NamedTuple):
+    """What the walk found of one item, as kept in the scratch table of new items; size, mtime, hash when read."""
+
+    path: str
+    target: str
+    is_link: bool
+    size: int | None = None
+    mtime_ns: int | None = None
+    hash: str | None = None
+
+    @classmethod
+    def of(cls, item: WalkItem) -> "_Found":
+        sample = item.sample
+        if sample is not None and sample.hash is not None:
+            return cls(item.path, item.target, item.is_link, sample.size, sample.mtime_ns, sample.hash)
+        return cls(item.path, item.target, item.is_link)
+
+
+# known: the inventory's records in scope (their order: the first gone record of a hash is the one moved);
+# seen: every path the walk found; new: items not known, until the walk's end says which were moved;
+# gone: known and not seen; moves: the first gone record of each hash, taken once.
+SCHEMA = """
+CREATE TABLE known (path BLOB UNIQUE, id INTEGER, target TEXT, size INTEGER, mtime_ns INTEGER, hash TEXT);
+CREATE TABLE seen (path BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE new (path BLOB, target BLOB, is_link INTEGER, size INTEGER, mtime_ns INTEGER, hash TEXT);
+CREATE TABLE gone (path BLOB PRIMARY KEY, id INTEGER) WITHOUT ROWID;
+CREATE TABLE moves (hash TEXT PRIMARY KEY, path BLOB, id INTEGER) WITHOUT ROWID;
+"""
+ADD_SEEN = "INSERT OR IGNORE INTO seen VALUES (?)"
+ADD_NEW = "INSERT INTO new VALUES (?, ?, ?, ?, ?, ?)"
+
+
 class Importer:
-    """Runs one import; `run()` returns the summary."""
+    """Runs one import; `run()` returns the summary.
+
+    What it learns of the whole library (the known records, the paths seen, the new items) is kept in
+    a scratch database, not in Python: memory stays flat at a million items, a re-import too.
+    """
 
     def __init__(self, request: ImportRequest, progress: Progress, cancel: threading.Event):
         self.request = request
@@ -64,14 +100,19 @@ class Importer:
         self.cancel = cancel
         self.counts = dict.fromkeys(SUMMARY_KEYS, 0) | {"moved": 0, "forgotten": 0}
         self.failures: list[dict] = []
-        self.new_items: list[WalkItem] = []
-        self.seen: set[str] = set()
-        self.known: dict[str, _Known] = {}
+        self.new_items: list[_Found] = []  # a first import's batch not yet inserted
+        self.updates: list[dict] = []  # changed records not yet written
+        self.known = 0  # how many records in scope were known before the import
+        self.scratch: Scratch | None = None
         self._last_report = 0.0
 
     def run(self) -> dict:
+        with Scratch(SCHEMA) as self.scratch:
+            return self._run()
+
+    def _run(self) -> dict:
         self.report(0.0, "walk", "listing the library")
-        self.known = self._load_known()
+        self._load_known()
         walk = LibraryWalk(self.request.paths, self.request.max_workers, self.request.file_timeout,
                            self.cancel, self._plan, self.request.source_roots, on_tick=self._progress)
         for item in walk.run():
@@ -93,54 +134,65 @@ class Importer:
 
     # -- walk --------------------------------------------------------------
 
-    def _load_known(self) -> dict[str, _Known]:
-        rows = db.session.execute(select(InventoryItem.id, InventoryItem.path, InventoryItem.target,
-                                         InventoryItem.size, InventoryItem.mtime_ns, InventoryItem.hash))
-        return {row.path: _Known(row.id, row.target, row.size, row.mtime_ns, row.hash)
-                for row in rows if self._in_scope(row.path)}
+    def _load_known(self) -> None:
+        rows = stream(select(InventoryItem.path, InventoryItem.id, InventoryItem.target,
+                             InventoryItem.size, InventoryItem.mtime_ns, InventoryItem.hash))
+        for row in rows:
+            if self._in_scope(row.path):
+                self.scratch.add("INSERT INTO known VALUES (?, ?, ?, ?, ?, ?)", (key(row.path), *tuple(row)[1:]))
+                self.known += 1
+        self.scratch.flush()
+
+    def _known(self, path: str) -> _Known | None:
+        if not self.known:
+            return None
+        row = self.scratch.one("SELECT id, target, size, mtime_ns, hash FROM known WHERE path = ?", (key(path),))
+        return _Known(*row) if row else None
 
     def _in_scope(self, path: str) -> bool:
         return any(is_inside(path, root) for root in self.request.paths)
 
     def _plan(self, path: str, target: str) -> tuple:
-        known = self.known.get(path)
+        known = self._known(path)
         if known is not None and known.target == target and known.hash:
             return (known.size, known.mtime_ns), True  # read only when size or mtime changed
         return None, True
 
     def _on_item(self, item: WalkItem) -> None:
         if self.known:  # what was seen tells what is gone; with nothing known, nothing can be gone
-            self.seen.add(item.path)
+            self.scratch.add(ADD_SEEN, (key(item.path),))
         if item.failure:
             self._failed(item.path, item.failure)
             return
         sample = item.sample
-        known = self.known.get(item.path)
+        known = self._known(item.path)
         if sample.error:
             self._failed(item.path, ("target missing: " if sample.missing else "") + sample.error)
             if sample.missing and known is None:
                 # A broken link never imported: its names still say what it was, which repair needs.
-                self._on_new(item)
+                self._on_new(_Found.of(item))
             return
         if known is None:
-            self._on_new(item)
+            self._on_new(_Found.of(item))
         elif sample.hash is None:
             self.counts["skipped"] += 1
         else:
-            self._update(db.session.get(InventoryItem, known.id), item)
+            self._update(known.id, _Found.of(item))
             self.counts["updated"] += 1
 
-    def _on_new(self, item: WalkItem) -> None:
-        self.new_items.append(item)
-        if not self.known and len(self.new_items) >= INSERT_BATCH:
-            # Nothing known, so nothing moved: new items are recorded as they come and memory stays
-            # flat, whatever the size of a first import.
+    def _on_new(self, found: _Found) -> None:
+        if self.known:
+            self.scratch.add(ADD_NEW, (key(found.path), key(found.target), *found[2:]))  # moved or new: the end tells
+            return
+        # Nothing known, so nothing moved: new items are recorded as they come.
+        self.new_items.append(found)
+        if len(self.new_items) >= INSERT_BATCH:
             self._insert_new(self.new_items)
             self.new_items = []
 
-    def _insert_new(self, items: list[WalkItem]) -> None:
+    def _insert_new(self, items: list[_Found]) -> None:
         """Record items new to the inventory: one multi-row INSERT per batch (the ORM would spend seconds)."""
-        rows = [self._fields(item) | {"path": item.path, "imported_at": utcnow()} for item in items]
+        rows = [self._fields(found) | {"path": found.path, "imported_at": utcnow()} for found in items]
         for start in range(0, len(rows), INSERT_BATCH):
             db.session.execute(insert(InventoryItem), rows[start:start + INSERT_BATCH])
         self.counts["imported"] += len(rows)
@@ -166,49 +218,71 @@ class Importer:
     # -- records -----------------------------------------------------------
 
     def _record_new_and_moved(self, failed_folders: list[str]) -> None:
-        gone = {path: known for path, known in self.known.items()
-                if path not in self.seen and not any(is_inside(path, f) for f in failed_folders)}
-        gone_by_hash: dict[str, str] = {}
-        for path, known in gone.items():
-            if known.hash:
-                gone_by_hash.setdefault(known.hash, path)
-        new = []
-        for item in self.new_items:
-            digest = item.sample.hash if item.sample else None
-            old_path = gone_by_hash.pop(digest, None) if digest else None
-            if old_path is not None:
-                record = db.session.get(InventoryItem, gone.pop(old_path).id)
-                record.path = item.path
-                self._update(record, item)
+        self._insert_new(self.new_items)
+        self.new_items = []
+        if not self.known:
+            return
+        scratch = self.scratch
+        gone = scratch.rows("SELECT path, id, hash FROM known WHERE path NOT IN (SELECT path FROM seen) ORDER BY rowid")
+        for path, record_id, digest in gone:
+            if any(is_inside(text(path), folder) for folder in failed_folders):
+                continue  # not listed: unknown, not gone
+            scratch.add("INSERT INTO gone VALUES (?, ?)", (path, record_id))
+            if digest:
+                scratch.add("INSERT OR IGNORE INTO moves VALUES (?, ?, ?)", (digest, path, record_id))
+        batch = []
+        for path, target, is_link, *read in scratch.rows("SELECT * FROM new ORDER BY rowid"):
+            found = _Found(text(path), text(target), bool(is_link), *read)
+            moved = scratch.one("SELECT path, id FROM moves WHERE hash = ?", (found.hash,)) if found.hash else None
+            if moved is not None:
+                old_path, record_id = text(moved[0]), moved[1]
+                scratch.execute("DELETE FROM moves WHERE hash = ?", (found.hash,))
+                scratch.execute("DELETE FROM gone WHERE path = ?", (moved[0],))
+                self._update(record_id, found)
                 self.counts["updated"] += 1
                 self.counts["moved"] += 1
-                log.info("import: %s moved to %s", old_path, item.path)
+                log.info("import: %s moved to %s", old_path, found.path)
             else:
-                new.append(item)
-        self._insert_new(new)
-        self.new_items = []
-        if gone:
-            db.session.flush()  # moved paths first, so no new path collides with a forgotten one
-            ids = [known.id for known in gone.values()]
-            for start in range(0, len(ids), 500):
-                db.session.execute(delete(InventoryItem).where(InventoryItem.id.in_(ids[start:start + 500])))
-            self.counts["forgotten"] = len(ids)
+                batch.append(found)
+                if len(batch) >= INSERT_BATCH:
+                    self._insert_new(batch)
+                    batch = []
+        self._insert_new(batch)
+        self._write_updates()  # moved paths first, so no new path collides with a forgotten one
+        ids = []
+        for (record_id,) in scratch.rows("SELECT id FROM gone"):
+            ids.append(record_id)
+            if len(ids) >= 500:
+                self._forget(ids)
+                ids = []
+        self._forget(ids)
 
-    def _update(self, record: InventoryItem, item: WalkItem) -> None:
-        """Bring a record up to date with what the walk found: target, identity, size, mtime, hash."""
-        for name, value in self._fields(item).items():
-            setattr(record, name, value)
+    def _forget(self, ids: list[int]) -> None:
+        if ids:
+            db.session.execute(delete(InventoryItem).where(InventoryItem.id.in_(ids)))
+            self.counts["forgotten"] += len(ids)
 
-    def _fields(self, item: WalkItem) -> dict:
+    def _update(self, record_id: int, found: _Found) -> None:
+        """Bring a record up to date with what the walk found: path, target, identity, size, mtime, hash."""
+        self.updates.append({"id": record_id, "path": found.path, **self._fields(found)})
+        if len(self.updates) >= INSERT_BATCH:
+            self._write_updates()
+
+    def _write_updates(self) -> None:
+        if self.updates:
+            db.session.execute(update(InventoryItem), self.updates)  # UPDATE by primary key, in one executemany
+            self.updates = []
+
+    def _fields(self, found: _Found) -> dict:
         """A record's fields from what the walk found; size, mtime and hash only when the target was read."""
-        relative = os.path.relpath(item.path, self.request.media_root)
-        identity = identify(relative, item.target, self.request.movie_folders, self.request.series_folders)
-        fields = {"target": item.target, "is_link": item.is_link, "kind": identity.kind if identity.complete else "",
+        relative = os.path.relpath(found.path, self.request.media_root)
+        identity = identify(relative, found.target, self.request.movie_folders, self.request.series_folders)
+        fields = {"target": found.target, "is_link": bool(found.is_link),
+                  "kind": identity.kind if identity.complete else "",
                   "title": identity.title, "year": identity.year, "season": identity.season,
                   "episodes": list(identity.episodes), "pending": not identity.complete, "updated_at": utcnow()}
-        sample = item.sample
-        if sample is not None and sample.hash is not None:
-            fields.update(size=sample.size, mtime_ns=sample.mtime_ns, hash=sample.hash)
+        if found.hash is not None:
+            fields.update(size=found.size, mtime_ns=found.mtime_ns, hash=found.hash)
         return fields
 
 
