@@ -9,6 +9,7 @@ import time
 
 from linkdoctor.models import QUARANTINED, QuarantineEntry, SymlinkScan, db
 from tests.support.cli import run_cli
+from tests.support.waiting import wait_until
 
 LINKS = 5000
 
@@ -60,9 +61,34 @@ def kill_once_restoring(args: list[str], env, at_least: int, timeout: float = 12
                 break
             time.sleep(0.005)  # polling the file the child writes: no other signal crosses the process
     finally:
+        workers = child_pids(child.pid)
         child.send_signal(signal.SIGKILL)
         child.wait(30)
+    # A worker that was moving a link when its pool's process died finishes that one move, then quits
+    # (workers/child.py): count what is on disk once they are gone.
+    wait_until(lambda: not any(os.path.exists(f"/proc/{pid}") and not zombie(pid) for pid in workers), timeout=30)
     return child.returncode
+
+
+def child_pids(pid: int) -> list[int]:
+    pids = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return pids  # it ended already
+    for task in tasks:
+        try:
+            pids += [int(p) for p in open(f"/proc/{pid}/task/{task}/children").read().split()]
+        except OSError:
+            pass  # the thread ended meanwhile
+    return pids
+
+
+def zombie(pid: int) -> bool:
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def test_sigkill_mid_restore_of_5000_links_loses_none(app, library, env):

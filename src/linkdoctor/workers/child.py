@@ -35,7 +35,8 @@ def _heartbeat(outbox: Connection, task_id: int):
 
 
 def serve(inbox: Connection, outbox: Connection, run_item: RunItem) -> None:
-    """Answer tasks until the pool closes the pipe."""
+    """Answer tasks until the pool closes the pipe, or its process is gone."""
+    parent = os.getppid()
     while True:
         try:
             task_id, kind, items, flush_each, options = inbox.recv()
@@ -44,6 +45,8 @@ def serve(inbox: Connection, outbox: Connection, run_item: RunItem) -> None:
         pending, last_flush = [], time.monotonic()
         beat = _heartbeat(outbox, task_id) if kind in HEARTBEAT_KINDS else None
         for index, item in enumerate(items):
+            if os.getppid() != parent:
+                return  # the pool's process was killed: start nothing it can no longer record
             pending.append((index, run_item(kind, item, options, beat)))
             now = time.monotonic()
             if flush_each or len(pending) >= FLUSH_ITEMS or now - last_flush >= FLUSH_SECONDS:
