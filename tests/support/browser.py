@@ -284,7 +284,9 @@ class Page:
         from selenium.webdriver.support.ui import Select
 
         self.reveal_setting(element_id)
-        Select(self.by_id(element_id)).select_by_value(value)
+        # Through wait(): a list that redraws its filters may replace the select (or its options) meanwhile.
+        self.wait(lambda _: Select(self.by_id(element_id)).select_by_value(value) or True,
+                  message=f"no option {value!r} to choose in {element_id}")
 
     def fill(self, element_id: str, text: str) -> None:
         self.reveal_setting(element_id)
