@@ -196,10 +196,16 @@ def test_jobs_are_named_by_kind_and_never_collide(page, app, small_library, size
     page.open("dashboard")
     page.wait(lambda _: page.css("#activity-body tr[data-kind='import']") and page.css("#history-body tr"),
               message="the import and the scan were not listed")
-    job_id = page.css("#activity-body tr[data-kind='import']")[0].get_attribute("data-job-id")
-    assert page.css("#activity-body tr[data-kind='import'] .activity-name")[0].text == f"Import job {job_id}"
-    assert f"#{job_id}" not in page.by_id("activity-body").text
-    assert page.css(f"#history-body tr[data-scan-id='{scan_id}'] button")[0].text == f"Scan #{scan_id}"
+    # Read in one go, in the page: the Dashboard's poll may redraw either list between two reads.
+    job_id, name, activity, scan_name = page.wait(lambda _: page.driver.execute_script("""
+        const row = document.querySelector("#activity-body tr[data-kind='import']");
+        const scan = document.querySelector(`#history-body tr[data-scan-id='${arguments[0]}'] button`);
+        return row && scan && [row.dataset.jobId, row.querySelector(".activity-name").textContent.trim(),
+                               document.getElementById("activity-body").innerText, scan.textContent.trim()];""",
+                                                                    scan_id), message="the rows went missing")
+    assert name == f"Import job {job_id}"
+    assert f"#{job_id}" not in activity
+    assert scan_name == f"Scan #{scan_id}"
 
 
 def tree_count(page, folder) -> str:
