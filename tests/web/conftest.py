@@ -21,6 +21,19 @@ def window(request, page):
     return request.param
 
 
+# Issue 22's sizes: a desktop at 1400x900 and a phone at 390x844 emulated as one (mobile viewport, touch).
+VIEWPORTS = {"desktop": (1400, 900, False), "phone": (390, 844, True)}
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def size(request, page):
+    """The page laid out at a desktop's or a phone's size (before any page is opened: media queries read at start)."""
+    width, height, phone = VIEWPORTS[request.param]
+    page.viewport(width, height, phone)
+    page.size_name = request.param
+    return request.param
+
+
 @pytest.fixture
 def web_library(library):
     """17 links: 3 healthy, 13 broken (one with an awkward name), 1 to an empty file."""

@@ -18,18 +18,10 @@ from tests.support.pages import open_alert
 
 pytestmark = requires_chromium
 
-SIZES = {"desktop": (1400, 900, False), "phone": (390, 844, True)}
 SHOW = "TV/Glass Houses (2013)"
 EPISODE = "Glass.Houses.S01E{:02}.1080p.WEB.h264-NTb.mkv"
 EPISODES = 14
 
-
-@pytest.fixture(params=list(SIZES), ids=list(SIZES))
-def size(request, page):
-    width, height, phone = SIZES[request.param]
-    page.viewport(width, height, phone)
-    page.size_name = request.param
-    return request.param
 
 
 @pytest.fixture

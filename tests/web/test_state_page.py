@@ -13,16 +13,7 @@ from tests.support.media import do_import
 
 pytestmark = requires_chromium
 
-SIZES = {"desktop": (1400, 900, False), "phone": (390, 844, True)}
 
-
-@pytest.fixture(params=list(SIZES), ids=list(SIZES))
-def size(request, page):
-    """The page laid out at a desktop's or a phone's size (before any page is opened: media queries read at start)."""
-    width, height, phone = SIZES[request.param]
-    page.viewport(width, height, phone)
-    page.size_name = request.param
-    return request.param
 
 
 @pytest.fixture

@@ -12,20 +12,12 @@ from tests.support.browser import Page, requires_chromium
 from tests.support.pages import open_alert
 
 pytestmark = requires_chromium
-SIZES = {"desktop": (1400, 900, False), "phone": (390, 844, True)}
 SHOWS = ["Glass Houses", "Dark Harbor", "Blue Meridian", "Silent Orchard", "Iron Coast", "Paper Lanterns",
          "Quiet Fields", "Red Canyon", "Northern Lights", "Salt Flats", "Winter Garden", "Copper Mill",
          "Night Ferry", "Stone River"]
 EPISODES = 20  # 280 season links, one of them healthy: 279 broken
 WITH_CANDIDATE = 129
 
-
-@pytest.fixture(params=list(SIZES), ids=list(SIZES))
-def size(request, page):
-    width, height, phone = SIZES[request.param]
-    page.viewport(width, height, phone)
-    page.size_name = request.param
-    return request.param
 
 
 @pytest.fixture
