@@ -37,6 +37,15 @@ def wait_job(client, job_id: int, timeout: float = 120) -> dict:
     return wait_until(ended, timeout, message=lambda: f"job {job_id} still {seen.get('state')}")
 
 
+def run_repair(client, url: str, body: dict) -> dict:
+    """A repair job started through the API (a listing or an apply), waited for and completed; its final status."""
+    answer = client.post(url, json=body)
+    assert answer.status_code == 202, answer.get_json()
+    status = wait_job(client, answer.get_json()["job_id"])
+    assert status["kind"] == "repair" and status["state"] == "completed", status
+    return status
+
+
 def real_scan(client, **body) -> dict:
     """A scan in real mode through the API, waited for; its final status (with the confirmation token)."""
     scan_id = client.post("/api/symlink/scan/start", json={"mode": "real", **body}).get_json()["scan_id"]
