@@ -149,16 +149,6 @@ def parse_instances(value, first_names: dict[str, str]) -> list[dict]:
     return parsed
 
 
-def keep_masked_keys(new: list[dict], old: list[dict], mask) -> list[dict]:
-    """A masked key sent back (as the API shows it) keeps the stored key of the same instance."""
-    stored = {(i["kind"], i["name"]): i.get("api_key", "") for i in old}
-    for item in new:
-        previous = stored.get((item["kind"], item["name"]), "")
-        if item["api_key"] and previous and item["api_key"] == mask(previous):
-            item["api_key"] = previous
-    return new
-
-
 def configured_instances(config) -> list[ArrInstance]:
     """Every instance, the first of each app from the seed fields, enabled or not."""
     instances = []
@@ -225,7 +215,3 @@ def parse_arr_setting(name: str, value, config):
     if name.endswith("_name") and not 1 <= len(value) <= 64:
         raise ValidationError(f"{name} must be 1 to 64 characters")
     return parse_url_base(value, name) if name.endswith("_url_base") else value
-
-
-def masked_instances(instances: list[dict], mask) -> list[dict]:
-    return [{**item, "api_key": mask(item.get("api_key", ""))} for item in instances or []]

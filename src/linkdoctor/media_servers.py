@@ -88,20 +88,6 @@ def parse_servers(value) -> list[dict]:
     return parsed
 
 
-def keep_masked_tokens(new: list[dict], old: list[dict], mask) -> list[dict]:
-    """A masked token sent back (as the API shows it) keeps the stored token of the same server."""
-    stored = {(s["kind"], s["name"]): s.get("token", "") for s in old or []}
-    for item in new:
-        previous = stored.get((item["kind"], item["name"]), "")
-        if item["token"] and previous and item["token"] == mask(previous):
-            item["token"] = previous
-    return new
-
-
-def masked_servers(servers: list[dict], mask) -> list[dict]:
-    return [{**item, "token": mask(item.get("token", ""))} for item in servers or []]
-
-
 def enabled_servers(config) -> list[MediaServer]:
     return [MediaServer(**{k: item[k] for k in SERVER_FIELDS if k in item})
             for item in config.media_servers or [] if item.get("enabled", True)]
