@@ -6,6 +6,7 @@ import posixpath
 import re
 
 from linkdoctor.clients.arr import ArrInstance
+from linkdoctor.connection_lists import refuse_duplicate_names
 from linkdoctor.errors import ValidationError
 from linkdoctor.system_folders import refuse_system_folder
 
@@ -140,12 +141,7 @@ def parse_instances(value, first_names: dict[str, str]) -> list[dict]:
     if not isinstance(value, list):
         raise ValidationError("arr_instances must be a list of instances")
     parsed = [parse_instance(item, i) for i, item in enumerate(value)]
-    seen = {(kind, name.lower()) for kind, name in first_names.items()}
-    for item in parsed:
-        key = (item["kind"], item["name"].lower())
-        if key in seen:
-            raise ValidationError(f"two {item['kind']} instances are named {item['name']!r}")
-        seen.add(key)
+    refuse_duplicate_names(parsed, "instances", {(kind, name.lower()) for kind, name in first_names.items()})
     return parsed
 
 

@@ -5,7 +5,7 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from linkdoctor.arr_instances import ARR_SETTINGS, parse_arr_setting, parse_host
-from linkdoctor.connection_secrets import keep_masked_secrets, masked_secrets
+from linkdoctor.connection_lists import keep_masked_secrets, masked_secrets
 from linkdoctor.errors import ValidationError
 from linkdoctor.media_servers import parse_servers
 from linkdoctor.models import SymlinkConfig, db

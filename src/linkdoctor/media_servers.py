@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from linkdoctor.arr_instances import parse_mappings
+from linkdoctor.connection_lists import refuse_duplicate_names
 from linkdoctor.errors import ValidationError
 
 MEDIA_KINDS = ("plex", "jellyfin", "emby")
@@ -79,12 +80,7 @@ def parse_servers(value) -> list[dict]:
     if not isinstance(value, list) or len(value) > 20:
         raise ValidationError("media_servers must be a list of at most 20 servers")
     parsed = [parse_server(item, i) for i, item in enumerate(value)]
-    seen = set()
-    for item in parsed:
-        key = (item["kind"], item["name"].lower())
-        if key in seen:
-            raise ValidationError(f"two {item['kind']} servers are named {item['name']!r}")
-        seen.add(key)
+    refuse_duplicate_names(parsed, "servers")
     return parsed
 
 

@@ -13,7 +13,7 @@ from linkdoctor.clients.radarr import RadarrClient
 from linkdoctor.clients.records import ArrError
 from linkdoctor.clients.sonarr import SonarrClient
 from linkdoctor.config import mask, refuse_masked
-from linkdoctor.connection_secrets import keep_masked_secrets
+from linkdoctor.connection_lists import keep_masked_secrets
 from linkdoctor.models import db
 from linkdoctor.models.config import SymlinkConfig
 

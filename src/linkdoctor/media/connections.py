@@ -4,7 +4,7 @@ from linkdoctor.clients.identify import is_product, who_answers
 from linkdoctor.clients.jellyfin import client_for_server
 from linkdoctor.clients.media_http import MediaAnswerError, MediaServerError
 from linkdoctor.config import mask, refuse_masked
-from linkdoctor.connection_secrets import keep_masked_secrets
+from linkdoctor.connection_lists import keep_masked_secrets
 from linkdoctor.media_servers import MediaServer, enabled_servers, parse_server
 
 

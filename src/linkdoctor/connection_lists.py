@@ -1,5 +1,18 @@
-"""The secret of each connection in a list (a Sonarr/Radarr instance's API key, a media server's token):
-masked where the API shows it, and kept when the masked value comes back unchanged."""
+"""Lists of connections (further Sonarr/Radarr instances, media servers): names unique per kind, and each
+one's secret (an API key, a token) masked where the API shows it, kept when the masked value comes back."""
+
+from linkdoctor.errors import ValidationError
+
+
+def refuse_duplicate_names(items: list[dict], what: str, taken=()) -> None:
+    """A ValidationError when two items of a kind share a name (case aside), or one takes a name in `taken`
+    ((kind, lowercased name) pairs)."""
+    seen = set(taken)
+    for item in items:
+        key = (item["kind"], item["name"].lower())
+        if key in seen:
+            raise ValidationError(f"two {item['kind']} {what} are named {item['name']!r}")
+        seen.add(key)
 
 
 def masked_secrets(items: list[dict], mask, field: str) -> list[dict]:
