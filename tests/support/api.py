@@ -1,6 +1,7 @@
 """Driving the app through its JSON API as a page or another tab would: scans and jobs, started and waited for."""
 
 import threading
+import time
 
 from tests.support.waiting import wait_until
 
@@ -61,6 +62,24 @@ def run_scan(app, **body) -> int:
     wait_for_scan(client, scan_id)
     assert app.extensions["linkdoctor.tasks"].wait(scan_id, 30)
     return scan_id
+
+
+def start_endless_followup(app, scan_id: int = 0, **options):
+    """A follow-up job at 40 % "waiting for it to complete" until it is cancelled (Sonarr rescanning for
+    minutes); its context, once it runs. `options` go to the runner's start (e.g. prepare)."""
+    started = threading.Event()
+
+    def endless(ctx):
+        started.set()
+        while True:
+            ctx.raise_if_cancelled()
+            ctx.progress(0.4, "notify", "Sonarr: RescanSeries Dune, waiting for it to complete")
+            time.sleep(0.05)  # the job's own pace, not a wait of the test
+
+    with app.app_context():
+        ctx = app.extensions["linkdoctor.jobs"].start("arr_followup", endless, params={"scan_id": scan_id}, **options)
+    assert started.wait(10)
+    return ctx
 
 
 def hold_scan(app):
