@@ -57,7 +57,8 @@ from common import (CountingSink, OtherLoad, cpu_seconds, exit_on_sigterm, live_
 from poolstats import pool_stats  # noqa: E402
 
 from linkdoctor.mediagen import make_video  # noqa: E402
-from linkdoctor.scanner.engine import CachedVerdict, ScanEngine, ScanRequest  # noqa: E402
+from linkdoctor.scanner.engine import ScanEngine, ScanRequest  # noqa: E402
+from linkdoctor.scanner.phase2 import CachedVerdict  # noqa: E402
 from linkdoctor.scanner.probe import probe_media  # noqa: E402
 
 PLAIN_FFPROBE = ["ffprobe", "-v", "error", "-show_format", "-show_streams"]

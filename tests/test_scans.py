@@ -10,7 +10,8 @@ from linkdoctor.models import (
     AWAITING_CONFIRMATION, CANCELLED, COMPLETED, ERROR, PENDING, RUNNING, Finding, ProbeVerdictEntry,
     QuarantineEntry, SymlinkScan, db,
 )
-from linkdoctor.scanner.engine import CachedVerdict, FindingRecord, ScanProgress
+from linkdoctor.scanner.engine import FindingRecord, ScanProgress
+from linkdoctor.scanner.phase2 import CachedVerdict
 from linkdoctor.jobs.recovery import mark_interrupted
 from linkdoctor.findings import findings_page
 from linkdoctor.scans import DatabaseSink, DatabaseVerdictCache, rotate_scans

@@ -1,6 +1,5 @@
 """The task manager with real threads: start, progress, cancel, one at a time, restart recovery."""
 
-import os
 import time
 
 import pytest

@@ -11,7 +11,7 @@ from linkdoctor.media_servers import parse_servers
 from linkdoctor.models import SymlinkConfig, db
 from linkdoctor.paths import real_root
 from linkdoctor.scanner.phase2 import DECODE_MODES
-from linkdoctor.system_folders import SYSTEM_FOLDERS, refuse_system_folder  # noqa: F401  (SYSTEM_FOLDERS: re-exported)
+from linkdoctor.system_folders import refuse_system_folder
 
 SECRET_FIELDS = ("sonarr_api_key", "radarr_api_key", "tmdb_api_key")
 _INT_LIMITS = {

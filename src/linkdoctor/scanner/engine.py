@@ -16,9 +16,8 @@ from typing import Protocol
 from linkdoctor.scanner.buffers import FolderStack, Spill
 from linkdoctor.scanner.checks import BROKEN, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT, target_or_none
 from linkdoctor.scanner.folderscan import FolderScan
-# CachedVerdict and ScanError are imported from here by the engine's callers.
-from linkdoctor.scanner.phase2 import CachedVerdict, Phase2, ScanError, VerdictCache  # noqa: F401
-from linkdoctor.workers.pool import CRASHED, TIMED_OUT, Outcome, ScanCancelled, Task, WorkerPool
+from linkdoctor.scanner.phase2 import Phase2, VerdictCache
+from linkdoctor.workers.pool import CRASHED, TIMED_OUT, Outcome, Task, WorkerPool
 from linkdoctor.scanner.probe import is_probeable
 from linkdoctor.scanner.sources import SourceMap
 
