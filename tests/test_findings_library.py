@@ -44,18 +44,6 @@ def hung(library, faulty_mount):
 
 # --- finding 2: the media root is not a lever --------------------------------------------
 
-@pytest.fixture
-def free_app(env, media_root, monkeypatch):
-    """An app whose media_path is a setting (not fixed by LINKDOCTOR_MEDIA_PATH)."""
-    from linkdoctor import create_app
-    from linkdoctor.config import update_config
-
-    monkeypatch.delenv("LINKDOCTOR_MEDIA_PATH")
-    app = create_app({"TESTING": True})
-    with app.app_context():
-        update_config({"media_path": str(media_root)})
-    return app
-
 
 @pytest.mark.parametrize("folder", ["/", "/etc", "/root", "/usr", "/usr/share", "/var/lib", "/proc", "/boot"])
 def test_finding_2_system_folders_are_refused_as_media_root(free_app, media_root, folder):
