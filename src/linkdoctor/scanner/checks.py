@@ -44,7 +44,16 @@ class FolderListing(NamedTuple):
 
 def absolute_target(link_path: str, raw_target: str) -> str:
     """The link's target as an absolute path, relative ones taken from the link's own folder."""
-    return os.path.normpath(os.path.join(os.path.dirname(link_path), raw_target))
+    return absolute_target_in(os.path.dirname(link_path), raw_target)
+
+
+def absolute_target_in(folder: str, raw_target: str) -> str:
+    """A target read from a link in `folder`, as an absolute path. The usual target (absolute, no `.`
+    or `..` part, no doubled or trailing slash) is already what normpath would return: taken as it is,
+    as this runs once per link of a scan."""
+    if raw_target[:1] == "/" and "/." not in raw_target and "//" not in raw_target and raw_target[-1:] != "/":
+        return raw_target
+    return os.path.normpath(os.path.join(folder, raw_target))
 
 
 def _error_verdict(exc: OSError, target: str, what: str) -> LinkCheck:
@@ -96,11 +105,12 @@ def judge_target(name: str, target: str, small_threshold: int, dir_fd: int | Non
     return LinkCheck(OK, "", target, identity, True)
 
 
-def read_target(name: str, path: str, dir_fd: int | None = None) -> str | LinkCheck | None:
-    """The absolute target of the link `name` (at `path`); `path` for a regular file; None when it
-    vanished; a LinkCheck when the link itself cannot be read."""
+def read_target(name: str, path: str, dir_fd: int | None = None, folder: str | None = None) -> str | LinkCheck | None:
+    """The absolute target of the link `name` (at `path`, in `folder` when the caller knows it); `path`
+    for a regular file; None when it vanished; a LinkCheck when the link itself cannot be read."""
     try:
-        return absolute_target(path, os.readlink(name, dir_fd=dir_fd))
+        raw = os.readlink(name, dir_fd=dir_fd)
+        return absolute_target_in(os.path.dirname(path) if folder is None else folder, raw)
     except FileNotFoundError:
         return None
     except OSError as exc:

@@ -110,11 +110,12 @@ def _check(dir_fd: int, folder: str, names: list[str], options: dict, beat):
     problems, ok_by_source, candidates = [], {}, []
     ignored = checked = 0
     started = time.monotonic()
+    prefix = folder if folder.endswith("/") else folder + "/"  # paths joined by hand: once per link
     for index, name in enumerate(names):
         if time.monotonic() > deadline and (index or options.get("first_done")):
             return problems, ok_by_source, candidates, names[index:], ignored, checked, time.monotonic() - started
-        path = os.path.join(folder, name)
-        target = read_target(name, path, dir_fd)
+        path = prefix + name
+        target = read_target(name, path, dir_fd, folder)
         if target is None:  # vanished while we scanned: nothing to judge
             continue
         unreadable = isinstance(target, LinkCheck)
