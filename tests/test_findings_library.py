@@ -328,7 +328,7 @@ def test_finding_7_a_deleted_database_is_noticed_and_the_quarantine_rebuilt(app,
     for answer in (client.get("/api/symlink/config"), client.post("/api/symlink/scan/start", json={})):
         assert answer.status_code == 503 and "deleted or replaced" in answer.get_json()["message"]
     assert not (env / "linkdoctor.db").exists()  # not silently recreated
-    restarted = build_app(recover=True)  # what `serve` starts with
+    restarted = build_app(recover=True, web=True)  # what `serve` starts with
     with restarted.app_context():
         from linkdoctor import quarantine
 

@@ -5,7 +5,7 @@ import os
 import posixpath
 import re
 
-from linkdoctor.clients.arr import ArrInstance
+from linkdoctor.clients.records import ArrInstance
 from linkdoctor.connection_lists import refuse_duplicate_names
 from linkdoctor.errors import ValidationError
 from linkdoctor.system_folders import refuse_system_folder

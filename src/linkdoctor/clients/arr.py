@@ -6,7 +6,6 @@ a person can act on (wrong key, wrong URL base, not a Sonarr, TLS, unreachable).
 """
 
 import time
-from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import requests
@@ -15,38 +14,13 @@ from linkdoctor.clients import records
 from linkdoctor.clients.api_session import ApiSession, readable_cause, shown_url, status_phrase
 from linkdoctor.clients.history import GRABBED, parse_blocklist, parse_history
 from linkdoctor.clients.identify import is_product, who_answers
-from linkdoctor.clients.records import ArrError
+from linkdoctor.clients.records import ArrError, ArrInstance  # noqa: F401  (ArrInstance: re-exported)
 
 FINISHED_COMMAND_STATES = ("completed", "failed", "aborted", "cancelled", "orphaned")
 
 
 class ArrAnswerError(ArrError):
     """Something answered, but not as the app would (401, 404, not JSON): maybe another app."""
-
-
-@dataclass
-class ArrInstance:
-    """Where one Sonarr or Radarr answers, and how linkdoctor sees its folders."""
-
-    kind: str  # "sonarr" | "radarr"
-    name: str
-    host: str
-    port: int
-    api_key: str = ""
-    scheme: str = "http"
-    url_base: str = ""
-    enabled: bool = True
-    path_mappings: list = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        """The instance's root URL, URL base included, without a trailing slash."""
-        base = self.url_base.strip("/")
-        return f"{self.scheme}://{self.host}:{self.port}" + (f"/{base}" if base else "")
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind} {self.name!r}"
 
 
 class ArrClient(ApiSession):
