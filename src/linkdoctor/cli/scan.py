@@ -18,6 +18,7 @@ from linkdoctor.cli.common import (
 )
 from linkdoctor.arr.followup import followup_view
 from linkdoctor.arr_instances import enabled_instances
+from linkdoctor.cli.output import ProgressPrinter, cancel_on_sigterm
 from linkdoctor.cli.services import followup_of, print_followup, print_media_refresh
 from linkdoctor.config import get_config
 from linkdoctor.errors import LinkdoctorError
@@ -74,7 +75,6 @@ def cli_paths(paths: list[str], media_root: str) -> list[str]:
 
 
 FINDINGS_READ = 1000  # findings read from the database at a time while they are printed
-PROGRESS_LINE_SECONDS = 10.0  # how often a progress line is written when stderr is not a terminal
 
 
 def _duration(seconds: float) -> str:
@@ -117,23 +117,15 @@ def wait_for(manager, scan_id: int) -> bool:
             time.sleep(0.05)
 
 
-def _progress_printer(as_json: bool):
-    """Progress on stderr (stdout keeps the report or the JSON document): a line redrawn in place on a
-    terminal, else a line every PROGRESS_LINE_SECONDS (a log), none with --json."""
-    if sys.stderr.isatty():
-        def redraw(scan_id, snapshot):
-            click.echo(f"\r{progress_line(snapshot):<78}", err=True, nl=False)
-        return redraw
-    if as_json:
+def _progress_printer(printer: ProgressPrinter, as_json: bool):
+    """The scan's progress through `printer` (cli/output.py); none into a log with --json."""
+    if as_json and not printer.on_terminal:
         return None
-    last = time.monotonic()
 
-    def log_line(scan_id, snapshot):
-        nonlocal last
-        if time.monotonic() - last >= PROGRESS_LINE_SECONDS and snapshot.phase != "done":
-            last = time.monotonic()
-            click.echo(progress_line(snapshot), err=True)
-    return log_line
+    def show(scan_id, snapshot):
+        if printer.on_terminal or (printer.due() and snapshot.phase != "done"):
+            printer.show(progress_line(snapshot))
+    return show
 
 
 def scan_document(scan_id: int) -> dict:
@@ -231,28 +223,23 @@ def _ask_and_remove(app, scan_id: int, yes: bool, force: bool, as_json: bool) ->
     return result
 
 
-def _cancel_on_sigterm(signum, frame):
-    # `docker stop` and `kill` cancel the scan cleanly, like Ctrl-C.
-    raise KeyboardInterrupt
-
-
 def run_scan_command(app, paths: list[str], depth: str, mode: str, workers: int | None, as_json: bool,
                      yes: bool = False, force: bool = False) -> int:
     """Run one scan to its end and return the exit code."""
-    signal.signal(signal.SIGTERM, _cancel_on_sigterm)
+    signal.signal(signal.SIGTERM, cancel_on_sigterm)
+    printer = ProgressPrinter(width=78)
     with app.app_context(), plain_errors(app):
         manager = app.extensions["linkdoctor.tasks"]
         try:
             scan_id = manager.start_scan(
                 cli_paths(paths, get_config().media_path) or None, mode=mode, depth=depth,
-                origin="cli", max_workers=workers, on_progress=_progress_printer(as_json),
+                origin="cli", max_workers=workers, on_progress=_progress_printer(printer, as_json),
             )
         except LinkdoctorError as exc:
             click.echo(f"linkdoctor: {exc.message}", err=True)
             return EXIT_CANNOT_RUN
         cancelled = wait_for(manager, scan_id)
-        if sys.stderr.isatty():
-            click.echo("", err=True)
+        printer.end()
         removal = None
         if not cancelled and scans.get_scan(scan_id).status == AWAITING_CONFIRMATION:
             try:
