@@ -156,7 +156,8 @@ def test_login_page_in_chromium(app, page: Page):
     page.by_id("login-submit").click()
     page.wait(lambda d: d.find_element("css selector", "body").get_attribute("data-ready") == "true",
               message="the app never showed after choosing the password")
-    assert driver.current_url.endswith("/#settings")
+    # Back where the user asked to go (Settings names its section in the address once shown).
+    page.wait(lambda d: d.current_url.endswith("/#/settings/general"), message="not back on Settings after login")
     page.wait(lambda _: page.visible("logout"), message="no Log out button")
     page.wait(lambda _: len(page.by_id("api-key").get_attribute("value")) == 32, message="no API key in Settings")
     shown = page.by_id("api-key").get_attribute("value")
