@@ -11,6 +11,7 @@ cookies and cache cleared (SharedChromium).
 import json
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,9 +41,9 @@ requires_chromium = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def live_server(app):
-    """The app served over real HTTP; yields its base URL."""
+@contextmanager
+def serving(app):
+    """The app served over real HTTP by werkzeug on 127.0.0.1 and a free port, in a daemon thread; its base URL."""
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -54,6 +55,13 @@ def live_server(app):
         server.shutdown()
         thread.join(10)
         server.server_close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP; yields its base URL."""
+    with serving(app) as url:
+        yield url
 
 
 def start_chromium(folder: Path, flags: tuple[str, ...]):
