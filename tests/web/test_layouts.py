@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.api import run_scan, wait_for_scan
 from tests.support.apps import shared_app
-from tests.support.browser import Page, requires_chromium, serving
+from tests.support.browser import page_on_shared_server, requires_chromium, serving
 from tests.support.media import do_check, do_import
 
 pytestmark = requires_chromium
@@ -180,9 +180,9 @@ def busy_library(busy) -> int:
 
 
 @pytest.fixture
-def page(browser, busy, tmp_path) -> Page:
+def page(browser, busy, tmp_path):
     """A fresh tab on the busy library (every test of this module opens that one)."""
-    return Page(browser, busy[0], artifacts=tmp_path)
+    return page_on_shared_server(browser, busy[0], tmp_path)
 
 
 def open_tab(page, tab, latest):
