@@ -17,7 +17,8 @@ from tests.support.auth import PASSWORD, set_mode, set_password
 from tests.support.browser import page_on_shared_server, requires_chromium, serving
 from tests.support.media import do_check
 
-pytestmark = requires_chromium
+# One xdist worker runs them all (--dist loadgroup): the library they look at is then made once.
+pytestmark = [requires_chromium, pytest.mark.xdist_group("accessibility")]
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 SIZES = {"desktop": (1400, 900, False), "phone": (390, 844, True)}

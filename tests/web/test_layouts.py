@@ -13,7 +13,8 @@ from tests.support.apps import shared_app
 from tests.support.browser import page_on_shared_server, requires_chromium, serving
 from tests.support.media import do_check, do_import
 
-pytestmark = requires_chromium
+# One xdist worker runs them all (--dist loadgroup): the library they look at is then made once.
+pytestmark = [requires_chromium, pytest.mark.xdist_group("layouts")]
 
 SIZES = {"desktop": (1280, 800, False), "phone": (390, 844, True)}
 TABS = ("dashboard", "scanner", "settings", "maintenance", "quarantine")

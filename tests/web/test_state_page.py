@@ -283,6 +283,7 @@ def dashboard_page(browser, demo_dashboard, tmp_path, size):
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)  # (this test's page is not `page`: its own size, as the fixture's)
+@pytest.mark.xdist_group("demo_dashboard")  # both sizes in one worker: the history is made once
 def test_the_dashboard_uses_a_desktops_width_and_stays_short_on_a_phone(dashboard_page, demo_dashboard, screenshot_dir,
                                                                         size):
     page, kept = dashboard_page, demo_dashboard[1]
