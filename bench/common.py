@@ -1,10 +1,13 @@
-"""Shared pieces of the benchmarks: synthetic libraries, timing, a null sink."""
+"""Shared pieces of the benchmarks: synthetic libraries, timing, a null sink, the app served or in process."""
 
 import json
 import os
+import resource
+import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -95,6 +98,65 @@ def timed(func):
     started = time.perf_counter()
     result = func()
     return time.perf_counter() - started, result
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its reaped children."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed_cpu(func, settle=None) -> tuple[float, float, object]:
+    """(wall seconds, CPU seconds of this process and its reaped children, result) of one call.
+
+    `settle()`, when given, runs after the wall clock has stopped and before the CPU time is read
+    (to reap the workers the call started, so that their CPU time is counted)."""
+    cpu, started = cpu_seconds(), time.perf_counter()
+    result = func()
+    wall = time.perf_counter() - started
+    if settle:
+        settle()
+    return wall, cpu_seconds() - cpu, result
+
+
+def app_in_process(tmp: Path, media: Path, config: dict | None = None):
+    """The app in this process, its data in tmp/data and the library at `media` (as the environment says)."""
+    os.environ.update(LINKDOCTOR_DATA_DIR=str(tmp / "data"), LINKDOCTOR_MEDIA_PATH=str(media))
+    from linkdoctor import create_app
+
+    return create_app(config)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def served(tmp: Path, root: Path, ready_seconds: float = 20.0):
+    """`linkdoctor serve` (the real app on waitress) on a free port, its data in tmp/data and the library at
+    `root`: yields (the base URL of its API, the server process) once it answers; stopped at the end."""
+    import requests
+
+    port = free_port()
+    server = subprocess.Popen([str(Path(sys.executable).with_name("linkdoctor")), "serve", "--port", str(port)],
+                              env=cli_environment(tmp, root), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/api/symlink"
+    try:
+        deadline = time.monotonic() + ready_seconds
+        while True:
+            try:
+                requests.get(f"{base}/config", timeout=1)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"linkdoctor serve did not answer on port {port}") from None
+                time.sleep(0.05)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def find_xtype_l(root: Path) -> int:

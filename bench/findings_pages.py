@@ -7,14 +7,16 @@ Builds a data folder with the real migrations, then writes `--scans` finished sc
 same triggers), and times GET /api/symlink/scan/<id>/findings through Flask's test client (the
 whole route: arguments, query, JSON) for the newest scan: the first page, a middle page, the last
 page, a search, a category filter, and each sort in both orders, median of `--rounds` (the first
-round, with a cold page cache, is shown apart). Run from a checkout without linkdoctor/findings.py,
-it measures that version the same way (for a before/after). Then the rotation: a new scan is recorded and
-`rotate_scans` deletes the oldest one with its findings, timed. Goal: every request under 200 ms.
+round, with a cold page cache, is shown apart). Run from a checkout without linkdoctor/findings.py
+(this file and bench/common.py copied in), it measures that version the same way (for a before/after).
+Then the rotation: a new scan is recorded and `rotate_scans` deletes the oldest one with its findings,
+timed. Goal: every request under 200 ms.
 """
 
 import argparse
 import os
 import random
+import re
 import sqlite3
 import statistics
 import sys
@@ -23,6 +25,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from common import app_in_process, timed_cpu  # noqa: E402
 
 try:
     from linkdoctor.findings import index_findings
@@ -101,14 +105,13 @@ def time_request(client, url: str, rounds: int) -> tuple[float, float, float, di
     """(cold wall time, median wall time, median CPU time, the answer) of GET url."""
     times, cpu = [], []
     for _ in range(rounds):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        times.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
+        wall, cpu_seconds, response = timed_cpu(lambda: client.get(url))
+        times.append(wall)
+        cpu.append(cpu_seconds)
         assert response.status_code == 200, (url, response.status_code, response.get_data(as_text=True)[:300])
     data = response.get_json()
     if data.get("pages") and data.get("page", 0) > data["pages"]:  # a page past the end: the page's JS asks for the last
-        return time_request(client, url.replace("page=1000000", f"page={data['pages']}"), rounds)
+        return time_request(client, re.sub(r"([?&]page=)\d+", rf"\g<1>{data['pages']}", url), rounds)
     return times[0], statistics.median(times[1:] or times), statistics.median(cpu[1:] or cpu), data
 
 
@@ -123,11 +126,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="linkdoctor-bench-") as tmp:
         media = Path(tmp) / "medias"
         media.mkdir()
-        os.environ.update(LINKDOCTOR_DATA_DIR=str(Path(tmp) / "data"), LINKDOCTOR_MEDIA_PATH=str(media))
-        from linkdoctor import create_app
+        app = app_in_process(Path(tmp), media, {"TESTING": True})
         from linkdoctor.settings import load_settings
 
-        app = create_app({"TESTING": True})
         database = load_settings().database_path
         started = time.perf_counter()
         ids = write_scans(database, args.scans, args.findings)
@@ -135,10 +136,8 @@ def main() -> None:
               f"(database {database.stat().st_size / 2**20:.0f} MiB)")
         with app.app_context():
             for scan_id in ids if index_findings else ():  # what the end of each scan does (scan_manager), timed
-                started, started_cpu = time.perf_counter(), time.process_time()
-                index_findings(scan_id)
-                print(f"scan {scan_id}: findings indexed in {time.perf_counter() - started:.1f} s "
-                      f"({time.process_time() - started_cpu:.1f} CPU-s)")
+                seconds, cpu, _ = timed_cpu(lambda: index_findings(scan_id))
+                print(f"scan {scan_id}: findings indexed in {seconds:.1f} s ({cpu:.1f} CPU-s)")
         client = app.test_client()
         slowest = 0.0
         print(f"{'request':45} {'cold':>9} {'median':>9} {'CPU':>9}  total / items")
@@ -154,9 +153,7 @@ def main() -> None:
             newest = write_scans(database, 1, 10)[0]
             if index_findings:
                 index_findings(newest)
-            started, started_cpu = time.perf_counter(), time.process_time()
-            deleted = scans.rotate_scans(args.scans)
-            rotation, rotation_cpu = time.perf_counter() - started, time.process_time() - started_cpu
+            rotation, rotation_cpu, deleted = timed_cpu(lambda: scans.rotate_scans(args.scans))
         print(f"rotation: deleting scan {deleted} ({args.findings:,} findings) took {rotation * 1000:.0f} ms "
               f"({rotation_cpu * 1000:.0f} ms CPU)")
         print(f"slowest request (median wall): {slowest * 1000:.1f} ms (goal < 200 ms); "

@@ -40,7 +40,6 @@ CPU times come from RUSAGE_CHILDREN: the benchmark reaps the killed workers for 
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -53,11 +52,13 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "src"))
 
-from common import CountingSink, OtherLoad, exit_on_sigterm, live_children, wait_for_quiet  # noqa: E402
+from common import (CountingSink, OtherLoad, cpu_seconds, exit_on_sigterm, live_children, timed_cpu,  # noqa: E402
+                    wait_for_quiet)
 from poolstats import pool_stats  # noqa: E402
 
 from linkdoctor.mediagen import make_video  # noqa: E402
-from linkdoctor.scanner.engine import CachedVerdict, ScanEngine, ScanRequest  # noqa: E402
+from linkdoctor.scanner.engine import ScanEngine, ScanRequest  # noqa: E402
+from linkdoctor.scanner.phase2 import CachedVerdict  # noqa: E402
 from linkdoctor.scanner.probe import probe_media  # noqa: E402
 
 PLAIN_FFPROBE = ["ffprobe", "-v", "error", "-show_format", "-show_streams"]
@@ -84,16 +85,6 @@ class MemoryVerdictCache:
         return statistics.fmean(v[1] for v in self.verdicts.values())
 
 
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def self_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def build(tmp: Path, count: int, formats: list[str], seconds: float) -> tuple[Path, list[Path]]:
     """count videos in tmp/source, one link each in tmp/medias/<Title>/<Movie>/."""
     source, root = tmp / "source", tmp / "medias"
@@ -115,14 +106,6 @@ def decode_plain(path: Path) -> None:
     subprocess.run([*PLAIN_DECODE, str(path), "-f", "null", "-"], capture_output=True, check=True)
 
 
-def timed_cpu(func) -> tuple[float, float, object]:
-    """(wall seconds, CPU seconds of this process and its reaped children, result)."""
-    cpu0, started = self_cpu() + children_cpu(), time.perf_counter()
-    result = func()
-    wall = time.perf_counter() - started
-    return wall, self_cpu() + children_cpu() - cpu0, result
-
-
 def plain_loop(run_one, files: list[Path]) -> tuple[float, float, OtherLoad]:
     with OtherLoad() as load:
         wall, cpu, _ = timed_cpu(lambda: [run_one(f) for f in files])
@@ -133,13 +116,13 @@ def scan(root: Path, workers: int, depth: str, cache, mode: str = "suspicious") 
     """One scan; wall time, phase-2-only time, CPU time (workers reaped), counters, pool use."""
     request = ScanRequest(paths=[str(root)], max_workers=workers, verification_depth=depth, phase2_decode=mode)
     with pool_stats() as stats, OtherLoad() as load:
-        cpu0 = self_cpu() + children_cpu()
+        cpu0 = cpu_seconds()
         engine = ScanEngine(request, CountingSink(), cache)
         started = time.monotonic()
         counters = engine.run()
         ended = time.monotonic()
         unreaped = stats.reap()
-        cpu = self_cpu() + children_cpu() - cpu0
+        cpu = cpu_seconds() - cpu0
     phase2 = ended - engine.phase2.started if engine.phase2.started else 0.0
     return {"wall": ended - started, "phase2": phase2, "cpu": cpu, "counters": counters, "load": load,
             "warnings": engine.warnings, "stats": stats, "unreaped": unreaped,

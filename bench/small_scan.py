@@ -16,9 +16,7 @@ Medians and maxima over --rounds, and the CPU other processes used meanwhile.
 import argparse
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,30 +26,14 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import OtherLoad, build_shape, cli_environment, cli_scan, exit_on_sigterm, wait_for_quiet  # noqa: E402
+from common import OtherLoad, build_shape, cli_scan, exit_on_sigterm, served, wait_for_quiet  # noqa: E402
 from memory import _command, _descendants  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_rounds(tmp: Path, root: Path, rounds: int) -> tuple[list[float], list[float], int]:
     """(request-to-completed seconds, the scans' own durations, workers seen) over `rounds` scans."""
-    port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).with_name("linkdoctor")), "serve", "--port", str(port)],
-                              env=cli_environment(tmp, root), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/api/symlink"
     session = requests.Session()
-    try:
-        for _ in range(400):
-            try:
-                session.get(f"{base}/config", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.05)
+    with served(tmp, root) as (base, server):
         times, durations, workers = [], [], set()
         for _ in range(rounds + 1):  # the first round warms the cache and the server
             started = time.perf_counter()
@@ -66,9 +48,6 @@ def server_rounds(tmp: Path, root: Path, rounds: int) -> tuple[list[float], list
             durations.append(body["duration"])
             assert body["status"] == "completed", body
         return times[1:], durations[1:], len(workers)
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def describe(times: list[float]) -> str:

@@ -7,10 +7,7 @@ Goal: "well under a second" during any scan.
 """
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,13 +16,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import build_link_library  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from common import build_link_library, served  # noqa: E402
 
 
 def poll_times(url: str, until, limit: int = 10_000) -> list[float]:
@@ -53,43 +44,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="linkdoctor-bench-") as tmp:
         root, source = Path(tmp) / "medias", Path(tmp) / "source"
         build_link_library(root, source, args.links)
-        port = free_port()
-        env = {**os.environ, "LINKDOCTOR_DATA_DIR": str(Path(tmp) / "data"), "LINKDOCTOR_MEDIA_PATH": str(root)}
-        server = subprocess.Popen([sys.executable, "-m", "linkdoctor", "serve", "--port", str(port)], env=env,
-                                  stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}/api/symlink"
-        try:
-            for _ in range(200):
-                try:
-                    requests.get(f"{base}/config", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.05)
+        with served(Path(tmp), root) as (base, _server):
             idle_until = time.monotonic() + 3
             idle = poll_times(f"{base}/config", lambda: time.monotonic() < idle_until)
             scan_id = requests.post(f"{base}/scan/start", json={"verification_depth": args.depth},
                                     timeout=30).json()["scan_id"]
             status_url = f"{base}/scan/status/{scan_id}"
-            state = {"running": True}
-
-            def running() -> bool:
-                return state["running"]
-
-            times = []
-            while state["running"]:
+            times, running = [], True
+            while running:
                 started = time.perf_counter()
                 body = requests.get(status_url, timeout=30).json()
                 times.append(time.perf_counter() - started)
-                state["running"] = body["status"] in ("pending", "running")
+                running = body["status"] in ("pending", "running")
                 time.sleep(0.1)
             print(f"{args.links} links, depth {args.depth}, scan took {body['duration']:.1f}s, "
                   f"{body['statistics']['total_analyzed']} analysed")
             print(describe("no scan (GET config)   ", idle))
             print(describe("during the scan (status)", times))
-        finally:
-            server.terminate()
-            server.wait(10)
-
 
 if __name__ == "__main__":
     main()

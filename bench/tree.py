@@ -14,7 +14,6 @@ Goal: the first answer under 1 s.
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from common import app_in_process, timed_cpu  # noqa: E402
 
 
 def build(root: Path, links: int, per_folder: int) -> None:
@@ -41,21 +42,13 @@ def build(root: Path, links: int, per_folder: int) -> None:
         os.symlink(f"/mnt/zurg/__all__/m{movie}.mkv", folder / f"Movie {movie:06}.mkv")
 
 
-def _cpu() -> tuple[float, float]:
-    """CPU seconds of this process and of its reaped children."""
-    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
-
-
 def timed(run) -> tuple[object, float, float]:
     """(run's result, wall seconds, CPU seconds of this process and the children it started)."""
     from linkdoctor.workers.pool import wait_for_killed
 
-    cpu, started = _cpu(), time.perf_counter()
-    result = run()
-    wall = time.perf_counter() - started
-    wait_for_killed(10)  # the tree's workers end once it has answered: reaped, their CPU time is counted
-    return result, wall, sum(_cpu()) - sum(cpu)
+    # The tree's workers end once it has answered: reaped, their CPU time is counted.
+    wall, cpu, result = timed_cpu(run, settle=lambda: wait_for_killed(10))
+    return result, wall, cpu
 
 
 def _row(name: str, walls: list[float], cpus: list[float]) -> str:
@@ -75,10 +68,7 @@ def main() -> None:
         started = time.perf_counter()
         build(media, args.links, args.per_folder)
         print(f"{args.links:,} links built in {time.perf_counter() - started:.0f} s")
-        os.environ.update(LINKDOCTOR_DATA_DIR=str(Path(tmp) / "data"), LINKDOCTOR_MEDIA_PATH=str(media))
-        from linkdoctor import create_app
-
-        client = create_app({"TESTING": True}).test_client()
+        client = app_in_process(Path(tmp), media, {"TESTING": True}).test_client()
         runs = {"find -type l": ([], []), "tree, depth 2 (first answer)": ([], []), "tree, full=1": ([], [])}
 
         def ask(query: dict) -> dict:

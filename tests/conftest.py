@@ -82,6 +82,19 @@ def app(env, migrated_database):
 
 
 @pytest.fixture
+def free_app(env, media_root, monkeypatch):
+    """An app whose media_path is a setting (not fixed by LINKDOCTOR_MEDIA_PATH)."""
+    from linkdoctor import create_app
+    from linkdoctor.config import update_config
+
+    monkeypatch.delenv("LINKDOCTOR_MEDIA_PATH")
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        update_config({"media_path": str(media_root)})
+    return app
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -13,9 +13,9 @@ import time
 
 from linkdoctor.events import JOB_FINISHED, LIBRARY_CHANGED, register_listener
 from linkdoctor.models import Job, OutboxEvent, QuarantineEntry, db
-from tests.support.followup import confirm_all, real_scan, wait_for_followup
+from tests.support.api import real_scan, wait_job
+from tests.support.followup import confirm_all, wait_for_followup
 from tests.support.cli import run_cli
-from tests.support.api import wait_job
 
 
 def library_events(app, after: int = 0) -> list[OutboxEvent]:

@@ -44,18 +44,6 @@ def hung(library, faulty_mount):
 
 # --- finding 2: the media root is not a lever --------------------------------------------
 
-@pytest.fixture
-def free_app(env, media_root, monkeypatch):
-    """An app whose media_path is a setting (not fixed by LINKDOCTOR_MEDIA_PATH)."""
-    from linkdoctor import create_app
-    from linkdoctor.config import update_config
-
-    monkeypatch.delenv("LINKDOCTOR_MEDIA_PATH")
-    app = create_app({"TESTING": True})
-    with app.app_context():
-        update_config({"media_path": str(media_root)})
-    return app
-
 
 @pytest.mark.parametrize("folder", ["/", "/etc", "/root", "/usr", "/usr/share", "/var/lib", "/proc", "/boot"])
 def test_finding_2_system_folders_are_refused_as_media_root(free_app, media_root, folder):
@@ -340,7 +328,7 @@ def test_finding_7_a_deleted_database_is_noticed_and_the_quarantine_rebuilt(app,
     for answer in (client.get("/api/symlink/config"), client.post("/api/symlink/scan/start", json={})):
         assert answer.status_code == 503 and "deleted or replaced" in answer.get_json()["message"]
     assert not (env / "linkdoctor.db").exists()  # not silently recreated
-    restarted = build_app(recover=True)  # what `serve` starts with
+    restarted = build_app(recover=True, web=True)  # what `serve` starts with
     with restarted.app_context():
         from linkdoctor import quarantine
 

@@ -42,7 +42,7 @@ def test_scans_kept_from_before_are_indexed_on_their_first_page_and_the_downgrad
     from linkdoctor.cli.common import build_app
     from linkdoctor.models import SymlinkScan, db
 
-    app = build_app(recover=True)
+    app = build_app(recover=True, web=True)
     client = app.test_client()
     with app.app_context():
         assert db.session.get(SymlinkScan, scan_id).finding_counts is None  # not indexed by the upgrade itself

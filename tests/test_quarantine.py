@@ -1,6 +1,5 @@
 """Real mode end to end: confirmation, quarantine, restore, the mount-health guard, crash safety."""
 
-import json
 import os
 import signal
 import subprocess

@@ -10,7 +10,8 @@ from linkdoctor.models import (
     AWAITING_CONFIRMATION, CANCELLED, COMPLETED, ERROR, PENDING, RUNNING, Finding, ProbeVerdictEntry,
     QuarantineEntry, SymlinkScan, db,
 )
-from linkdoctor.scanner.engine import CachedVerdict, FindingRecord, ScanProgress
+from linkdoctor.scanner.engine import FindingRecord, ScanProgress
+from linkdoctor.scanner.phase2 import CachedVerdict
 from linkdoctor.jobs.recovery import mark_interrupted
 from linkdoctor.findings import findings_page
 from linkdoctor.scans import DatabaseSink, DatabaseVerdictCache, rotate_scans
@@ -329,7 +330,7 @@ def test_a_restarted_app_reports_a_scan_left_running_as_interrupted(app, env):
 
     with app.app_context():
         running = add_scan(RUNNING)
-    restarted = build_app(recover=True)  # what `serve` starts with
+    restarted = build_app(recover=True, web=True)  # what `serve` starts with
     with restarted.app_context():
         scan = db.session.get(SymlinkScan, running)
         assert scan.status == "interrupted" and "interrupted" in scan.error_message

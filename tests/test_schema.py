@@ -65,7 +65,7 @@ def test_the_release_0_1_0_folder_upgrades_with_everything_kept(release):
     before.close()
     assert revision_of(release.database) is None  # release 0.1.0 knew nothing of Alembic
 
-    app = build_app(recover=True)  # what `serve` starts with
+    app = build_app(recover=True, web=True)  # what `serve` starts with
     assert revision_of(release.database) == head_revision()
     backups = list((release.data / "backups").glob("linkdoctor-0001-*.db"))
     assert len(backups) == 1

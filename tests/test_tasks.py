@@ -1,6 +1,5 @@
 """The task manager with real threads: start, progress, cancel, one at a time, restart recovery."""
 
-import os
 import time
 
 import pytest
@@ -98,7 +97,7 @@ def test_scan_left_running_by_a_dead_process_is_marked_interrupted(env, library)
     with app.app_context():
         db.session.add(SymlinkScan(status="running", owner_pid=999999))
         db.session.commit()
-    restarted = build_app(recover=True)  # what `serve` starts with
+    restarted = build_app(recover=True, web=True)  # what `serve` starts with
     with restarted.app_context():
         scan = db.session.execute(db.select(SymlinkScan)).scalars().one()
         assert scan.status == "interrupted"

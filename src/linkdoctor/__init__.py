@@ -13,8 +13,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 WEB_ROOT = PACKAGE_DIR if (PACKAGE_DIR / "templates").is_dir() else PACKAGE_DIR.parent
 
 
-def create_app(test_config: dict | None = None):
+def create_app(test_config: dict | None = None, web: bool = True):
     """Build the Flask app: settings, database (upgraded), job runner, blueprints. Nothing runs at import.
+
+    `web=False` (the CLI's commands other than `serve`): no pages, API routes or request checks, which
+    a command never serves; their modules are not even imported (a quicker start for `linkdoctor scan`).
 
     Recovery of work a crash interrupted is not done here: `serve` and the commands
     that touch scans or the quarantine run linkdoctor.jobs.recovery themselves.
@@ -36,9 +39,6 @@ def create_app(test_config: dict | None = None):
     from linkdoctor.models import db
     from linkdoctor.schema import database_identity, upgrade_database
     from linkdoctor.settings import load_settings
-    from linkdoctor.web import api, pages
-    from linkdoctor.web.auth import register_auth
-    from linkdoctor.web.security import register_security
 
     settings = load_settings()
     if test_config and "SETTINGS" in test_config:
@@ -70,12 +70,8 @@ def create_app(test_config: dict | None = None):
         if settings.media_path_from_env and config.media_path != str(settings.media_path):
             config.media_path = str(settings.media_path)
             db.session.commit()
-        # Order matters: a database file deleted under us is refused before anything reads it
-        # (a new connection would quietly make an empty one); then the Host and cross-site
-        # checks; then the credentials check.
-        app.before_request(_database_still_there)
-        register_security(app)
-        register_auth(app)
+        if web:
+            _register_request_checks(app)
     app.extensions["linkdoctor.database_identity"] = database_identity(settings.database_path)
     # Said again by `serve` on its terminal: a lost database silently reopened the app to the first visitor.
     app.extensions["linkdoctor.database_reset"] = upgraded.reset_warning
@@ -89,9 +85,23 @@ def create_app(test_config: dict | None = None):
     register_media_refresh(app)  # after the follow-up: its job waits for the rescans Sonarr/Radarr were sent
     register_notifications(app)
 
-    app.register_blueprint(api.bp)
-    app.register_blueprint(pages.bp)
+    if web:
+        from linkdoctor.web import api, pages
+
+        app.register_blueprint(api.bp)
+        app.register_blueprint(pages.bp)
     return app
+
+
+def _register_request_checks(app) -> None:
+    """Order matters: a database file deleted under us is refused before anything reads it (a new
+    connection would quietly make an empty one); then the Host and cross-site checks; then the credentials."""
+    from linkdoctor.web.auth import register_auth
+    from linkdoctor.web.security import register_security
+
+    app.before_request(_database_still_there)
+    register_security(app)
+    register_auth(app)
 
 
 def _deliver_events_after_commit() -> None:

@@ -1,5 +1,5 @@
 """`python -m linkdoctor` is the `linkdoctor` command."""
 
-from linkdoctor.cli.group import main
+from linkdoctor.launch import run
 
-main()
+run()

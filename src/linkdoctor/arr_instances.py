@@ -5,7 +5,8 @@ import os
 import posixpath
 import re
 
-from linkdoctor.clients.arr import ArrInstance
+from linkdoctor.clients.records import ArrInstance
+from linkdoctor.connection_lists import refuse_duplicate_names
 from linkdoctor.errors import ValidationError
 from linkdoctor.system_folders import refuse_system_folder
 
@@ -140,23 +141,8 @@ def parse_instances(value, first_names: dict[str, str]) -> list[dict]:
     if not isinstance(value, list):
         raise ValidationError("arr_instances must be a list of instances")
     parsed = [parse_instance(item, i) for i, item in enumerate(value)]
-    seen = {(kind, name.lower()) for kind, name in first_names.items()}
-    for item in parsed:
-        key = (item["kind"], item["name"].lower())
-        if key in seen:
-            raise ValidationError(f"two {item['kind']} instances are named {item['name']!r}")
-        seen.add(key)
+    refuse_duplicate_names(parsed, "instances", {(kind, name.lower()) for kind, name in first_names.items()})
     return parsed
-
-
-def keep_masked_keys(new: list[dict], old: list[dict], mask) -> list[dict]:
-    """A masked key sent back (as the API shows it) keeps the stored key of the same instance."""
-    stored = {(i["kind"], i["name"]): i.get("api_key", "") for i in old}
-    for item in new:
-        previous = stored.get((item["kind"], item["name"]), "")
-        if item["api_key"] and previous and item["api_key"] == mask(previous):
-            item["api_key"] = previous
-    return new
 
 
 def configured_instances(config) -> list[ArrInstance]:
@@ -225,7 +211,3 @@ def parse_arr_setting(name: str, value, config):
     if name.endswith("_name") and not 1 <= len(value) <= 64:
         raise ValidationError(f"{name} must be 1 to 64 characters")
     return parse_url_base(value, name) if name.endswith("_url_base") else value
-
-
-def masked_instances(instances: list[dict], mask) -> list[dict]:
-    return [{**item, "api_key": mask(item.get("api_key", ""))} for item in instances or []]

@@ -4,15 +4,14 @@ import json
 import os
 from urllib.parse import urlsplit, urlunsplit
 
-from linkdoctor.arr_instances import (
-    ARR_SETTINGS, keep_masked_keys, masked_instances, parse_arr_setting, parse_host,
-)
+from linkdoctor.arr_instances import ARR_SETTINGS, parse_arr_setting, parse_host
+from linkdoctor.connection_lists import keep_masked_secrets, masked_secrets
 from linkdoctor.errors import ValidationError
-from linkdoctor.media_servers import keep_masked_tokens, masked_servers, parse_servers
+from linkdoctor.media_servers import parse_servers
 from linkdoctor.models import SymlinkConfig, db
 from linkdoctor.paths import real_root
 from linkdoctor.scanner.phase2 import DECODE_MODES
-from linkdoctor.system_folders import SYSTEM_FOLDERS, refuse_system_folder  # noqa: F401  (SYSTEM_FOLDERS: re-exported)
+from linkdoctor.system_folders import refuse_system_folder
 
 SECRET_FIELDS = ("sonarr_api_key", "radarr_api_key", "tmdb_api_key")
 _INT_LIMITS = {
@@ -78,9 +77,9 @@ def config_to_dict(config: SymlinkConfig, masked: bool = True) -> dict:
     if masked:
         for name in SECRET_FIELDS:
             data[name] = mask(data[name])
-        data["arr_instances"] = masked_instances(data["arr_instances"], mask)
+        data["arr_instances"] = masked_secrets(data["arr_instances"], mask, "api_key")
         data["tmdb_base_url"] = mask_url(data["tmdb_base_url"])
-        data["media_servers"] = masked_servers(data["media_servers"], mask)
+        data["media_servers"] = masked_secrets(data["media_servers"], mask, "token")
     data["media_path_locked"] = media_path_lock()
     data["created_at"] = config.created_at.isoformat() if config.created_at else None
     data["updated_at"] = config.updated_at.isoformat() if config.updated_at else None
@@ -336,9 +335,9 @@ def update_config(changes: dict, from_text: bool = False) -> SymlinkConfig:
         message = errors[first] if len(errors) == 1 else "; ".join(errors.values())
         raise ValidationError(message, field=first, fields=errors)
     if "arr_instances" in parsed:
-        parsed["arr_instances"] = keep_masked_keys(parsed["arr_instances"], config.arr_instances or [], mask)
+        parsed["arr_instances"] = keep_masked_secrets(parsed["arr_instances"], config.arr_instances, mask, "api_key")
     if "media_servers" in parsed:
-        parsed["media_servers"] = keep_masked_tokens(parsed["media_servers"], config.media_servers or [], mask)
+        parsed["media_servers"] = keep_masked_secrets(parsed["media_servers"], config.media_servers, mask, "token")
     for name, value in parsed.items():
         setattr(config, name, value)
     db.session.commit()

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from linkdoctor.arr_instances import parse_mappings
+from linkdoctor.connection_lists import refuse_duplicate_names
 from linkdoctor.errors import ValidationError
 
 MEDIA_KINDS = ("plex", "jellyfin", "emby")
@@ -79,27 +80,8 @@ def parse_servers(value) -> list[dict]:
     if not isinstance(value, list) or len(value) > 20:
         raise ValidationError("media_servers must be a list of at most 20 servers")
     parsed = [parse_server(item, i) for i, item in enumerate(value)]
-    seen = set()
-    for item in parsed:
-        key = (item["kind"], item["name"].lower())
-        if key in seen:
-            raise ValidationError(f"two {item['kind']} servers are named {item['name']!r}")
-        seen.add(key)
+    refuse_duplicate_names(parsed, "servers")
     return parsed
-
-
-def keep_masked_tokens(new: list[dict], old: list[dict], mask) -> list[dict]:
-    """A masked token sent back (as the API shows it) keeps the stored token of the same server."""
-    stored = {(s["kind"], s["name"]): s.get("token", "") for s in old or []}
-    for item in new:
-        previous = stored.get((item["kind"], item["name"]), "")
-        if item["token"] and previous and item["token"] == mask(previous):
-            item["token"] = previous
-    return new
-
-
-def masked_servers(servers: list[dict], mask) -> list[dict]:
-    return [{**item, "token": mask(item.get("token", ""))} for item in servers or []]
 
 
 def enabled_servers(config) -> list[MediaServer]:

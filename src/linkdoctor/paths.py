@@ -169,7 +169,7 @@ def checked_paths(user_paths: list[str], media_root: str | os.PathLike, timeout:
     path outside the root and, with `must_exist`, one that does not exist (a broken
     link exists, as a link).
     """
-    from linkdoctor.workers.pool import TIMED_OUT, run_items
+    from linkdoctor.workers.pool import SPARES, TIMED_OUT, run_items
 
     root = real_root(media_root)
     for user_path in user_paths:
@@ -185,7 +185,7 @@ def checked_paths(user_paths: list[str], media_root: str | os.PathLike, timeout:
             raise LibraryNotAnsweringError(f"{user_path}: the folder {folder} did not answer a moment ago "
                                            "(is its mount down?); try again later")
     with waiting_on_the_library():
-        answers = run_items("path", [(p, root) for p in lexical], timeout)
+        answers = run_items("path", [(p, root) for p in lexical], timeout, spares=SPARES)
     checked = []
     for user_path in user_paths:
         outcome = answers[(user_path, root)]

@@ -9,7 +9,8 @@ from linkdoctor.models import (
     ACTIVE_STATES, AWAITING_CONFIRMATION, Finding, FindingOrder, FindingSearch, ProbeVerdictEntry, SymlinkScan, db, utcnow,
 )
 from linkdoctor.scanner.checks import CORRUPTED
-from linkdoctor.scanner.engine import CachedVerdict, FindingRecord, ScanProgress
+from linkdoctor.scanner.engine import FindingRecord, ScanProgress
+from linkdoctor.scanner.phase2 import CachedVerdict
 
 FINDINGS_FLUSH = 500
 PROGRESS_PERSIST_SECONDS = 1.0

@@ -4,8 +4,8 @@ import os
 
 
 from tests.fakes.arr import FakeArr
-from tests.support.api import wait_for_scan, wait_job
-from tests.support.followup import confirm_all, matches_of, real_scan, remote_to_local, wait_for_followup
+from tests.support.api import real_scan, wait_for_scan, wait_job
+from tests.support.followup import confirm_all, matches_of, remote_to_local, wait_for_followup
 from tests.support.waiting import wait_until
 
 

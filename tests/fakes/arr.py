@@ -20,6 +20,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes import serving
 from tests.fakes.openapi import SpecViolation, check_request, check_response
 
 # What nginx serves before it is configured (and `html` answers to everything).
@@ -111,30 +112,11 @@ class FakeArr:
     # -- serving ------------------------------------------------------------
 
     def start(self) -> "FakeArr":
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                fake._handle(self, "GET")
-
-            def do_POST(self):
-                fake._handle(self, "POST")
-
-            def do_DELETE(self):
-                fake._handle(self, "DELETE")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, name=f"fake-{self.kind}", daemon=True).start()
+        self.server = serving.serve(serving.handler_for(self._handle, ("GET", "POST", "DELETE")), f"fake-{self.kind}")
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        serving.stop(self.server)
 
     @property
     def port(self) -> int:

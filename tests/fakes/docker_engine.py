@@ -13,8 +13,10 @@ import socketserver
 import tarfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes import serving
 
 API_VERSION = "1.45"
 
@@ -77,9 +79,7 @@ class FakeDockerEngine:
         return Handler
 
     def start(self) -> "FakeDockerEngine":
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, name="fake-docker", daemon=True).start()
+        self.server = serving.serve(self._handler(), "fake-docker")
         return self
 
     def start_unix(self, path: str) -> "FakeDockerEngine":
@@ -91,9 +91,7 @@ class FakeDockerEngine:
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        serving.stop(self.server)
 
     @property
     def docker_host(self) -> str:

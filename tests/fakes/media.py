@@ -17,6 +17,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes import serving
 from tests.fakes.arr import NGINX_PAGE
 from tests.fakes.openapi import SpecViolation, check_request, check_response, load
 
@@ -45,27 +46,11 @@ class FakeMediaServer:
 
     def start(self):
         load(self.spec)  # read the spec now (seconds for Plex's YAML), not while a client waits for an answer
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                fake._handle(self, "GET")
-
-            def do_POST(self):
-                fake._handle(self, "POST")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, name=f"fake-{self.spec}", daemon=True).start()
+        self.server = serving.serve(serving.handler_for(self._handle, ("GET", "POST")), f"fake-{self.spec}")
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        serving.stop(self.server)
 
     @property
     def url(self) -> str:

@@ -11,8 +11,10 @@ to that origin, the same path and query).
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes import serving
 
 API_KEY = "0123456789abcdef0123456789abcdef"
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.fake-read-token.signature"
@@ -89,8 +91,7 @@ class FakeTmdb:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serving.serve(Handler, "fake-tmdb")
         return self
 
     @property
@@ -98,8 +99,7 @@ class FakeTmdb:
         return f"http://127.0.0.1:{self.server.server_address[1]}/3"
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        serving.stop(self.server)
 
 
 def _words(text: str) -> str:

@@ -7,7 +7,9 @@ answer: a target that hangs). `wait_for(count, timeout)` waits on a condition, n
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.fakes import serving
 
 
 class FakeWebhook:
@@ -70,12 +72,9 @@ class FakeWebhook:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, name="fake-webhook", daemon=True).start()
+        self.server = serving.serve(Handler, "fake-webhook")
         return self
 
     def stop(self) -> None:
         self._release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        serving.stop(self.server)

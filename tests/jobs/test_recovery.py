@@ -122,7 +122,7 @@ def test_a_killed_cli_scan_and_its_job_keep_the_time_they_really_ran(env, hangin
     assert cli("config", "set", "file_timeout", "60").returncode == 0  # the scan waits on the hanging mount
     killed_at = kill_while_running(env, ["scan", "--json"], "select 1 from symlink_scan where status = 'running'")
 
-    app = build_app(recover=True)  # what `serve` or the next command does at start
+    app = build_app(recover=True, web=True)  # what `serve` (or, without the web part, the next command) does at start
     client = app.test_client()
     [summary] = client.get("/api/symlink/scans/history").get_json()["scans"]
     assert summary["status"] == "interrupted" and summary["error_message"].startswith("interrupted")
@@ -162,7 +162,7 @@ def test_a_killed_import_or_check_job_keeps_the_time_it_really_ran(env, hanging_
     assert cli("config", "set", "file_timeout", "60").returncode == 0  # its walk waits on the hanging mount
     killed_at = kill_while_running(env, [command], f"select 1 from job where kind = '{command}' and state = 'running'")
 
-    client = build_app(recover=True).test_client()
+    client = build_app(recover=True, web=True).test_client()
     [job] = client.get(f"/api/symlink/jobs?kind={command}").get_json()["jobs"]
     job = client.get(f"/api/symlink/jobs/{job['job_id']}").get_json()
     assert job["state"] == "interrupted", job

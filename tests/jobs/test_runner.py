@@ -1,6 +1,5 @@
 """The job runner with real threads, the real lock file and real SQLite: progress, cancel, one at a time, faults."""
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -10,7 +9,7 @@ import time
 import pytest
 
 from linkdoctor.errors import ConflictError, ScanAlreadyRunningError
-from linkdoctor.locks import LibraryLock, library_lock
+from linkdoctor.locks import library_lock
 from linkdoctor.jobs.runner import JobCancelled
 from linkdoctor.models import Job, db
 from tests.support.waiting import wait_until

@@ -5,7 +5,8 @@ import time
 import pytest
 
 from tests.fakes.media import FakeJellyfin, FakePlex
-from tests.support.followup import confirm_all, real_scan
+from tests.support.api import real_scan
+from tests.support.followup import confirm_all
 
 
 @pytest.fixture

@@ -138,7 +138,8 @@ def test_the_test_button_answers_per_target_and_the_cli_says_the_same(client, cl
 
 
 def test_a_failed_sonarr_follow_up_and_a_failed_job_are_told(app, client, world, sonarr, radarr, webhook):
-    from tests.support.followup import confirm_all, real_scan, wait_for_followup
+    from tests.support.api import real_scan
+    from tests.support.followup import confirm_all, wait_for_followup
 
     add_target(client, webhook.apprise_url("failures"), ["followup_failed", "job_failed"])
     sonarr.fail_next = 1000  # Sonarr answers 500 to everything: the rescans cannot be sent

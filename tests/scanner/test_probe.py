@@ -1,7 +1,6 @@
 """probe_media's phase-2 verdicts on real media made by ffmpeg: ok, suspicious, corrupted, odd names."""
 
 import dataclasses
-import os
 import shutil
 import subprocess
 import sys

@@ -1,7 +1,5 @@
 """Which source a link target belongs to: configured source roots, then the deepest mount point."""
 
-import pytest
-
 from linkdoctor.scanner.sources import SourceMap, read_mount_points
 
 MOUNTS = ["/", "/mnt", "/mnt/rclone", "/mnt/rclone/cache", "/data"]

@@ -2,7 +2,6 @@
 unattended real mode's cap, and a schedule firing inside the real `linkdoctor serve`."""
 
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest

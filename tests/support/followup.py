@@ -1,9 +1,9 @@
 """The Sonarr/Radarr follow-up seen from a test: a library both apps know (the `world` fixture, registered
-for every test by tests/conftest.py), a real scan, its confirmation, the follow-up's end."""
+for every test by tests/conftest.py), a real scan's confirmation (the scan itself: tests/support/api.py),
+the follow-up's end."""
 
 import pytest
 
-from tests.support.api import wait_for_scan
 from tests.support.waiting import wait_until
 
 
@@ -17,11 +17,6 @@ def remote_to_local(media_root, mappings):
         return remote
 
     return disk
-
-
-def real_scan(client) -> dict:
-    scan_id = client.post("/api/symlink/scan/start", json={"mode": "real"}).get_json()["scan_id"]
-    return wait_for_scan(client, scan_id)
 
 
 def wait_for_followup(client, scan_id, timeout=30.0) -> dict:

@@ -1,4 +1,5 @@
-"""Fixtures of the web tests: the window sizes a page is shown at, a library for the pages, a quarantined link.
+"""Fixtures of the web tests: the window sizes a page is shown at, a library for the pages, a quarantined link,
+the repair's tree of links that lost their releases.
 
 The browser itself (live_server, browser, page, screenshot_dir) is in tests/support/browser.py,
 registered for the whole suite by tests/conftest.py (tests/jobs uses it too)."""
@@ -7,6 +8,7 @@ import pytest
 
 from tests.support.api import wait_for_scan
 from tests.support.pages import AWKWARD, VIEWPORTS, lay_out
+from tests.support.trees import Tree
 
 # The page at a desktop's and a phone's window size: a module's tests run at both with
 #     pytestmark = [requires_chromium, pytest.mark.usefixtures("window")]
@@ -40,6 +42,22 @@ def web_library(library):
     for i in range(1, 12):
         library.broken(f"Extras/b{i:02}.mkv")
     return library
+
+
+@pytest.fixture
+def configured_source(app, source_dir):
+    """The source root the repair looks for releases in, set in the config."""
+    from linkdoctor.config import update_config
+
+    with app.app_context():
+        update_config({"source_roots": [str(source_dir)]})
+    return source_dir
+
+
+@pytest.fixture
+def tree(library, configured_source):
+    """The repair's Tree (tests/support/trees.py): releases in the source root, links that lost them."""
+    return Tree(library, configured_source)
 
 
 @pytest.fixture

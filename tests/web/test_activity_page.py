@@ -2,11 +2,10 @@
 than scans, newest first, with what they said; a running one is followed live and can be cancelled."""
 
 import threading
-import time
 
 import pytest
 
-from tests.support.api import run_scan
+from tests.support.api import run_scan, start_endless_followup
 from tests.support.browser import requires_chromium
 from tests.support.media import do_import
 
@@ -26,20 +25,7 @@ def test_jobs_are_listed_followed_live_and_cancelled(page, app, library, screens
     page.wait(lambda _: page.visible("activity-empty"), message="no empty state before any job")
 
     do_import(app)
-    started = threading.Event()
-
-    def slow_followup(ctx):  # stands for Sonarr rescanning for minutes
-        started.set()
-        while True:
-            ctx.raise_if_cancelled()
-            ctx.progress(0.4, "notify", "Sonarr: RescanSeries Dune, waiting for it to complete")
-            time.sleep(0.05)
-
-    with app.app_context():
-        runner = app.extensions["linkdoctor.jobs"]
-        ctx = runner.start("arr_followup", slow_followup, params={"scan_id": scan_id},
-                           prepare=lambda job: setattr(job, "scan_id", scan_id))
-    assert started.wait(10)
+    ctx = start_endless_followup(app, scan_id, prepare=lambda job: setattr(job, "scan_id", scan_id))
     page.by_id("dashboard-refresh").click()
     page.wait(lambda _: [kind for kind, _, _ in rows(page)] == ["arr_followup", "import"], message="jobs not listed")
     kind, state, text = rows(page)[0]
@@ -64,7 +50,7 @@ def test_jobs_are_listed_followed_live_and_cancelled(page, app, library, screens
         return {}
 
     with app.app_context():
-        runner.start("arr_followup", followup, params={"scan_id": 1})
+        app.extensions["linkdoctor.jobs"].start("arr_followup", followup, params={"scan_id": 1})
     page.by_id("dashboard-refresh").click()
     page.wait(lambda _: rows(page)[0][1] in ("pending", "running"), message="the new job is not shown")
     gate.set()

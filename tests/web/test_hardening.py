@@ -301,19 +301,6 @@ def test_eight_identical_ignores_at_once_give_one_201_and_the_rest_409(live_serv
 # --- finding 8: system folders and their parents --------------------------------------------------
 
 
-@pytest.fixture
-def free_app(env, media_root, monkeypatch):
-    """An app whose media_path is a setting (not locked by LINKDOCTOR_MEDIA_PATH)."""
-    from linkdoctor import create_app
-    from linkdoctor.config import update_config
-
-    monkeypatch.delenv("LINKDOCTOR_MEDIA_PATH")
-    app = create_app({"TESTING": True})
-    with app.app_context():
-        update_config({"media_path": str(media_root)})
-    return app
-
-
 @pytest.mark.parametrize("folder", ["/var", "/run", "/home", "/opt", "/srv", "/var/run", "/var/log", "/etc", "/"])
 def test_media_path_in_a_parent_of_system_folders_is_refused(free_app, media_root, folder):
     if not os.path.isdir(folder):

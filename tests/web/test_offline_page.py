@@ -1,7 +1,5 @@
 """Issue 10 in Chromium: with the server unreachable the page says so, keeps its data, and comes back."""
 
-import threading
-
 import pytest
 
 from tests.support.api import hold_scan, run_scan

@@ -4,26 +4,14 @@ import os
 
 import pytest
 
-from tests.support.api import wait_job
-from tests.support.trees import Tree
+from tests.support.api import run_repair, wait_job
+from tests.support.trees import SharedTree
 from tests.support.waiting import wait_until
 
 
-@pytest.fixture
-def tree(app, library, source_dir):
-    from linkdoctor.config import update_config
-
-    with app.app_context():
-        update_config({"source_roots": [str(source_dir)]})
-    return Tree(library, source_dir)
-
-
 def run(client, url, body):
-    answer = client.post(url, json=body)
-    assert answer.status_code == 202, answer.get_json()
-    status = wait_job(client, answer.get_json()["job_id"])
-    assert status["kind"] == "repair" and status["state"] == "completed", status
-    return status["result"]
+    """The result of a repair job started through the API."""
+    return run_repair(client, url, body)["result"]
 
 
 def test_proposals_then_accept_one_then_all_unambiguous_then_undo(client, tree):
@@ -102,15 +90,9 @@ def test_sonarr_and_radarr_rescan_what_a_web_repair_or_undo_changed(client, tree
     assert radarr.sent_commands().count({"name": "RescanMovie", "movieId": dune}) == 2
 
 
-def test_shared_wrong_targets_are_listed_and_re_pointed_the_legitimate_left_alone(client, app, library, source_dir):
+def test_shared_wrong_targets_are_listed_and_re_pointed_the_legitimate_left_alone(client, library, configured_source):
     """kind "shared": fix-bad-links from the web; the same film in two folders is reported, never touched."""
-    from linkdoctor.config import update_config
-
-    from tests.support.trees import SharedTree
-
-    with app.app_context():
-        update_config({"source_roots": [str(source_dir)]})
-    tree = SharedTree(library, source_dir)
+    tree = SharedTree(library, configured_source)
 
     listed = run(client, "/api/symlink/repair/proposals", {"kind": "shared"})
     assert listed["kind"] == "shared" and listed["total"] == 1 and listed["counts"]["repair"] == 1

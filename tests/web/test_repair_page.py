@@ -2,22 +2,9 @@
 
 import os
 
-import pytest
-
-from tests.support.trees import Tree
-
 from tests.support.browser import Page, requires_chromium
 
 pytestmark = requires_chromium
-
-
-@pytest.fixture
-def tree(library, app, source_dir):
-    from linkdoctor.config import update_config
-
-    with app.app_context():
-        update_config({"source_roots": [str(source_dir)]})
-    return Tree(library, source_dir)
 
 
 def shown(page: Page) -> dict:

@@ -79,10 +79,10 @@ def test_a_check_leads_to_the_shared_wrong_target_which_is_re_pointed_then_undon
     page.screenshot(screenshot_dir, "repairs-made")
 
     # Undo asks first; dismissed, nothing changes.
-    page.click_first(f"#repairs-body tr[data-state='repaired'] .repair-undo")
+    page.click_first("#repairs-body tr[data-state='repaired'] .repair-undo")
     page.wait(lambda driver: open_alert(driver), message="Undo did not ask").dismiss()
     assert os.path.realpath(tree.bad) == tree.e04
-    page.click_first(f"#repairs-body tr[data-state='repaired'] .repair-undo")
+    page.click_first("#repairs-body tr[data-state='repaired'] .repair-undo")
     alert = page.wait(lambda driver: open_alert(driver), message="Undo did not ask")
     assert tree.bad in alert.text and tree.e03 in alert.text
     alert.accept()

@@ -5,25 +5,7 @@ import os
 
 import pytest
 
-from tests.support.api import wait_job
-from tests.support.trees import Tree
-
-
-@pytest.fixture
-def tree(app, library, source_dir):
-    from linkdoctor.config import update_config
-
-    with app.app_context():
-        update_config({"source_roots": [str(source_dir)]})
-    return Tree(library, source_dir)
-
-
-def run(client, url, body):
-    answer = client.post(url, json=body)
-    assert answer.status_code == 202, answer.get_json()
-    status = wait_job(client, answer.get_json()["job_id"])
-    assert status["kind"] == "repair" and status["state"] == "completed", status
-    return status
+from tests.support.api import run_repair
 
 
 def group(client, job_id, name, **args):
@@ -33,7 +15,7 @@ def group(client, job_id, name, **args):
 
 
 def test_a_listing_is_paged_by_group_and_repaired_links_leave_it(client, tree):
-    listing = run(client, "/api/symlink/repair/proposals", {})["job_id"]
+    listing = run_repair(client, "/api/symlink/repair/proposals", {})["job_id"]
     ready = group(client, listing, "ready", per_page=2)
     assert ready["counts"] == {"ready": 3, "ambiguous": 1, "no_candidate": 1}
     assert ready["total"] == 3 and ready["pages"] == 2 and len(ready["items"]) == 2
@@ -47,14 +29,14 @@ def test_a_listing_is_paged_by_group_and_repaired_links_leave_it(client, tree):
     assert ready["media_root"] and ready["kind"] == "broken" and ready["listed_at"]
 
     # Accepting from the page: the repaired link leaves the worklist, the counts follow.
-    run(client, "/api/symlink/repair/apply", {"items": [{"path": tree.e02, "target": tree.file["The.Office.S04E02"]}]})
+    run_repair(client, "/api/symlink/repair/apply", {"items": [{"path": tree.e02, "target": tree.file["The.Office.S04E02"]}]})
     after = group(client, listing, "ready")
     assert after["counts"]["ready"] == 2 and tree.e02 not in {i["path"] for i in after["items"]}
 
 
 def test_a_listing_refuses_bad_groups_and_jobs_in_the_one_error_shape(client, tree):
-    listing = run(client, "/api/symlink/repair/proposals", {})["job_id"]
-    apply_job = run(client, "/api/symlink/repair/apply", {"unambiguous": True})["job_id"]
+    listing = run_repair(client, "/api/symlink/repair/proposals", {})["job_id"]
+    apply_job = run_repair(client, "/api/symlink/repair/apply", {"unambiguous": True})["job_id"]
     for url, status in ((f"/api/symlink/repair/proposals/{listing}?group=all", 400),
                         (f"/api/symlink/repair/proposals/{listing}?page=0", 400),
                         ("/api/symlink/repair/proposals/x", 400),
@@ -68,8 +50,8 @@ def test_a_listing_refuses_bad_groups_and_jobs_in_the_one_error_shape(client, tr
 
 def test_the_journal_groups_a_batch_and_undo_this_batch_puts_back_every_link_of_it(client, tree):
     chosen = tree.file["The.Intouchables.2011"]
-    single = run(client, "/api/symlink/repair/apply", {"items": [{"path": tree.intouchables, "target": chosen}]})
-    batch = run(client, "/api/symlink/repair/apply", {"unambiguous": True})
+    single = run_repair(client, "/api/symlink/repair/apply", {"items": [{"path": tree.intouchables, "target": chosen}]})
+    batch = run_repair(client, "/api/symlink/repair/apply", {"unambiguous": True})
     repaired = {r["path"]: r for r in batch["result"]["repaired"]}
     assert set(repaired) == {tree.e02, tree.e21, tree.dune}
 
@@ -98,7 +80,7 @@ def test_the_journal_groups_a_batch_and_undo_this_batch_puts_back_every_link_of_
 def test_undo_this_batch_leaves_a_changed_link_and_never_a_path_outside_the_media_root(app, client, tree, tmp_path):
     from linkdoctor.models import RepairEntry, db
 
-    batch = run(client, "/api/symlink/repair/apply", {"unambiguous": True})
+    batch = run_repair(client, "/api/symlink/repair/apply", {"unambiguous": True})
     repaired = {r["path"]: r for r in batch["result"]["repaired"]}
     # Someone re-pointed one link since: it is left, and said so.
     os.unlink(tree.e21)
@@ -131,7 +113,7 @@ def test_undo_this_batch_refuses_a_missing_or_invalid_job_id_with_400(client, bo
 
 
 def test_undo_this_batch_of_an_unknown_job_is_404(client, tree):
-    for body in ({"job_id": 424242}, {"job_id": run(client, "/api/symlink/repair/proposals", {})["job_id"]}):
+    for body in ({"job_id": 424242}, {"job_id": run_repair(client, "/api/symlink/repair/proposals", {})["job_id"]}):
         answer = client.post("/api/symlink/repairs/undo", json=body)
         assert answer.status_code == 404 and answer.get_json()["error"] == "not_found", answer.get_json()
     assert client.post("/api/symlink/repairs/undo", data="[1]", content_type="application/json").status_code == 400
@@ -139,7 +121,7 @@ def test_undo_this_batch_of_an_unknown_job_is_404(client, tree):
 
 
 def test_the_cli_undoes_a_batch_like_the_page(client, cli, tree):
-    batch = run(client, "/api/symlink/repair/apply", {"unambiguous": True})
+    batch = run_repair(client, "/api/symlink/repair/apply", {"unambiguous": True})
     repaired = {r["path"]: r for r in batch["result"]["repaired"]}
     done = cli("repair-links", "--undo-job", str(batch["job_id"]), "--json")
     assert done.returncode == 0, done.stderr

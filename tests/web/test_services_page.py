@@ -1,8 +1,6 @@
 """Sonarr/Radarr in the web UI (real Chromium, real server, fake Sonarr/Radarr/Docker Engine on 127.0.0.1):
 instances, a Test button per instance, Detect with Apply, and the follow-up of a confirmed cleanup."""
 
-import pytest
-
 from linkdoctor.config import get_config
 from tests.fakes.docker_engine import config_xml
 from tests.support.browser import requires_chromium

@@ -153,3 +153,29 @@ def test_path_mappings_are_rows_and_media_servers_rows_tested_unsaved(page, app,
     page.settings_section("media")
     token = page.css("#media-servers-list .media-token")[0].get_attribute("value")
     assert token.startswith("********") and plex.token not in token
+
+
+def shown_section(page) -> str:
+    return page.css('#settings-sections [aria-current="true"]')[0].get_attribute("data-section")
+
+
+def test_the_address_names_the_section_so_a_reload_or_a_link_opens_it(page):
+    open_settings(page, "desktop")
+    page.wait(lambda _: page.driver.execute_script("return location.hash") == "#/settings/general",
+              message="the address did not name the section shown")
+    page.settings_section("notifications")
+    assert page.driver.execute_script("return location.hash") == "#/settings/notifications"
+    page.driver.refresh()
+    page.wait(lambda d: d.find_element("css selector", "body").get_attribute("data-ready") == "true")
+    assert page.visible("panel-settings") and shown_section(page) == "notifications"
+    # A link to a section (from a bookmark, or a note): that section, even if another was shown last.
+    page.open("/settings/arr")
+    page.wait(lambda _: page.visible("panel-settings") and shown_section(page) == "arr",
+              message="the link did not open the Sonarr & Radarr section")
+    assert page.by_id("cfg-sonarr_host").is_displayed()
+    # Sections are not steps of the history: Back leaves Settings for the tab shown before it.
+    page.tab("dashboard")
+    page.tab("settings")
+    assert page.driver.execute_script("return location.hash") == "#/settings/arr"
+    page.driver.back()
+    page.wait(lambda _: page.visible("panel-dashboard"), message="Back did not return to the Dashboard")

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from tests.support.api import run_scan, wait_for_scan
+from tests.support.api import run_scan, start_endless_followup, wait_for_scan
 from tests.support.apps import shared_app
 from tests.support.browser import page_on_shared_server, requires_chromium, serving
 from tests.support.media import do_import
@@ -338,22 +338,7 @@ def test_the_offline_dashboard_shows_the_last_known_state(page, app, small_libra
 
 
 def test_a_job_running_at_load_is_named_on_every_tab_until_it_ends(page, app, screenshot_dir, size):
-    import threading
-    import time
-
-    started = threading.Event()
-
-    def slow_followup(ctx):  # stands for Sonarr rescanning for minutes
-        started.set()
-        while True:
-            ctx.raise_if_cancelled()
-            ctx.progress(0.4, "notify", "Sonarr: RescanSeries Dune, waiting for it to complete")
-            time.sleep(0.05)
-
-    with app.app_context():
-        runner = app.extensions["linkdoctor.jobs"]
-        ctx = runner.start("arr_followup", slow_followup, params={"scan_id": 0})
-    assert started.wait(10)
+    ctx = start_endless_followup(app)
     page.open("settings")
     page.wait(lambda _: page.visible("running-banner"), message="the running job was not named on load")
     assert page.by_id("running-open").text == f"Follow-up job {ctx.job_id}"
@@ -362,6 +347,6 @@ def test_a_job_running_at_load_is_named_on_every_tab_until_it_ends(page, app, sc
     assert page.visible("running-banner")
     page.screenshot(screenshot_dir, "state-running-job")
     with app.app_context():
-        runner.cancel(ctx.job_id)
+        app.extensions["linkdoctor.jobs"].cancel(ctx.job_id)
     assert ctx.done.wait(10)
     page.wait(lambda _: not page.visible("running-banner"), message="the banner stayed after the job ended")

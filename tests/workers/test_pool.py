@@ -12,7 +12,7 @@ import pytest
 
 from linkdoctor.mediagen import make_garbage
 from linkdoctor.workers import pool as pool_module
-from linkdoctor.scanner.checks import BROKEN, OK, SMALL, FolderListing, LinkCheck
+from linkdoctor.scanner.checks import BROKEN, SMALL, FolderListing, LinkCheck
 from linkdoctor.scanner.decode import DecodeHint, DecodeVerdict
 from linkdoctor.workers.pool import CRASHED, TIMED_OUT, ScanCancelled, Task, WorkerPool
 from linkdoctor.scanner.probe import CORRUPTED, OK, ProbeVerdict

@@ -7,12 +7,13 @@ from datetime import datetime, timezone
 
 from sqlalchemy import update
 
-from linkdoctor.arr_instances import INSTANCE_FIELDS, KINDS, configured_instances, keep_masked_keys, parse_instance
+from linkdoctor.arr_instances import INSTANCE_FIELDS, KINDS, configured_instances, parse_instance
 from linkdoctor.clients.arr import ArrClient, ArrInstance
 from linkdoctor.clients.radarr import RadarrClient
 from linkdoctor.clients.records import ArrError
 from linkdoctor.clients.sonarr import SonarrClient
 from linkdoctor.config import mask, refuse_masked
+from linkdoctor.connection_lists import keep_masked_secrets
 from linkdoctor.models import db
 from linkdoctor.models.config import SymlinkConfig
 
@@ -71,7 +72,7 @@ def test_form_instance(item, config: SymlinkConfig) -> dict:
         item = {**item, "name": item["kind"].capitalize()}  # the first instance's name when none is set
     parsed = parse_instance(item, 0, where="instance")
     saved = [{field: getattr(i, field) for field in INSTANCE_FIELDS} for i in configured_instances(config)]
-    [parsed] = keep_masked_keys([parsed], saved, mask)
+    [parsed] = keep_masked_secrets([parsed], saved, mask, "api_key")
     refuse_masked(parsed["api_key"], f"the API key of {parsed['kind']} {parsed['name']!r}")
     instance = ArrInstance(**parsed)
     verdict = test_instance(instance, config.arr_request_timeout)

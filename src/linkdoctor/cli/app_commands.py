@@ -26,11 +26,12 @@ def serve(host, port):
     from linkdoctor.auth import is_loopback
     from linkdoctor.config import get_config
     from linkdoctor.schedules.unattended import start_unattended, stop_unattended
-    from linkdoctor.workers.pool import wait_for_killed
+    from linkdoctor.workers.pool import SPARES, wait_for_killed
 
-    app = build_app(recover=True)
+    app = build_app(recover=True, web=True)
     app.extensions["linkdoctor.events"].start()  # delivers what a stopped process left undelivered, then listens
     start_unattended(app)  # schedules fire, and sources are watched, only here
+    SPARES.prestart(SPARES.keep)  # the first scan (a webhook's: a few links) finds its workers started
     settings = app.config["LINKDOCTOR_SETTINGS"]
     host, port = host or settings.host, port or settings.port
     # The request checks read the bound address from the settings (allowed Host names, and
@@ -71,6 +72,7 @@ def serve(host, port):
         stop_unattended(app)  # no schedule fires now; a run under way stops waiting
         runner.interrupt()
         still_running = runner.wait_stopped(STOP_JOBS_SECONDS)
+        SPARES.close()
         stuck = wait_for_killed(STOP_WORKERS_SECONDS)
         if still_running or stuck:
             click.echo(f"linkdoctor: stopped; job(s) {still_running} did not end and {stuck} worker(s) stuck on "

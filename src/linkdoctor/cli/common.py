@@ -19,8 +19,9 @@ class CliError(click.ClickException):
         click.echo(f"linkdoctor: {self.message}", err=True)
 
 
-def build_app(recover: bool = False):
-    """The app (its database upgraded); `recover` also tidies work a crash interrupted."""
+def build_app(recover: bool = False, web: bool = False):
+    """The app (its database upgraded); `recover` also tidies work a crash interrupted; `web` (serve
+    only) adds the pages, the API and the request checks."""
     from linkdoctor import create_app
     from linkdoctor.jobs.recovery import recover_interrupted
 
@@ -30,7 +31,7 @@ def build_app(recover: bool = False):
     from linkdoctor.settings import load_settings
 
     try:
-        app = create_app()
+        app = create_app(web=web)
     except (OSError, ValueError, LinkdoctorError) as exc:
         raise CliError(getattr(exc, "message", None) or str(exc)) from exc
     except sqlalchemy.exc.DatabaseError as exc:

@@ -3,57 +3,41 @@
 import json
 import signal
 import sys
-import time
 
 import click
 
 from linkdoctor.cli.group import main
-from linkdoctor.cli.common import (
-    EXIT_CANCELLED, EXIT_CANNOT_RUN, EXIT_OK, EXIT_PROBLEMS, build_app, plain_errors, service_command,
-)
+from linkdoctor.cli.common import EXIT_CANCELLED, EXIT_CANNOT_RUN, build_app, plain_errors, service_command
+from linkdoctor.cli.output import ProgressPrinter, cancel_on_sigterm, finish
 from linkdoctor.cli.scan import cli_paths
 from linkdoctor.models import CANCELLED, COMPLETED
 
 BAR_WIDTH = 30
-PLAIN_PROGRESS_SECONDS = 10  # without a terminal (a log, cron): a progress line this often
 
 
-def _cancel_on_sigterm(signum, frame):
-    raise KeyboardInterrupt  # `kill` stops an import or a check cleanly, like Ctrl-C
-
-
-def _show_progress(runner, job_id: int) -> None:
+def _show_progress(printer: ProgressPrinter, runner, job_id: int) -> None:
     status = runner.status(job_id)
     filled = int(BAR_WIDTH * status["progress"] / 100)
-    line = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {status['progress']:5.1f}% {status['phase']}: {status['message']}"
-    click.echo(f"\r{line[:110]:<110}", err=True, nl=False)
-
-
-def _print_progress(runner, job_id: int) -> None:
-    status = runner.status(job_id)
-    click.echo(f"linkdoctor: {status['kind']} {status['progress']:5.1f}% {status['phase']}: {status['message']}",
-               err=True)
+    progress = f"{status['progress']:5.1f}% {status['phase']}: {status['message']}"
+    printer.show(f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {progress}",
+                 log_line=f"linkdoctor: {status['kind']} {progress}")
 
 
 def run_job(app, start) -> dict:
     """Start a job with `start(runner)`, wait; Ctrl-C cancels it.
 
     Its progress (with the rate and ETA the job's message gives) goes to stderr: a bar on a terminal,
-    otherwise a line every PLAIN_PROGRESS_SECONDS.
+    otherwise a line every PROGRESS_LINE_SECONDS (cli/output.py).
     """
-    signal.signal(signal.SIGTERM, _cancel_on_sigterm)
+    signal.signal(signal.SIGTERM, cancel_on_sigterm)
     runner = app.extensions["linkdoctor.jobs"]
     ctx = start(runner)
-    bar = sys.stderr.isatty()
+    printer = ProgressPrinter(width=110)
     cancelled = False
-    next_line = time.monotonic() + PLAIN_PROGRESS_SECONDS
     while True:
         try:
-            if bar:
-                _show_progress(runner, ctx.job_id)
-            elif time.monotonic() >= next_line:
-                _print_progress(runner, ctx.job_id)
-                next_line += PLAIN_PROGRESS_SECONDS
+            if printer.due():  # off a terminal the job's status is read only when a line is written
+                _show_progress(printer, runner, ctx.job_id)
             if ctx.done.wait(0.2):
                 break
         except KeyboardInterrupt:
@@ -61,9 +45,9 @@ def run_job(app, start) -> dict:
                 click.echo("\nlinkdoctor: cancelling…", err=True)
                 cancelled = True
                 ctx.cancel.set()
-    if bar:
-        _show_progress(runner, ctx.job_id)
-        click.echo("", err=True)
+    if printer.on_terminal:
+        _show_progress(printer, runner, ctx.job_id)
+    printer.end()
     return runner.status(ctx.job_id)
 
 
@@ -97,20 +81,22 @@ def import_command(paths, dry_run, as_json):
     if code is not None:
         sys.exit(code)
     result = status["result"]
-    if as_json:
-        click.echo(json.dumps({key: result[key] for key in SUMMARY_KEYS}, indent=2))
-    else:
-        click.echo(f"Import #{status['job_id']}{' (dry run: nothing recorded)' if dry_run else ''}: "
-                   f"{result['imported']} imported, {result['updated']} updated ({result['moved']} moved), "
-                   f"{result['skipped']} unchanged, {result['forgotten']} forgotten, "
-                   f"{result['errors']} errors; {result['pending']} pending identification")
-        for failure in result["failures"]:
-            click.echo(f"  error: {failure['path']}: {failure['reason']}")
-        if result["errors"] > len(result["failures"]):
-            click.echo(f"  … and {result['errors'] - len(result['failures'])} more in the log")
-        if result["pending"]:
-            click.echo("  `linkdoctor pending` lists the items to identify by hand")
-    sys.exit(EXIT_PROBLEMS if result["errors"] else EXIT_OK)
+    finish({key: result[key] for key in SUMMARY_KEYS}, as_json, lambda: _print_import(status, dry_run),
+           problems=result["errors"])
+
+
+def _print_import(status: dict, dry_run: bool) -> None:
+    result = status["result"]
+    click.echo(f"Import #{status['job_id']}{' (dry run: nothing recorded)' if dry_run else ''}: "
+               f"{result['imported']} imported, {result['updated']} updated ({result['moved']} moved), "
+               f"{result['skipped']} unchanged, {result['forgotten']} forgotten, "
+               f"{result['errors']} errors; {result['pending']} pending identification")
+    for failure in result["failures"]:
+        click.echo(f"  error: {failure['path']}: {failure['reason']}")
+    if result["errors"] > len(result["failures"]):
+        click.echo(f"  … and {result['errors'] - len(result['failures'])} more in the log")
+    if result["pending"]:
+        click.echo("  `linkdoctor pending` lists the items to identify by hand")
 
 
 @main.command()
@@ -159,11 +145,7 @@ def check(as_json, verify_hash):
         result = status["result"]
         document = {"job_id": status["job_id"], "consistent": result["consistent"], "verify_hash": verify_hash,
                     "counts": result["counts"], "warnings": result["warnings"], **all_results(status["job_id"])}
-    if as_json:
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    else:
-        _print_check(document, CATEGORIES)
-    sys.exit(EXIT_OK if document["consistent"] else EXIT_PROBLEMS)
+    finish(document, as_json, lambda: _print_check(document, CATEGORIES), problems=not document["consistent"])
 
 
 def _print_check(document: dict, categories) -> None:
@@ -206,11 +188,11 @@ def enrich(as_json):
     if code is not None:
         sys.exit(code)
     summary = status["result"]
-    if as_json:
-        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
-    else:
-        click.echo(f"{summary['enriched']} enriched, {summary['not_found']} not found, {summary['failed']} failed "
-                   f"({summary['already']} already enriched)")
-        for failure in summary["failures"]:
-            click.echo(f"  failed: {failure['path']}: {failure['reason']}")
-    sys.exit(EXIT_PROBLEMS if summary["failed"] else EXIT_OK)
+    finish(summary, as_json, lambda: _print_enrich(summary), problems=summary["failed"])
+
+
+def _print_enrich(summary: dict) -> None:
+    click.echo(f"{summary['enriched']} enriched, {summary['not_found']} not found, {summary['failed']} failed "
+               f"({summary['already']} already enriched)")
+    for failure in summary["failures"]:
+        click.echo(f"  failed: {failure['path']}: {failure['reason']}")

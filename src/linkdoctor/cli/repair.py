@@ -1,14 +1,14 @@
 """`repair-links` and `fix-bad-links`: re-point links at the right source file, asking on a terminal."""
 
 import json
-import os
 import sys
 import threading
 
 import click
 
 from linkdoctor.cli.group import main
-from linkdoctor.cli.common import EXIT_CANCELLED, EXIT_OK, EXIT_PROBLEMS, build_app, plain_errors
+from linkdoctor.cli.common import EXIT_CANCELLED, build_app, plain_errors
+from linkdoctor.cli.output import finish
 from linkdoctor.cli.scan import cli_paths
 from linkdoctor.cli.services import followup_of
 from linkdoctor.errors import LinkdoctorError
@@ -90,6 +90,8 @@ def _print(document: dict, dry_run: bool, legitimate: list | None = None) -> Non
     ignored = f", {document['ignored']} ignored (left out)" if document.get("ignored") else ""
     click.echo(f"{len(document['repaired'])} {prefix}, {len(document['ambiguous'])} ambiguous, "
                f"{len(document['no_candidate'])} without candidate, {len(document['skipped'])} skipped{ignored}")
+    for warning in document["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _run(command: str, paths, auto, dry_run, min_score, as_json) -> None:
@@ -133,14 +135,8 @@ def _run(command: str, paths, auto, dry_run, min_score, as_json) -> None:
             document["followup"] = followup_of(app, {"event_id": run.event_id})
         for moved in moved_aside:  # a link moved aside: Sonarr/Radarr hear of it like a confirmed removal
             followup_of(app, moved)
-    if as_json:
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-    else:
-        _print(document, dry_run, findings.legitimate)
-        for warning in findings.warnings:
-            click.echo(f"warning: {warning}", err=True)
-    left = document["ambiguous"] or document["no_candidate"] or document["skipped"]
-    sys.exit(EXIT_PROBLEMS if left else EXIT_OK)
+    finish(document, as_json, lambda: _print(document, dry_run, findings.legitimate),
+           problems=document["ambiguous"] or document["no_candidate"] or document["skipped"])
 
 
 @main.command("repair-links")
@@ -193,14 +189,14 @@ def _undo_job(job_id: int, as_json: bool) -> None:
 
         result = undo_batch(job_id, get_config().media_path, app.config["LINKDOCTOR_SETTINGS"].data_dir, origin="cli")
         result["followup"] = followup_of(app, result)
-    if as_json:
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
-    else:
-        click.echo(f"job #{job_id}: {len(result['undone'])} repair(s) undone, {len(result['skipped'])} left "
-                   f"({result['already_undone']} were undone before)")
-        for skipped in result["skipped"]:
-            click.echo(f"  left: {skipped['path']}: {skipped['reason']}")
-    sys.exit(EXIT_PROBLEMS if result["skipped"] else EXIT_OK)
+    finish(result, as_json, lambda: _print_undone_job(job_id, result), problems=result["skipped"])
+
+
+def _print_undone_job(job_id: int, result: dict) -> None:
+    click.echo(f"job #{job_id}: {len(result['undone'])} repair(s) undone, {len(result['skipped'])} left "
+               f"({result['already_undone']} were undone before)")
+    for skipped in result["skipped"]:
+        click.echo(f"  left: {skipped['path']}: {skipped['reason']}")
 
 
 @main.command("fix-bad-links")

@@ -6,16 +6,15 @@ a person can act on (wrong key, wrong URL base, not a Sonarr, TLS, unreachable).
 """
 
 import time
-from dataclasses import dataclass, field
-from http import HTTPStatus
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 
 from linkdoctor.clients import records
+from linkdoctor.clients.api_session import ApiSession, readable_cause, shown_url, status_phrase
 from linkdoctor.clients.history import GRABBED, parse_blocklist, parse_history
 from linkdoctor.clients.identify import is_product, who_answers
-from linkdoctor.clients.records import ArrError
+from linkdoctor.clients.records import ArrError, ArrInstance  # noqa: F401  (ArrInstance: re-exported)
 
 FINISHED_COMMAND_STATES = ("completed", "failed", "aborted", "cancelled", "orphaned")
 
@@ -24,53 +23,16 @@ class ArrAnswerError(ArrError):
     """Something answered, but not as the app would (401, 404, not JSON): maybe another app."""
 
 
-@dataclass
-class ArrInstance:
-    """Where one Sonarr or Radarr answers, and how linkdoctor sees its folders."""
-
-    kind: str  # "sonarr" | "radarr"
-    name: str
-    host: str
-    port: int
-    api_key: str = ""
-    scheme: str = "http"
-    url_base: str = ""
-    enabled: bool = True
-    path_mappings: list = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        """The instance's root URL, URL base included, without a trailing slash."""
-        base = self.url_base.strip("/")
-        return f"{self.scheme}://{self.host}:{self.port}" + (f"/{base}" if base else "")
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind} {self.name!r}"
-
-
-class ArrClient:
+class ArrClient(ApiSession):
     """The API v3 calls both apps share; SonarrClient and RadarrClient add their own."""
 
     app_name = ""  # what system/status calls itself: "Sonarr" or "Radarr"
 
     def __init__(self, instance: ArrInstance, timeout: float = 10.0, retries: int = 2, backoff: float = 0.5):
+        super().__init__({"X-Api-Key": instance.api_key}, timeout)
         self.instance = instance
-        self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
-        self.session = requests.Session()
-        # The key travels in a header, never in the URL, so it stays out of logs and proxies.
-        self.session.headers.update({"X-Api-Key": instance.api_key, "Accept": "application/json"})
-
-    def close(self) -> None:
-        self.session.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # -- HTTP ----------------------------------------------------------------
 
@@ -80,17 +42,15 @@ class ArrClient:
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             try:
-                # Never followed: requests would carry X-Api-Key to whatever origin the answer names
-                # (Session.rebuild_auth strips only Authorization). A redirect is reported instead.
-                response = self.session.request(method, url, params=params, json=body, timeout=self.timeout,
-                                                allow_redirects=False)
+                response = self._send(method, url, params, body)  # a redirect is reported by _decode
             except requests.exceptions.SSLError as exc:
-                raise ArrError(f"{self._where()}: TLS error ({_reason(exc)}); check http/https and the certificate") from exc
+                raise ArrError(f"{self._where()}: TLS error ({readable_cause(exc)}); "
+                               "check http/https and the certificate") from exc
             except requests.exceptions.ReadTimeout as exc:
                 raise ArrError(f"{self._where()}: no answer within {self.timeout:g}s (timeout)") from exc
             except requests.exceptions.ConnectionError as exc:
                 if last:
-                    raise ArrError(f"{self._where()}: cannot connect ({_reason(exc)}); "
+                    raise ArrError(f"{self._where()}: cannot connect ({readable_cause(exc)}); "
                                    "check the host, the port and that it is running") from exc
                 self._pause(attempt)
                 continue
@@ -122,13 +82,9 @@ class ArrClient:
             # The status and its standard reason only: the body (and the reason line) are the remote's words,
             # not shown to whoever reads the test's message.
             raise ArrError(f"{self._where()}: HTTP {status} {status_phrase(status)}")
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise ArrAnswerError(f"{self._where()}: the answer is not JSON: this is not a Sonarr/Radarr API "
-                           "(another application answers there, or the URL base is wrong)") from None
+        return self._json(response, ArrAnswerError(f"{self._where()}: the answer is not JSON: this is not a "
+                                                   "Sonarr/Radarr API (another application answers there, or the "
+                                                   "URL base is wrong)"))
 
     # -- calls both apps share ------------------------------------------------
 
@@ -189,38 +145,3 @@ class ArrClient:
             time.sleep(interval)
             command = self.get_command(command.id)
         return command
-
-
-def status_phrase(status: int) -> str:
-    """The standard reason phrase of an HTTP status ("Forbidden"), never the remote's own words."""
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "(non-standard status)"
-
-
-def shown_url(url: str) -> str:
-    """A URL as it may be shown: scheme, host, port and path only (no user:password@, query or fragment),
-    without control characters, at most 200 characters."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "an address that is not a URL"
-    if ":" in host:
-        host = f"[{host}]"
-    text = f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else parts.path
-    text = "".join(ch for ch in text if ch.isprintable() and not ch.isspace())
-    return text[:200] or "an empty address"
-
-
-def _reason(exc: Exception) -> str:
-    """The innermost readable cause of a requests exception."""
-    text = str(exc.args[0] if exc.args else exc)
-    for marker in ("Connection refused", "Name or service not known", "Temporary failure in name resolution",
-                   "No route to host", "timed out", "CERTIFICATE_VERIFY_FAILED", "WRONG_VERSION_NUMBER",
-                   "record layer failure"):
-        if marker in text:
-            return marker
-    return text[-160:]

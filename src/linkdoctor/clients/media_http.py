@@ -6,7 +6,7 @@ another host), and every call has a timeout: a media server that hangs never hol
 
 import requests
 
-from linkdoctor.clients.arr import _reason
+from linkdoctor.clients.api_session import ApiSession, readable_cause
 from linkdoctor.errors import LinkdoctorError
 
 
@@ -21,29 +21,17 @@ class MediaAnswerError(MediaServerError):
     """Something answered, but not as the server would (refused, not found, not its JSON): maybe another program."""
 
 
-class MediaServerClient:
+class MediaServerClient(ApiSession):
     """A session to one server; subclasses add its headers and its calls."""
 
     product = ""  # what the server is, for messages: "Plex", "Jellyfin", "Emby"
 
     def __init__(self, server, timeout: float = 10.0):
         self.server = server
-        self.timeout = timeout
-        self.session = requests.Session()
-        self.session.headers.update({"Accept": "application/json"})
-        self.session.headers.update(self.auth_headers(server.token))
+        super().__init__(self.auth_headers(server.token), timeout)
 
     def auth_headers(self, token: str) -> dict:
         raise NotImplementedError
-
-    def close(self) -> None:
-        self.session.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def _where(self) -> str:
         return f"{self.server.label} at {self.server.url}"
@@ -52,14 +40,13 @@ class MediaServerClient:
         """One call: the decoded JSON answer (None for an empty one) or a MediaServerError."""
         url = f"{self.server.url}{path}"
         try:
-            response = self.session.request(method, url, params=params, json=body, timeout=self.timeout,
-                                            allow_redirects=False)
+            response = self._send(method, url, params, body)
         except requests.exceptions.SSLError as exc:
-            raise MediaServerError(f"{self._where()}: TLS error ({_reason(exc)}); check http/https") from exc
+            raise MediaServerError(f"{self._where()}: TLS error ({readable_cause(exc)}); check http/https") from exc
         except requests.exceptions.Timeout as exc:
             raise MediaServerError(f"{self._where()}: no answer within {self.timeout:g}s (timeout)") from exc
         except requests.exceptions.ConnectionError as exc:
-            raise MediaServerError(f"{self._where()}: cannot connect ({_reason(exc)}); "
+            raise MediaServerError(f"{self._where()}: cannot connect ({readable_cause(exc)}); "
                                    "check the URL and that the server is running") from exc
         status = response.status_code
         if status in (401, 403):
@@ -72,10 +59,7 @@ class MediaServerClient:
             raise MediaAnswerError(f"{self._where()}: {path} not found (404); is this a {self.product} server?")
         if status >= 400:
             raise MediaServerError(f"{self._where()}: HTTP {status} {response.reason}")
-        if not decode or not response.content:
+        if not decode:
             return None
-        try:
-            return response.json()
-        except ValueError:
-            raise MediaAnswerError(f"{self._where()}: the answer is not JSON: another program answers there, "
-                                   f"not {self.product}") from None
+        return self._json(response, MediaAnswerError(f"{self._where()}: the answer is not JSON: another program "
+                                                     f"answers there, not {self.product}"))

@@ -1,6 +1,6 @@
 """Sonarr/Radarr API JSON turned into linkdoctor's own records: pure functions, no HTTP."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from linkdoctor.errors import LinkdoctorError
 
@@ -13,6 +13,31 @@ class ArrError(LinkdoctorError):
 
 
 UnexpectedAnswer = ArrError  # an answer without the shape API v3 documents
+
+
+@dataclass
+class ArrInstance:
+    """Where one Sonarr or Radarr answers, and how linkdoctor sees its folders."""
+
+    kind: str  # "sonarr" | "radarr"
+    name: str
+    host: str
+    port: int
+    api_key: str = ""
+    scheme: str = "http"
+    url_base: str = ""
+    enabled: bool = True
+    path_mappings: list = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """The instance's root URL, URL base included, without a trailing slash."""
+        base = self.url_base.strip("/")
+        return f"{self.scheme}://{self.host}:{self.port}" + (f"/{base}" if base else "")
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name!r}"
 
 
 @dataclass(frozen=True)

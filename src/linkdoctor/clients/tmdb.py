@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 
 import requests
 
+from linkdoctor.clients.api_session import shown_url
 from linkdoctor.errors import LinkdoctorError
 
 REQUESTS_PER_SECOND = 35.0  # TMDB allows about 40
@@ -101,8 +102,6 @@ class TmdbClient:
                 self._wait(attempt, self.backoff * 2 ** attempt)
                 continue
             if 300 <= response.status_code < 400:
-                from linkdoctor.clients.arr import shown_url
-
                 where = shown_url(urljoin(response.url, response.headers.get("Location", "")))
                 raise TmdbError(f"TMDB redirected to {where} (HTTP {response.status_code}); redirects are not "
                                 "followed, so that the key never leaves tmdb_base_url: set tmdb_base_url to where "

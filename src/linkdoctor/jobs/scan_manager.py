@@ -22,7 +22,7 @@ from linkdoctor.models import (
 from linkdoctor.paths import checked_paths
 from linkdoctor.scanner.engine import ScanEngine, ScanProgress, ScanRequest
 from linkdoctor.marked_links import take_marked_links
-from linkdoctor.workers.pool import ScanCancelled
+from linkdoctor.workers.pool import SPARES, ScanCancelled
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, ScanProgress], None]
@@ -123,7 +123,7 @@ class SymlinkTaskManager:
 
         sink = scans.DatabaseSink(ctx.scan_id, on_progress=progress)
         cache = scans.DatabaseVerdictCache()
-        engine = ScanEngine(request, sink, cache, ctx.cancel)
+        engine = ScanEngine(request, sink, cache, ctx.cancel, spares=SPARES)
         status, error, interrupted = COMPLETED, None, False
         try:
             engine.run()

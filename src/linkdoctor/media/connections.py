@@ -4,7 +4,8 @@ from linkdoctor.clients.identify import is_product, who_answers
 from linkdoctor.clients.jellyfin import client_for_server
 from linkdoctor.clients.media_http import MediaAnswerError, MediaServerError
 from linkdoctor.config import mask, refuse_masked
-from linkdoctor.media_servers import MediaServer, enabled_servers, keep_masked_tokens, parse_server
+from linkdoctor.connection_lists import keep_masked_secrets
+from linkdoctor.media_servers import MediaServer, enabled_servers, parse_server
 
 
 def test_server(server, timeout: float) -> dict:
@@ -40,7 +41,7 @@ def test_form_server(item, config) -> dict:
     """{"servers": [verdict]} of one server as the settings form holds it, unsaved; a masked token sent back is
     the saved token of the server of that kind and name."""
     parsed = parse_server({"enabled": True, **item} if isinstance(item, dict) else item, 0, where="server")
-    [parsed] = keep_masked_tokens([parsed], config.media_servers or [], mask)
+    [parsed] = keep_masked_secrets([parsed], config.media_servers, mask, "token")
     refuse_masked(parsed["token"], f"the token of {parsed['kind']} {parsed['name']!r}")
     return {"servers": [test_server(MediaServer(**parsed), config.arr_request_timeout)]}
 

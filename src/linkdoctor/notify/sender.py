@@ -10,15 +10,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-import apprise
-
 from linkdoctor.models import NotificationTarget, db, utcnow
 from linkdoctor.notify.targets import redact
 
 log = logging.getLogger(__name__)
 BACKOFF_SECONDS = (10.0, 60.0, 300.0)  # waits before the 2nd, 3rd and 4th try; then the message is dropped
 IDLE_SECONDS = 60.0  # an idle sender thread ends; the next message starts a new one
-logging.getLogger("apprise").propagate = False  # its lines may hold secrets: captured per send instead
+# Apprise's lines may hold secrets: captured per send instead. (Apprise itself, ~0.1 s to import, is imported
+# where a message is sent or a URL checked: a CLI scan or a server that sends nothing never pays for it.)
+logging.getLogger("apprise").propagate = False
 
 
 @dataclass(order=True)
@@ -32,6 +32,8 @@ class Outgoing:
 
 def deliver(url: str, title: str, body: str) -> tuple[bool, str]:
     """One try through Apprise (its plugins' own socket timeouts bound it); (sent, why not, redacted)."""
+    import apprise
+
     sender = apprise.Apprise()
     if not sender.add(url):
         return False, "Apprise does not recognise this URL"

@@ -2,8 +2,6 @@
 
 import re
 
-import apprise
-
 from linkdoctor.errors import NotFoundError, ValidationError
 from linkdoctor.models import NotificationTarget, db, utcnow
 
@@ -21,6 +19,8 @@ URL_MAX = 2000
 
 def plugin_of(url: str):
     """Apprise's plugin for a URL, or None when Apprise does not recognise it."""
+    import apprise  # here, not at the top: see linkdoctor.notify.sender
+
     try:
         return apprise.Apprise.instantiate(url, suppress_exceptions=True)
     except Exception:  # noqa: BLE001 - an odd URL must be a 400, whatever Apprise raises on it

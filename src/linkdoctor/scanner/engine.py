@@ -16,9 +16,8 @@ from typing import Protocol
 from linkdoctor.scanner.buffers import FolderStack, Spill
 from linkdoctor.scanner.checks import BROKEN, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT, target_or_none
 from linkdoctor.scanner.folderscan import FolderScan
-# CachedVerdict and ScanError are imported from here by the engine's callers.
-from linkdoctor.scanner.phase2 import CachedVerdict, Phase2, ScanError, VerdictCache  # noqa: F401
-from linkdoctor.workers.pool import CRASHED, TIMED_OUT, Outcome, ScanCancelled, Task, WorkerPool
+from linkdoctor.scanner.phase2 import Phase2, VerdictCache
+from linkdoctor.workers.pool import CRASHED, TIMED_OUT, Outcome, Spares, Task, WorkerPool
 from linkdoctor.scanner.probe import is_probeable
 from linkdoctor.scanner.sources import SourceMap
 
@@ -122,8 +121,10 @@ class ScanEngine:
     """Runs one scan; `run()` returns the counters, or raises ScanCancelled."""
 
     def __init__(self, request: ScanRequest, sink: ScanSink, cache: VerdictCache | None,
-                 cancel: threading.Event | None = None, sources: SourceMap | None = None):
+                 cancel: threading.Event | None = None, sources: SourceMap | None = None,
+                 spares: Spares | None = None):
         self.request = request
+        self.spares = spares  # idle workers to take first and to give back (the server's, a CLI command's)
         self.sink = sink
         self.cache = cache
         self.cancel = cancel or threading.Event()
@@ -187,7 +188,7 @@ class ScanEngine:
              "candidates": self.request.verification_depth == "full", "share": SHARE, "budget": TASK_SECONDS,
              # Decodes share the cores: one thread each when there are as many workers as cores.
              "decode_threads": max(1, (os.cpu_count() or 1) // max(1, self.request.max_workers))},
-            self.cancel,
+            self.cancel, spares=self.spares,
         )
         pool.skip = self._skip_reason
         return pool

@@ -20,7 +20,7 @@ from linkdoctor.scanner.checks import OK, LinkCheck, judge_target, read_target
 from linkdoctor.scanner.sources import SourceMap
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
-_source_maps: dict[tuple, SourceMap] = {}  # per worker process: the mount table is read once
+_source_maps: dict[tuple, SourceMap] = {}  # per worker process: the mount table is read once per pool
 
 
 class FolderScan(NamedTuple):
@@ -37,9 +37,11 @@ class FolderScan(NamedTuple):
     error: str | None = None
 
 
-def _sources(roots: list[str]) -> SourceMap:
-    key = tuple(roots)
+def _sources(roots: list[str], pool: str | None) -> SourceMap:
+    """The source map of this pool's roots (a spare worker serves later pools: mounts may have changed)."""
+    key = (tuple(roots), pool)
     if key not in _source_maps:
+        _source_maps.clear()
         _source_maps[key] = SourceMap(roots)
     return _source_maps[key]
 
@@ -98,7 +100,7 @@ def _is_media(name: str) -> bool:
 def _check(dir_fd: int, folder: str, names: list[str], options: dict, beat):
     small = options["small_threshold"]
     ignores = options.get("ignores")
-    sources = _sources(options.get("source_roots", []))
+    sources = _sources(options.get("source_roots", []), options.get("pool"))
     want_candidates = options.get("candidates", False)
     if want_candidates:
         from linkdoctor.scanner.probe import is_probeable
@@ -108,11 +110,12 @@ def _check(dir_fd: int, folder: str, names: list[str], options: dict, beat):
     problems, ok_by_source, candidates = [], {}, []
     ignored = checked = 0
     started = time.monotonic()
+    prefix = folder if folder.endswith("/") else folder + "/"  # paths joined by hand: once per link
     for index, name in enumerate(names):
         if time.monotonic() > deadline and (index or options.get("first_done")):
             return problems, ok_by_source, candidates, names[index:], ignored, checked, time.monotonic() - started
-        path = os.path.join(folder, name)
-        target = read_target(name, path, dir_fd)
+        path = prefix + name
+        target = read_target(name, path, dir_fd, folder)
         if target is None:  # vanished while we scanned: nothing to judge
             continue
         unreadable = isinstance(target, LinkCheck)

@@ -41,7 +41,7 @@ class SourceMap:
         """The configured source root holding `target`, else its mount point."""
         if target in self._exact:  # a root or mount point itself: its folder would be the wrong start
             return self._lookup(target)
-        folder = os.path.dirname(target)
+        folder = target.rpartition("/")[0] or "/"  # os.path.dirname of a normalised path, without its cost
         source = self._by_folder.get(folder)
         if source is None:
             source = self._lookup(folder)

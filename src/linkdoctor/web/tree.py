@@ -17,7 +17,7 @@ import time
 from linkdoctor.errors import ValidationError
 from linkdoctor.paths import checked_paths, real_root, waiting_on_the_library
 from linkdoctor.scanner.fileops import SHOWN_SUBDIRS, relative_to
-from linkdoctor.workers.pool import TIMED_OUT, Task, WorkerPool, failure_reason
+from linkdoctor.workers.pool import SPARES, TIMED_OUT, Task, WorkerPool, failure_reason
 
 MAX_DEPTH = 6
 TREE_SECONDS = 10.0
@@ -64,7 +64,8 @@ def directory_tree(media_root: str, path: str | None = None, depth: int = 2, tim
     # The folder's own listing first; once it is in, its sub-folders become tasks of the same workers:
     # one per folder shown, and batches of the others, only counted.
     pending = [Task("children", [start])]
-    pool = WorkerPool(WORKERS, {"children": deadline, "tree": deadline, "count": deadline}, {}, threading.Event())
+    pool = WorkerPool(WORKERS, {"children": deadline, "tree": deadline, "count": deadline}, {}, threading.Event(),
+                      spares=SPARES)
     with waiting_on_the_library():
         for outcome in pool.run(lambda: pending.pop() if pending else None):
             if outcome.kind == "children":

@@ -35,6 +35,7 @@ def failure_reason(failure: str, timeout: float) -> str:
 # only dies when the mount answers. The lock guards the list across scans' threads.
 _killed: list[subprocess.Popen] = []
 _killed_lock = threading.Lock()
+_pool_ids = itertools.count(1)
 
 
 def reap_killed() -> int:
@@ -56,6 +57,65 @@ def wait_for_killed(timeout: float) -> int:
         except subprocess.TimeoutExpired:
             pass
     return reap_killed()
+
+
+class Spares:
+    """Idle workers kept between pools, so that a small scan does not wait for processes to start.
+
+    A pool made with `spares` takes its workers from here before starting new ones, and gives
+    back the ones that end idle (never one it killed or that crashed), up to `keep`. One keeper
+    serves the whole process (`SPARES`): the server's scans, path checks and tree requests, or
+    one CLI command, which starts its first worker while it loads (`prestart`). A spare is a
+    plain idle worker: it holds no folder open and ends when its input closes, with us.
+    """
+
+    def __init__(self, keep: int):
+        self.keep = keep
+        self._idle: list["_Worker"] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> "_Worker | None":
+        """An idle worker still alive, or None."""
+        with self._lock:
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.proc.poll() is None:
+                    return worker
+                worker.finish()
+        return None
+
+    def give(self, worker: "_Worker") -> bool:
+        """Keep an idle worker for the next pool; False when enough are kept (the caller ends it)."""
+        with self._lock:
+            if len(self._idle) >= self.keep or worker.proc.poll() is not None:
+                return False
+            self._idle.append(worker)
+            return True
+
+    def prestart(self, count: int = 1) -> None:
+        """Start workers now, before they are needed (they boot while the caller goes on). One that
+        cannot start now (no process left under the limits) is started, or reported, when needed."""
+        with self._lock:
+            missing = min(count, self.keep) - len(self._idle)
+        for _ in range(missing):
+            try:
+                worker = _Worker()
+            except OSError:
+                return
+            if not self.give(worker):
+                worker.finish()
+                return
+
+    def close(self) -> None:
+        """End every kept worker (they exit on end-of-input)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.finish()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._idle)
 
 
 class ScanCancelled(Exception):
@@ -147,8 +207,13 @@ class WorkerPool:
     """
 
     def __init__(self, size: int, deadlines: dict[str, float], options: dict,
-                 cancel: threading.Event, tick_seconds: float = 0.25):
+                 cancel: threading.Event, tick_seconds: float = 0.25, spares: Spares | None = None):
         self.size = max(1, size)
+        self.spares = spares
+        if spares is not None:
+            # A spare may have served another pool: what a worker keeps between tasks (the mount
+            # table) is read again for this one.
+            options = dict(options, pool=f"{os.getpid()}-{next(_pool_ids)}")
         self.limit = self.size
         self.deadlines = deadlines
         self.options = options
@@ -194,10 +259,12 @@ class WorkerPool:
         return self.run(lambda: queue.pop() if queue else None)
 
     def close(self) -> None:
-        """Stop every worker: idle ones end on end-of-input, busy ones are killed; none is waited for."""
+        """Stop every worker: idle ones are kept as spares or end on end-of-input, busy ones are killed;
+        none is waited for."""
         for worker in self.workers:
             if worker.task is None:
-                worker.finish()
+                if self.spares is None or not self.spares.give(worker):
+                    worker.finish()
             else:
                 worker.kill()
         self.workers = []
@@ -223,7 +290,7 @@ class WorkerPool:
                 continue
             task.items = kept
             if idle is None:
-                idle = _Worker()
+                idle = (self.spares.take() if self.spares is not None else None) or _Worker()
                 self.workers.append(idle)
             try:
                 idle.start(task, self.options)
@@ -264,10 +331,15 @@ class WorkerPool:
 
 
 def run_items(kind: str, items: list, deadline: float, options: dict | None = None, workers: int = 4,
-              cancel: threading.Event | None = None) -> dict:
+              cancel: threading.Event | None = None, spares: Spares | None = None) -> dict:
     """Run each item as its own task on a small pool; {item: Outcome}. A hung item costs `deadline`, never more."""
     if not items:
         return {}
-    pool = WorkerPool(min(workers, len(items)), {kind: deadline}, options or {}, cancel or threading.Event())
+    pool = WorkerPool(min(workers, len(items)), {kind: deadline}, options or {}, cancel or threading.Event(),
+                      spares=spares)
     return {outcome.item: outcome for outcome in pool.run_all([Task(kind, [item]) for item in items])
             if outcome.kind == kind}
+
+
+# The process's spare workers: two at most (about 15 MiB each), enough for a small scan on two cores.
+SPARES = Spares(keep=min(2, os.cpu_count() or 1))

@@ -102,9 +102,10 @@ function initTabs() {
   });
 }
 
-// The address: "#settings" names a tab; "#/scanner/scan/12?category=broken&page=3&q=dune" a scan's
-// findings view, so that a reload, Back and a shared link show the same thing.
-function route(scanner) {
+// The address: "#dashboard" names a tab; "#/scanner/scan/12?category=broken&page=3&q=dune" a scan's
+// findings view, "#/settings/arr" a section of Settings, so that a reload, Back and a shared link show
+// the same thing.
+function route(scanner, settings) {
   const hash = window.location.hash;
   const scanView = hash.match(/^#\/scanner\/scan\/(\d+)(?:\?(.*))?$/);
   if (scanView) {
@@ -112,27 +113,33 @@ function route(scanner) {
     scanner.openScan(Number(scanView[1]), { view: new URLSearchParams(scanView[2] || "") });
     return;
   }
+  const section = hash.match(/^#\/settings\/([a-z-]+)$/);
+  if (section) {
+    showTab("settings", { updateHash: false });
+    if (document.body.dataset.tab === "settings") settings.showSection(section[1]);
+    return;
+  }
   showTab(hash.replace(/^#\/?/, "") || "dashboard", { updateHash: false });
 }
 
 // Back and Forward fire "popstate" and then, when the fragment changed, "hashchange": route once.
 // A fragment typed or followed as a link fires "hashchange" (and in Chromium "popstate" too).
-function followAddress(scanner) {
+function followAddress(scanner, settings) {
   let routed = null;
   window.addEventListener("popstate", () => {
     routed = window.location.hash;
-    route(scanner);
+    route(scanner, settings);
   });
   window.addEventListener("hashchange", () => {
     if (window.location.hash === routed) return;
     routed = null;
-    route(scanner);
+    route(scanner, settings);
   });
 }
 
 // Any load of the page while a scan runs shows that scan first, whatever the address named
 // (a reload after Start, a bookmark of an older scan): its progress, a disabled Start.
-async function routeFirstLoad(scanner) {
+async function routeFirstLoad(scanner, settings) {
   try {
     const running = await scanner.runningScan();
     const hash = `#/scanner/scan/${running}`;
@@ -142,7 +149,7 @@ async function routeFirstLoad(scanner) {
   } catch (err) {
     // Unreachable or refused: the address is routed as it is; the offline banner or the error says why.
   }
-  route(scanner);
+  route(scanner, settings);
 }
 
 // --- start -----------------------------------------------------------------------
@@ -192,6 +199,7 @@ function main() {
   const access = initAccess({ showError });
   const schedules = initSchedules({ showError });
   listeners.settings = () => {
+    settings.showAddress(); // "#settings" becomes "#/settings/<the section shown>"
     access.refresh();
     ignores.load();
     schedules.load();
@@ -236,8 +244,8 @@ function main() {
   window.addEventListener(LIBRARY_CHANGED_ANSWER, libraryChanged);
   listeners.scanner = () => scanner.tabShown();
   runningJob = initRunningJob();
-  followAddress(scanner);
-  routeFirstLoad(scanner).finally(() => { document.body.dataset.ready = "true"; });
+  followAddress(scanner, settings);
+  routeFirstLoad(scanner, settings).finally(() => { document.body.dataset.ready = "true"; });
 }
 
 main();

@@ -284,11 +284,13 @@ export function initScanner(ctx) {
 
   // Open a scan chosen in the Dashboard's history.
   // `view` (from the address): the findings' category, page, search and sort to show.
-  async function openScan(scanId, { view = null } = {}) {
+  // `follow`: a scan the user has just started elsewhere (Run again): its status panel is shown as for
+  // Start here, also when it ended before this answer (a small scan takes a few hundredths of a second).
+  async function openScan(scanId, { view = null, follow = false } = {}) {
     viewNo += 1;
     try {
       const status = await get(`/scan/status/${scanId}`);
-      if (isActive(status.status)) {
+      if (follow || isActive(status.status)) {
         attach(scanId);
         return;
       }

@@ -42,7 +42,16 @@ export function initSettings(ctx) {
       else button.removeAttribute("aria-current");
     }
     try { sessionStorage.setItem(SECTION_KEY, name); } catch { /* storage refused: the first section next time */ }
+    showAddress();
     showDirty();
+  }
+
+  // While Settings is shown, the address names its section ("#/settings/arr"): a reload or a shared link
+  // opens the same one. A section is not a step of the history (Back leaves Settings, as for a tab).
+  function showAddress() {
+    if (document.body.dataset.tab === "settings" && window.location.hash !== `#/settings/${section}`) {
+      history.replaceState(null, "", `#/settings/${section}`);
+    }
   }
 
   // Shows the section holding `node` (a field with an error, the Services block the Dashboard links to).
@@ -320,5 +329,5 @@ export function initSettings(ctx) {
   try { remembered = sessionStorage.getItem(SECTION_KEY); } catch { remembered = null; }
   showSection(remembered || "general");
   load();
-  return { load, mayLeave, reveal };
+  return { load, mayLeave, reveal, showSection, showAddress };
 }
