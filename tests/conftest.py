@@ -25,6 +25,14 @@ from tests.support.release import build_release_folder  # noqa: E402
 pytest_plugins = ("tests.support.browser", "tests.support.faultmount", "tests.fakes.fixtures", "tests.support.followup")
 
 
+@pytest.hookimpl(trylast=True)  # after tests/scanner/conftest.py has marked its groups
+def pytest_collection_modifyitems(items):
+    """The tests that share one xdist worker (xdist_group: a corpus, an installed package, a library made
+    once) first, each group in one piece: a group is a long unit of work, which dealt out near the end of
+    the run would keep one worker busy after the others have finished."""
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+
+
 @pytest.fixture
 def media_root(tmp_path):
     root = tmp_path / "medias"
