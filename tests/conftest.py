@@ -16,12 +16,21 @@ import pytest
 pytest.register_assert_rewrite("tests.support", "tests.fakes")
 
 from tests.support import installed  # noqa: E402
+from tests.support.apps import started_app  # noqa: E402
 from tests.support.cli import run_cli  # noqa: E402
 from tests.support.faultmount import hanging_links  # noqa: E402
 from tests.support.library import LibraryBuilder  # noqa: E402
 from tests.support.release import build_release_folder  # noqa: E402
 
 pytest_plugins = ("tests.support.browser", "tests.support.faultmount", "tests.fakes.fixtures", "tests.support.followup")
+
+
+@pytest.hookimpl(trylast=True)  # after tests/scanner/conftest.py has marked its groups
+def pytest_collection_modifyitems(items):
+    """The tests that share one xdist worker (xdist_group: a corpus, an installed package, a library made
+    once) first, each group in one piece: a group is a long unit of work, which dealt out near the end of
+    the run would keep one worker busy after the others have finished."""
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
 
 
 @pytest.fixture
@@ -76,22 +85,8 @@ def migrated_database(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def app(env, migrated_database):
-    from linkdoctor import create_app
-    from linkdoctor.settings import load_settings
-
-    database = load_settings().database_path  # env's data folder, or the one a test pointed it at
-    if not database.exists():
-        # Made as linkdoctor makes them (a data folder 0700, its database 0600), so the start has nothing to narrow.
-        database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        shutil.copyfile(migrated_database, database)
-        database.chmod(0o600)
-    app = create_app({"TESTING": True})
-    yield app
-    manager = app.extensions["linkdoctor.tasks"]
-    job = manager._job
-    if job is not None and not job.done.is_set():
-        job.cancel.set()
-        job.done.wait(30)
+    with started_app(migrated_database) as app:
+        yield app
 
 
 @pytest.fixture

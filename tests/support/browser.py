@@ -11,6 +11,7 @@ cookies and cache cleared (SharedChromium).
 import json
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,9 +41,9 @@ requires_chromium = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def live_server(app):
-    """The app served over real HTTP; yields its base URL."""
+@contextmanager
+def serving(app):
+    """The app served over real HTTP by werkzeug on 127.0.0.1 and a free port, in a daemon thread; its base URL."""
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -54,6 +55,13 @@ def live_server(app):
         server.shutdown()
         thread.join(10)
         server.server_close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP; yields its base URL."""
+    with serving(app) as url:
+        yield url
 
 
 def start_chromium(folder: Path, flags: tuple[str, ...]):
@@ -82,7 +90,7 @@ def fresh_tab(driver) -> None:
     """Leave the driver as a new browser would be: one new blank tab at the default window size, no
     cookies, no cache, no network emulation, no console lines. What a test set on its tab (scripts run on
     each new document, device metrics) goes with the closed tab; sites' storage is per origin, and each
-    test's server has a port of its own. Raises if the browser cannot be brought back."""
+    test's server has a port of its own (a module's shared server: page_on_shared_server clears its storage). Raises if the browser cannot be brought back."""
     from selenium.common.exceptions import NoAlertPresentException
 
     try:
@@ -362,3 +370,10 @@ class Page:
 @pytest.fixture
 def page(browser, live_server, tmp_path) -> Page:
     return Page(browser, live_server, artifacts=tmp_path)
+
+
+def page_on_shared_server(driver, base_url: str, artifacts: Path) -> Page:
+    """A Page on a server the tabs of earlier tests visited too (a module's shared app, tests/support/apps.py):
+    that origin's storage (the Dashboard's offline copy in localStorage) cleared first, as a new browser has it."""
+    driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": base_url, "storageTypes": "all"})
+    return Page(driver, base_url, artifacts=artifacts)

@@ -5,6 +5,16 @@ from tests.support.browser import Page
 # A folder and file name with markup, a quote and an accent: shown as text, never as HTML.
 AWKWARD = 'Odd <b>quote" é'
 
+# Issue 22's sizes: a desktop at 1400x900 and a phone at 390x844 emulated as one (mobile viewport, touch).
+VIEWPORTS = {"desktop": (1400, 900, False), "phone": (390, 844, True)}
+
+
+def lay_out(page: Page, size: str) -> None:
+    """The page laid out at VIEWPORTS[size], its screenshots named after it (tests/web/conftest.py's `size`)."""
+    width, height, phone = VIEWPORTS[size]
+    page.viewport(width, height, phone)
+    page.size_name = size
+
 
 def scan(page: Page, mode: str, status: str) -> int:
     """Open the Scanner tab afresh, run a whole-library scan in `mode`, wait for `status`; its id."""

@@ -7,7 +7,7 @@ registered for the whole suite by tests/conftest.py (tests/jobs uses it too)."""
 import pytest
 
 from tests.support.api import wait_for_scan
-from tests.support.pages import AWKWARD
+from tests.support.pages import AWKWARD, VIEWPORTS, lay_out
 from tests.support.trees import Tree
 
 # The page at a desktop's and a phone's window size: a module's tests run at both with
@@ -23,16 +23,10 @@ def window(request, page):
     return request.param
 
 
-# Issue 22's sizes: a desktop at 1400x900 and a phone at 390x844 emulated as one (mobile viewport, touch).
-VIEWPORTS = {"desktop": (1400, 900, False), "phone": (390, 844, True)}
-
-
 @pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
 def size(request, page):
     """The page laid out at a desktop's or a phone's size (before any page is opened: media queries read at start)."""
-    width, height, phone = VIEWPORTS[request.param]
-    page.viewport(width, height, phone)
-    page.size_name = request.param
+    lay_out(page, request.param)
     return request.param
 
 

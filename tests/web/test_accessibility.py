@@ -12,11 +12,13 @@ import pytest
 
 from linkdoctor.demo import write_demo_library
 from tests.support.api import run_scan
+from tests.support.apps import shared_app
 from tests.support.auth import PASSWORD, set_mode, set_password
-from tests.support.browser import requires_chromium
+from tests.support.browser import page_on_shared_server, requires_chromium, serving
 from tests.support.media import do_check
 
-pytestmark = requires_chromium
+# One xdist worker runs them all (--dist loadgroup): the library they look at is then made once.
+pytestmark = [requires_chromium, pytest.mark.xdist_group("accessibility")]
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 SIZES = {"desktop": (1400, 900, False), "phone": (390, 844, True)}
@@ -49,14 +51,24 @@ def described(violations) -> str:
         for v in violations)
 
 
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, migrated_database, media_cache):
+    """The demo library after a full scan, and an integrity check for the Maintenance tab, served; the scan's id.
+    Made once per test process: the views checked here only look at it."""
+    with shared_app(tmp_path_factory.mktemp("demo"), migrated_database, media_cache) as shared:
+        write_demo_library(shared.library.root, shared.source)
+        answer = shared.app.test_client().post("/api/symlink/config", json={"source_roots": [str(shared.source)]})
+        assert answer.status_code == 200
+        scan_id = run_scan(shared.app, verification_depth="full")
+        do_check(shared.app)
+        with serving(shared.app) as url:
+            yield url, scan_id
+
+
 @pytest.fixture
-def demo_scan(app, client, media_root, source_dir):
-    """The demo library after a full scan, and an integrity check for the Maintenance tab; the scan's id."""
-    write_demo_library(media_root, source_dir)
-    assert client.post("/api/symlink/config", json={"source_roots": [str(source_dir)]}).status_code == 200
-    scan_id = run_scan(app, verification_depth="full")
-    do_check(app)
-    return scan_id
+def demo_page(browser, demo, tmp_path):
+    """A fresh tab on the demo library."""
+    return page_on_shared_server(browser, demo[0], tmp_path)
 
 
 def wait_ready(page, view, scan_id):
@@ -85,10 +97,11 @@ def wait_ready(page, view, scan_id):
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("view", ["dashboard", "scanner", "findings", "details", "settings", "maintenance"])
-def test_axe_finds_nothing_serious(page, demo_scan, screenshot_dir, view, size):
+def test_axe_finds_nothing_serious(demo_page, demo, screenshot_dir, view, size):
+    page = demo_page
     width, height, phone = SIZES[size]
     page.viewport(width, height, phone)
-    wait_ready(page, view, demo_scan)
+    wait_ready(page, view, demo[1])
     page.screenshot(screenshot_dir, f"a11y-{view}-{size}")
     violations = serious_violations(page)
     assert not violations, f"axe-core on the {view} view ({size}):\n{described(violations)}"

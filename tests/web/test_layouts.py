@@ -9,10 +9,12 @@ A screenshot of each is saved as layout-<tab>-<size>.png.
 import pytest
 
 from tests.support.api import run_scan, wait_for_scan
-from tests.support.browser import requires_chromium
+from tests.support.apps import shared_app
+from tests.support.browser import page_on_shared_server, requires_chromium, serving
 from tests.support.media import do_check, do_import
 
-pytestmark = requires_chromium
+# One xdist worker runs them all (--dist loadgroup): the library they look at is then made once.
+pytestmark = [requires_chromium, pytest.mark.xdist_group("layouts")]
 
 SIZES = {"desktop": (1280, 800, False), "phone": (390, 844, True)}
 TABS = ("dashboard", "scanner", "settings", "maintenance", "quarantine")
@@ -125,9 +127,9 @@ return {
 """
 
 
-@pytest.fixture
-def busy_library(app, client, library, source_dir):
-    """Findings of several categories, three kept scans, a quarantined link, ignore rules, a check's results."""
+def make_busy_library(app, client, library, source_dir) -> int:
+    """Findings of several categories, three kept scans, a quarantined link, ignore rules, a check's results;
+    the latest scan's id."""
     for body in ({"source_roots": [str(source_dir)]}, {"small_file_threshold": 1024}):
         assert client.post("/api/symlink/config", json=body).status_code == 200
     library.healthy("Movies/Ok (2020)/Ok (2020).mkv")
@@ -161,6 +163,27 @@ def busy_library(app, client, library, source_dir):
     do_import(app)
     do_check(app)
     return latest
+
+
+@pytest.fixture(scope="module")
+def busy(tmp_path_factory, migrated_database, media_cache):
+    """The busy library's app, served: made once per test process, since the tests here only look at it."""
+    with shared_app(tmp_path_factory.mktemp("busy"), migrated_database, media_cache) as shared:
+        latest = make_busy_library(shared.app, shared.app.test_client(), shared.library, shared.source)
+        with serving(shared.app) as url:
+            yield url, latest
+
+
+@pytest.fixture
+def busy_library(busy) -> int:
+    """The latest scan's id of the busy library."""
+    return busy[1]
+
+
+@pytest.fixture
+def page(browser, busy, tmp_path):
+    """A fresh tab on the busy library (every test of this module opens that one)."""
+    return page_on_shared_server(browser, busy[0], tmp_path)
 
 
 def open_tab(page, tab, latest):

@@ -8,8 +8,10 @@ import socket
 import pytest
 
 from tests.support.api import run_scan, start_endless_followup, wait_for_scan
-from tests.support.browser import requires_chromium
+from tests.support.apps import shared_app
+from tests.support.browser import page_on_shared_server, requires_chromium, serving
 from tests.support.media import do_import
+from tests.support.pages import VIEWPORTS, lay_out
 
 pytestmark = requires_chromium
 
@@ -252,23 +254,39 @@ return wrapped;
 """
 
 
-@pytest.fixture
-def demo_dashboard(app, client, media_root, source_dir):
-    """The demo library with a history of scans (real ones confirmed) and jobs in Activity."""
+@pytest.fixture(scope="module")
+def demo_dashboard(tmp_path_factory, migrated_database, media_cache):
+    """The demo library with a history of scans (real ones confirmed) and jobs in Activity, served; the number
+    of scans kept. Made once per test process: the Dashboard's test only looks at it."""
     from linkdoctor.demo import write_demo_library
 
-    write_demo_library(media_root, source_dir)
-    for _ in range(5):
-        run_scan(app, mode="dry-run")
-    status = wait_for_scan(client, client.post("/api/symlink/scan/start", json={"mode": "real"}).get_json()["scan_id"])
-    client.post(f"/api/symlink/scan/{status['scan_id']}/confirm", json={"token": status["confirmation"]["token"],
-                                                                         "force": True})
-    for _ in range(6):
-        do_import(app, dry_run=True)
-    return len(client.get("/api/symlink/scans/history").get_json()["scans"])  # the scans kept
+    with shared_app(tmp_path_factory.mktemp("dashboard"), migrated_database, media_cache) as shared:
+        app, client = shared.app, shared.app.test_client()
+        write_demo_library(shared.library.root, shared.source)
+        for _ in range(5):
+            run_scan(app, mode="dry-run")
+        status = wait_for_scan(client, client.post("/api/symlink/scan/start", json={"mode": "real"}).get_json()["scan_id"])
+        client.post(f"/api/symlink/scan/{status['scan_id']}/confirm", json={"token": status["confirmation"]["token"],
+                                                                             "force": True})
+        for _ in range(6):
+            do_import(app, dry_run=True)
+        kept = len(client.get("/api/symlink/scans/history").get_json()["scans"])
+        with serving(app) as url:
+            yield url, kept
 
 
-def test_the_dashboard_uses_a_desktops_width_and_stays_short_on_a_phone(page, demo_dashboard, screenshot_dir, size):
+@pytest.fixture
+def dashboard_page(browser, demo_dashboard, tmp_path, size):
+    page = page_on_shared_server(browser, demo_dashboard[0], tmp_path)
+    lay_out(page, size)
+    return page
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)  # (this test's page is not `page`: its own size, as the fixture's)
+@pytest.mark.xdist_group("demo_dashboard")  # both sizes in one worker: the history is made once
+def test_the_dashboard_uses_a_desktops_width_and_stays_short_on_a_phone(dashboard_page, demo_dashboard, screenshot_dir,
+                                                                        size):
+    page, kept = dashboard_page, demo_dashboard[1]
     page.open("dashboard")
     page.wait(lambda _: page.css("#history-body tr") and page.css("#activity-body tr")
               and page.css("#system-facts dd") and page.by_id("latest-scope").text == "whole library",
@@ -280,7 +298,7 @@ def test_the_dashboard_uses_a_desktops_width_and_stays_short_on_a_phone(page, de
         system = page.by_id("system-block").rect
         assert latest["y"] == system["y"] and system["x"] > latest["x"] + latest["width"] - 1  # side by side
         assert page.by_id("panel-dashboard").rect["width"] > 1300  # the width is used
-        assert len(page.css("#history-body tr")) == demo_dashboard > 3  # every kept scan
+        assert len(page.css("#history-body tr")) == kept > 3  # every kept scan
     else:
         # (The lists themselves may be long: a quarantine table still on the Dashboard is not counted.)
         height = page.driver.execute_script(
@@ -289,7 +307,7 @@ def test_the_dashboard_uses_a_desktops_width_and_stays_short_on_a_phone(page, de
         assert height <= 3 * 844, f"the Dashboard is {height} px tall on a phone"
         assert len(page.css("#history-body tr")) == 3 and page.visible("history-more")
         page.by_id("history-more").click()
-        page.wait(lambda _: len(page.css("#history-body tr")) == demo_dashboard, message="Show all did not show every scan")
+        page.wait(lambda _: len(page.css("#history-body tr")) == kept, message="Show all did not show every scan")
         assert len(page.css("#activity-body tr")) == 3 and page.visible("activity-more")
         page.by_id("activity-more").click()
         page.wait(lambda _: len(page.css("#activity-body tr")) > 3, message="Show all did not show every job")

@@ -8,6 +8,7 @@ name. Names already in the Sonarr/Radarr form (`Title (2001).mkv`,
 takes some 50 ms a name; every other name goes to guessit.
 """
 
+import functools
 import os
 import re
 import unicodedata
@@ -92,6 +93,7 @@ def identity_from_guess(guess: dict, kind: str = "") -> Identity:
                     season if isinstance(season, int) else None, tuple(e for e in episodes if isinstance(e, int)))
 
 
+@functools.lru_cache(maxsize=8192)  # a repair lists, then applies, the same names: guessit once each
 def guess_name(name: str, kind: str = "") -> Identity:
     """guessit's identity of a name or relative path, its type forced when the kind is known."""
     stem = os.path.splitext(os.path.basename(name))[0]
