@@ -74,13 +74,15 @@ _S_IFMT, _S_IFREG, _S_IFDIR = 0o170000, stat.S_IFREG, stat.S_IFDIR
 _open, _fstat, _pread, _close = os.open, os.fstat, os.pread, os.close  # bound once: called per link
 
 
-def judge_target(name: str, target: str, small_threshold: int, dir_fd: int | None = None) -> LinkCheck:
+def judge_target(name: str, target: str, small_threshold: int, dir_fd: int | None = None,
+                 quick: bool = False) -> LinkCheck | None:
     """Open the target through the link `name` (chains followed), fstat it and read its first KiB.
 
     One open answers "missing", "loop", "refused" and "where is it" at once, where a stat
     first would walk the path (and on a FUSE mount ask the daemon) twice. A real open and
     read, never os.access(): root passes access() checks that FUSE or NFS may still refuse.
     (Written for speed: it runs once per link of a scan, a regular file being the usual case.)
+    `quick`: None for a healthy regular file, whose verdict a phase-1-only scan merely counts.
     """
     try:
         fd = _open(name, _OPEN_FLAGS, dir_fd=dir_fd)
@@ -102,6 +104,8 @@ def judge_target(name: str, target: str, small_threshold: int, dir_fd: int | Non
     finally:
         _close(fd)
     size = st.st_size
+    if quick and size >= small_threshold:
+        return None
     identity = (st.st_dev, st.st_ino, size, st.st_mtime_ns)
     if size < small_threshold:
         return LinkCheck(SMALL, f"{size} bytes, below {small_threshold}", target, identity, True)

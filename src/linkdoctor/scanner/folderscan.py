@@ -97,6 +97,14 @@ def _is_media(name: str) -> bool:
     return is_probeable(name)
 
 
+def _counted(problems: list, ok_by_source: dict, ok_in_folder: dict, sources: SourceMap) -> tuple:
+    """(problems, healthy links per source) once the healthy files counted by folder are added by source."""
+    for where, count in ok_in_folder.items():
+        source = sources.source_of_folder(where)
+        ok_by_source[source] = ok_by_source.get(source, 0) + count
+    return problems, ok_by_source
+
+
 def _check(dir_fd: int, folder: str, names: list[str], options: dict, beat):
     small = options["small_threshold"]
     ignores = options.get("ignores")
@@ -108,12 +116,14 @@ def _check(dir_fd: int, folder: str, names: list[str], options: dict, beat):
     # that a task of many folders on a slow mount lists the later ones and hands their links back.
     deadline = options.setdefault("deadline", time.monotonic() + options.get("budget", 0.5))
     problems, ok_by_source, candidates = [], {}, []
+    ok_in_folder: dict[str, int] = {}  # healthy regular files by their folder: sources looked up once each
     ignored = checked = 0
     started = time.monotonic()
     prefix = folder if folder.endswith("/") else folder + "/"  # paths joined by hand: once per link
     for index, name in enumerate(names):
         if time.monotonic() > deadline and (index or options.get("first_done")):
-            return problems, ok_by_source, candidates, names[index:], ignored, checked, time.monotonic() - started
+            return _counted(problems, ok_by_source, ok_in_folder, sources) + (
+                candidates, names[index:], ignored, checked, time.monotonic() - started)
         path = prefix + name
         target = read_target(name, path, dir_fd, folder)
         if target is None:  # vanished while we scanned: nothing to judge
@@ -125,9 +135,16 @@ def _check(dir_fd: int, folder: str, names: list[str], options: dict, beat):
         if unreadable:
             verdict = target
         else:
-            verdict = judge_target(name, target, small, dir_fd)
+            verdict = judge_target(name, target, small, dir_fd, quick=not want_candidates)
         checked += 1
-        if verdict.category != OK:
+        if verdict is None:  # a healthy file: counted by its folder
+            if sources.is_exact(target):
+                source = sources.source_of(target)
+                ok_by_source[source] = ok_by_source.get(source, 0) + 1
+            else:
+                where = target.rpartition("/")[0] or "/"
+                ok_in_folder[where] = ok_in_folder.get(where, 0) + 1
+        elif verdict.category != OK:
             problems.append((path, verdict))
         else:
             source = sources.source_of(verdict.target)
@@ -136,4 +153,5 @@ def _check(dir_fd: int, folder: str, names: list[str], options: dict, beat):
                 candidates.append((path, verdict.target, verdict.identity))
         if beat is not None:
             beat(0.0)
-    return problems, ok_by_source, candidates, [], ignored, checked, time.monotonic() - started
+    return _counted(problems, ok_by_source, ok_in_folder, sources) + (candidates, [], ignored, checked,
+                                                                      time.monotonic() - started)

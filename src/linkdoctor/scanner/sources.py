@@ -41,7 +41,14 @@ class SourceMap:
         """The configured source root holding `target`, else its mount point."""
         if target in self._exact:  # a root or mount point itself: its folder would be the wrong start
             return self._lookup(target)
-        folder = target.rpartition("/")[0] or "/"  # os.path.dirname of a normalised path, without its cost
+        return self.source_of_folder(target.rpartition("/")[0] or "/")  # dirname of a normalised path
+
+    def is_exact(self, target: str) -> bool:
+        """Whether `target` is a source root or mount point itself (source_of then starts from it)."""
+        return target in self._exact
+
+    def source_of_folder(self, folder: str) -> str:
+        """The source of whatever `folder` holds (not a root or mount point itself)."""
         source = self._by_folder.get(folder)
         if source is None:
             source = self._lookup(folder)
