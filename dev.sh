@@ -68,6 +68,9 @@ python_env() {
         .venv/bin/python -m pip install -q -r "$requirements" -e .
         echo "$digest" > "$stamp"
     fi
+    # The package's bytecode, as an installed wheel has it: every `linkdoctor` command and worker
+    # process would compile it again where PYTHONDONTWRITEBYTECODE is set (up-to-date files are skipped).
+    .venv/bin/python -m compileall -q src/linkdoctor >/dev/null
 }
 
 case "${1:-}" in
