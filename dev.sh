@@ -90,12 +90,14 @@ case "${1:-}" in
         python_env requirements-test.txt
         # The browser tests' screenshots of every tab (desktop and phone) are kept here after the run.
         export LINKDOCTOR_SCREENSHOTS=${LINKDOCTOR_SCREENSHOTS:-$PWD/test-output/screenshots}
-        # In parallel (pytest-xdist): LINKDOCTOR_TEST_WORKERS processes (default: two per core: a test
-        # spends much of its time waiting, on a page's polls, a timeout, a child process; on 2 cores a
-        # mixed sample took 3:57 with 2 workers, 2:30 with 4), tests dealt out one by one as workers
-        # free up; the few that must share a process are marked with xdist_group (loadgroup).
-        # Passing -n (or -p no:xdist) yourself overrides this; -n 0 runs serially.
-        parallel=(-n "${LINKDOCTOR_TEST_WORKERS:-$((2 * $(nproc)))}" --dist loadgroup)
+        # In parallel (pytest-xdist): LINKDOCTOR_TEST_WORKERS processes (default: three per core, at most
+        # eight more than the cores: a test spends much of its time waiting, on a page's polls, a timeout,
+        # a child process; on 2 cores the whole suite took 13:43 with 2 workers, 10:24 with 4 and 8:49 with
+        # 6), tests dealt out one by one as workers free up; the few that must share a process are marked
+        # with xdist_group (loadgroup). Passing -n (or -p no:xdist) yourself overrides this; -n 0 runs serially.
+        cores=$(nproc)
+        workers=$((3 * cores < cores + 8 ? 3 * cores : cores + 8))
+        parallel=(-n "${LINKDOCTOR_TEST_WORKERS:-$workers}" --dist loadgroup)
         for arg in "$@"; do
             case "$arg" in -n|-n[0-9a]*|--numprocesses|--numprocesses=*|no:xdist) parallel=() ;; esac
         done
