@@ -16,8 +16,6 @@ from tests.support.pages import VIEWPORTS, lay_out
 pytestmark = requires_chromium
 
 
-
-
 @pytest.fixture
 def small_library(library):
     for i in range(3):

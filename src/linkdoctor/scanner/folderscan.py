@@ -97,14 +97,6 @@ def _is_media(name: str) -> bool:
     return is_probeable(name)
 
 
-def _counted(problems: list, ok_by_source: dict, ok_in_folder: dict, sources: SourceMap) -> tuple:
-    """(problems, healthy links per source) once the healthy files counted by folder are added by source."""
-    for where, count in ok_in_folder.items():
-        source = sources.source_of_folder(where)
-        ok_by_source[source] = ok_by_source.get(source, 0) + count
-    return problems, ok_by_source
-
-
 def _check(dir_fd: int, folder: str, names: list[str], options: dict, beat):
     small = options["small_threshold"]
     ignores = options.get("ignores")
@@ -115,15 +107,15 @@ def _check(dir_fd: int, folder: str, names: list[str], options: dict, beat):
     # The options are unpickled anew for each task: the first item sets the task's deadline, so
     # that a task of many folders on a slow mount lists the later ones and hands their links back.
     deadline = options.setdefault("deadline", time.monotonic() + options.get("budget", 0.5))
-    problems, ok_by_source, candidates = [], {}, []
-    ok_in_folder: dict[str, int] = {}  # healthy regular files by their folder: sources looked up once each
+    problems, candidates, left = [], [], []
+    healthy: dict[str, int] = {}  # healthy links by where their source is looked up (SourceMap.start_of)
     ignored = checked = 0
     started = time.monotonic()
     prefix = folder if folder.endswith("/") else folder + "/"  # paths joined by hand: once per link
     for index, name in enumerate(names):
         if time.monotonic() > deadline and (index or options.get("first_done")):
-            return _counted(problems, ok_by_source, ok_in_folder, sources) + (
-                candidates, names[index:], ignored, checked, time.monotonic() - started)
+            left = names[index:]
+            break
         path = prefix + name
         target = read_target(name, path, dir_fd, folder)
         if target is None:  # vanished while we scanned: nothing to judge
@@ -135,23 +127,21 @@ def _check(dir_fd: int, folder: str, names: list[str], options: dict, beat):
         if unreadable:
             verdict = target
         else:
+            # A basic scan only counts a healthy file (None): no verdict is built for it.
             verdict = judge_target(name, target, small, dir_fd, quick=not want_candidates)
         checked += 1
-        if verdict is None:  # a healthy file: counted by its folder
-            if sources.is_exact(target):
-                source = sources.source_of(target)
-                ok_by_source[source] = ok_by_source.get(source, 0) + 1
-            else:
-                where = target.rpartition("/")[0] or "/"
-                ok_in_folder[where] = ok_in_folder.get(where, 0) + 1
-        elif verdict.category != OK:
+        if verdict is not None and verdict.category != OK:
             problems.append((path, verdict))
         else:
-            source = sources.source_of(verdict.target)
-            ok_by_source[source] = ok_by_source.get(source, 0) + 1
-            if want_candidates and verdict.is_file and (is_probeable(path) or is_probeable(verdict.target)):
-                candidates.append((path, verdict.target, verdict.identity))
+            start = sources.start_of(target)
+            healthy[start] = healthy.get(start, 0) + 1
+            if (verdict is not None and want_candidates and verdict.is_file
+                    and (is_probeable(path) or is_probeable(target))):
+                candidates.append((path, target, verdict.identity))
         if beat is not None:
             beat(0.0)
-    return _counted(problems, ok_by_source, ok_in_folder, sources) + (candidates, [], ignored, checked,
-                                                                      time.monotonic() - started)
+    ok_by_source = {}
+    for start, count in healthy.items():
+        source = sources.source_at(start)
+        ok_by_source[source] = ok_by_source.get(source, 0) + count
+    return problems, ok_by_source, candidates, left, ignored, checked, time.monotonic() - started

@@ -34,26 +34,26 @@ class SourceMap:
         self.mount_points = sorted(set(points) | {"/"}, key=len, reverse=True)
         # Targets come in runs from the same folders: remembering each folder's source
         # keeps this off the per-link cost of a scan.
-        self._by_folder: dict[str, str] = {}
+        self._by_start: dict[str, str] = {}
         self._exact = set(self.source_roots) | set(self.mount_points)
 
     def source_of(self, target: str) -> str:
         """The configured source root holding `target`, else its mount point."""
-        if target in self._exact:  # a root or mount point itself: its folder would be the wrong start
-            return self._lookup(target)
-        return self.source_of_folder(target.rpartition("/")[0] or "/")  # dirname of a normalised path
+        return self.source_at(self.start_of(target))
 
-    def is_exact(self, target: str) -> bool:
-        """Whether `target` is a source root or mount point itself (source_of then starts from it)."""
-        return target in self._exact
+    def start_of(self, target: str) -> str:
+        """Where the search for `target`'s source starts: its folder (dirname of a normalised path), or
+        the target itself when it is a root or mount point (its folder would be the wrong start).
+        Targets with the same start have the same source: a scan counts them by it."""
+        return target if target in self._exact else (target.rpartition("/")[0] or "/")
 
-    def source_of_folder(self, folder: str) -> str:
-        """The source of whatever `folder` holds (not a root or mount point itself)."""
-        source = self._by_folder.get(folder)
+    def source_at(self, start: str) -> str:
+        """The source of a start_of(): looked up once per start (targets come in runs from the same folders)."""
+        source = self._by_start.get(start)
         if source is None:
-            source = self._lookup(folder)
-            if len(self._by_folder) < 100_000:
-                self._by_folder[folder] = source
+            source = self._lookup(start)
+            if len(self._by_start) < 100_000:
+                self._by_start[start] = source
         return source
 
     def _lookup(self, path: str) -> str:
