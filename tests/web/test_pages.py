@@ -250,6 +250,9 @@ def test_a_reload_follows_the_running_scan_and_cancel_stops_it(page, app, web_li
         page.wait(lambda _: manager.active_job(scan_id) is None or manager.active_job(scan_id).cancel.is_set(),
                   message="Cancel never reached the server")
         page.wait_for_text("progress-message", "cancelling")
+        # The scan has not stopped yet: the next polls still say so, beside the counts they bring.
+        page.wait(lambda _: "links checked" in page.by_id("progress-message").text, message="no poll after Cancel")
+        assert "cancelling" in page.by_id("progress-message").text
     finally:
         gate.set()
     page.wait(lambda _: page.by_id("scan-start").is_enabled() and not page.visible("scan-cancel"),

@@ -65,6 +65,7 @@ export function initScanner(ctx) {
 
   // -------------------------------------------------------- scan + polling --
   let watchedId = null; // the scan of the status panel
+  let cancelAsked = false; // Cancel was accepted for the watched scan: its polls say "cancelling…" until it stops
   // Bumped whenever the tab takes up a scan (started, followed, opened): a late answer about
   // the newest scan then never replaces what the user chose meanwhile.
   let viewNo = 0;
@@ -132,6 +133,7 @@ export function initScanner(ctx) {
     viewNo += 1;
     poller.stop();
     watchedId = scanId;
+    cancelAsked = false;
     $("progress-scan-id").textContent = `#${scanId}`;
     $("progress-block").hidden = false;
   }
@@ -164,7 +166,7 @@ export function initScanner(ctx) {
 
     const message = $("progress-message");
     if (active) {
-      const parts = [];
+      const parts = cancelAsked ? ["cancelling…"] : [];
       if (typeof s.discovered === "number") parts.push(`${formatNumber(s.checked || 0)} of ${formatNumber(s.discovered)} links checked`);
       if (s.phase === "phase2" && typeof s.to_probe === "number") parts.push(`${formatNumber(s.probed || 0)} of ${formatNumber(s.to_probe)} files probed`);
       if (s.phase === "phase2" && s.to_decode) parts.push(`${formatNumber(s.decoded || 0)} of ${formatNumber(s.to_decode)} decoded`);
@@ -237,8 +239,11 @@ export function initScanner(ctx) {
   async function cancelScan() {
     if (watchedId === null) return;
     $("scan-cancel").disabled = true;
+    const scanId = watchedId;
     try {
-      await post(`/scan/cancel/${watchedId}`);
+      await post(`/scan/cancel/${scanId}`);
+      if (watchedId !== scanId) return; // another scan was put in the panel meanwhile
+      cancelAsked = true;
       $("progress-message").textContent = "cancelling…";
     } catch (err) {
       $("scan-cancel").disabled = false;
