@@ -7,6 +7,7 @@ import pytest
 from linkdoctor.scanner.checks import (
     BROKEN, OK, SMALL, absolute_target, check_link, list_folder,
 )
+from linkdoctor.scanner.folderscan import scan_folder
 
 AWKWARD_NAMES = [
     "with space.mkv", "quote'single.mkv", 'quote"double.mkv', "-leading-dash.mkv", "new\nline.mkv",
@@ -127,3 +128,57 @@ def test_listing_reports_a_folder_it_cannot_read(tmp_path):
 def test_absolute_target_normalises_relative_paths():
     assert absolute_target("/lib/Films/A/x.mkv", "../../../src/x.mkv") == "/src/x.mkv"
     assert absolute_target("/lib/x.mkv", "/abs/x.mkv") == "/abs/x.mkv"
+
+
+def _kinds_of_target(library) -> dict[str, str]:
+    """A link to each kind of target a library may hold, by name, with the category both scans must give."""
+    import socket
+    import stat
+
+    library.link("Films/file.mkv", library.target("file.src", 4096))
+    library.link("Films/exact.mkv", library.target("exact.src", 1024))  # the threshold itself is not small
+    library.link("Films/small.mkv", library.target("small.src", 1023))
+    library.link("Films/empty.mkv", library.target("empty.src", 0))
+    library.broken("Films/missing.mkv")
+    hop = library.source / "hop.mkv"
+    os.symlink(library.source / "file.src", hop)
+    library.link("Films/chain.mkv", hop)
+    (library.source / "folder").mkdir()
+    library.link("Films/folder", library.source / "folder")
+    os.mkfifo(library.source / "pipe")  # no writer: reading it would wait for one
+    library.link("Films/pipe.mkv", library.source / "pipe")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(library.source / "sock"))
+    library.link("Films/sock.mkv", library.source / "sock")
+    library.link("Films/null.mkv", "/dev/null")
+    expected = {name: OK for name in ("file.mkv", "exact.mkv", "chain.mkv", "folder", "pipe.mkv", "sock.mkv",
+                                      "null.mkv")}
+    expected.update({"small.mkv": SMALL, "empty.mkv": SMALL, "missing.mkv": BROKEN})
+    assert stat.S_ISFIFO(os.stat(library.root / "Films/pipe.mkv").st_mode)
+    return expected
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["basic", "full"])
+def test_a_folder_scan_judges_every_kind_of_target_as_a_single_check_does(library, full):
+    # A basic scan judges a healthy file without fstat (lseek and pread); a full scan and check_link with it.
+    expected = _kinds_of_target(library)
+    folder = library.root / "Films"
+    singles = {name: check_link(str(folder / name), 1024).category for name in expected}
+    assert singles == expected
+    result = scan_folder((str(folder), None), {"small_threshold": 1024, "candidates": full, "budget": 60})
+    problems = {os.path.basename(path): check for path, check in result.problems}
+    assert {name: check.category for name, check in problems.items()} == {
+        name: category for name, category in expected.items() if category != OK}
+    assert problems["small.mkv"].detail == "1023 bytes, below 1024"
+    assert problems["empty.mkv"].identity[2] == 0
+    assert result.checked == len(expected)
+    assert sum(result.ok_by_source.values()) == len(expected) - len(problems)
+    probed = sorted(os.path.basename(path) for path, _, _ in result.candidates)
+    assert probed == (["chain.mkv", "exact.mkv", "file.mkv"] if full else [])
+
+
+def test_with_a_threshold_of_zero_an_empty_file_and_a_device_are_healthy(library):
+    library.link("Films/empty.mkv", library.target("empty.src", 0))
+    library.link("Films/zero.mkv", "/dev/zero")
+    result = scan_folder((str(library.root / "Films"), None), {"small_threshold": 0, "budget": 60})
+    assert (result.checked, result.problems, sum(result.ok_by_source.values())) == (2, [], 2)

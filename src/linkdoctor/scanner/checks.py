@@ -71,7 +71,28 @@ def _error_verdict(exc: OSError, target: str, what: str) -> LinkCheck:
 # O_NONBLOCK: a link to a FIFO must not wait for a writer; O_NOCTTY: nor adopt a terminal.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
 _S_IFMT, _S_IFREG, _S_IFDIR = 0o170000, stat.S_IFREG, stat.S_IFDIR
-_open, _fstat, _pread, _close = os.open, os.fstat, os.pread, os.close  # bound once: called per link
+_open, _fstat, _pread, _lseek, _close = os.open, os.fstat, os.pread, os.lseek, os.close  # bound once: called per link
+_NOT_A_FILE_TO_READ = {errno.EISDIR, errno.ESPIPE, errno.EINVAL}  # a directory, a pipe, a device: fstat says which
+
+
+def _healthy_file(fd: int, small_threshold: int) -> bool:
+    """Whether `fd` is a file of at least `small_threshold` bytes whose first KiB reads, found with lseek and
+    pread: in Python an fstat costs more than both (it builds a 20-field result), and a phase-1-only scan needs
+    no identity of its healthy files. False when that is not certain (a small file, a directory, a pipe):
+    the full check then decides. A read that fails raises, and is never tried again."""
+    try:
+        size = _lseek(fd, 0, os.SEEK_END)
+    except OSError:
+        return False
+    if size < small_threshold:
+        return False
+    try:
+        _pread(fd, READ_PROBE_BYTES, 0)
+    except OSError as exc:
+        if exc.errno in _NOT_A_FILE_TO_READ:
+            return False
+        raise
+    return True  # a device that seeks and reads is healthy too, as the full check says ("special file")
 
 
 def judge_target(name: str, target: str, small_threshold: int, dir_fd: int | None = None,
@@ -82,7 +103,8 @@ def judge_target(name: str, target: str, small_threshold: int, dir_fd: int | Non
     first would walk the path (and on a FUSE mount ask the daemon) twice. A real open and
     read, never os.access(): root passes access() checks that FUSE or NFS may still refuse.
     (Written for speed: it runs once per link of a scan, a regular file being the usual case.)
-    `quick`: None for a healthy regular file, whose verdict a phase-1-only scan merely counts.
+    `quick`: None for a healthy file, whose verdict a phase-1-only scan merely counts (found without
+    fstat by `_healthy_file`; anything else gets the full check).
     """
     try:
         fd = _open(name, _OPEN_FLAGS, dir_fd=dir_fd)
@@ -91,6 +113,12 @@ def judge_target(name: str, target: str, small_threshold: int, dir_fd: int | Non
             return LinkCheck(OK, "special file, not read", target)
         return _error_verdict(exc, target, "opening the target")
     try:
+        if quick:
+            try:
+                if _healthy_file(fd, small_threshold):
+                    return None
+            except OSError as exc:
+                return _error_verdict(exc, target, "reading the target")
         st = _fstat(fd)
         kind = st.st_mode & _S_IFMT
         if kind != _S_IFREG:
@@ -104,8 +132,6 @@ def judge_target(name: str, target: str, small_threshold: int, dir_fd: int | Non
     finally:
         _close(fd)
     size = st.st_size
-    if quick and size >= small_threshold:
-        return None
     identity = (st.st_dev, st.st_ino, size, st.st_mtime_ns)
     if size < small_threshold:
         return LinkCheck(SMALL, f"{size} bytes, below {small_threshold}", target, identity, True)
@@ -117,13 +143,18 @@ def read_target(name: str, path: str, dir_fd: int | None = None, folder: str | N
     for a regular file; None when it vanished; a LinkCheck when the link itself cannot be read."""
     try:
         raw = os.readlink(name, dir_fd=dir_fd)
-        return absolute_target_in(os.path.dirname(path) if folder is None else folder, raw)
-    except FileNotFoundError:
-        return None
     except OSError as exc:
-        if exc.errno != errno.EINVAL:  # EINVAL: a regular file, analysed as itself
-            return _error_verdict(exc, path, "reading the link")
+        return unreadable_link(exc, path)
+    return absolute_target_in(os.path.dirname(path) if folder is None else folder, raw)
+
+
+def unreadable_link(exc: OSError, path: str) -> str | LinkCheck | None:
+    """What a readlink of `path` that failed with `exc` means (see read_target)."""
+    if isinstance(exc, FileNotFoundError):
+        return None
+    if exc.errno == errno.EINVAL:  # a regular file, analysed as itself
         return path
+    return _error_verdict(exc, path, "reading the link")
 
 
 def check_link(path: str, small_threshold: int) -> LinkCheck | None:

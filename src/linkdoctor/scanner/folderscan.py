@@ -16,10 +16,11 @@ import os
 import time
 from typing import NamedTuple
 
-from linkdoctor.scanner.checks import OK, LinkCheck, judge_target, read_target
+from linkdoctor.scanner.checks import OK, LinkCheck, absolute_target_in, judge_target, unreadable_link
 from linkdoctor.scanner.sources import SourceMap
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+BEAT_SECONDS = 0.05  # how often a task checking links tells the pool it is alive (see workers.child)
 _source_maps: dict[tuple, SourceMap] = {}  # per worker process: the mount table is read once per pool
 
 
@@ -102,46 +103,49 @@ def _check(dir_fd: int, folder: str, names: list[str], options: dict, beat):
     ignores = options.get("ignores")
     sources = _sources(options.get("source_roots", []), options.get("pool"))
     want_candidates = options.get("candidates", False)
+    quick = not want_candidates  # a basic scan only counts a healthy file: judge_target builds no verdict for it
     if want_candidates:
         from linkdoctor.scanner.probe import is_probeable
     # The options are unpickled anew for each task: the first item sets the task's deadline, so
     # that a task of many folders on a slow mount lists the later ones and hands their links back.
     deadline = options.setdefault("deadline", time.monotonic() + options.get("budget", 0.5))
+    first_done = options.get("first_done", False)
     problems, candidates, left = [], [], []
     healthy: dict[str, int] = {}  # healthy links by where their source is looked up (SourceMap.start_of)
     ignored = checked = 0
-    started = time.monotonic()
-    prefix = folder if folder.endswith("/") else folder + "/"  # paths joined by hand: once per link
+    prefix = folder if folder.endswith("/") else folder + "/"  # paths joined by hand, and only when needed
+    readlink, monotonic, start_of = os.readlink, time.monotonic, sources.start_of  # bound once: used per link
+    started = last_beat = monotonic()
     for index, name in enumerate(names):
-        if time.monotonic() > deadline and (index or options.get("first_done")):
+        now = monotonic()
+        if now > deadline and (index or first_done):
             left = names[index:]
             break
-        path = prefix + name
-        target = read_target(name, path, dir_fd, folder)
-        if target is None:  # vanished while we scanned: nothing to judge
-            continue
+        if beat is not None and now - last_beat >= BEAT_SECONDS:
+            beat(0.0)
+            last_beat = now
+        try:
+            target = absolute_target_in(folder, readlink(name, dir_fd=dir_fd))
+        except OSError as exc:
+            target = unreadable_link(exc, prefix + name)
+            if target is None:  # vanished while we scanned: nothing to judge
+                continue
         unreadable = isinstance(target, LinkCheck)
-        if ignores and ignores.matches(path, None if unreadable or target == path else target):
+        if ignores and ignores.matches(prefix + name, None if unreadable or target == prefix + name else target):
             ignored += 1
             continue
-        if unreadable:
-            verdict = target
-        else:
-            # A basic scan only counts a healthy file (None): no verdict is built for it.
-            verdict = judge_target(name, target, small, dir_fd, quick=not want_candidates)
+        verdict = target if unreadable else judge_target(name, target, small, dir_fd, quick)
         checked += 1
         if verdict is not None and verdict.category != OK:
-            problems.append((path, verdict))
-        else:
-            start = sources.start_of(target)
-            healthy[start] = healthy.get(start, 0) + 1
-            if (verdict is not None and want_candidates and verdict.is_file
-                    and (is_probeable(path) or is_probeable(target))):
-                candidates.append((path, target, verdict.identity))
-        if beat is not None:
-            beat(0.0)
+            problems.append((prefix + name, verdict))
+            continue
+        start = start_of(target)
+        healthy[start] = healthy.get(start, 0) + 1
+        if (verdict is not None and want_candidates and verdict.is_file
+                and (is_probeable(name) or is_probeable(target))):
+            candidates.append((prefix + name, target, verdict.identity))
     ok_by_source = {}
     for start, count in healthy.items():
         source = sources.source_at(start)
         ok_by_source[source] = ok_by_source.get(source, 0) + count
-    return problems, ok_by_source, candidates, left, ignored, checked, time.monotonic() - started
+    return problems, ok_by_source, candidates, left, ignored, checked, monotonic() - started
