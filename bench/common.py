@@ -237,6 +237,15 @@ def own_cpu_seconds() -> float:
     return total
 
 
+def _adopt_orphans() -> None:
+    """Become the parent of our descendants whose parent ends first: the worker processes a `linkdoctor` command
+    leaves to end after it (they exit when its pipe closes). Left unreaped, they stay our children
+    (zombies) with their CPU time, which own_cpu_seconds counts: not another process's load."""
+    import ctypes
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
 class OtherLoad:
     """CPU seconds used by *other* processes on the machine while a block runs.
 
@@ -245,6 +254,7 @@ class OtherLoad:
     this. Used as `with OtherLoad() as load: ...; load.seconds`."""
 
     def __enter__(self):
+        _adopt_orphans()
         self._busy, self._own, self._wall = _busy_cpu_seconds(), own_cpu_seconds(), time.perf_counter()
         self.seconds = 0.0
         return self

@@ -72,27 +72,8 @@ def _error_verdict(exc: OSError, target: str, what: str) -> LinkCheck:
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
 _S_IFMT, _S_IFREG, _S_IFDIR = 0o170000, stat.S_IFREG, stat.S_IFDIR
 _open, _fstat, _pread, _lseek, _close = os.open, os.fstat, os.pread, os.lseek, os.close  # bound once: called per link
-_NOT_A_FILE_TO_READ = {errno.EISDIR, errno.ESPIPE, errno.EINVAL}  # a directory, a pipe, a device: fstat says which
-
-
-def _healthy_file(fd: int, small_threshold: int) -> bool:
-    """Whether `fd` is a file of at least `small_threshold` bytes whose first KiB reads, found with lseek and
-    pread: in Python an fstat costs more than both (it builds a 20-field result), and a phase-1-only scan needs
-    no identity of its healthy files. False when that is not certain (a small file, a directory, a pipe):
-    the full check then decides. A read that fails raises, and is never tried again."""
-    try:
-        size = _lseek(fd, 0, os.SEEK_END)
-    except OSError:
-        return False
-    if size < small_threshold:
-        return False
-    try:
-        _pread(fd, READ_PROBE_BYTES, 0)
-    except OSError as exc:
-        if exc.errno in _NOT_A_FILE_TO_READ:
-            return False
-        raise
-    return True  # a device that seeks and reads is healthy too, as the full check says ("special file")
+SEEK_END = os.SEEK_END
+_NOT_A_FILE = {errno.EISDIR, errno.ESPIPE, errno.EINVAL}  # a directory, a pipe, a device: fstat says which
 
 
 def judge_target(name: str, target: str, small_threshold: int, dir_fd: int | None = None,
@@ -103,8 +84,7 @@ def judge_target(name: str, target: str, small_threshold: int, dir_fd: int | Non
     first would walk the path (and on a FUSE mount ask the daemon) twice. A real open and
     read, never os.access(): root passes access() checks that FUSE or NFS may still refuse.
     (Written for speed: it runs once per link of a scan, a regular file being the usual case.)
-    `quick`: None for a healthy file, whose verdict a phase-1-only scan merely counts (found without
-    fstat by `_healthy_file`; anything else gets the full check).
+    `quick`: None for a healthy file, whose verdict a phase-1-only scan merely counts.
     """
     try:
         fd = _open(name, _OPEN_FLAGS, dir_fd=dir_fd)
@@ -114,11 +94,17 @@ def judge_target(name: str, target: str, small_threshold: int, dir_fd: int | Non
         return _error_verdict(exc, target, "opening the target")
     try:
         if quick:
+            # A file of at least the threshold whose first KiB reads, found with lseek and pread: in Python an
+            # fstat costs more than both (it builds a 20-field result), and the count needs no identity. Not
+            # certain (a small file, a directory, a pipe): the full check below decides. A failed read is
+            # never tried again.
             try:
-                if _healthy_file(fd, small_threshold):
-                    return None
+                if _lseek(fd, 0, SEEK_END) >= small_threshold:
+                    _pread(fd, READ_PROBE_BYTES, 0)
+                    return None  # a device that seeks and reads is healthy too, as the full check says
             except OSError as exc:
-                return _error_verdict(exc, target, "reading the target")
+                if exc.errno not in _NOT_A_FILE:
+                    return _error_verdict(exc, target, "reading the target")
         st = _fstat(fd)
         kind = st.st_mode & _S_IFMT
         if kind != _S_IFREG:
