@@ -137,6 +137,22 @@ def test_list_tasks_return_folder_listings(library, workers):
     assert [os.path.basename(link) for link, _ in listings["A"].links] == ["a.mkv"]
 
 
+def test_a_worker_gets_its_next_task_before_the_answers_of_its_last_are_handled(library, workers):
+    # The caller may take a while over answers (a scan writes findings to its database): the worker
+    # meanwhile works on its next task instead of waiting for it.
+    for name in "abc":
+        library.healthy(f"Films/{name}.mkv")
+    tasks = [Task("check", [(str(library.root / f"Films/{name}.mkv"), None)]) for name in "abc"]
+    pool = make_pool(size=1)
+    busy_when_answered = {}
+    for outcome in pool.run(feeder(tasks)):
+        if outcome.kind == "check":
+            worker = pool.workers[0]
+            busy_when_answered[os.path.basename(outcome.item[0])] = worker.task.items if worker.task else None
+    assert busy_when_answered == {"a.mkv": tasks[1].items, "b.mkv": tasks[2].items, "c.mkv": None}
+    assert len(workers) == 1
+
+
 def test_probe_results_carry_verdict_and_seconds(tmp_path, workers):
     (tmp_path / "empty.mkv").write_bytes(b"")
     make_garbage(tmp_path / "noise.mkv", 8 * 1024)

@@ -242,7 +242,7 @@ class WorkerPool:
                 ready = wait([w.inbox for w in busy], timeout=timeout)
                 for worker in busy:
                     if worker.inbox in ready:
-                        yield from self._receive(worker)
+                        yield from self._receive(worker, next_task)
                 now = time.monotonic()
                 for worker in busy:
                     if worker.task is not None and now - worker.last_heard > self.deadlines[worker.task.kind]:
@@ -297,7 +297,7 @@ class WorkerPool:
             except OSError:
                 yield from self._abandon(idle, CRASHED, 0.0)
 
-    def _receive(self, worker: _Worker) -> Iterator[Outcome]:
+    def _receive(self, worker: _Worker, next_task) -> Iterator[Outcome]:
         task = worker.task
         try:
             tag, task_id, results = worker.inbox.recv()
@@ -305,11 +305,15 @@ class WorkerPool:
             yield from self._abandon(worker, CRASHED, time.monotonic() - worker.last_heard)
             return
         worker.last_heard = time.monotonic()
-        for index, result in results:
+        for index, _ in results:
             task.answered.add(index)
-            yield Outcome(task.kind, task.items[index], result)
         if tag == "d":
+            # The worker gets its next task before its answers are handled (the caller may write them to a
+            # database meanwhile): it works while they are, rather than waiting.
             worker.task = None
+            yield from self._dispatch(next_task)
+        for index, result in results:
+            yield Outcome(task.kind, task.items[index], result)
 
     def _abandon(self, worker: _Worker, failure: str, seconds: float) -> Iterator[Outcome]:
         """Kill a worker that hung or died; blame its current item or retry item by item."""
