@@ -7,6 +7,7 @@ import pytest
 from linkdoctor.scanner.checks import (
     BROKEN, OK, SMALL, absolute_target, check_link, list_folder,
 )
+from linkdoctor.scanner.buffers import ListingPieces
 from linkdoctor.scanner.folderscan import scan_folder
 
 AWKWARD_NAMES = [
@@ -182,3 +183,39 @@ def test_with_a_threshold_of_zero_an_empty_file_and_a_device_are_healthy(library
     library.link("Films/zero.mkv", "/dev/zero")
     result = scan_folder((str(library.root / "Films"), None), {"small_threshold": 0, "budget": 60})
     assert (result.checked, result.problems, sum(result.ok_by_source.values())) == (2, [], 2)
+
+
+def test_a_big_folder_listing_goes_to_a_file_in_shares_beyond_what_it_keeps(library, tmp_path):
+    names = {f"e{i:03}.mkv" for i in range(100)}
+    for name in names:
+        library.healthy(f"Flat/{name}")
+    folders = {str(library.root / f"Flat/Movie {i:02}") for i in range(60)}
+    for folder in folders:
+        os.mkdir(folder)
+    spill_dir = tmp_path / "spill"
+    spill_dir.mkdir()
+    options = {"small_threshold": 1024, "share": 10, "listing_in_memory": 25, "spill_dir": str(spill_dir)}
+    result = scan_folder((str(library.root / "Flat"), None), options)
+    assert result.checked == 10 and result.spilled and os.path.dirname(result.spilled) == str(spill_dir)
+    pieces, records = ListingPieces(result.spilled), []
+    while (record := pieces.next()) is not None:
+        records.append(record)
+    assert os.listdir(spill_dir) == []  # removed once opened
+    spilled_names = [name for kind, items in records if kind == "names" for name in items]
+    spilled_folders = [path for kind, items in records if kind == "subdirs" for path in items]
+    # Every name exactly once: checked by the task, handed back in memory, or in the file; shares of 10 at most.
+    handed_back = [name for share in result.rest for name in share]
+    assert len(spilled_names) + len(handed_back) == 90 and len(spilled_names) >= 100 - 25
+    assert max(len(items) for kind, items in records if kind == "names") <= 10
+    assert all(len(share) <= 10 for share in result.rest)
+    assert set(spilled_names) | set(handed_back) < names and len(set(spilled_names) | set(handed_back)) == 90
+    assert sorted(spilled_folders + result.subdirs) == sorted(folders) and len(spilled_folders) >= 25
+    assert max(len(items) for kind, items in records if kind == "subdirs") <= 25
+
+
+def test_without_a_spill_folder_a_listing_stays_in_memory(library):
+    for i in range(40):
+        library.healthy(f"Flat/e{i:03}.mkv")
+    result = scan_folder((str(library.root / "Flat"), None), {"small_threshold": 1024, "share": 10,
+                                                              "listing_in_memory": 15})
+    assert (result.checked, result.spilled, sum(map(len, result.rest))) == (10, None, 30)

@@ -253,3 +253,60 @@ def test_ignore_rules_apply_inside_the_folder_scans(library, started_workers):
     assert counters["ignored"] == 5 and counters["total_analyzed"] == 1
     # The rules crossed to the worker processes (which import no SQLAlchemy): none crashed on them.
     assert started_workers and not engine.careful and engine.phase1_pool.replaced == 0
+
+
+def test_a_folder_too_big_to_hold_is_read_back_a_share_at_a_time(library, monkeypatch):
+    from linkdoctor.scanner import engine
+
+    monkeypatch.setattr(engine, "LISTING_IN_MEMORY", 50)  # names (or sub-folders) a listing holds
+    monkeypatch.setattr(engine, "SHARE", 20)
+    for i in range(700):
+        if i % 10:
+            library.healthy(f"Flat/e{i:04}.mkv", size=2048)
+        else:
+            library.broken(f"Flat/e{i:04}.mkv")
+    for i in range(130):
+        library.healthy(f"Flat/Movie {i:03}/m.mkv", size=2048)
+    records = []  # what the engine read back from the files its workers wrote
+
+    class Recording(engine.ListingPieces):
+        def next(self):
+            record = super().next()
+            records.append(record)
+            return record
+
+    monkeypatch.setattr(engine, "ListingPieces", Recording)
+    sink = ListSink()
+    scan = ScanEngine(ScanRequest(paths=[str(library.root)], max_workers=2), sink, None)
+    counters = scan.run()
+    assert counters["total_analyzed"] == 830 and counters["phase1_broken"] == 70
+    assert sorted(f.path for f in sink.findings) == sorted(
+        str(library.root / f"Flat/e{i:04}.mkv") for i in range(0, 700, 10))
+    read = [record for record in records if record is not None]
+    names = [name for kind, items in read if kind == "names" for name in items]
+    folders = [path for kind, items in read if kind == "subdirs" for path in items]
+    assert len(names) >= 700 - 50 and len(set(names)) == len(names) and len(folders) >= 130 - 50
+    assert max(len(items) for kind, items in read if kind == "names") <= 20
+    assert not os.path.exists(scan.spill_dir)
+
+
+def test_a_scan_leaves_no_listing_file_behind_when_cancelled(library, monkeypatch):
+    from linkdoctor.scanner import engine
+
+    monkeypatch.setattr(engine, "LISTING_IN_MEMORY", 30)
+    monkeypatch.setattr(engine, "SHARE", 10)
+    for i in range(400):
+        library.healthy(f"Flat/e{i:04}.mkv", size=2048)
+    cancel = threading.Event()
+
+    class CancelOnRead(engine.ListingPieces):
+        def next(self):
+            cancel.set()  # while the listing's file is still being read
+            return super().next()
+
+    monkeypatch.setattr(engine, "ListingPieces", CancelOnRead)
+    scan = ScanEngine(ScanRequest(paths=[str(library.root)], max_workers=2), ListSink(), None, cancel)
+    with pytest.raises(ScanCancelled):
+        scan.run()
+    assert scan.pieces and all(pieces.handle.closed for _, pieces in scan.pieces)
+    assert not os.path.exists(scan.spill_dir)

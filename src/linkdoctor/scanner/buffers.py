@@ -72,3 +72,24 @@ class FolderStack:
     def close(self) -> None:
         if self.handle is not None:
             self.handle.close()
+
+
+class ListingPieces:
+    """The further pieces of a big folder's listing that a worker wrote to a file (folderscan._Pieces):
+    ("names", a share of link names) and ("subdirs", a block of folder paths) records, read one at a time.
+    The file is removed at once (what is open stays readable, and nothing is left behind)."""
+
+    def __init__(self, path: str):
+        self.handle = open(path, "rb")
+        os.unlink(path)
+
+    def next(self) -> tuple[str, list[str]] | None:
+        """The next record, or None at the end (the file is then closed)."""
+        try:
+            return pickle.load(self.handle)
+        except EOFError:
+            self.close()
+            return None
+
+    def close(self) -> None:
+        self.handle.close()

@@ -8,14 +8,16 @@ Results stream out through a sink; nothing holds every path in memory.
 
 import collections
 import os
+import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from linkdoctor.scanner.buffers import FolderStack, Spill
+from linkdoctor.scanner.buffers import FolderStack, ListingPieces, Spill
 from linkdoctor.scanner.checks import BROKEN, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT, target_or_none
-from linkdoctor.scanner.folderscan import FolderScan
+from linkdoctor.scanner.folderscan import LISTING_IN_MEMORY, FolderScan
 from linkdoctor.scanner.phase2 import Phase2, VerdictCache
 from linkdoctor.workers.pool import CRASHED, TIMED_OUT, Outcome, Spares, Task, WorkerPool
 from linkdoctor.scanner.probe import is_probeable
@@ -141,6 +143,9 @@ class ScanEngine:
         self.links: collections.deque[tuple[str, str | None]] = collections.deque()
         # Links of a large folder, in shares (folder, names) for folder-scan tasks.
         self.shares: collections.deque[tuple[str, list[str]]] = collections.deque()
+        # The listings of folders too big to hold, in files the workers wrote to spill_dir: read a share at a time.
+        self.pieces: collections.deque[tuple[str, ListingPieces]] = collections.deque()
+        self.spill_dir: str | None = None
         # After a folder scan timed out or crashed, the rest of phase 1 lists folders and checks
         # their links one task per batch, as the pool then blames exactly the link that hung.
         self.careful = False
@@ -164,6 +169,7 @@ class ScanEngine:
             self.phase2.expected_probe_seconds = self.cache.mean_probe_seconds()
         self._seed()
         candidates = Spill()
+        self.spill_dir = tempfile.mkdtemp(prefix="linkdoctor-listings-")
         try:
             self._run_phase1(candidates)
             if self.request.verification_depth == "full":
@@ -172,6 +178,9 @@ class ScanEngine:
         finally:
             candidates.close()
             self.folders.close()
+            for _, pieces in self.pieces:
+                pieces.close()
+            shutil.rmtree(self.spill_dir, ignore_errors=True)  # and what a killed worker was writing
         self.phase = "done"
         self._report()
         return self.counters
@@ -186,6 +195,7 @@ class ScanEngine:
              "include_files": self.request.include_regular_files,
              "source_roots": list(self.request.source_roots), "ignores": self.request.ignores or None,
              "candidates": self.request.verification_depth == "full", "share": SHARE, "budget": TASK_SECONDS,
+             "spill_dir": self.spill_dir, "listing_in_memory": LISTING_IN_MEMORY,
              # Decodes share the cores: one thread each when there are as many workers as cores.
              "decode_threads": max(1, (os.cpu_count() or 1) // max(1, self.request.max_workers))},
             self.cancel, spares=self.spares,
@@ -214,6 +224,7 @@ class ScanEngine:
 
     def _next_phase1_task(self) -> Task | None:
         self._notice_abandoned_workers()
+        self._read_pieces()
         if len(self.links) >= LINK_BATCH or (self.links and not self.folders and not self.shares):
             size = self._check_batch_size()
             if self.first_check is None:
@@ -229,6 +240,24 @@ class ScanEngine:
                 return Task("list", batch)
             return Task("scan", [(folder, None) for folder in batch])
         return None
+
+    def _read_pieces(self) -> None:
+        """Once the shares in memory are out, the next share of a big folder's listing (and the blocks of
+        sub-folders before it) from the file its worker wrote."""
+        while self.pieces and not self.shares:
+            folder, pieces = self.pieces[0]
+            record = pieces.next()
+            if record is None:
+                self.pieces.popleft()
+            elif record[0] == "names":
+                self.shares.append((folder, record[1]))
+            else:
+                self.folders.push(record[1])
+        self.walk_done = self._walked()
+
+    def _walked(self) -> bool:
+        """Every folder is listed (the total of links is known)."""
+        return not self.folders_listing and not self.folders and not self.pieces
 
     def _folder_batch_size(self) -> int:
         """Folders per task: shared among the workers while there are few, FOLDER_BATCH at most."""
@@ -283,6 +312,8 @@ class ScanEngine:
             self._warn(f"could not list folder {folder}: {scan.error}")
         self.folders.push(scan.subdirs)
         self.shares.extend((folder, share) for share in scan.rest)
+        if scan.spilled:
+            self.pieces.append((folder, ListingPieces(scan.spilled)))
         self.counters["ignored"] += scan.ignored
         self._measured(scan.checked, scan.seconds)
         for source, count in scan.ok_by_source.items():
@@ -298,7 +329,7 @@ class ScanEngine:
             candidates.add(candidate)
         self.candidates += len(scan.candidates)
         self.counters["phase2_candidates"] += len(scan.candidates)
-        self.walk_done = not self.folders_listing and not self.folders
+        self.walk_done = self._walked()
 
     def _measured(self, checked: int, seconds: float) -> None:
         """Size the next shares by the measured time per link; a slow mount gets every worker."""
@@ -334,8 +365,8 @@ class ScanEngine:
     def _on_listing(self, outcome: Outcome) -> None:
         folder = outcome.item
         self.folders_listing -= 1
-        if not self.folders_listing and not self.folders:
-            self.walk_done = True  # every folder is listed: the total of links is known
+        if self._walked():
+            self.walk_done = True
         if outcome.failure:
             self._warn(f"folder {folder} did not answer within {self.request.file_timeout:g}s; not scanned")
             return
@@ -349,7 +380,7 @@ class ScanEngine:
         for path in listing.files:
             if is_probeable(path):
                 self._add_link((path, None))
-        self.walk_done = not self.folders_listing and not self.folders
+        self.walk_done = self._walked()
 
     def _on_check(self, outcome: Outcome, candidates: Spill) -> None:
         path, hint = outcome.item

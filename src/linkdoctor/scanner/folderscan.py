@@ -7,7 +7,9 @@ relative to the folder's descriptor (the folder's path is walked once, not per l
 
 A folder with more links than a task should check, or whose checks turn out slow (a
 slow mount), hands the rest back as `rest`: name lists the engine spreads over the
-other workers. A link that hangs is not handled here: the pool kills the worker after
+other workers. A folder of more entries than a listing keeps in memory (a flat folder of a
+million links, a hundred thousand movie folders side by side) writes the ones beyond to a
+file as they are read, in shares, which the engine reads back one at a time: `spilled`. A link that hangs is not handled here: the pool kills the worker after
 the timeout and the engine falls back to checking that folder link by link.
 Stdlib only, imports kept light: this runs in worker processes.
 """
@@ -20,6 +22,7 @@ from linkdoctor.scanner.checks import OK, LinkCheck, absolute_target_in, judge_t
 from linkdoctor.scanner.sources import SourceMap
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+LISTING_IN_MEMORY = 20_000  # names (or sub-folders) a listing holds; beyond, they go to options["spill_dir"]
 BEAT_SECONDS = 0.05  # how often a task checking links tells the pool it is alive (see workers.child)
 _source_maps: dict[tuple, SourceMap] = {}  # per worker process: the mount table is read once per pool
 
@@ -36,6 +39,7 @@ class FolderScan(NamedTuple):
     checked: int
     seconds: float  # time spent checking links (the listing left out)
     error: str | None = None
+    spilled: str | None = None  # a file of the listing's further pieces (_Pieces), the caller's to read and remove
 
 
 def _sources(roots: list[str], pool: str | None) -> SourceMap:
@@ -47,16 +51,52 @@ def _sources(roots: list[str], pool: str | None) -> SourceMap:
     return _source_maps[key]
 
 
-def _list(dir_fd: int, folder: str, include_files: bool) -> tuple[list[str], list[str], str | None]:
-    """(sub-folders, names to check, error) without following links to folders."""
+class _Pieces:
+    """A big folder's listing beyond what a task keeps, written to a file as it is read: (kind, list) records,
+    "names" in shares and "subdirs" in blocks. No process then holds a folder of a million entries at once:
+    the engine reads the file back one record at a time (buffers.ListingPieces)."""
+
+    def __init__(self, spill_dir: str):
+        self.spill_dir = spill_dir
+        self.handle = None
+        self.path: str | None = None
+
+    def write(self, kind: str, items: list[str]) -> None:
+        import pickle  # only for a big folder: a worker starts with what phase 1 needs
+
+        if self.handle is None:
+            import tempfile
+
+            fd, self.path = tempfile.mkstemp(suffix=".listing", dir=self.spill_dir)
+            self.handle = os.fdopen(fd, "wb")
+        pickle.dump((kind, items), self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def close(self) -> str | None:
+        if self.handle is not None:
+            self.handle.close()
+        return self.path
+
+
+def _list(dir_fd: int, folder: str, include_files: bool, keep: int, share: int | None,
+          pieces: _Pieces | None) -> tuple[list[str], list[str], str | None]:
+    """(sub-folders, names to check, error) without following links to folders. With `pieces`, past `keep`
+    names (or sub-folders) the ones beyond the first share are written out, in shares, as they come."""
     subdirs, names = [], []
+    prefix = folder if folder.endswith("/") else folder + "/"
     try:
         with os.scandir(dir_fd) as entries:
             for entry in entries:
                 if entry.is_symlink():
                     names.append(entry.name)
+                    if pieces is not None and len(names) >= keep:
+                        for start in range(share, len(names), share):
+                            pieces.write("names", names[start:start + share])
+                        del names[share:]
                 elif entry.is_dir(follow_symlinks=False):
-                    subdirs.append(os.path.join(folder, entry.name))
+                    subdirs.append(prefix + entry.name)
+                    if pieces is not None and len(subdirs) >= keep:
+                        pieces.write("subdirs", subdirs)
+                        subdirs = []
                 elif include_files and entry.is_file(follow_symlinks=False) and _is_media(entry.name):
                     names.append(entry.name)  # a regular media file, checked as itself
     except OSError as exc:
@@ -77,19 +117,24 @@ def scan_folder(item: tuple[str, list[str] | None], options: dict, beat=None) ->
         dir_fd = os.open(folder, _DIR_FLAGS)
     except OSError as exc:
         return FolderScan([], [], {}, [], [], 0, 0, 0.0, os.strerror(exc.errno or 0))
+    share = options.get("share")  # none: this task checks every link
+    spill_dir = options.get("spill_dir")
+    pieces = _Pieces(spill_dir) if names is None and spill_dir and share else None
     try:
         if names is None:
-            subdirs, names, error = _list(dir_fd, folder, options.get("include_files", False))
-        share = max(1, options.get("share", len(names)))
+            keep = max(share + 1 if share else 0, options.get("listing_in_memory", LISTING_IN_MEMORY))
+            subdirs, names, error = _list(dir_fd, folder, options.get("include_files", False), keep, share, pieces)
+        share = max(1, share or len(names))
         rest = [names[start:start + share] for start in range(share, len(names), share)]
         result = _check(dir_fd, folder, names[:share], options, beat)
         options["first_done"] = True  # later items of this task may hand back every link unchecked
     finally:
         os.close(dir_fd)
+        spilled = pieces.close() if pieces is not None else None
     problems, ok_by_source, candidates, left, ignored, checked, seconds = result
     if left:
         rest.insert(0, left)
-    return FolderScan(subdirs, problems, ok_by_source, candidates, rest, ignored, checked, seconds, error)
+    return FolderScan(subdirs, problems, ok_by_source, candidates, rest, ignored, checked, seconds, error, spilled)
 
 
 def _is_media(name: str) -> bool:
