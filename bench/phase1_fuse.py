@@ -8,7 +8,7 @@ passthrough mount (tests/support/faultmount.FaultyMount) that sleeps --latency-m
 the start of every operation and has kernel attribute/entry caching disabled, so each
 stat() through it costs two round trips (LOOKUP + GETATTR, ~20 ms). `find -xtype l`
 stats every link target through the mount, one after the other. linkdoctor's phase 1
-does readlink (local) + open + fstat + read 1 KiB + close per link, spread over its
+does readlink (local) + open + lseek + read 1 KiB + close per link, spread over its
 worker processes. Goal: linkdoctor at least 8x faster than find at 32 workers.
 
 Also printed, to explain the result:

@@ -2,7 +2,7 @@
 
 Only what the scan needs crosses back to the engine: the sub-folders, the problem links,
 counts of the healthy ones per source, and (for a full scan) the identities of the files
-phase 2 will probe. Each link costs one readlink, one open, fstat, pread and close, all
+phase 2 will probe. Each link costs one readlink, one open, lseek (fstat in a full scan), pread and close, all
 relative to the folder's descriptor (the folder's path is walked once, not per link).
 
 A folder with more links than a task should check, or whose checks turn out slow (a
