@@ -310,3 +310,30 @@ def test_a_scan_leaves_no_listing_file_behind_when_cancelled(library, monkeypatc
         scan.run()
     assert scan.pieces and all(pieces.handle.closed for _, pieces in scan.pieces)
     assert not os.path.exists(scan.spill_dir)
+
+
+@pytest.mark.parametrize("in_memory", [50, 10_000], ids=["in a file", "in memory"])
+def test_a_flat_folder_counts_its_links_as_found_from_its_listing(library, monkeypatch, in_memory):
+    # A big flat folder's links are checked in shares; the progress counts them all from the listing on,
+    # so that it does not reach its end after the first share.
+    from linkdoctor.scanner import engine
+
+    monkeypatch.setattr(engine, "LISTING_IN_MEMORY", in_memory)
+    monkeypatch.setattr(engine, "SHARE", 10)
+    for i in range(300):
+        library.healthy(f"Flat/e{i:04}.mkv", size=2048)
+    library.healthy("Flat/Sub/one.mkv", size=2048)
+    running = []  # what a status poll would have seen after each answer of a worker
+
+    class Polled(ScanEngine):
+        def _on_scan(self, outcome, candidates):
+            super()._on_scan(outcome, candidates)
+            running.append(self.snapshot())
+
+    sink = ListSink()
+    counters = Polled(ScanRequest(paths=[str(library.root)], max_workers=2), sink, None).run()
+    assert counters["total_analyzed"] == 301
+    flat = [s for s in running if s.checked and s.checked < 300]  # after the first share of the flat folder
+    assert len(flat) >= 10 and all(s.discovered in (300, 301) for s in flat)
+    assert all(s.progress < 0.99 for s in flat)
+    assert all(s.discovered <= 301 for s in running + sink.snapshots) and sink.snapshots[-1].discovered == 301

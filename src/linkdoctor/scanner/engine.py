@@ -308,6 +308,9 @@ class ScanEngine:
             return
         scan: FolderScan = outcome.result
         self.folders_done += names is None
+        # The links a listing hands back count as found at once (a flat folder of a million links shows its
+        # total from its first answer); a share's own were counted so, and count again as they are checked.
+        self.discovered += sum(map(len, scan.rest)) + scan.spilled_names - (len(names) if names is not None else 0)
         if scan.error:
             self._warn(f"could not list folder {folder}: {scan.error}")
         self.folders.push(scan.subdirs)
@@ -354,8 +357,9 @@ class ScanEngine:
             self.phase1_pool.limit = self.phase1_pool.size
 
     def _on_targets(self, outcome: Outcome) -> None:
+        folder, names = outcome.item
+        self.discovered -= len(names)  # counted when their folder was listed; counted again as links to check
         if outcome.failure:
-            folder, names = outcome.item
             self._warn(f"folder {folder} did not answer within {self.request.file_timeout:g}s; "
                        f"{len(names)} links not scanned")
             return

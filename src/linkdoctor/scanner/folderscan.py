@@ -40,6 +40,7 @@ class FolderScan(NamedTuple):
     seconds: float  # time spent checking links (the listing left out)
     error: str | None = None
     spilled: str | None = None  # a file of the listing's further pieces (_Pieces), the caller's to read and remove
+    spilled_names: int = 0  # link names in that file
 
 
 def _sources(roots: list[str], pool: str | None) -> SourceMap:
@@ -60,6 +61,7 @@ class _Pieces:
         self.spill_dir = spill_dir
         self.handle = None
         self.path: str | None = None
+        self.names = 0  # link names written
 
     def write(self, kind: str, items: list[str]) -> None:
         import pickle  # only for a big folder: a worker starts with what phase 1 needs
@@ -70,6 +72,8 @@ class _Pieces:
             fd, self.path = tempfile.mkstemp(suffix=".listing", dir=self.spill_dir)
             self.handle = os.fdopen(fd, "wb")
         pickle.dump((kind, items), self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+        if kind == "names":
+            self.names += len(items)
 
     def close(self) -> str | None:
         if self.handle is not None:
@@ -134,7 +138,8 @@ def scan_folder(item: tuple[str, list[str] | None], options: dict, beat=None) ->
     problems, ok_by_source, candidates, left, ignored, checked, seconds = result
     if left:
         rest.insert(0, left)
-    return FolderScan(subdirs, problems, ok_by_source, candidates, rest, ignored, checked, seconds, error, spilled)
+    return FolderScan(subdirs, problems, ok_by_source, candidates, rest, ignored, checked, seconds, error, spilled,
+                      pieces.names if pieces is not None else 0)
 
 
 def _is_media(name: str) -> bool:
