@@ -73,6 +73,18 @@ def test_directories_full_takes_only_a_flag(client, library, full):
     assert_error(client.get("/api/symlink/directories", query_string={"full": full}), 400)
 
 
+@pytest.mark.parametrize("offset", ["-1", "ten", "1.5", "10000001"])
+def test_directories_offset_takes_a_whole_number_in_range(client, library, offset):
+    assert_error(client.get("/api/symlink/directories", query_string={"offset": offset}), 400)
+
+
+def test_directories_offset_lists_the_next_sub_folders(client, library):
+    for name in "ABCD":
+        library.healthy(f"Films/{name}/a.mkv")
+    page = client.get("/api/symlink/directories", query_string={"path": "Films", "depth": 1, "offset": 2}).get_json()
+    assert ([sub["name"] for sub in page["subdirs"]], page["more_subdirs"], page["symlink_count"]) == (["C", "D"], 0, 4)
+
+
 @pytest.mark.parametrize("path", ["../", "/etc", "Films/../../"])
 def test_directories_outside_the_root_answer_400(client, library, path):
     library.healthy("Films/A/a.mkv")

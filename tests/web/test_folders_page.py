@@ -185,11 +185,11 @@ def test_counts_cut_short_read_at_least_until_the_full_counts_come(page, web_lib
     monkeypatch.setattr(tree_module, "MIN_COUNT_SECONDS", -1.0)
     full_asked, full_may_answer = threading.Event(), threading.Event()
 
-    def held_when_full(*args):
-        if args[-1] is None:  # seconds: None for ?full=1
+    def held_when_full(*args, seconds, offset):
+        if seconds is None:  # ?full=1
             full_asked.set()
             full_may_answer.wait(30)
-        return tree_module.directory_tree(*args)
+        return tree_module.directory_tree(*args, seconds=seconds, offset=offset)
 
     monkeypatch.setattr(config_api, "directory_tree", held_when_full)
     page.open("scanner")
@@ -203,3 +203,38 @@ def test_counts_cut_short_read_at_least_until_the_full_counts_come(page, web_lib
     assert page.tree_node("Movies").find_element("css selector", ".tree-count").text == "3 links"
     page.tree_node("Movies").find_element("css selector", ":scope > .tree-row .tree-toggle").click()
     page.wait(lambda _: page.tree_node("Movies/Gamma (2022)").is_displayed(), message="Movies never listed")
+
+
+def test_a_folder_with_more_sub_folders_than_listed_shows_the_next_ones_from_its_last_row(page, web_library,
+                                                                                        monkeypatch):
+    """The server lists a folder's sub-folders a thousand at a time; the next ones come from a "show more"
+    row at the end of the folder, a row of the tree like the others (the arrows reach it, Enter lists)."""
+    from linkdoctor.web import tree as tree_module
+    from tests.web.test_accessibility import described, serious_violations
+
+    monkeypatch.setattr(tree_module, "SHOWN_SUBDIRS", 2)  # of the asked folder: here the library's own four
+    page.open("scanner")
+    page.wait_tree_loaded()
+    listed = lambda: [n.get_attribute("data-path") for n in page.css('#tree li.tree-node[aria-level="2"]')]
+    assert listed() == ["Extras", "Movies"]
+    more = page.wait(lambda _: page.css("#tree li.tree-more-item"), message="no show-more row")[0]
+    assert (more.text, more.get_attribute("role"), more.get_attribute("aria-level")) == (
+        "Show 2 more sub-folders", "treeitem", "2")
+    assert page.accessible_name("#tree li.tree-more-item") == "Show 2 more sub-folders"
+    violations = serious_violations(page)
+    assert not violations, f"axe-core on the tree with a show-more row:\n{described(violations)}"
+
+    # Tick the whole library first: what comes later is covered too.
+    page.driver.execute_script("document.getElementById('tree-reload').focus()")
+    press(page, Keys.TAB, Keys.SPACE, Keys.END)
+    page.wait(lambda _: page.driver.execute_script(
+        "return document.activeElement.classList.contains('tree-more-item')"), message="End never reached the row")
+    assert tab_stops_in_tree(page) == ["LI"]  # the row holds the tree's one tab stop
+    press(page, Keys.ENTER)
+    page.wait(lambda _: len(listed()) == 4, message="the next sub-folders never came")
+    assert listed() == ["Extras", "Movies", AWKWARD, "Shows"]  # by name, whatever the case
+    assert not page.css("#tree li.tree-more-item")  # nothing more to list
+    wait_focus(page, AWKWARD)  # the keyboard goes on from the first new row
+    assert row_state(page, "Shows", "aria-checked") == "true" and row_state(page, "Shows", "aria-disabled") == "true"
+    press(page, Keys.ARROW_DOWN)
+    wait_focus(page, "Shows")

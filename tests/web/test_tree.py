@@ -110,6 +110,24 @@ def test_a_folder_lists_at_most_shown_subdirs_and_counts_them_all(library, paren
     assert node["partial"] is False
 
 
+def test_a_folders_next_sub_folders_come_from_an_offset_and_all_are_still_counted(library, monkeypatch):
+    monkeypatch.setattr(tree_module, "SHOWN_SUBDIRS", 4)  # of the asked folder (its own listing, in this process)
+    for i in range(10):
+        library.healthy(f"Films/Title {i:02}/a.mkv")
+
+    def window(offset):
+        node = directory_tree(str(library.root), "Films", depth=1, seconds=None, offset=offset)
+        assert (node["symlink_count"], node["partial"]) == (10, False)  # those before and after counted too
+        return [sub["name"] for sub in node["subdirs"]], node["more_subdirs"]
+
+    assert window(0) == ([f"Title {i:02}" for i in range(4)], 6)
+    assert window(4) == ([f"Title {i:02}" for i in range(4, 8)], 2)
+    assert window(8) == (["Title 08", "Title 09"], 0)
+    assert window(50) == ([], 0)
+    with pytest.raises(ValidationError):
+        directory_tree(str(library.root), "Films", depth=1, offset=-1)
+
+
 def test_counts_are_recursive_even_below_what_is_shown(films):
     tree = directory_tree(str(films.root), depth=0)
     assert tree["subdirs"] == []

@@ -7,7 +7,8 @@ the timeout instead of holding the request.
 At a million links, counting them all takes seconds: the page first asks for what can be
 counted in QUICK_SECONDS (nodes not finished by then say "partial": true, their count a
 lower bound), then for the full counts (?full=1). A folder lists at most SHOWN_SUBDIRS
-sub-folders ("more_subdirs": how many more are counted but not listed).
+sub-folders ("more_subdirs": how many more are counted but not listed); the asked folder's next
+ones come with ?offset= (the page's "show more" row).
 """
 
 import os
@@ -25,6 +26,7 @@ WORKERS = 4  # a healthy folder with tens of thousands of links below it is coun
 QUICK_SECONDS = 0.6  # what the page's first ask may take, workers' start included; the rest comes with ?full=1
 MIN_COUNT_SECONDS = 0.1  # the counting a task gets however late its worker started: a small library is all counted
 COUNT_BATCH = 2000  # folders not shown, counted per task
+MAX_OFFSET = 10**7  # ?offset=: where a folder's listed sub-folders start
 
 
 def _silent(folder: str, root: str, failure: str, timeout: float) -> dict:
@@ -45,8 +47,9 @@ def resolve_folder(path: str | None, root: str, timeout: float) -> str:
 
 
 def directory_tree(media_root: str, path: str | None = None, depth: int = 2, timeout: float = 5.0,
-                   seconds: float | None = None) -> dict:
-    """The tree under `path` (default the media root), `depth` levels of sub-folders shown.
+                   seconds: float | None = None, offset: int = 0) -> dict:
+    """The tree under `path` (default the media root), `depth` levels of sub-folders shown: of the folder's
+    own, SHOWN_SUBDIRS from the `offset`th on (by name; "more_subdirs": how many come after them).
 
     `seconds`: how long the counting may go on, from now (None: up to the timeout; each task counts at
     least MIN_COUNT_SECONDS however late it starts); what was not counted by then is left out of the
@@ -55,6 +58,8 @@ def directory_tree(media_root: str, path: str | None = None, depth: int = 2, tim
     started = time.monotonic()
     if not 0 <= depth <= MAX_DEPTH:
         raise ValidationError(f"depth must be between 0 and {MAX_DEPTH}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise ValidationError(f"offset must be between 0 and {MAX_OFFSET}")
     root = real_root(media_root)
     start = resolve_folder(path, root, timeout)
     deadline = max(timeout, TREE_SECONDS)
@@ -79,11 +84,13 @@ def directory_tree(media_root: str, path: str | None = None, depth: int = 2, tim
                 at_least = 0.0
                 if seconds is not None:
                     until, at_least = min(until, started + seconds), MIN_COUNT_SECONDS
-                listed = subdirs[:SHOWN_SUBDIRS] if depth > 0 else []
+                listed = subdirs[offset:offset + SHOWN_SUBDIRS] if depth > 0 else []
+                after = offset + len(listed)
+                unlisted = subdirs[:offset] + subdirs[after:] if depth > 0 else subdirs  # counted only
                 shown = [(sub, root, depth - 1, until, at_least) for sub in listed]
-                counted = [(tuple(subdirs[i:i + COUNT_BATCH]), until, at_least)
-                           for i in range(len(listed), len(subdirs), COUNT_BATCH)]
-                tree["more_subdirs"] = len(subdirs) - len(listed) if depth > 0 else 0
+                counted = [(tuple(unlisted[i:i + COUNT_BATCH]), until, at_least)
+                           for i in range(0, len(unlisted), COUNT_BATCH)]
+                tree["more_subdirs"] = max(0, len(subdirs) - after) if depth > 0 else 0
                 pending.extend(Task("count", [item]) for item in reversed(counted))
                 pending.extend(Task("tree", [item]) for item in reversed(shown))
             else:

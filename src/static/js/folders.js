@@ -20,6 +20,9 @@ export function initFolders(ctx) {
 
   // Each node: {data, loaded, expanded, loading, level, checkbox, li, childList, toggle, status, parent, children}
   const nodes = new Map(); // relative_path -> node
+  // A folder with more sub-folders than one answer lists ends its list with a "show more" row:
+  // {li, parent, isMore: true}, a row of the tree like the others (it takes the tab stop and the keys).
+  const moreRows = new Map(); // li -> its row
   let nodeCount = 0; // for unique checkbox ids
   let mediaRoot = null;
   let root = null;
@@ -72,8 +75,8 @@ export function initFolders(ctx) {
       dataset: { path: data.relative_path },
     }, row, node.childList);
     node.status = el("span", { className: "tree-status muted small" });
-    node.more = el("span", { className: "tree-more muted small" });
-    row.append(node.status, node.more);
+    node.moreRow = null;
+    row.append(node.status);
     updateToggle(node);
     return node;
   }
@@ -124,7 +127,7 @@ export function initFolders(ctx) {
       node.status.textContent = "loading…";
       updateToggle(node);
       try {
-        const data = await get("/directories", { path: node.data.relative_path, depth: 1 });
+        const data = await get("/directories", { path: askedPath(node), depth: 1 });
         node.loaded = true;
         for (const sub of data.subdirs || []) addChild(node, sub, false);
         showMore(node, data);
@@ -144,19 +147,64 @@ export function initFolders(ctx) {
     updateToggle(node);
   }
 
-  // A folder with more sub-folders than the server lists says how many it left out (they are
-  // still counted, and scanned with their parent).
-  function showMore(node, data) {
-    const more = data.more_subdirs || 0;
-    node.more.textContent = more ? `${more.toLocaleString()} more sub-folder${more === 1 ? "" : "s"} not listed` : "";
+  // The path a folder is asked for by (the whole library: none).
+  function askedPath(node) {
+    return node.parent === null ? undefined : node.data.relative_path;
   }
 
-  // The full counts of a folder and its listed sub-folders, once the server has them all.
-  async function fillCounts(node) {
-    const path = node.parent === null ? undefined : node.data.relative_path;
+  // A folder with more sub-folders than the server lists at once ends its list with a row that
+  // lists the next ones (those not listed are counted, and scanned with their parent, all the same).
+  function showMore(node, data) {
+    const more = data.more_subdirs || 0;
+    if (!more) {
+      if (node.moreRow) {
+        moreRows.delete(node.moreRow.li);
+        node.moreRow.li.remove();
+        node.moreRow = null;
+      }
+      return;
+    }
+    if (!node.moreRow) {
+      const li = el("li", {
+        className: "tree-more-item", role: "treeitem", tabindex: "-1", "aria-level": node.level + 1,
+        onclick: () => loadMore(node),
+      });
+      node.moreRow = { li, parent: node, isMore: true, loading: false };
+      moreRows.set(li, node.moreRow);
+    }
+    node.moreRow.li.textContent = `Show ${more.toLocaleString()} more sub-folder${more === 1 ? "" : "s"}`;
+    node.childList.append(node.moreRow.li); // stays the last row of the folder
+  }
+
+  // The next sub-folders of a folder, after those listed; the keyboard goes on from the first of them.
+  async function loadMore(node) {
+    const row = node.moreRow;
+    if (!row || row.loading) return;
+    row.loading = true;
+    row.li.setAttribute("aria-busy", "true");
+    const offset = node.children.length;
+    try {
+      const data = await get("/directories", { path: askedPath(node), depth: 1, offset });
+      for (const sub of data.subdirs || []) {
+        if (!nodes.has(sub.relative_path)) addChild(node, sub, false);
+      }
+      // Before the row may go (nothing more to list): the focus on it would be lost with it.
+      if (current === row) setCurrent(node.children[offset] || node, { focus: treeHasFocus() });
+      showMore(node, data);
+      if (data.partial) fillCounts(node, offset);
+    } catch (err) {
+      ctx.showError(err);
+    } finally {
+      row.loading = false;
+      row.li.removeAttribute("aria-busy");
+    }
+  }
+
+  // The full counts of a folder and its listed sub-folders (from `offset` on), once the server has them all.
+  async function fillCounts(node, offset = 0) {
     let data;
     try {
-      data = await get("/directories", { path, depth: 1, full: 1 });
+      data = await get("/directories", { path: askedPath(node), depth: 1, full: 1, offset });
     } catch (err) {
       ctx.showError(err);
       return;
@@ -194,15 +242,19 @@ export function initFolders(ctx) {
     const rows = [];
     const walk = (node) => {
       rows.push(node);
-      if (node.expanded) node.children.forEach(walk);
+      if (!node.expanded) return;
+      node.children.forEach(walk);
+      if (node.moreRow) rows.push(node.moreRow);
     };
     if (root) walk(root);
     return rows;
   }
 
+  // The row (a folder's node, or a "show more" row) an element of the tree belongs to.
   function nodeOf(element) {
-    const li = element && element.closest ? element.closest("li.tree-node") : null;
-    return li ? nodes.get(li.dataset.path) || null : null;
+    const li = element && element.closest ? element.closest("li.tree-node, li.tree-more-item") : null;
+    if (!li) return null;
+    return li.classList.contains("tree-more-item") ? moreRows.get(li) || null : nodes.get(li.dataset.path) || null;
   }
 
   function onKeydown(event) {
@@ -216,6 +268,21 @@ export function initFolders(ctx) {
       case "ArrowUp": moveTo(rows[index - 1]); break;
       case "Home": moveTo(rows[0]); break;
       case "End": moveTo(rows[rows.length - 1]); break;
+      default:
+        if (node.isMore) {
+          if (event.key === "ArrowLeft") moveTo(node.parent);
+          else if (event.key === "Enter" || event.key === " ") loadMore(node.parent);
+          else return;
+        } else if (!folderKey(node, event.key, moveTo)) {
+          return;
+        }
+    }
+    event.preventDefault();
+  }
+
+  // The keys that fold, unfold and tick a folder's row; false for any other key.
+  function folderKey(node, key, moveTo) {
+    switch (key) {
       case "ArrowRight":
         if (node.expanded) moveTo(node.children[0]);
         else toggleNode(node);
@@ -226,9 +293,9 @@ export function initFolders(ctx) {
         break;
       case "Enter": toggleNode(node); break;
       case " ": toggleSelection(node); break;
-      default: return;
+      default: return false;
     }
-    event.preventDefault();
+    return true;
   }
 
   // A click on a row's checkbox, toggle or name makes that row the tree's tab stop; the focus
@@ -309,6 +376,7 @@ export function initFolders(ctx) {
     try {
       const data = await get("/directories", { depth: INITIAL_DEPTH });
       nodes.clear();
+      moreRows.clear();
       root = buildTreeLevels(data, null, 0, INITIAL_DEPTH);
       root.expanded = true;
       updateToggle(root);

@@ -24,8 +24,10 @@ def post_configuration():
 @bp.get("/directories")
 def get_directories():
     """The folder tree under the media root with symlink counts: ?path=&depth=&full=1 (count everything;
-    by default the counts not finished in QUICK_SECONDS are left partial)."""
+    by default the counts not finished in QUICK_SECONDS are left partial)&offset= (the folder's sub-folders
+    listed from this one on)."""
     depth = int_arg("depth", 2)
+    offset = int_arg("offset", 0)
     full = request.args.get("full", "")
     if full not in ("", "0", "1", "true", "false"):
         raise ValidationError("full must be 1/true or 0/false")
@@ -33,5 +35,5 @@ def get_directories():
     config = get_config()
     with library_request():
         tree = directory_tree(config.media_path, request.args.get("path") or None, depth, config.file_timeout,
-                              seconds)
+                              seconds=seconds, offset=offset)
     return jsonify(tree)

@@ -85,7 +85,8 @@ PATHS = {
     },
     "/directories": {"get": _operation("The folder tree under the media root with symlink counts", params=[
         _query("path", {"type": "string"}), _query("depth", {"type": "integer", "minimum": 0, "maximum": 6}),
-        _query("full", {"type": "string", "enum": ["0", "1", "true", "false"]})])},
+        _query("full", {"type": "string", "enum": ["0", "1", "true", "false"]}),
+        _query("offset", {"type": "integer", "minimum": 0, "maximum": 10**7})])},
     "/scan/start": {"post": _operation("Start a scan of the selected folders", ok=202, errors=(409,), body=_object({
         "paths": STRINGS, "mode": {"type": "string", "enum": ["dry-run", "real"]},
         "verification_depth": {"type": "string", "enum": ["basic", "full"]},
