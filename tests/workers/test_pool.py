@@ -137,19 +137,25 @@ def test_list_tasks_return_folder_listings(library, workers):
     assert [os.path.basename(link) for link, _ in listings["A"].links] == ["a.mkv"]
 
 
-def test_a_worker_gets_its_next_task_before_the_answers_of_its_last_are_handled(library, workers):
-    # The caller may take a while over answers (a scan writes findings to its database): the worker
-    # meanwhile works on its next task instead of waiting for it.
+@pytest.mark.parametrize("ahead", [True, False])
+def test_a_worker_ahead_gets_its_next_task_before_the_answers_of_its_last_are_handled(library, workers, ahead):
+    # The caller may take a while over answers (a scan writes findings to its database): a pool `ahead`
+    # has the worker work on its next task meanwhile. Not by default: where a task acts (a move), the
+    # caller must learn of each before the next one starts.
     for name in "abc":
         library.healthy(f"Films/{name}.mkv")
     tasks = [Task("check", [(str(library.root / f"Films/{name}.mkv"), None)]) for name in "abc"]
     pool = make_pool(size=1)
+    pool.ahead = ahead
     busy_when_answered = {}
     for outcome in pool.run(feeder(tasks)):
         if outcome.kind == "check":
             worker = pool.workers[0]
             busy_when_answered[os.path.basename(outcome.item[0])] = worker.task.items if worker.task else None
-    assert busy_when_answered == {"a.mkv": tasks[1].items, "b.mkv": tasks[2].items, "c.mkv": None}
+    if ahead:
+        assert busy_when_answered == {"a.mkv": tasks[1].items, "b.mkv": tasks[2].items, "c.mkv": None}
+    else:
+        assert busy_when_answered == {"a.mkv": None, "b.mkv": None, "c.mkv": None}
     assert len(workers) == 1
 
 

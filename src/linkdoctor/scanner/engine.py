@@ -198,7 +198,7 @@ class ScanEngine:
              "spill_dir": self.spill_dir, "listing_in_memory": LISTING_IN_MEMORY,
              # Decodes share the cores: one thread each when there are as many workers as cores.
              "decode_threads": max(1, (os.cpu_count() or 1) // max(1, self.request.max_workers))},
-            self.cancel, spares=self.spares,
+            self.cancel, spares=self.spares, ahead=True,  # checks, probes and decodes act on nothing
         )
         pool.skip = self._skip_reason
         return pool

@@ -207,8 +207,14 @@ class WorkerPool:
     """
 
     def __init__(self, size: int, deadlines: dict[str, float], options: dict,
-                 cancel: threading.Event, tick_seconds: float = 0.25, spares: Spares | None = None):
+                 cancel: threading.Event, tick_seconds: float = 0.25, spares: Spares | None = None,
+                 ahead: bool = False):
         self.size = max(1, size)
+        # ahead: a worker that finished gets its next task before its answers are handled (the caller may
+        # write them to a database meanwhile). Only for work that acts on nothing (a scan's checks): a task
+        # that moves files must wait, so that what the caller learns from an answer (a journal entry, a
+        # guard that stops the batch) comes before the next move starts.
+        self.ahead = ahead
         self.spares = spares
         if spares is not None:
             # A spare may have served another pool: what a worker keeps between tasks (the mount
@@ -308,10 +314,9 @@ class WorkerPool:
         for index, _ in results:
             task.answered.add(index)
         if tag == "d":
-            # The worker gets its next task before its answers are handled (the caller may write them to a
-            # database meanwhile): it works while they are, rather than waiting.
             worker.task = None
-            yield from self._dispatch(next_task)
+            if self.ahead:
+                yield from self._dispatch(next_task)  # it works while its answers are handled
         for index, result in results:
             yield Outcome(task.kind, task.items[index], result)
 
