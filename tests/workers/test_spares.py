@@ -71,7 +71,8 @@ def test_a_worker_killed_on_a_timeout_is_never_kept(tmp_path, spares, started):
     stuck = tmp_path / "stuck.mkv"
     os.mkfifo(stuck)  # opening it blocks forever, as a file on a dead mount
     (tmp_path / "empty.mkv").write_bytes(b"")
-    pool = WorkerPool(1, {"probe": 0.5}, {}, threading.Event(), spares=spares)
+    # The deadline also covers the replacement's start (a busy machine takes a second): 2 s, not less.
+    pool = WorkerPool(1, {"probe": 2.0}, {}, threading.Event(), spares=spares)
     tasks = [Task("probe", [(str(stuck), str(stuck), None)], flush_each=True),
              Task("probe", [(str(tmp_path / "empty.mkv"), str(tmp_path / "empty.mkv"), None)], flush_each=True)]
     outcomes = {os.path.basename(o.item[0]): o for o in run(pool, tasks)}
