@@ -8,7 +8,7 @@ Light imports only (no Flask, no SQLAlchemy), so that a replacement worker start
 import os
 import time
 
-from linkdoctor.scanner.checks import check_link, index_folder, list_folder, target_or_none
+from linkdoctor.scanner.checks import LISTING_IN_MEMORY, check_link, index_folder, list_folder, target_or_none
 from linkdoctor.scanner.folderscan import scan_folder
 from linkdoctor.workers.child import serve_tasks
 
@@ -51,7 +51,8 @@ LIBRARY_KINDS = {
 def run_item(kind: str, item, options: dict, beat=None):
     """Run one item of a task and return its picklable result; ``beat`` is called as a decode progresses."""
     if kind == "list":
-        return list_folder(item, options.get("include_files", False))
+        return list_folder(item, options.get("include_files", False), options.get("spill_dir"),
+                           options.get("listing_in_memory", LISTING_IN_MEMORY))
     if kind == "index":  # (source folder, known mtime_ns or None): the source index's listing
         return index_folder(*item)
     if kind == "scan":  # (folder, names or None): list and check in one go, only problems and counts back

@@ -219,3 +219,20 @@ def test_without_a_spill_folder_a_listing_stays_in_memory(library):
     result = scan_folder((str(library.root / "Flat"), None), {"small_threshold": 1024, "share": 10,
                                                               "listing_in_memory": 15})
     assert (result.checked, result.spilled, sum(map(len, result.rest))) == (10, None, 30)
+
+
+def test_a_listing_with_a_spill_folder_writes_its_sub_folders_beyond_what_it_keeps(library, tmp_path):
+    for i in range(23):
+        library.healthy(f"Films/Movie {i:02}/m.mkv")
+    library.healthy("Films/loose.mkv")
+    spill_dir = tmp_path / "spill"
+    spill_dir.mkdir()
+    listing = list_folder(str(library.root / "Films"), False, str(spill_dir), keep=5)
+    pieces, blocks = ListingPieces(listing.spilled), []
+    while (record := pieces.next()) is not None:
+        blocks.append(record)
+    assert [kind for kind, _ in blocks] == ["subdirs"] * 4 and all(len(block) == 5 for _, block in blocks)
+    folders = [path for _, block in blocks for path in block] + listing.subdirs
+    assert sorted(map(os.path.basename, folders)) == [f"Movie {i:02}" for i in range(23)]
+    assert [os.path.basename(path) for path, _ in listing.links] == ["loose.mkv"]
+    assert os.listdir(spill_dir) == [] and list_folder(str(library.root / "Films"), False).spilled is None

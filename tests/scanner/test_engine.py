@@ -337,3 +337,20 @@ def test_a_flat_folder_counts_its_links_as_found_from_its_listing(library, monke
     assert len(flat) >= 10 and all(s.discovered in (300, 301) for s in flat)
     assert all(s.progress < 0.99 for s in flat)
     assert all(s.discovered <= 301 for s in running + sink.snapshots) and sink.snapshots[-1].discovered == 301
+
+
+def test_a_careful_walk_lists_a_folder_too_big_to_hold_through_a_file(library, monkeypatch):
+    from linkdoctor.scanner import engine
+
+    monkeypatch.setattr(engine, "LISTING_IN_MEMORY", 5)
+    for i in range(40):
+        if i % 8:
+            library.healthy(f"Films/Movie {i:02}/m.mkv", size=2048)
+        else:
+            library.broken(f"Films/Movie {i:02}/m.mkv")
+    sink = ListSink()
+    scan = ScanEngine(ScanRequest(paths=[str(library.root)], max_workers=2), sink, None)
+    scan.careful = True  # as after a killed worker: folders listed, their links checked one batch per task
+    counters = scan.run()
+    assert (counters["total_analyzed"], counters["phase1_broken"]) == (40, 5)
+    assert len({f.path for f in sink.findings}) == 5 and not os.path.exists(scan.spill_dir)

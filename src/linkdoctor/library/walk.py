@@ -8,13 +8,15 @@ being tried (the scan engine's breaker, for the same reason).
 
 import collections
 import os
+import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, NamedTuple
 
 from linkdoctor.library.hashing import TargetSample
-from linkdoctor.scanner.buffers import FolderStack
+from linkdoctor.scanner.buffers import FolderStack, push_spilled_folders
 from linkdoctor.workers.pool import TIMED_OUT, Outcome, Task, WorkerPool, failure_reason
 from linkdoctor.scanner.probe import VIDEO_EXTENSIONS
 from linkdoctor.scanner.sources import SourceMap
@@ -77,6 +79,7 @@ class LibraryWalk:
         self.plan = plan
         self.pool = WorkerPool(workers, {"list": timeout, "hash": timeout * HASH_DEADLINE_FACTOR},
                                {"include_files": True, "small_threshold": 0}, cancel)
+        self.spill_dir: str | None = None
         self.pool.skip = self._skip
         self.sources = SourceMap(list(source_roots))
         self.timeouts = collections.Counter()
@@ -87,6 +90,9 @@ class LibraryWalk:
 
     def run(self) -> Iterator[WalkItem]:
         """Yield items as they are found (unsampled) or sampled; raises ScanCancelled when cancelled."""
+        # A folder of more sub-folders than a listing holds (100,000 movie folders side by side) writes them to
+        # a file here, read back block by block onto the folder stack.
+        self.spill_dir = self.pool.options["spill_dir"] = tempfile.mkdtemp(prefix="linkdoctor-listings-")
         try:
             for outcome in self.pool.run(self._next_task):
                 if outcome.kind == "list":
@@ -97,6 +103,7 @@ class LibraryWalk:
                     self.on_tick(self)
         finally:
             self.folders.close()
+            shutil.rmtree(self.spill_dir, ignore_errors=True)  # and what a killed worker was writing
         self.stats.walk_done = True
 
     def _next_task(self) -> Task | None:
@@ -118,6 +125,7 @@ class LibraryWalk:
             if listing.error:
                 self.stats.failed_folders.append((outcome.item, listing.error))
             self.folders.push(listing.subdirs)
+            push_spilled_folders(listing, self.folders)
             found = [(path, target or "", True) for path, target in listing.links]
             found += [(path, "", False) for path in listing.files]
             for path, target, is_link in found:

@@ -93,3 +93,12 @@ class ListingPieces:
 
     def close(self) -> None:
         self.handle.close()
+
+
+def push_spilled_folders(listing, folders: FolderStack) -> None:
+    """The sub-folders a listing (checks.FolderListing) wrote to a file, block by block onto `folders`
+    (which spills what it cannot hold), the file removed."""
+    if listing.spilled:
+        pieces = ListingPieces(listing.spilled)
+        while (record := pieces.next()) is not None:
+            folders.push(record[1])

@@ -18,6 +18,7 @@ PROBLEM_CATEGORIES = (BROKEN, INACCESSIBLE, SMALL, IO_ERROR, TIMEOUT, CORRUPTED)
 _MISSING = {errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG}
 _DENIED = {errno.EACCES, errno.EPERM}
 READ_PROBE_BYTES = 1024
+LISTING_IN_MEMORY = 20_000  # entries of one kind a listing holds; beyond, they go to a file (ListingWriter)
 
 
 # NamedTuples rather than dataclasses: they cross the worker pipe by the hundred
@@ -40,6 +41,7 @@ class FolderListing(NamedTuple):
     links: list[tuple[str, str | None]]  # (link path, absolute target or None if unreadable)
     files: list[str]
     error: str | None = None
+    spilled: str | None = None  # a file of further "subdirs" blocks (ListingWriter), the caller's to read and remove
 
 
 def absolute_target(link_path: str, raw_target: str) -> str:
@@ -159,9 +161,41 @@ def target_or_none(path: str) -> str | None:
         return None
 
 
-def list_folder(path: str, include_files: bool) -> FolderListing:
-    """List one folder without following links to folders (no loops, no double counting)."""
+class ListingWriter:
+    """A big folder's listing beyond what a task keeps, written to a file as it is read: (kind, list) records,
+    "names" (link names, in shares) and "subdirs" (folder paths, in blocks). No process then holds a folder of a
+    million entries at once: the caller reads the file back one record at a time (buffers.ListingPieces)."""
+
+    def __init__(self, spill_dir: str):
+        self.spill_dir = spill_dir
+        self.handle = None
+        self.path: str | None = None
+        self.names = 0  # link names written
+
+    def write(self, kind: str, items: list[str]) -> None:
+        import pickle  # only for a big folder: a worker starts with what phase 1 needs
+
+        if self.handle is None:
+            import tempfile
+
+            fd, self.path = tempfile.mkstemp(suffix=".listing", dir=self.spill_dir)
+            self.handle = os.fdopen(fd, "wb")
+        pickle.dump((kind, items), self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+        if kind == "names":
+            self.names += len(items)
+
+    def close(self) -> str | None:
+        if self.handle is not None:
+            self.handle.close()
+        return self.path
+
+
+def list_folder(path: str, include_files: bool, spill_dir: str | None = None,
+                keep: int = LISTING_IN_MEMORY) -> FolderListing:
+    """List one folder without following links to folders (no loops, no double counting). With `spill_dir`,
+    past `keep` sub-folders they go to a file there in blocks as they are read (`spilled`)."""
     subdirs, links, files = [], [], []
+    pieces = ListingWriter(spill_dir) if spill_dir else None
     try:
         with os.scandir(path) as entries:
             for entry in entries:
@@ -169,11 +203,15 @@ def list_folder(path: str, include_files: bool) -> FolderListing:
                     links.append((entry.path, target_or_none(entry.path)))
                 elif entry.is_dir(follow_symlinks=False):
                     subdirs.append(entry.path)
+                    if pieces is not None and len(subdirs) >= keep:
+                        pieces.write("subdirs", subdirs)
+                        subdirs = []
                 elif include_files and entry.is_file(follow_symlinks=False):
                     files.append(entry.path)
     except OSError as exc:
-        return FolderListing(subdirs, links, files, f"{os.strerror(exc.errno or 0)}")
-    return FolderListing(subdirs, links, files)
+        return FolderListing(subdirs, links, files, f"{os.strerror(exc.errno or 0)}",
+                             pieces.close() if pieces is not None else None)
+    return FolderListing(subdirs, links, files, None, pieces.close() if pieces is not None else None)
 
 
 def index_folder(path: str, known_mtime_ns: int | None):

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from linkdoctor.scanner.buffers import FolderStack, ListingPieces, Spill
+from linkdoctor.scanner.buffers import FolderStack, ListingPieces, Spill, push_spilled_folders
 from linkdoctor.scanner.checks import BROKEN, IO_ERROR, OK, PHASE1_CATEGORIES, TIMEOUT, target_or_none
 from linkdoctor.scanner.folderscan import LISTING_IN_MEMORY, FolderScan
 from linkdoctor.scanner.phase2 import Phase2, VerdictCache
@@ -379,6 +379,7 @@ class ScanEngine:
         if listing.error:
             self._warn(f"could not list folder {folder}: {listing.error}")
         self.folders.push(listing.subdirs)
+        push_spilled_folders(listing, self.folders)
         for link in listing.links:
             self._add_link(link)
         for path in listing.files:

@@ -9,7 +9,8 @@ A folder with more links than a task should check, or whose checks turn out slow
 slow mount), hands the rest back as `rest`: name lists the engine spreads over the
 other workers. A folder of more entries than a listing keeps in memory (a flat folder of a
 million links, a hundred thousand movie folders side by side) writes the ones beyond to a
-file as they are read, in shares, which the engine reads back one at a time: `spilled`. A link that hangs is not handled here: the pool kills the worker after
+file as they are read (checks.ListingWriter), in shares, which the engine reads back one at
+a time: `spilled`. A link that hangs is not handled here: the pool kills the worker after
 the timeout and the engine falls back to checking that folder link by link.
 Stdlib only, imports kept light: this runs in worker processes.
 """
@@ -18,11 +19,12 @@ import os
 import time
 from typing import NamedTuple
 
-from linkdoctor.scanner.checks import OK, LinkCheck, absolute_target_in, judge_target, unreadable_link
+from linkdoctor.scanner.checks import (
+    LISTING_IN_MEMORY, OK, LinkCheck, ListingWriter, absolute_target_in, judge_target, unreadable_link,
+)
 from linkdoctor.scanner.sources import SourceMap
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
-LISTING_IN_MEMORY = 20_000  # names (or sub-folders) a listing holds; beyond, they go to options["spill_dir"]
 BEAT_SECONDS = 0.05  # how often a task checking links tells the pool it is alive (see workers.child)
 _source_maps: dict[tuple, SourceMap] = {}  # per worker process: the mount table is read once per pool
 
@@ -39,7 +41,7 @@ class FolderScan(NamedTuple):
     checked: int
     seconds: float  # time spent checking links (the listing left out)
     error: str | None = None
-    spilled: str | None = None  # a file of the listing's further pieces (_Pieces), the caller's to read and remove
+    spilled: str | None = None  # a file of the listing's further pieces (ListingWriter), the caller's to read and remove
     spilled_names: int = 0  # link names in that file
 
 
@@ -52,37 +54,8 @@ def _sources(roots: list[str], pool: str | None) -> SourceMap:
     return _source_maps[key]
 
 
-class _Pieces:
-    """A big folder's listing beyond what a task keeps, written to a file as it is read: (kind, list) records,
-    "names" in shares and "subdirs" in blocks. No process then holds a folder of a million entries at once:
-    the engine reads the file back one record at a time (buffers.ListingPieces)."""
-
-    def __init__(self, spill_dir: str):
-        self.spill_dir = spill_dir
-        self.handle = None
-        self.path: str | None = None
-        self.names = 0  # link names written
-
-    def write(self, kind: str, items: list[str]) -> None:
-        import pickle  # only for a big folder: a worker starts with what phase 1 needs
-
-        if self.handle is None:
-            import tempfile
-
-            fd, self.path = tempfile.mkstemp(suffix=".listing", dir=self.spill_dir)
-            self.handle = os.fdopen(fd, "wb")
-        pickle.dump((kind, items), self.handle, protocol=pickle.HIGHEST_PROTOCOL)
-        if kind == "names":
-            self.names += len(items)
-
-    def close(self) -> str | None:
-        if self.handle is not None:
-            self.handle.close()
-        return self.path
-
-
 def _list(dir_fd: int, folder: str, include_files: bool, keep: int, share: int | None,
-          pieces: _Pieces | None) -> tuple[list[str], list[str], str | None]:
+          pieces: ListingWriter | None) -> tuple[list[str], list[str], str | None]:
     """(sub-folders, names to check, error) without following links to folders. With `pieces`, past `keep`
     names (or sub-folders) the ones beyond the first share are written out, in shares, as they come."""
     subdirs, names = [], []
@@ -123,7 +96,7 @@ def scan_folder(item: tuple[str, list[str] | None], options: dict, beat=None) ->
         return FolderScan([], [], {}, [], [], 0, 0, 0.0, os.strerror(exc.errno or 0))
     share = options.get("share")  # none: this task checks every link
     spill_dir = options.get("spill_dir")
-    pieces = _Pieces(spill_dir) if names is None and spill_dir and share else None
+    pieces = ListingWriter(spill_dir) if names is None and spill_dir and share else None
     try:
         if names is None:
             keep = max(share + 1 if share else 0, options.get("listing_in_memory", LISTING_IN_MEMORY))
