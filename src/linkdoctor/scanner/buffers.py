@@ -75,7 +75,7 @@ class FolderStack:
 
 
 class ListingPieces:
-    """The further pieces of a big folder's listing that a worker wrote to a file (folderscan._Pieces):
+    """The further pieces of a big folder's listing that a worker wrote to a file (checks.ListingWriter):
     ("names", a share of link names) and ("subdirs", a block of folder paths) records, read one at a time.
     The file is removed at once (what is open stays readable, and nothing is left behind)."""
 
