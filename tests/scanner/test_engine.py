@@ -354,3 +354,28 @@ def test_a_careful_walk_lists_a_folder_too_big_to_hold_through_a_file(library, m
     counters = scan.run()
     assert (counters["total_analyzed"], counters["phase1_broken"]) == (40, 5)
     assert len({f.path for f in sink.findings}) == 5 and not os.path.exists(scan.spill_dir)
+
+
+def test_one_big_folder_does_not_make_the_folders_still_to_list_look_as_big(library, monkeypatch):
+    # 3 movie folders of one link are listed after a flat folder of 200 links: the estimate of the links still
+    # to find goes by the folders listed whole (one link each), not by the flat one; the bar never goes back.
+    from linkdoctor.scanner import engine
+
+    monkeypatch.setattr(engine, "SHARE", 10)
+    for i in range(200):
+        library.healthy(f"Flat/e{i:03}.mkv", size=2048)
+    for i in range(30):
+        library.healthy(f"Movies/M{i:02}/m.mkv", size=2048)
+    estimates = []
+
+    class Polled(ScanEngine):
+        def _on_scan(self, outcome, candidates):
+            super()._on_scan(outcome, candidates)
+            estimates.append((self._expected_links(), self.snapshot().progress))
+
+    sink = ListSink()
+    counters = Polled(ScanRequest(paths=[str(library.root)], max_workers=2), sink, None).run()
+    assert counters["total_analyzed"] == 230
+    assert max(expected for expected, _ in estimates) <= 230 + 30  # never the flat folder's 200 per folder
+    progress = [p for _, p in estimates]
+    assert all(a <= b for a, b in zip(progress, progress[1:])) and sink.snapshots[-1].progress == 1.0

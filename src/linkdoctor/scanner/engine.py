@@ -152,7 +152,11 @@ class ScanEngine:
         self.link_seconds = 0.0  # time the folder scans spent checking links, and how many
         self.links_timed = 0
         self.phase1_pool: WorkerPool | None = None
-        self.folders_done = 0  # folders listed so far, for the ETA while the walk goes on
+        # Folders listed and checked whole (none handed links back), and their links: the walk's estimate of
+        # what the folders still to list hold. A big folder (a flat one of 25,000 links) is counted exactly
+        # from its own listing instead, and would make every folder still to list look as big.
+        self.whole_folders = self.whole_folder_links = 0
+        self.last_progress = 0.0  # the progress never goes back
         self.discovered = 0
         self.walk_done = False
         self.phase = "phase1"
@@ -307,10 +311,13 @@ class ScanEngine:
             self.walk_done = False
             return
         scan: FolderScan = outcome.result
-        self.folders_done += names is None
         # The links a listing hands back count as found at once (a flat folder of a million links shows its
         # total from its first answer); a share's own were counted so, and count again as they are checked.
-        self.discovered += sum(map(len, scan.rest)) + scan.spilled_names - (len(names) if names is not None else 0)
+        handed_back = sum(map(len, scan.rest)) + scan.spilled_names
+        self.discovered += handed_back - (len(names) if names is not None else 0)
+        if names is None and not handed_back:
+            self.whole_folders += 1
+            self.whole_folder_links += scan.checked + scan.ignored
         if scan.error:
             self._warn(f"could not list folder {folder}: {scan.error}")
         self.folders.push(scan.subdirs)
@@ -375,7 +382,8 @@ class ScanEngine:
             self._warn(f"folder {folder} did not answer within {self.request.file_timeout:g}s; not scanned")
             return
         listing = outcome.result
-        self.folders_done += 1
+        self.whole_folders += 1
+        self.whole_folder_links += len(listing.links) + len(listing.files)
         if listing.error:
             self._warn(f"could not list folder {folder}: {listing.error}")
         self.folders.push(listing.subdirs)
@@ -459,12 +467,13 @@ class ScanEngine:
         eta = None
         elapsed = time.monotonic() - self.started
         if self.phase == "phase1":
-            fraction = checked / self.discovered if self.discovered else 0.0
+            expected = self._expected_links()
+            fraction = checked / expected if expected else 0.0
             if not self.walk_done:
-                fraction *= 0.9  # more folders may still be found
+                fraction = min(fraction, 0.95)  # more folders may still be found
             progress = p1_share * fraction
             if checked:
-                eta = elapsed / checked * (self._expected_links() - checked)
+                eta = elapsed / checked * (expected - checked)
                 expected = self.phase2.expected_probe_seconds
                 if full and expected is not None:
                     # Phase 2 still to come: the candidates so far at the probe time measured before.
@@ -475,6 +484,8 @@ class ScanEngine:
         else:
             progress = 1.0
             eta = 0.0
+        # Links found later than estimated would take the bar back: it waits for the checks instead.
+        progress = self.last_progress = max(progress, self.last_progress)
         return ScanProgress(
             phase=self.phase, progress=round(progress, 4), eta=None if eta is None else round(eta, 1),
             counters=dict(self.counters), discovered=self.discovered, checked=checked,
@@ -484,11 +495,12 @@ class ScanEngine:
         )
 
     def _expected_links(self) -> int:
-        """The links found, and while the walk goes on as many per folder still to list as so far."""
-        if self.walk_done or not self.folders_done:
+        """The links found, and while the walk goes on as many per folder still to list as the folders
+        listed whole held (a big folder's links are known exactly from its listing: not an average)."""
+        if self.walk_done or not self.whole_folders:
             return self.discovered
         pending = len(self.folders) + self.folders_listing
-        return self.discovered + int(pending * self.discovered / self.folders_done)
+        return self.discovered + int(pending * self.whole_folder_links / self.whole_folders)
 
     def _parallel_probes(self) -> int:
         return max(1, min(self.request.max_workers, os.cpu_count() or 1))
