@@ -238,3 +238,15 @@ def test_a_folder_with_more_sub_folders_than_listed_shows_the_next_ones_from_its
     assert row_state(page, "Shows", "aria-checked") == "true" and row_state(page, "Shows", "aria-disabled") == "true"
     press(page, Keys.ARROW_DOWN)
     wait_focus(page, "Shows")
+
+
+def test_the_scope_line_names_five_folders_and_counts_the_rest_with_their_links(page, web_library):
+    page.open("scanner")
+    page.wait_tree_loaded()
+    page.tree_node("Movies").find_element("css selector", ":scope > .tree-row .tree-toggle").click()
+    for path in ("Extras", "Movies/Alpha (2020)", "Movies/Beta (2021)", "Movies/Gamma (2022)", "Shows", AWKWARD):
+        page.tree_node(path).find_element("css selector", ":scope > .tree-row input").click()
+    # 11 + 1 + 1 + 1 + 2 + 1 links; the sixth folder is counted, not named.
+    page.wait(lambda _: page.by_id("selection-summary").text.endswith("and 1 more"), message="not summed up")
+    summary = page.by_id("selection-summary").text
+    assert summary.startswith("Scope: 6 folders, 17 links: ") and summary.count(", ") == 5, summary

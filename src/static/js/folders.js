@@ -350,24 +350,35 @@ export function initFolders(ctx) {
     walk(node);
   }
 
-  // The ticked folders' paths; [] for the whole library.
-  function selectedPaths() {
+  // The ticked folders (none of them inside another); [] for the whole library.
+  function selectedNodes() {
     const picked = [];
     for (const node of nodes.values()) {
       if (node.checkbox.checked && !node.checkbox.disabled) picked.push(node);
     }
-    if (picked.some((n) => n.parent === null)) return []; // the whole library
-    return picked.map((n) => n.data.relative_path);
+    return picked.some((n) => n.parent === null) ? [] : picked;
   }
 
+  function selectedPaths() {
+    return selectedNodes().map((n) => n.data.relative_path);
+  }
+
+  // "Scope: 3 folders, 1,234 links: A, B, C"; past SCOPE_NAMED folders the others are counted, not named
+  // (three hundred ticked folders would push the Start button off the screen).
+  const SCOPE_NAMED = 5;
   function updateSelectionSummary() {
-    const paths = selectedPaths();
+    const picked = selectedNodes();
     const summary = $("selection-summary");
-    if (paths.length === 0) {
+    if (picked.length === 0) {
       summary.textContent = "Scope: the whole library";
-    } else {
-      summary.textContent = `Scope: ${paths.length} folder${paths.length === 1 ? "" : "s"}: ${paths.join(", ")}`;
+      return;
     }
+    const links = picked.reduce((sum, n) => sum + (n.data.symlink_count || 0), 0);
+    const partial = picked.some((n) => n.data.partial);
+    const named = picked.slice(0, SCOPE_NAMED).map((n) => n.data.relative_path).join(", ");
+    const others = picked.length - SCOPE_NAMED;
+    summary.textContent = `Scope: ${picked.length.toLocaleString()} folder${picked.length === 1 ? "" : "s"}, `
+      + `${partial ? "at least " : ""}${formatLinks(links)}: ${named}${others > 0 ? ` and ${others.toLocaleString()} more` : ""}`;
   }
 
   async function load() {
