@@ -128,6 +128,14 @@ def test_a_folders_next_sub_folders_come_from_an_offset_and_all_are_still_counte
         directory_tree(str(library.root), "Films", depth=1, offset=-1)
 
 
+def test_sub_folders_come_in_the_order_a_person_reads_them(library):
+    for name in ("Show 10", "show 9", "Show 100", "Alpha 3371", "Alpha 367", "Season 02", "Season 1"):
+        library.healthy(f"TV/{name}/e.mkv")
+    tree = directory_tree(str(library.root), "TV", depth=1)
+    assert [sub["name"] for sub in tree["subdirs"]] == [
+        "Alpha 367", "Alpha 3371", "Season 1", "Season 02", "show 9", "Show 10", "Show 100"]
+
+
 def test_counts_are_recursive_even_below_what_is_shown(films):
     tree = directory_tree(str(films.root), depth=0)
     assert tree["subdirs"] == []

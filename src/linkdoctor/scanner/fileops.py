@@ -12,6 +12,7 @@ created outside the root. Light imports only (this runs in worker processes).
 
 import errno
 import os
+import re
 import shutil
 import time
 
@@ -96,7 +97,18 @@ def folder_children(path: str, until: float | None = None) -> tuple[list[str] | 
                         return None, links, None
     except OSError as exc:
         return [], 0, os.strerror(exc.errno or 0)
-    return sorted(subdirs, key=str.lower), links, None
+    return sorted(subdirs, key=by_name), links, None
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def by_name(path: str) -> tuple:
+    """The order a person reads a folder in: case aside, numbers by value ("Show 9" before "Show 10"); ties
+    (same name but for case or zeros) by the name itself, so that the order is the same at every listing."""
+    name = os.path.basename(path)
+    # The split alternates text and digit runs (text first, maybe empty): the runs are at odd places.
+    return [int(part) if index % 2 else part.lower() for index, part in enumerate(_DIGITS.split(name))], name
 
 
 SHOWN_SUBDIRS = 1000  # sub-folders listed per folder of the tree; the others are counted, not listed

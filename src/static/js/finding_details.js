@@ -55,7 +55,7 @@ export function initFindingDetails(ctx) {
 
   function guardFacts(guard) {
     if (!guard) return [];
-    const counts = `${guard.links} link(s) into it in this scan, ${guard.broken} broken`;
+    const counts = `${formatLinks(guard.links)} into it in this scan, ${formatNumber(guard.broken)} broken`;
     let verdict;
     if (!guard.evaluated) verdict = "not evaluated: the guard judges a source only before a real-mode removal";
     else if (guard.blocked) verdict = `blocked: ${guard.reason}`;

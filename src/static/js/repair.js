@@ -168,7 +168,7 @@ export function initRepair({ showError, changed = () => {} }) {
       state.jobId = status.job_id;
       state.rejected.clear();
       const counts = result.counts;
-      const ignored = result.ignored ? ` ${result.ignored} ignored link(s) left out.` : "";
+      const ignored = result.ignored ? ` ${formatNumber(result.ignored)} ignored link(s) left out.` : "";
       $("repair-status").textContent = `${result.total} ${KINDS[kind].noun}: ${counts.repair} unambiguous, ` +
         `${counts.ambiguous} ambiguous, ${counts.below_threshold} below the threshold, ` +
         `${counts.no_candidate} without candidate.${ignored}`;
@@ -188,7 +188,7 @@ export function initRepair({ showError, changed = () => {} }) {
     const result = status.result || {};
     const done = (result.repaired || []).length;
     $("repair-status").textContent = endedWell(status.state)
-      ? `${done} link(s) repaired, ${(result.skipped || []).length} skipped.`
+      ? `${formatNumber(done)} link(s) repaired, ${formatNumber((result.skipped || []).length)} skipped.`
       : `${jobName("repair", status.job_id)} ${statusLabel(status.state)}: ${status.message || ""}`;
     if (state.jobId !== null) await show(state.group, state.page); // the repaired links leave the worklist
     if (endedWell(status.state) && done) {
@@ -341,7 +341,7 @@ export function initRepair({ showError, changed = () => {} }) {
   }
 
   async function undoBatch(jobId, batch, button) {
-    const question = `Point the ${batch.standing} link(s) job #${jobId} repaired back at their old targets? ` +
+    const question = `Point the ${formatNumber(batch.standing)} link(s) job #${jobId} repaired back at their old targets? ` +
       "(A link somebody changed since is left as it is.)";
     if (!window.confirm(question)) return;
     button.disabled = true;
