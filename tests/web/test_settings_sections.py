@@ -98,6 +98,10 @@ def test_secrets_are_masked_until_shown_and_the_app_key_is_not_shown_in_full(pag
     page.fill("cfg-tmdb_api_key", "a-typed-tmdb-key-1234")
     field = page.by_id("cfg-tmdb_api_key")
     assert field.get_attribute("type") == "password"
+    # Wide enough to see what was typed or pasted (it once shared its row and was 50 px wide), and the
+    # folder-name lists show four names without scrolling.
+    assert field.size["width"] >= (300 if size == "desktop" else 200), field.size
+    assert page.by_id("cfg-series_folders").get_attribute("rows") == "4"
     show = page.css("#panel-settings [aria-label='Show TMDB API key']")[0]
     show.click()
     assert field.get_attribute("type") == "text" and show.get_attribute("aria-pressed") == "true"
