@@ -5,6 +5,10 @@ Set LINKDOCTOR_SCREENSHOTS=/some/dir to keep a copy of the screenshots.
 """
 
 import os
+import threading
+
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
 
 from tests.support.api import hold_scan, run_scan
 from tests.support.browser import Page, requires_chromium
@@ -369,3 +373,31 @@ def test_the_scanner_tab_follows_a_scan_started_elsewhere(page, app, web_library
     page.wait_scan_finished()
     assert len(page.wait_findings(14)) == 14
     assert not page.visible("error-banner")
+
+
+def test_start_and_cancel_from_the_keyboard_keep_the_focus_on_the_scan_buttons(page, app, web_library, monkeypatch):
+    from linkdoctor.scanner.engine import ScanEngine
+
+    gate = threading.Event()  # the scan started from the page waits here until the page cancels it
+    original = ScanEngine._run_phase1
+
+    def held(self, candidates):
+        while not gate.wait(0.05) and not self.cancel.is_set():
+            pass
+        return original(self, candidates)
+
+    monkeypatch.setattr(ScanEngine, "_run_phase1", held)
+    active = lambda: page.driver.execute_script("return document.activeElement.id")
+    page.open("scanner")
+    page.wait_tree_loaded()
+    try:
+        page.driver.execute_script("document.getElementById('scan-start').focus()")
+        ActionChains(page.driver).send_keys(Keys.ENTER).perform()
+        page.wait(lambda _: page.visible("scan-cancel") and active() == "scan-cancel",
+                  message="the focus did not go to Cancel once the scan ran")
+        ActionChains(page.driver).send_keys(Keys.ENTER).perform()
+        page.wait(lambda _: page.by_id("scan-start").is_enabled() and active() == "scan-start",
+                  message="the focus did not come back to Start once the scan stopped")
+    finally:
+        gate.set()
+    assert page.by_id("progress-status").get_attribute("data-status") == "cancelled"

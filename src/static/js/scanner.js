@@ -82,7 +82,16 @@ export function initScanner(ctx) {
     $("scan-start").textContent = running ? "Scan running…" : "Start scan";
     $("scan-cancel").hidden = !running;
     $("scan-cancel").disabled = false;
+    // Start and Cancel take turns: the one pressed goes (disabled, hidden) and the focus would fall back to
+    // the page's start; it goes to the one now shown instead, so that the keyboard stays where it was.
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (controlsHadFocus && lost) (running ? $("scan-cancel") : $("scan-start")).focus();
   }
+
+  let controlsHadFocus = false; // whether Start or Cancel had the focus last (nothing else took it since)
+  document.addEventListener("focusin", (event) => {
+    controlsHadFocus = event.target.id === "scan-start" || event.target.id === "scan-cancel";
+  });
 
   // The watched scan's status, through the page's one poller, while it runs.
   const poller = createPoller({
