@@ -5,7 +5,7 @@ import os
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 
-from tests.support.api import run_scan
+from tests.support.api import hold_scan, run_scan
 from tests.support.browser import requires_chromium
 
 pytestmark = [requires_chromium, pytest.mark.usefixtures("window")]  # each test at desktop and phone sizes
@@ -106,6 +106,24 @@ def test_run_again_repeats_folders_mode_and_depth(page, app, waiting_library):
     again, before = history[0], history[1]
     assert (again["selected_paths"], again["mode"], again["verification_depth"]) == (
         before["selected_paths"], before["mode"], before["verification_depth"])
+
+
+def test_run_again_waits_while_a_scan_runs(page, app, waiting_library):
+    run_scan(app, paths=["Movies/Ok 1"], verification_depth="basic")
+    scan_id, gate = hold_scan(app)  # running when the page opens: the Scanner follows it
+    try:
+        page.open("dashboard")
+        page.tab("dashboard")  # the page opens on the running scan; the user goes to the Dashboard
+        page.wait(lambda _: len(page.css("#history-body tr")) == 2, message="history not shown")
+        buttons = page.css("#history-body .run-again")
+        assert buttons and not any(button.is_enabled() for button in buttons)
+        assert f"#{scan_id} is running" in buttons[0].get_attribute("title")
+    finally:
+        gate.set()
+    # Once it ended (the Scanner tab saw it), Run again can start one.
+    page.wait(lambda _: all(b.is_enabled() for b in page.css("#history-body .run-again")),
+              message="Run again stayed disabled after the scan ended")
+    assert not page.visible("error-banner")
 
 
 def test_the_dashboard_shows_services_categories_and_a_new_scan_button(page, app, screenshot_dir):

@@ -71,6 +71,8 @@ export function initDashboard(ctx) {
   }
 
   function renderHistory(scans) {
+    // One scan at a time: while one runs, Run again waits (it used to start nothing and leave an error up).
+    const running = scans.find((scan) => isActive(scan.status));
     const rows = scans.map((scan) => {
       const open = () => ctx.openScan(scan.scan_id);
       const button = el("button", {
@@ -94,7 +96,9 @@ export function initDashboard(ctx) {
         ["Actions", el("td", { className: "history-actions" }, el("button", {
           type: "button", className: "btn btn-secondary btn-small run-again",
           "aria-label": `Run again: scan ${scan.scan_id} with the same settings`, text: "Run again",
-          title: "Start a new scan with the same folders, mode and depth",
+          title: running ? `${jobName("scan", running.scan_id)} is running: one scan at a time`
+            : "Start a new scan with the same folders, mode and depth",
+          disabled: Boolean(running),
           onclick: (event) => { event.stopPropagation(); runAgain(scan, event.currentTarget); },
         }))],
       ];
