@@ -132,3 +132,16 @@ def _post_ignoring_disconnect(url: str, body: dict) -> None:
         requests.post(url, json=body, timeout=60)
     except requests.ConnectionError:
         pass
+
+
+def test_a_port_already_in_use_is_said_plainly_and_nothing_starts(env, media_root):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_cli("serve", "--host", "127.0.0.1", "--port", str(port), timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in done.stderr
+    assert "serving" not in done.stderr

@@ -56,16 +56,34 @@ class Served:
         return self.log.read_text(errors="replace")
 
 
+def _start_serve(folder: Path, host: str, extra_env: dict | None) -> "Served":
+    """`linkdoctor serve` on a free port, once it says it listens there. The port is free when chosen, but another
+    test process may take it before serve binds it (the /ping of that one's server would then answer for
+    ours): serve then says it cannot listen and ends, and another port is tried."""
+    for _ in range(5):
+        port = free_port()
+        log = folder / f"serve-{port}.log"
+        with open(log, "wb") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "linkdoctor", "serve", "--host", host, "--port", str(port)],
+                env={**os.environ, **(extra_env or {})}, stdin=subprocess.DEVNULL, stdout=output,
+                stderr=subprocess.STDOUT)
+        served = Served(f"http://127.0.0.1:{port}", process, log)
+        listening = f"linkdoctor: serving http://{host}:{port}/"
+        wait_until(lambda: process.poll() is not None or listening in served.output(), 60, "serve starting")
+        if listening in served.output():
+            return served
+        process.wait(5)
+        if "cannot listen" not in served.output():
+            raise AssertionError(f"serve ended at start:\n{served.output()[-3000:]}")
+    raise AssertionError("serve found no free port in 5 tries")
+
+
 @contextmanager
 def linkdoctor_serve(folder: Path, host: str = "127.0.0.1", extra_env: dict | None = None):
     """`linkdoctor serve` on a free port with this process's environment (plus extra_env); yields Served."""
-    port = free_port()
-    log = folder / f"serve-{port}.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "linkdoctor", "serve", "--host", host, "--port", str(port)],
-                                   env={**os.environ, **(extra_env or {})}, stdin=subprocess.DEVNULL,
-                                   stdout=output, stderr=subprocess.STDOUT)
-    served = Served(f"http://127.0.0.1:{port}", process, log)
+    served = _start_serve(folder, host, extra_env)
+    process = served.process
     try:
         wait_until(lambda: requests.get(f"{served.url}/ping", timeout=2).ok, 30, "serve answering /ping", process)
         yield served

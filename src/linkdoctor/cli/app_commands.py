@@ -29,11 +29,20 @@ def serve(host, port):
     from linkdoctor.workers.pool import SPARES, wait_for_killed
 
     app = build_app(recover=True, web=True)
+    settings = app.config["LINKDOCTOR_SETTINGS"]
+    host, port = host or settings.host, port or settings.port
+    # Bound first: a port already in use (another linkdoctor, another app) is said plainly, before anything starts.
+    # waitress would delete X-Forwarded-*/Forwarded before the app sees them (it trusts no proxy by
+    # default), and a proxy on this machine would then look like a local browser. The app decides itself
+    # whom to believe (LINKDOCTOR_TRUSTED_PROXIES); a forwarded request from anyone else is never local.
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=8, ident="linkdoctor",
+                                        clear_untrusted_proxy_headers=False)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     app.extensions["linkdoctor.events"].start()  # delivers what a stopped process left undelivered, then listens
     start_unattended(app)  # schedules fire, and sources are watched, only here
     SPARES.prestart(SPARES.keep)  # the first scan (a webhook's: a few links) finds its workers started
-    settings = app.config["LINKDOCTOR_SETTINGS"]
-    host, port = host or settings.host, port or settings.port
     # The request checks read the bound address from the settings (allowed Host names, and
     # whether login is required by default): --host must reach them.
     app.config["LINKDOCTOR_SETTINGS"] = dataclasses.replace(settings, host=host, port=port)
@@ -48,11 +57,6 @@ def serve(host, port):
         # reads this log (`docker logs linkdoctor`) chooses the password through this link.
         click.echo(f"linkdoctor: no password is set: open {setup_token.setup_link(host, port, token)} to choose "
                    "it (works once; from another machine put this server's address instead of localhost)", err=True)
-    # waitress would delete X-Forwarded-*/Forwarded before the app sees them (it trusts no proxy by
-    # default), and a proxy on this machine would then look like a local browser. The app decides itself
-    # whom to believe (LINKDOCTOR_TRUSTED_PROXIES); a forwarded request from anyone else is never local.
-    server = waitress.create_server(app, host=host, port=port, threads=8, ident="linkdoctor",
-                                    clear_untrusted_proxy_headers=False)
     logging.basicConfig()  # warnings to stderr (the container's log), as waitress.serve() did
     runner = app.extensions["linkdoctor.jobs"]
 
