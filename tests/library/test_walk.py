@@ -5,20 +5,13 @@ import threading
 
 from linkdoctor.library.walk import LibraryWalk
 from linkdoctor.scanner import buffers
+from tests.support.engine import record_listing_pieces
 
 
 def test_a_folder_of_more_sub_folders_than_a_listing_holds_is_walked_whole(library, monkeypatch):
     for i in range(60):
         library.healthy(f"Films/Movie {i:02}/m.mkv")
-    read = []
-
-    class Recording(buffers.ListingPieces):
-        def next(self):
-            record = super().next()
-            read.append(record)
-            return record
-
-    monkeypatch.setattr(buffers, "ListingPieces", Recording)
+    read = record_listing_pieces(monkeypatch, buffers)
     walk = LibraryWalk([str(library.root)], 2, 5.0, threading.Event(), plan=lambda path, target: None)
     walk.pool.options["listing_in_memory"] = 7  # sub-folders a listing holds; beyond, in blocks through a file
     items = list(walk.run())

@@ -7,7 +7,7 @@ import pytest
 
 from linkdoctor.scanner.engine import ScanEngine, ScanRequest
 from linkdoctor.workers.pool import ScanCancelled
-from tests.support.engine import ListSink, MemoryCache, assert_consistent, by_category
+from tests.support.engine import ListSink, MemoryCache, assert_consistent, by_category, record_listing_pieces
 
 
 def run(paths, depth="basic", cache=None, **options):
@@ -267,15 +267,7 @@ def test_a_folder_too_big_to_hold_is_read_back_a_share_at_a_time(library, monkey
             library.broken(f"Flat/e{i:04}.mkv")
     for i in range(130):
         library.healthy(f"Flat/Movie {i:03}/m.mkv", size=2048)
-    records = []  # what the engine read back from the files its workers wrote
-
-    class Recording(engine.ListingPieces):
-        def next(self):
-            record = super().next()
-            records.append(record)
-            return record
-
-    monkeypatch.setattr(engine, "ListingPieces", Recording)
+    records = record_listing_pieces(monkeypatch, engine)  # what the engine read back from its workers' files
     sink = ListSink()
     scan = ScanEngine(ScanRequest(paths=[str(library.root)], max_workers=2), sink, None)
     counters = scan.run()

@@ -58,3 +58,18 @@ def fake_ffmpeg(folder, monkeypatch, body: str) -> None:
     script.write_text("#!/bin/sh\n" + body)
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
+def record_listing_pieces(monkeypatch, module) -> list:
+    """Every record read back from the listing files workers wrote, through `module`'s ListingPieces
+    (patched there): ("names" | "subdirs", items), and None at the end of each file."""
+    records = []
+
+    class Recording(module.ListingPieces):
+        def next(self):
+            record = super().next()
+            records.append(record)
+            return record
+
+    monkeypatch.setattr(module, "ListingPieces", Recording)
+    return records

@@ -74,7 +74,7 @@ def _error_verdict(exc: OSError, target: str, what: str) -> LinkCheck:
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
 _S_IFMT, _S_IFREG, _S_IFDIR = 0o170000, stat.S_IFREG, stat.S_IFDIR
 _open, _fstat, _pread, _lseek, _close = os.open, os.fstat, os.pread, os.lseek, os.close  # bound once: called per link
-SEEK_END = os.SEEK_END
+_SEEK_END = os.SEEK_END
 _NOT_A_FILE = {errno.EISDIR, errno.ESPIPE, errno.EINVAL}  # a directory, a pipe, a device: fstat says which
 
 
@@ -101,7 +101,7 @@ def judge_target(name: str, target: str, small_threshold: int, dir_fd: int | Non
             # certain (a small file, a directory, a pipe): the full check below decides. A failed read is
             # never tried again.
             try:
-                if _lseek(fd, 0, SEEK_END) >= small_threshold:
+                if _lseek(fd, 0, _SEEK_END) >= small_threshold:
                     _pread(fd, READ_PROBE_BYTES, 0)
                     return None  # a device that seeks and reads is healthy too, as the full check says
             except OSError as exc:
@@ -194,7 +194,7 @@ def list_folder(path: str, include_files: bool, spill_dir: str | None = None,
                 keep: int = LISTING_IN_MEMORY) -> FolderListing:
     """List one folder without following links to folders (no loops, no double counting). With `spill_dir`,
     past `keep` sub-folders they go to a file there in blocks as they are read (`spilled`)."""
-    subdirs, links, files = [], [], []
+    subdirs, links, files, error = [], [], [], None
     pieces = ListingWriter(spill_dir) if spill_dir else None
     try:
         with os.scandir(path) as entries:
@@ -209,9 +209,8 @@ def list_folder(path: str, include_files: bool, spill_dir: str | None = None,
                 elif include_files and entry.is_file(follow_symlinks=False):
                     files.append(entry.path)
     except OSError as exc:
-        return FolderListing(subdirs, links, files, f"{os.strerror(exc.errno or 0)}",
-                             pieces.close() if pieces is not None else None)
-    return FolderListing(subdirs, links, files, None, pieces.close() if pieces is not None else None)
+        error = os.strerror(exc.errno or 0)
+    return FolderListing(subdirs, links, files, error, pieces.close() if pieces is not None else None)
 
 
 def index_folder(path: str, known_mtime_ns: int | None):

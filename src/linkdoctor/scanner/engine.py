@@ -467,17 +467,17 @@ class ScanEngine:
         eta = None
         elapsed = time.monotonic() - self.started
         if self.phase == "phase1":
-            expected = self._expected_links()
-            fraction = checked / expected if expected else 0.0
+            expected_links = self._expected_links()
+            fraction = checked / expected_links if expected_links else 0.0
             if not self.walk_done:
                 fraction = min(fraction, 0.95)  # more folders may still be found
             progress = p1_share * fraction
             if checked:
-                eta = elapsed / checked * (expected - checked)
-                expected = self.phase2.expected_probe_seconds
-                if full and expected is not None:
+                eta = elapsed / checked * (expected_links - checked)
+                probe_seconds = self.phase2.expected_probe_seconds
+                if full and probe_seconds is not None:
                     # Phase 2 still to come: the candidates so far at the probe time measured before.
-                    eta += self.candidates * expected / self._parallel_probes()
+                    eta += self.candidates * probe_seconds / self._parallel_probes()
         elif self.phase == "phase2":
             progress = p1_share + (1 - p1_share) * self.phase2.fraction()
             eta = self.phase2.eta(self._parallel_probes())
